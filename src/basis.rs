@@ -1,0 +1,192 @@
+//! Tensor-product Hermite bases on R^d (d = 1, 2, 3) with a centre and a scale per axis:
+//! φ_α(x) = Π_j s_j^{−1/2} ψ_{α_j}((x_j − c_j)/s_j).
+//!
+//! The index set is either the full tensor {α : α_j < n_j} or the total-degree set
+//! {α : Σ_j α_j/n_j < 1} (an anisotropic simplex); [`IndexSet`] says which.
+
+use crate::error::{EngineError, Result};
+use crate::hermite::{values_and_derivatives, GaussHermite};
+use std::collections::HashMap;
+
+/// Which multi-indices a tensor basis keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum IndexSet {
+    /// All α with α_j < n_j.
+    FullTensor,
+    /// All α with Σ_j α_j / n_j < 1 (total degree when all n_j are equal).
+    TotalDegree,
+}
+
+/// A tensor Hermite basis.
+#[derive(Debug, Clone)]
+pub struct HermiteBasis {
+    /// Centre c_j per axis.
+    pub centre: Vec<f64>,
+    /// Scale s_j per axis.
+    pub scale: Vec<f64>,
+    /// Number of 1D functions per axis n_j.
+    pub sizes: Vec<usize>,
+    /// Index-set kind.
+    pub kind: IndexSet,
+    /// Multi-indices, in basis order.
+    pub indices: Vec<[usize; 3]>,
+    lookup: HashMap<[usize; 3], usize>,
+}
+
+/// Largest number of basis functions accepted for dense work (a dense n×n matrix of 8n² bytes).
+pub const MAX_DENSE: usize = 12_000;
+/// Largest number of basis functions accepted for sparse work.
+pub const MAX_SPARSE: usize = 4_000_000;
+
+impl HermiteBasis {
+    /// Builds the basis; refuses more than `MAX_SPARSE` functions.
+    pub fn new(centre: Vec<f64>, scale: Vec<f64>, sizes: Vec<usize>, kind: IndexSet) -> Result<Self> {
+        let d = sizes.len();
+        if d == 0 || d > 3 || centre.len() != d || scale.len() != d {
+            return Err(EngineError::InvalidParameter("basis needs 1 to 3 axes".into()));
+        }
+        let count: f64 = match kind {
+            IndexSet::FullTensor => sizes.iter().map(|&n| n as f64).product(),
+            IndexSet::TotalDegree => sizes.iter().map(|&n| n as f64).product::<f64>() / (1..=d).product::<usize>() as f64,
+        };
+        if count > MAX_SPARSE as f64 {
+            return Err(EngineError::TooLarge(format!(
+                "{count:.0} basis functions requested, the limit is {MAX_SPARSE}"
+            )));
+        }
+        let mut indices = Vec::new();
+        let n = |j: usize| sizes.get(j).copied().unwrap_or(1);
+        for a in 0..n(0) {
+            for b in 0..n(1) {
+                for c in 0..n(2) {
+                    let alpha = [a, b, c];
+                    let keep = match kind {
+                        IndexSet::FullTensor => true,
+                        IndexSet::TotalDegree => (0..d).map(|j| alpha[j] as f64 / sizes[j] as f64).sum::<f64>() < 1.0,
+                    };
+                    if keep {
+                        indices.push(alpha);
+                    }
+                }
+            }
+        }
+        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        Ok(HermiteBasis { centre, scale, sizes, kind, indices, lookup })
+    }
+
+    /// Dimension d.
+    pub fn dim(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// Number of basis functions.
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// True for an empty basis.
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// Position of a multi-index in the basis.
+    pub fn position(&self, alpha: &[usize; 3]) -> Option<usize> {
+        self.lookup.get(alpha).copied()
+    }
+
+    /// The same axes with new sizes.
+    pub fn resized(&self, sizes: Vec<usize>) -> Result<Self> {
+        HermiteBasis::new(self.centre.clone(), self.scale.clone(), sizes, self.kind)
+    }
+
+    /// Tensor Gauss–Hermite grid with `q[j]` nodes per axis, in x coordinates.
+    pub fn grid(&self, q: &[usize]) -> Grid {
+        let axes: Vec<AxisRule> = (0..self.dim())
+            .map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j]))
+            .collect();
+        Grid { axes }
+    }
+}
+
+/// One axis of a tensor quadrature grid, with the 1D basis tabulated at its nodes.
+#[derive(Debug, Clone)]
+pub struct AxisRule {
+    /// Nodes in x.
+    pub x: Vec<f64>,
+    /// Weights for ∫ f(x) dx.
+    pub w: Vec<f64>,
+    /// φ_n(x_i), row i, column n.
+    pub phi: Vec<Vec<f64>>,
+    /// φ_n'(x_i).
+    pub dphi: Vec<Vec<f64>>,
+}
+
+impl AxisRule {
+    fn new(centre: f64, scale: f64, n: usize, q: usize) -> Self {
+        let rule = GaussHermite::new(q);
+        let norm = scale.sqrt().recip();
+        let mut phi = Vec::with_capacity(q);
+        let mut dphi = Vec::with_capacity(q);
+        for &t in &rule.nodes {
+            let (v, d) = values_and_derivatives(n, t);
+            phi.push(v.iter().map(|p| p * norm).collect());
+            dphi.push(d.iter().map(|p| p * norm / scale).collect());
+        }
+        AxisRule {
+            x: rule.nodes.iter().map(|t| centre + scale * t).collect(),
+            w: rule.weights.iter().map(|w| w * scale).collect(),
+            phi,
+            dphi,
+        }
+    }
+}
+
+/// A tensor quadrature grid.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// Per-axis rules.
+    pub axes: Vec<AxisRule>,
+}
+
+impl Grid {
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|a| a.x.len()).product()
+    }
+    /// True when there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Node multi-index of flat node k (last axis fastest).
+    pub fn node_index(&self, mut k: usize) -> [usize; 3] {
+        let mut idx = [0; 3];
+        for j in (0..self.axes.len()).rev() {
+            let m = self.axes[j].x.len();
+            idx[j] = k % m;
+            k /= m;
+        }
+        idx
+    }
+    /// Coordinates and weight of flat node k.
+    pub fn node(&self, k: usize) -> (Vec<f64>, f64) {
+        let idx = self.node_index(k);
+        let x = (0..self.axes.len()).map(|j| self.axes[j].x[idx[j]]).collect();
+        let w = (0..self.axes.len()).map(|j| self.axes[j].w[idx[j]]).product();
+        (x, w)
+    }
+    /// Basis function α and its gradient at node multi-index `idx`.
+    pub fn basis_at(&self, idx: &[usize; 3], alpha: &[usize; 3]) -> (f64, [f64; 3]) {
+        let d = self.axes.len();
+        let mut value = 1.0;
+        let mut grad = [1.0; 3];
+        for j in 0..d {
+            let p = self.axes[j].phi[idx[j]][alpha[j]];
+            let dp = self.axes[j].dphi[idx[j]][alpha[j]];
+            value *= p;
+            for (k, g) in grad.iter_mut().enumerate().take(d) {
+                *g *= if k == j { dp } else { p };
+            }
+        }
+        (value, grad)
+    }
+}

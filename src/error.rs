@@ -1,0 +1,51 @@
+//! One error type for the engine: every failure is a value with one clear sentence.
+
+use thiserror::Error;
+
+/// Everything the engine can refuse or fail at.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum EngineError {
+    /// The potential expression or fixture could not be read.
+    #[error("malformed potential: {0}")]
+    Parse(String),
+    /// The potential breaks assumption (A.1): not confining or e^{-L} not integrable.
+    #[error("potential is not confining (A.1 fails): {0}")]
+    NotConfining(String),
+    /// A parameter is out of range (D <= 0, NaN, xi outside (0,1), ...).
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    /// The requested basis would not fit in memory.
+    #[error("basis too large: {0}")]
+    TooLarge(String),
+    /// The resolution study did not reach the requested tolerance.
+    #[error("not converged: {0}")]
+    NotConverged(String),
+    /// A linear-algebra routine failed.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+    /// A file could not be read or written.
+    #[error("i/o: {0}")]
+    Io(String),
+}
+
+/// Result alias used across the engine.
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// Refuses a value that is NaN or infinite, naming it.
+pub fn finite(name: &str, value: f64) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(EngineError::InvalidParameter(format!("{name} must be a finite number, got {value}")))
+    }
+}
+
+/// Refuses a value that is not finite and strictly positive, naming it.
+pub fn positive(name: &str, value: f64) -> Result<f64> {
+    finite(name, value)?;
+    if value > 0.0 {
+        Ok(value)
+    } else {
+        Err(EngineError::InvalidParameter(format!("{name} must be > 0, got {value}")))
+    }
+}

@@ -1,0 +1,180 @@
+//! The overdamped Fokker–Planck generator (5) with constant diffusion D = γβ/2M,
+//! ∂_t p = ∇·(∇L p + D∇p), in its symmetric ground-state form
+//!
+//!   H = −DΔ + |∇L|²/(4D) − ΔL/2 = A*A,   A_j = √D (∂_j + ∂_jL/(2D)),
+//!
+//! obtained from p = √p_∞ u with p_∞ ∝ e^{−L/D}. H has the spectrum of −(5): 0 (the ground state
+//! √p_∞) and the decay rates λ_1 ≤ λ_2 ≤ … .
+
+use crate::banded::{position_power, stiffness, Banded};
+use crate::basis::{Grid, HermiteBasis};
+use crate::error::{positive, EngineError, Result};
+use crate::polynomial::Poly;
+use crate::potential::Potential;
+use faer::sparse::{SparseColMat, Triplet};
+use faer::Mat;
+use rayon::prelude::*;
+
+/// Overdamped generator (5) for a potential and a constant diffusion.
+#[derive(Debug, Clone)]
+pub struct Overdamped<'a> {
+    /// The risk L.
+    pub potential: &'a Potential,
+    /// D = γβ/(2M) > 0.
+    pub diffusion: f64,
+}
+
+impl<'a> Overdamped<'a> {
+    /// Checks D > 0 and finite.
+    pub fn new(potential: &'a Potential, diffusion: f64) -> Result<Self> {
+        positive("diffusion D", diffusion)?;
+        Ok(Overdamped { potential, diffusion })
+    }
+
+    /// Number of quadrature nodes per axis for a basis with n functions on that axis: exact for
+    /// polynomial L (degree p: n + p + 1 nodes), 1.5n + 12 otherwise (the resolution study
+    /// refines both together).
+    pub fn nodes_for(&self, n: usize) -> usize {
+        match self.potential.poly() {
+            Some(p) => n + p.degree() as usize + 1,
+            None => (3 * n) / 2 + 12,
+        }
+    }
+
+    /// The factor B with H = BᵀB: rows (node k, axis j) hold √(w_k D)(∂_jφ_α + ∂_jL/(2D) φ_α)(x_k).
+    pub fn factor(&self, basis: &HermiteBasis) -> Result<Mat<f64>> {
+        let d = basis.dim();
+        let q: Vec<usize> = basis.sizes.iter().map(|&n| self.nodes_for(n)).collect();
+        let grid = basis.grid(&q);
+        let rows = grid.len() * d;
+        let n = basis.len();
+        if (rows as f64) * (n as f64) > 4.0e8 {
+            return Err(EngineError::TooLarge(format!("dense factor of {rows}×{n} entries")));
+        }
+        let mut b = Mat::<f64>::zeros(rows, n);
+        let dd = self.diffusion;
+        for k in 0..grid.len() {
+            let (x, w) = grid.node(k);
+            let jet = self.potential.jet(&x);
+            let idx = grid.node_index(k);
+            let root = (w * dd).sqrt();
+            for (col, alpha) in basis.indices.iter().enumerate() {
+                let (value, grad) = grid.basis_at(&idx, alpha);
+                for j in 0..d {
+                    let entry = root * (grad[j] + jet.g[j] / (2.0 * dd) * value);
+                    b[(k * d + j, col)] = entry;
+                }
+            }
+        }
+        if b.col_iter().any(|c| c.iter().any(|v| !v.is_finite())) {
+            return Err(EngineError::Numerical(
+                "the potential or its gradient overflowed at a quadrature node".into(),
+            ));
+        }
+        Ok(b)
+    }
+
+    /// The effective potential W = |∇L|²/(4D) − ΔL/2 as a polynomial, when L is one.
+    pub fn effective_potential_poly(&self) -> Option<Poly> {
+        let l = self.potential.poly()?;
+        let d = self.potential.dim();
+        let mut w = Poly::default();
+        for j in 0..d {
+            let g = l.derivative(j);
+            w = w.add(&g.mul(&g).scale(1.0 / (4.0 * self.diffusion)));
+            w = w.add(&g.derivative(j).scale(-0.5));
+        }
+        Some(w)
+    }
+
+    /// The exact banded Galerkin matrix of H for a polynomial potential (sparse, both triangles).
+    pub fn sparse_matrix(&self, basis: &HermiteBasis) -> Result<SparseColMat<usize, f64>> {
+        let w = self
+            .effective_potential_poly()
+            .ok_or_else(|| EngineError::InvalidParameter("the sparse path needs a polynomial potential".into()))?;
+        let d = basis.dim();
+        let wt = w.affine_substitute(&basis.centre, &basis.scale);
+        let max_deg: Vec<usize> = (0..d).map(|j| wt.degree_in(j) as usize).collect();
+        let powers: Vec<Vec<Banded>> = (0..d)
+            .map(|j| (0..=max_deg[j]).map(|a| position_power(basis.sizes[j], a)).collect())
+            .collect();
+        let stiff: Vec<Banded> = (0..d).map(|j| stiffness(basis.sizes[j])).collect();
+        let kinetic: Vec<f64> = (0..d).map(|j| self.diffusion / (basis.scale[j] * basis.scale[j])).collect();
+        let terms: Vec<([u32; 3], f64)> = wt.terms.iter().map(|(m, c)| (*m, *c)).collect();
+        let rows: Vec<Vec<Triplet<usize, usize, f64>>> = (0..basis.len())
+            .into_par_iter()
+            .map(|row| assemble_row(basis, row, &terms, &powers, &stiff, &kinetic))
+            .collect();
+        let triplets: Vec<_> = rows.into_iter().flatten().collect();
+        crate::eigen::sparse_from_triplets(basis.len(), &triplets)
+    }
+}
+
+/// One row of the banded Galerkin matrix: Σ_terms c Π_j (X_j^{a_j})_{α_j β_j} + Σ_j D/s_j² K_j.
+fn assemble_row(
+    basis: &HermiteBasis,
+    row: usize,
+    terms: &[([u32; 3], f64)],
+    powers: &[Vec<Banded>],
+    stiff: &[Banded],
+    kinetic: &[f64],
+) -> Vec<Triplet<usize, usize, f64>> {
+    let d = basis.dim();
+    let alpha = basis.indices[row];
+    let mut acc: std::collections::BTreeMap<usize, f64> = Default::default();
+    for (m, c) in terms {
+        let ranges: Vec<(usize, usize)> = (0..d)
+            .map(|j| {
+                let a = m[j] as usize;
+                (alpha[j].saturating_sub(a), (alpha[j] + a).min(basis.sizes[j] - 1))
+            })
+            .collect();
+        let mut beta = [0usize; 3];
+        visit(&ranges, 0, &mut beta, &mut |beta| {
+            let mut v = *c;
+            for j in 0..d {
+                v *= powers[j][m[j] as usize].get(alpha[j], beta[j]);
+                if v == 0.0 {
+                    return;
+                }
+            }
+            if let Some(col) = basis.position(beta) {
+                *acc.entry(col).or_insert(0.0) += v;
+            }
+        });
+    }
+    for j in 0..d {
+        for bj in alpha[j].saturating_sub(2)..=(alpha[j] + 2).min(basis.sizes[j] - 1) {
+            let k = stiff[j].get(alpha[j], bj);
+            if k != 0.0 {
+                let mut beta = alpha;
+                beta[j] = bj;
+                if let Some(col) = basis.position(&beta) {
+                    *acc.entry(col).or_insert(0.0) += kinetic[j] * k;
+                }
+            }
+        }
+    }
+    acc.into_iter().map(|(col, v)| Triplet::new(row, col, v)).collect()
+}
+
+fn visit(ranges: &[(usize, usize)], j: usize, beta: &mut [usize; 3], f: &mut dyn FnMut(&[usize; 3])) {
+    if j == ranges.len() {
+        f(beta);
+        return;
+    }
+    for b in ranges[j].0..=ranges[j].1 {
+        beta[j] = b;
+        visit(ranges, j + 1, beta, f);
+    }
+}
+
+/// ∫ f dx over a grid.
+pub fn integrate(grid: &Grid, f: impl Fn(&[f64]) -> f64) -> f64 {
+    (0..grid.len())
+        .map(|k| {
+            let (x, w) = grid.node(k);
+            w * f(&x)
+        })
+        .sum()
+}

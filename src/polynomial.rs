@@ -1,0 +1,122 @@
+//! Multivariate polynomials in up to three variables, used for the exact banded Galerkin path.
+
+use std::collections::BTreeMap;
+
+/// Exponent vector of a monomial x^a y^b z^c.
+pub type Monomial = [u32; 3];
+
+/// A polynomial Σ c_α x^α with real coefficients.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Poly {
+    /// Non-zero coefficients by exponent vector.
+    pub terms: BTreeMap<Monomial, f64>,
+}
+
+impl Poly {
+    /// The constant polynomial c.
+    pub fn constant(c: f64) -> Self {
+        let mut p = Poly::default();
+        if c != 0.0 {
+            p.terms.insert([0, 0, 0], c);
+        }
+        p
+    }
+    /// The coordinate x_i.
+    pub fn variable(i: usize) -> Self {
+        let mut m = [0; 3];
+        m[i] = 1;
+        let mut p = Poly::default();
+        p.terms.insert(m, 1.0);
+        p
+    }
+    /// The value when the polynomial is constant.
+    pub fn as_constant(&self) -> Option<f64> {
+        match self.terms.len() {
+            0 => Some(0.0),
+            1 => self.terms.get(&[0, 0, 0]).copied(),
+            _ => None,
+        }
+    }
+    /// c·p
+    pub fn scale(&self, c: f64) -> Self {
+        let mut p = self.clone();
+        p.terms.values_mut().for_each(|v| *v *= c);
+        p.prune()
+    }
+    /// p + q
+    pub fn add(&self, q: &Poly) -> Self {
+        let mut p = self.clone();
+        for (m, c) in &q.terms {
+            *p.terms.entry(*m).or_insert(0.0) += c;
+        }
+        p.prune()
+    }
+    /// p·q
+    pub fn mul(&self, q: &Poly) -> Self {
+        let mut p = Poly::default();
+        for (a, ca) in &self.terms {
+            for (b, cb) in &q.terms {
+                let m = [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+                *p.terms.entry(m).or_insert(0.0) += ca * cb;
+            }
+        }
+        p.prune()
+    }
+    /// p^n
+    pub fn pow(&self, n: u32) -> Self {
+        (0..n).fold(Poly::constant(1.0), |acc, _| acc.mul(self))
+    }
+    /// ∂p/∂x_i
+    pub fn derivative(&self, i: usize) -> Self {
+        let mut p = Poly::default();
+        for (m, c) in &self.terms {
+            if m[i] > 0 {
+                let mut d = *m;
+                d[i] -= 1;
+                *p.terms.entry(d).or_insert(0.0) += c * m[i] as f64;
+            }
+        }
+        p.prune()
+    }
+    /// Total degree (0 for the zero polynomial).
+    pub fn degree(&self) -> u32 {
+        self.terms.keys().map(|m| m.iter().sum()).max().unwrap_or(0)
+    }
+    /// Degree in variable i.
+    pub fn degree_in(&self, i: usize) -> u32 {
+        self.terms.keys().map(|m| m[i]).max().unwrap_or(0)
+    }
+    /// Substitutes x_i = c_i + s_i t_i and expands, giving the polynomial in t.
+    pub fn affine_substitute(&self, centre: &[f64], scale: &[f64]) -> Self {
+        let mut out = Poly::default();
+        for (m, c) in &self.terms {
+            let mut term = Poly::constant(*c);
+            for i in 0..3 {
+                if m[i] == 0 {
+                    continue;
+                }
+                let ci = centre.get(i).copied().unwrap_or(0.0);
+                let si = scale.get(i).copied().unwrap_or(1.0);
+                let lin = Poly::constant(ci).add(&Poly::variable(i).scale(si));
+                term = term.mul(&lin.pow(m[i]));
+            }
+            out = out.add(&term);
+        }
+        out
+    }
+    /// Value at a point.
+    pub fn value(&self, x: &[f64]) -> f64 {
+        self.terms
+            .iter()
+            .map(|(m, c)| {
+                c * (0..3)
+                    .map(|i| x.get(i).copied().unwrap_or(0.0).powi(m[i] as i32))
+                    .product::<f64>()
+            })
+            .sum()
+    }
+    fn prune(mut self) -> Self {
+        self.terms.retain(|_, c| *c != 0.0);
+        self
+    }
+}
