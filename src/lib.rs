@@ -9,6 +9,7 @@ pub mod banded;
 pub mod basis;
 pub mod eigen;
 pub mod error;
+pub mod evolution;
 pub mod expr;
 pub mod hermite;
 pub mod jet;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod resolution;
 pub mod scaling;
 pub mod spectrum;
+pub mod variable;
 
 pub use error::{EngineError, Result};
 pub use potential::Potential;

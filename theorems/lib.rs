@@ -5,6 +5,7 @@
 use fpspectral::report::Check;
 use fpspectral::Result;
 
+pub mod common;
 pub mod lemma3;
 pub mod theorem1;
 

@@ -1,1 +1,121 @@
-fn main(){}
+//! `paper-checks`: runs the claim checks of Dai & Zhu and writes a report; `eval` answers
+//! single questions about a user's own potential.
+
+mod plot;
+mod report;
+
+use clap::{Parser, Subcommand};
+use fpspectral::error::{finite, positive};
+use fpspectral::operator::Overdamped;
+use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions};
+use fpspectral::{EngineError, Potential};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "paper-checks", version, about = "Checks every claim of Dai & Zhu by computation")]
+struct Cli {
+    /// Directory for report.json, report.md and plots.
+    #[arg(long, global = true, default_value = "paper-checks-report", allow_hyphen_values = true)]
+    out: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lists the implemented claims.
+    List,
+    /// Runs the named claims (all when none is named) and writes the report.
+    Run { claims: Vec<String> },
+    /// Evaluates one quantity for a potential of your own; prints JSON.
+    #[command(subcommand)]
+    Eval(Eval),
+}
+
+#[derive(Subcommand)]
+enum Eval {
+    /// The K lowest non-zero eigenvalues of the overdamped generator (5), as decay rates.
+    FpGap {
+        /// Expression in x, y, z or a JSON fixture path.
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// D = γβ/(2M) > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        diffusion: f64,
+        /// Number of eigenvalues.
+        #[arg(long, default_value_t = 3)]
+        count: usize,
+        /// Relative tolerance of the resolution study.
+        #[arg(long, default_value_t = 1e-10)]
+        tolerance: f64,
+    },
+    /// The Poincaré constant of e^{-ηL} (η = 1 is the constant of (7)).
+    Poincare {
+        /// Expression in x, y, z or a JSON fixture path.
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// Inverse temperature η > 0.
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+        eta: f64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paper-checks: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), EngineError> {
+    match cli.command {
+        None => report::run_claims(&[], &cli.out),
+        Some(Command::Run { claims }) => report::run_claims(&claims, &cli.out),
+        Some(Command::List) => {
+            for c in theorems::registry() {
+                println!("{:<16} {}", c.id, c.title);
+            }
+            Ok(())
+        }
+        Some(Command::Eval(e)) => {
+            let value = eval(e)?;
+            println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
+            Ok(())
+        }
+    }
+}
+
+fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
+    match e {
+        Eval::FpGap { potential, diffusion, count, tolerance } => {
+            finite("tolerance", tolerance)?;
+            if count == 0 || count > 50 {
+                return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
+            }
+            let pot = Potential::from_spec(&potential)?;
+            let op = Overdamped::new(&pot, diffusion)?;
+            let rates = decay_rates(&op, &RateOptions { count, tolerance, ..Default::default() })?;
+            let study = rates.study.clone().require_converged("fp-gap")?;
+            Ok(json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": study.basis_size()}))
+        }
+        Eval::Poincare { potential, eta } => {
+            positive("eta", eta)?;
+            let pot = Potential::from_spec(&potential)?;
+            let (value, error, rates) = poincare_constant(&pot, eta, 1e-10)?;
+            rates.study.require_converged("poincare")?;
+            Ok(json!({"value": value, "error": error}))
+        }
+    }
+}
