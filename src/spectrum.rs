@@ -135,6 +135,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
 pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;
     let op = Overdamped::new(potential, 1.0 / eta)?;
-    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, ..Default::default() })?;
+    let max_per_axis = if potential.dim() == 1 { 0 } else { 48 };
+    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, max_per_axis, ..Default::default() })?;
     Ok((eta * rates.values[0], eta * rates.errors[0], rates))
 }

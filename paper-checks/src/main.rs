@@ -5,7 +5,7 @@ mod plot;
 mod report;
 
 use clap::{Parser, Subcommand};
-use fpspectral::error::{finite, positive};
+use fpspectral::error::positive;
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions};
 use fpspectral::{EngineError, Potential};
@@ -59,6 +59,9 @@ enum Eval {
         /// Inverse temperature η > 0.
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
         eta: f64,
+        /// Relative tolerance of the resolution study.
+        #[arg(long, default_value_t = 1e-8)]
+        tolerance: f64,
     },
 }
 
@@ -100,7 +103,7 @@ fn dispatch(cli: Cli) -> Result<(), EngineError> {
 fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
     match e {
         Eval::FpGap { potential, diffusion, count, tolerance } => {
-            finite("tolerance", tolerance)?;
+            positive("tolerance", tolerance)?;
             if count == 0 || count > 50 {
                 return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
             }
@@ -110,10 +113,11 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             let study = rates.study.clone().require_converged("fp-gap")?;
             Ok(json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": study.basis_size()}))
         }
-        Eval::Poincare { potential, eta } => {
+        Eval::Poincare { potential, eta, tolerance } => {
             positive("eta", eta)?;
+            positive("tolerance", tolerance)?;
             let pot = Potential::from_spec(&potential)?;
-            let (value, error, rates) = poincare_constant(&pot, eta, 1e-10)?;
+            let (value, error, rates) = poincare_constant(&pot, eta, tolerance)?;
             rates.study.require_converged("poincare")?;
             Ok(json!({"value": value, "error": error}))
         }
