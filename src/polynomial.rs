@@ -87,6 +87,7 @@ impl Poly {
         self.terms.keys().map(|m| m[i]).max().unwrap_or(0)
     }
     /// Substitutes x_i = c_i + s_i t_i and expands, giving the polynomial in t.
+    #[allow(clippy::needless_range_loop)]
     pub fn affine_substitute(&self, centre: &[f64], scale: &[f64]) -> Self {
         let mut out = Poly::default();
         for (m, c) in &self.terms {

@@ -27,7 +27,12 @@ fn tolerance(dim: usize) -> f64 {
 }
 
 fn rate_options(dim: usize) -> RateOptions {
-    RateOptions { count: 1, tolerance: tolerance(dim), max_per_axis: if dim == 1 { 0 } else { 48 }, ..Default::default() }
+    RateOptions {
+        count: 1,
+        tolerance: tolerance(dim),
+        max_per_axis: if dim == 1 { 0 } else { 48 },
+        ..Default::default()
+    }
 }
 
 /// The risks of this check: name, potential, tilt of the initial density.
@@ -35,7 +40,11 @@ fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
     Ok(vec![
         ("quadratic", Potential::parse("x^2/2")?, vec![0.3]),
         ("double-well", Potential::parse("x^4/4 - x^2/2")?, vec![0.3]),
-        ("tilted-double-well", Potential::parse("x^4/4 - x^2/2 + 0.1*x")?, vec![-0.3]),
+        (
+            "tilted-double-well",
+            Potential::parse("x^4/4 - x^2/2 + 0.1*x")?,
+            vec![-0.3],
+        ),
         ("logistic", logistic()?, vec![0.3, 0.0]),
     ])
 }
@@ -43,10 +52,26 @@ fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
 /// The (γ, β, M) grid: D = 0.4, 0.2, 0.1, 0.05.
 fn hyper_grid(name: &str) -> Vec<Hyper> {
     let all = vec![
-        Hyper { lr: 0.2, beta: 4.0, batch: 1.0 },
-        Hyper { lr: 0.2, beta: 4.0, batch: 2.0 },
-        Hyper { lr: 0.2, beta: 2.0, batch: 2.0 },
-        Hyper { lr: 0.1, beta: 2.0, batch: 2.0 },
+        Hyper {
+            lr: 0.2,
+            beta: 4.0,
+            batch: 1.0,
+        },
+        Hyper {
+            lr: 0.2,
+            beta: 4.0,
+            batch: 2.0,
+        },
+        Hyper {
+            lr: 0.2,
+            beta: 2.0,
+            batch: 2.0,
+        },
+        Hyper {
+            lr: 0.1,
+            beta: 2.0,
+            batch: 2.0,
+        },
     ];
     if name == "logistic" {
         all.into_iter().take(1).collect()
@@ -66,7 +91,12 @@ struct Decay {
 fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<Decay> {
     let levels = &rates.study.levels;
     let basis_at = |i: usize| {
-        HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[i].sizes.clone(), rates.index_set)
+        HermiteBasis::new(
+            rates.centre.clone(),
+            rates.scale.clone(),
+            levels[i].sizes.clone(),
+            rates.index_set,
+        )
     };
     let fine_basis = basis_at(levels.len() - 1)?;
     let fine = expansion(op, &fine_basis, tilt)?;
@@ -79,7 +109,10 @@ fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<
         times: times.to_vec(),
         h2,
         h0_exact: initial_h_norm2(op, &fine_basis, tilt),
-        h0_series: Quantity::new(fine.h_norm2(0.0), (fine.h_norm2(0.0) - coarse.h_norm2(0.0)).abs()),
+        h0_series: Quantity::new(
+            fine.h_norm2(0.0),
+            (fine.h_norm2(0.0) - coarse.h_norm2(0.0)).abs(),
+        ),
     })
 }
 
@@ -102,13 +135,21 @@ fn bound(r: Quantity, h0: f64, t: f64) -> Quantity {
 }
 
 /// Verdict over all sampled times; the first time at which the bound fails.
-fn bound_verdict(d: &Decay, rate: Quantity, h0: f64, pure_exponential: bool) -> (Verdict, Option<f64>, f64) {
+fn bound_verdict(
+    d: &Decay,
+    rate: Quantity,
+    h0: f64,
+    pure_exponential: bool,
+) -> (Verdict, Option<f64>, f64) {
     let mut verdicts = Vec::new();
     let mut first_fail = None;
     let mut worst_ratio: f64 = 0.0;
     for (t, h) in d.times.iter().zip(&d.h2) {
         let b = if pure_exponential {
-            Quantity::new(h0 * (-rate.value * t).exp(), h0 * t * rate.error * (-rate.value * t).exp())
+            Quantity::new(
+                h0 * (-rate.value * t).exp(),
+                h0 * t * rate.error * (-rate.value * t).exp(),
+            )
         } else {
             bound(rate, h0, *t)
         };
@@ -129,28 +170,58 @@ struct Reading {
     pure: bool,
 }
 
-fn setting_checks(name: &str, pot: &Potential, hyper: Hyper, cp7: Quantity, tilt: &[f64]) -> Result<(Vec<Check>, Figure)> {
+fn setting_checks(
+    name: &str,
+    pot: &Potential,
+    hyper: Hyper,
+    cp7: Quantity,
+    tilt: &[f64],
+) -> Result<(Vec<Check>, Figure)> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
-    let rates = decay_rates(&op, &rate_options(pot.dim()))?
-        .require_converged_rates("theorem1 gap")?;
+    let rates =
+        decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
     let eta = 1.0 / diffusion;
     let gap = Quantity::new(rates.values[0], rates.errors[0]);
     let cp_inf = Quantity::new(eta * gap.value, eta * gap.error);
     let readings = [
-        Reading { name: "C_P of (7), measure e^{-L}", label: "bound, C_P of (7)", rate: Quantity::new(cp7.value * diffusion, cp7.error * diffusion), pure: false },
-        Reading { name: "C_P of p_inf ∝ e^{-ηL}, as applied at (18)", label: "bound, C_P of p_inf", rate: Quantity::new(cp_inf.value * diffusion, cp_inf.error * diffusion), pure: false },
-        Reading { name: "nearest correct statement: ‖h(t)‖² ≤ e^{-2 D C_P(p_inf) t} ‖h(0)‖²", label: "exp(-2 λ1 t)", rate: Quantity::new(2.0 * gap.value, 2.0 * gap.error), pure: true },
+        Reading {
+            name: "C_P of (7), measure e^{-L}",
+            label: "bound, C_P of (7)",
+            rate: Quantity::new(cp7.value * diffusion, cp7.error * diffusion),
+            pure: false,
+        },
+        Reading {
+            name: "C_P of p_inf ∝ e^{-ηL}, as applied at (18)",
+            label: "bound, C_P of p_inf",
+            rate: Quantity::new(cp_inf.value * diffusion, cp_inf.error * diffusion),
+            pure: false,
+        },
+        Reading {
+            name: "nearest correct statement: ‖h(t)‖² ≤ e^{-2 D C_P(p_inf) t} ‖h(0)‖²",
+            label: "exp(-2 λ1 t)",
+            rate: Quantity::new(2.0 * gap.value, 2.0 * gap.error),
+            pure: true,
+        },
     ];
     let fastest = readings.iter().map(|r| r.rate.value).fold(0.0, f64::max);
     let levels = &rates.study.levels;
-    let fine_basis = HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[levels.len() - 1].sizes.clone(), rates.index_set)?;
+    let fine_basis = HermiteBasis::new(
+        rates.centre.clone(),
+        rates.scale.clone(),
+        levels[levels.len() - 1].sizes.clone(),
+        rates.index_set,
+    )?;
     let probe = expansion(&op, &fine_basis, tilt)?;
     let times = sample_times(gap.value, fastest, &probe);
     let decay = decay(&op, &rates, tilt, &times)?;
     let h0 = decay.h0_series.value;
     let mut checks = Vec::new();
-    let mut series = vec![Series { label: "‖h(t)‖² (exact)".into(), x: times.clone(), y: decay.h2.iter().map(|q| q.value).collect() }];
+    let mut series = vec![Series {
+        label: "‖h(t)‖² (exact)".into(),
+        x: times.clone(),
+        y: decay.h2.iter().map(|q| q.value).collect(),
+    }];
     for r in &readings {
         let (verdict, first_fail, worst) = bound_verdict(&decay, r.rate, h0, r.pure);
         let mut c = Check::new("theorem1", r.name)
@@ -163,14 +234,20 @@ fn setting_checks(name: &str, pot: &Potential, hyper: Hyper, cp7: Quantity, tilt
         c.quantity("C_P_eq7", cp7);
         c.quantity("C_P_p_inf", cp_inf);
         c.quantity("rate_used", r.rate);
-        c.quantity("true_decay_rate_of_h2", Quantity::new(2.0 * gap.value, 2.0 * gap.error));
+        c.quantity(
+            "true_decay_rate_of_h2",
+            Quantity::new(2.0 * gap.value, 2.0 * gap.error),
+        );
         c.quantity("h0_squared", decay.h0_series);
         c.quantity("h0_squared_exact_integral", Quantity::exact(decay.h0_exact));
         c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
         if let Some(t) = first_fail {
             c.quantity("first_failure_time", Quantity::exact(t));
         }
-        c.claimed = format!("‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}", r.rate.value);
+        c.claimed = format!(
+            "‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}",
+            r.rate.value
+        );
         c.verdict = verdict;
         c.evidence = match (verdict, first_fail) {
             (Verdict::Fail, Some(t)) => format!(
@@ -186,7 +263,16 @@ fn setting_checks(name: &str, pot: &Potential, hyper: Hyper, cp7: Quantity, tilt
         series.push(Series {
             label: r.label.into(),
             x: times.clone(),
-            y: times.iter().map(|&t| if r.pure { h0 * (-r.rate.value * t).exp() } else { bound(r.rate, h0, t).value }).collect(),
+            y: times
+                .iter()
+                .map(|&t| {
+                    if r.pure {
+                        h0 * (-r.rate.value * t).exp()
+                    } else {
+                        bound(r.rate, h0, t).value
+                    }
+                })
+                .collect(),
         });
         checks.push(c);
     }
@@ -218,12 +304,19 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     let ms = [1.0, 2.0, 4.0, 8.0];
     let mut checks = Vec::new();
     let mut series = Vec::new();
-    for (name, spec) in [("quadratic (convex)", "x^2/2"), ("double-well (non-convex)", "x^4/4 - x^2/2")] {
+    for (name, spec) in [
+        ("quadratic (convex)", "x^2/2"),
+        ("double-well (non-convex)", "x^4/4 - x^2/2"),
+    ] {
         progress(&format!("theorem1: gap against batch size, {name}"));
         let pot = Potential::parse(spec)?;
         let mut gaps = Vec::new();
         for &m in &ms {
-            let hyper = Hyper { lr: 0.2, beta: 4.0, batch: m };
+            let hyper = Hyper {
+                lr: 0.2,
+                beta: 4.0,
+                batch: m,
+            };
             let op = Overdamped::new(&pot, hyper.diffusion()?)?;
             let r = decay_rates(&op, &rate_options(1))?;
             gaps.push(Quantity::new(r.values[0], r.errors[0]));
@@ -231,15 +324,27 @@ fn batch_remark(progress: Progress) -> Result<Check> {
         // "converges slower as M grows": each gap strictly below the previous beyond the errors.
         let verdicts: Vec<Verdict> = gaps
             .windows(2)
-            .map(|w| fpspectral::report::verdict_le(Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error), w[0]))
+            .map(|w| {
+                fpspectral::report::verdict_le(
+                    Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error),
+                    w[0],
+                )
+            })
             .collect();
-        series.push(Series { label: name.into(), x: ms.to_vec(), y: gaps.iter().map(|g| g.value).collect() });
+        series.push(Series {
+            label: name.into(),
+            x: ms.to_vec(),
+            y: gaps.iter().map(|g| g.value).collect(),
+        });
         checks.push((name, gaps, Verdict::all(verdicts)));
     }
-    let mut c = Check::new("theorem1", "remark: the convergence rate decreases as the batch size M grows")
-        .with_setting("lr", 0.2)
-        .with_setting("beta", 4.0)
-        .with_setting("batch_sizes", ms.to_vec());
+    let mut c = Check::new(
+        "theorem1",
+        "remark: the convergence rate decreases as the batch size M grows",
+    )
+    .with_setting("lr", 0.2)
+    .with_setting("beta", 4.0)
+    .with_setting("batch_sizes", ms.to_vec());
     let mut evidence = Vec::new();
     for (name, gaps, v) in &checks {
         for (m, g) in ms.iter().zip(gaps) {
@@ -249,7 +354,11 @@ fn batch_remark(progress: Progress) -> Result<Check> {
             "{name}: λ1 from {:.6} (M=1) to {:.6} (M=8), {}",
             gaps[0].value,
             gaps[3].value,
-            if *v == Verdict::Pass { "decreasing" } else { "not decreasing" }
+            if *v == Verdict::Pass {
+                "decreasing"
+            } else {
+                "not decreasing"
+            }
         ));
     }
     c.claimed = "rate C_P·γβ/(2M) ∝ 1/M: larger batches converge exponentially slower".into();
@@ -258,7 +367,13 @@ fn batch_remark(progress: Progress) -> Result<Check> {
         "{}; for the convex quadratic the true rate does not depend on M, for the double well it falls like the Kramers rate e^{{-ΔL·2M/γβ}}",
         evidence.join("; ")
     );
-    c.figures.push(Figure { name: "theorem1-gap-vs-batch".into(), x_label: "batch size M".into(), y_label: "gap λ1".into(), log_y: true, series });
+    c.figures.push(Figure {
+        name: "theorem1-gap-vs-batch".into(),
+        x_label: "batch size M".into(),
+        y_label: "gap λ1".into(),
+        log_y: true,
+        series,
+    });
     Ok(c)
 }
 
