@@ -199,6 +199,25 @@ impl Grid {
             .product();
         (x, w)
     }
+    /// Basis function α at node multi-index `idx`.
+    pub fn basis_value(&self, idx: &[usize; 3], alpha: &[usize; 3]) -> f64 {
+        (0..self.axes.len()).map(|j| self.axes[j].phi[idx[j]][alpha[j]]).product()
+    }
+    /// Projection coefficients ∫ f φ_α dx of a function given by its values at the nodes.
+    pub fn project(&self, basis: &HermiteBasis, values: &[f64]) -> Vec<f64> {
+        let mut coeffs = vec![0.0; basis.len()];
+        for (k, v) in values.iter().enumerate() {
+            if *v == 0.0 {
+                continue;
+            }
+            let idx = self.node_index(k);
+            let wv = v * self.node(k).1;
+            for (c, alpha) in coeffs.iter_mut().zip(&basis.indices) {
+                *c += wv * self.basis_value(&idx, alpha);
+            }
+        }
+        coeffs
+    }
     /// Basis function α and its gradient at node multi-index `idx`.
     pub fn basis_at(&self, idx: &[usize; 3], alpha: &[usize; 3]) -> (f64, [f64; 3]) {
         let d = self.axes.len();

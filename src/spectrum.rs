@@ -123,7 +123,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     let (centre, scale) = choose_axes(op, opts.count, start, kind)?;
     let sizes = resolution::schedule(
         &vec![start; dim],
-        if dim == 1 { 1.3 } else { 1.2 },
+        if dim == 1 { 1.3 } else { 1.25 },
         &vec![cap; dim],
     );
     let mut shift = -1e-3;

@@ -45,7 +45,7 @@ fn overlap_defect(
 
 /// Kernel of (5) at one resolution level: (λ_0, its rounding bound, defect at η, defect at 1.2η).
 fn kernel_at(op: &Overdamped, basis: &HermiteBasis) -> Result<(f64, f64, f64, f64)> {
-    let pairs = eigenpairs(op, basis, 1, SolverPath::Dense, -1e-3)?;
+    let pairs = eigenpairs(op, basis, 1, SolverPath::Auto, -1e-3)?;
     let eta = 1.0 / op.diffusion;
     let v = pairs.vectors.col(0);
     Ok((
