@@ -3,18 +3,23 @@
 //! The engine knows operators, bases and numbers, not the paper: potentials ([`potential`]),
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
-//! spectra and Poincaré constants ([`spectrum`]), and report records ([`report`]).
+//! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
+//! ([`critical`]), mean first passage times ([`mfpt`]), SDE ensembles ([`sde`]), and report records
+//! ([`report`]).
 
 pub mod banded;
 pub mod basis;
+pub mod critical;
 pub mod eigen;
 pub mod error;
 pub mod expr;
 pub mod hermite;
 pub mod jet;
+pub mod mfpt;
 pub mod operator;
 pub mod polynomial;
 pub mod potential;
+pub mod quadrature;
 pub mod report;
 pub mod resolution;
 pub mod scaling;
