@@ -207,25 +207,29 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     Ok((out, hmax))
 }
 
-/// A radius R such that η(L(w) − L_min) ≥ 60 on the sphere |w − c| = R (c a low point of L),
-/// so that e^{−ηL} outside the ball of radius R is negligible (confinement, A.1).
+/// A radius R such that L(w) − L(c) ≥ max(60/η, 2) on every sphere |w − c| = r ≥ R that is
+/// sampled (radii 0.01·1.02^k up to 10⁴; c the lowest point of L; the floor 2 keeps every
+/// low well inside however narrow it is at large η), so that e^{−ηL} outside the ball of
+/// radius R is negligible (confinement, A.1). Every well, not only the one at c, lies inside.
 pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f64> {
     let l_centre = potential.value(centre);
-    let mut r = 1.0;
-    for _ in 0..40 {
+    let mut last_alive = 0.0;
+    let mut r = 0.01;
+    while r < 1e4 {
         let on_sphere = sphere_points(potential.dim(), centre, r, 256);
         let low = on_sphere
             .iter()
             .map(|p| potential.value(p))
             .fold(f64::INFINITY, f64::min);
-        if eta * (low - l_centre) >= 60.0 && r >= 1.0 {
-            // one more doubling margin so the region between peaks is fully inside
-            return Ok(r * 1.25);
+        if low.is_nan() || low - l_centre < (60.0 / eta).max(2.0) {
+            last_alive = r;
+        } else if r > 4.0 * last_alive.max(0.25) {
+            return Ok(1.1 * last_alive.max(0.01) + 0.01);
         }
-        r *= 1.5;
+        r *= 1.02;
     }
     Err(EngineError::NotConfining(format!(
-        "e^(-ηL) with η = {eta} is not negligible at |w| = {r:.1e}"
+        "e^(-ηL) with η = {eta} is not negligible at |w| = {last_alive:.1e}"
     )))
 }
 

@@ -5,8 +5,11 @@
 use fpspectral::report::Check;
 use fpspectral::Result;
 
+pub mod eq8;
+pub mod lemma2;
 pub mod lemma3;
 pub mod theorem1;
+pub mod theorem2;
 
 /// Progress callback: a short message for work that takes a while.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
@@ -25,6 +28,11 @@ pub struct Claim {
 pub fn registry() -> Vec<Claim> {
     vec![
         Claim {
+            id: "lemma2",
+            title: "Eyring–Kramers mean escape time",
+            run: lemma2::run,
+        },
+        Claim {
             id: "lemma3",
             title: "stationary solution p∞ ∝ e^{-ηL} of (5)",
             run: lemma3::run,
@@ -33,6 +41,16 @@ pub fn registry() -> Vec<Claim> {
             id: "theorem1",
             title: "decay of ‖h(t)‖² at rate C_P·γβ/2M",
             run: theorem1::run,
+        },
+        Claim {
+            id: "theorem2",
+            title: "limit of stationary ball probabilities",
+            run: theorem2::run,
+        },
+        Claim {
+            id: "eq8",
+            title: "ratio of ball probabilities of two equal-height minima",
+            run: eq8::run,
         },
     ]
 }
