@@ -5,7 +5,13 @@
 use fpspectral::report::Check;
 use fpspectral::Result;
 
+pub mod assumption_a1;
+pub mod assumption_a2;
+pub mod assumption_a3;
+pub mod assumption_a4;
+mod assumptions;
 pub mod eq8;
+pub mod escape_eval;
 pub mod lemma2;
 pub mod lemma3;
 pub mod theorem1;
@@ -51,6 +57,26 @@ pub fn registry() -> Vec<Claim> {
             id: "eq8",
             title: "ratio of ball probabilities of two equal-height minima",
             run: eq8::run,
+        },
+        Claim {
+            id: "assumption-a1",
+            title: "confinement and integrability of e^{-L} (A.1)",
+            run: assumption_a1::run,
+        },
+        Claim {
+            id: "assumption-a2",
+            title: "growth conditions (A.2) along rays",
+            run: assumption_a2::run,
+        },
+        Claim {
+            id: "assumption-a3",
+            title: "bound M_w of (A.3)",
+            run: assumption_a3::run,
+        },
+        Claim {
+            id: "assumption-a4",
+            title: "C_L and b of (A.4)",
+            run: assumption_a4::run,
         },
     ]
 }
