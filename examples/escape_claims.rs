@@ -8,13 +8,7 @@ fn main() {
         match (c.run)(&|_m: &str| {}) {
             Ok(checks) => {
                 for ch in checks {
-                    println!(
-                        "{} [{}] {} :: {}",
-                        ch.id,
-                        ch.verdict.label(),
-                        ch.reading,
-                        ch.evidence
-                    );
+                    println!("{} [{}] {} :: {}", ch.id, ch.verdict.label(), ch.reading, ch.evidence);
                 }
             }
             Err(e) => println!("{} ERROR {e}", c.id),

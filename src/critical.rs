@@ -52,10 +52,7 @@ pub fn newton_critical(potential: &Potential, start: &[f64]) -> Result<CriticalP
             return Ok(describe(potential, w));
         }
         let h = DMatrix::from_fn(d, d, |i, k| j.h[i][k]);
-        let step = h
-            .lu()
-            .solve(&g)
-            .ok_or_else(|| EngineError::Numerical("singular Hessian in Newton".into()))?;
+        let step = h.lu().solve(&g).ok_or_else(|| EngineError::Numerical("singular Hessian in Newton".into()))?;
         let scale = (1.0f64).min(0.5 / step.norm().max(1e-300));
         for i in 0..d {
             w[i] -= scale * step[i];
@@ -68,10 +65,7 @@ pub fn newton_critical(potential: &Potential, start: &[f64]) -> Result<CriticalP
     if c.gradient_norm < 1e-9 {
         Ok(c)
     } else {
-        Err(EngineError::NotConverged(format!(
-            "Newton from {start:?} ended with |∇L| = {:.1e}",
-            c.gradient_norm
-        )))
+        Err(EngineError::NotConverged(format!("Newton from {start:?} ended with |∇L| = {:.1e}", c.gradient_norm)))
     }
 }
 
@@ -80,22 +74,11 @@ fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
     let d = potential.dim();
     let (eigenvalues, determinant) = hessian_spectrum(potential, &w);
     let index = eigenvalues.iter().filter(|&&l| l < 0.0).count();
-    CriticalPoint {
-        value: j.v,
-        gradient_norm: j.grad_norm2(d).sqrt(),
-        point: w,
-        eigenvalues,
-        determinant,
-        index,
-    }
+    CriticalPoint { value: j.v, gradient_norm: j.grad_norm2(d).sqrt(), point: w, eigenvalues, determinant, index }
 }
 
 /// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
-pub fn critical_points(
-    potential: &Potential,
-    span: f64,
-    starts_per_axis: usize,
-) -> Vec<CriticalPoint> {
+pub fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
     let d = potential.dim();
     let coord = |i: usize| -span + 2.0 * span * i as f64 / (starts_per_axis - 1) as f64;
     let starts: Vec<Vec<f64>> = match d {
@@ -119,31 +102,19 @@ pub fn critical_points(
             }
         }
     }
-    found.sort_by(|a, b| {
-        a.point
-            .partial_cmp(&b.point)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    found.sort_by(|a, b| a.point.partial_cmp(&b.point).unwrap_or(std::cmp::Ordering::Equal));
     found
 }
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt()
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
 }
 
 /// The lowest index-1 saddle among the critical points near the segment from `a` to `b`
 /// (1D: the highest point of L between them, which is the saddle of Section 2.3).
 pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
     if potential.dim() == 1 {
-        let (lo, hi) = if a[0] < b[0] {
-            (a[0], b[0])
-        } else {
-            (b[0], a[0])
-        };
+        let (lo, hi) = if a[0] < b[0] { (a[0], b[0]) } else { (b[0], a[0]) };
         let n = 4001;
         let xs = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64);
         let top = xs.fold((f64::NEG_INFINITY, lo), |best, x| {
@@ -168,20 +139,9 @@ pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<Cri
 /// (±∞ where there is none).
 pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)> {
     let span = minimum.abs().max(1.0) * 8.0;
-    let maxima: Vec<f64> = critical_points(potential, span, 401)
-        .into_iter()
-        .filter(|c| c.index == 1)
-        .map(|c| c.point[0])
-        .collect();
-    let left = maxima
-        .iter()
-        .copied()
-        .filter(|&x| x < minimum)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let right = maxima
-        .iter()
-        .copied()
-        .filter(|&x| x > minimum)
-        .fold(f64::INFINITY, f64::min);
+    let maxima: Vec<f64> =
+        critical_points(potential, span, 401).into_iter().filter(|c| c.index == 1).map(|c| c.point[0]).collect();
+    let left = maxima.iter().copied().filter(|&x| x < minimum).fold(f64::NEG_INFINITY, f64::max);
+    let right = maxima.iter().copied().filter(|&x| x > minimum).fold(f64::INFINITY, f64::min);
     Ok((left, right))
 }

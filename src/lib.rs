@@ -4,8 +4,7 @@
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
 //! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
-//! ([`critical`]), mean first passage times ([`mfpt`]), SDE ensembles ([`sde`]), and report records
-//! ([`report`]).
+//! ([`critical`]), mean first passage times ([`mfpt`]), and report records ([`report`]).
 
 pub mod banded;
 pub mod basis;

@@ -10,9 +10,7 @@
 use crate::critical::{newton_critical, saddle_between, CriticalPoint};
 use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
-use crate::quadrature::{
-    gauss_legendre, gibbs_radius, gl_sum, log_add, log_integral_1d, lowest_point, LogQuantity,
-};
+use crate::quadrature::{gauss_legendre, gibbs_radius, gl_sum, log_add, log_integral_1d, lowest_point, LogQuantity};
 use serde::Serialize;
 use std::f64::consts::PI;
 
@@ -23,16 +21,12 @@ const CELLS: usize = 4096;
 pub fn mfpt_1d(potential: &Potential, diffusion: f64, from: f64, to: f64) -> Result<LogQuantity> {
     positive("diffusion", diffusion)?;
     if potential.dim() != 1 {
-        return Err(EngineError::InvalidParameter(
-            "the double-integral formula needs d = 1".into(),
-        ));
+        return Err(EngineError::InvalidParameter("the double-integral formula needs d = 1".into()));
     }
     crate::error::finite("from", from)?;
     crate::error::finite("to", to)?;
     if from == to {
-        return Err(EngineError::InvalidParameter(
-            "start and target coincide: τ = 0".into(),
-        ));
+        return Err(EngineError::InvalidParameter("start and target coincide: τ = 0".into()));
     }
     let sign = if from < to { 1.0 } else { -1.0 };
     let l = |x: f64| potential.value(&[sign * x]);
@@ -45,10 +39,7 @@ pub fn mfpt_1d(potential: &Potential, diffusion: f64, from: f64, to: f64) -> Res
     let check = log_integral_1d(&inner, lo, b)?;
     let inner_error = (table.ln_at(b) - check.ln).abs() + check.rel_error;
     let outer = log_integral_1d(&|y| l(y) / diffusion + table.ln_at(y), a, b)?;
-    Ok(LogQuantity {
-        ln: outer.ln - diffusion.ln(),
-        rel_error: outer.rel_error + inner_error,
-    })
+    Ok(LogQuantity { ln: outer.ln - diffusion.ln(), rel_error: outer.rel_error + inner_error })
 }
 
 /// ln ∫_lo^y e^{h(z)} dz tabulated on a uniform grid, evaluated anywhere in [lo, hi].
@@ -69,13 +60,7 @@ impl<'a> CumulativeLog<'a> {
             let (p, q) = (lo + step * k as f64, lo + step * (k + 1) as f64);
             ln_values[k + 1] = log_add(ln_values[k], ln_cell(h, p, q, &rule));
         }
-        CumulativeLog {
-            h,
-            lo,
-            step,
-            ln_values,
-            rule,
-        }
+        CumulativeLog { h, lo, step, ln_values, rule }
     }
 
     fn ln_at(&self, y: f64) -> f64 {
@@ -111,34 +96,19 @@ pub struct EyringKramers {
 
 /// Eyring–Kramers time from the minimum near `from` over the saddle towards `to` (Lemma 2 with
 /// |·| the Hessian determinant, D = γβ/2M).
-pub fn eyring_kramers(
-    potential: &Potential,
-    diffusion: f64,
-    from: &[f64],
-    to: &[f64],
-) -> Result<EyringKramers> {
+pub fn eyring_kramers(potential: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<EyringKramers> {
     positive("diffusion", diffusion)?;
     let minimum = newton_critical(potential, from)?;
     if minimum.index != 0 {
-        return Err(EngineError::InvalidParameter(format!(
-            "start {from:?} is not near a minimum"
-        )));
+        return Err(EngineError::InvalidParameter(format!("start {from:?} is not near a minimum")));
     }
     let target = newton_critical(potential, to)?;
     let saddle = saddle_between(potential, &minimum.point, &target.point)?;
     if saddle.index != 1 {
-        return Err(EngineError::Numerical(
-            "the highest point between the minima is not an index-1 saddle".into(),
-        ));
+        return Err(EngineError::Numerical("the highest point between the minima is not an index-1 saddle".into()));
     }
     let lambda_star = -saddle.eigenvalues[0];
     let barrier = saddle.value - minimum.value;
-    let prefactor =
-        2.0 * PI / lambda_star * (saddle.determinant.abs() / minimum.determinant).sqrt();
-    Ok(EyringKramers {
-        ln_time: prefactor.ln() + barrier / diffusion,
-        minimum,
-        saddle,
-        barrier,
-    })
+    let prefactor = 2.0 * PI / lambda_star * (saddle.determinant.abs() / minimum.determinant).sqrt();
+    Ok(EyringKramers { ln_time: prefactor.ln() + barrier / diffusion, minimum, saddle, barrier })
 }

@@ -36,10 +36,7 @@ impl LogQuantity {
     }
     /// self / other, errors added.
     pub fn div(&self, other: &LogQuantity) -> LogQuantity {
-        LogQuantity {
-            ln: self.ln - other.ln,
-            rel_error: self.rel_error + other.rel_error,
-        }
+        LogQuantity { ln: self.ln - other.ln, rel_error: self.rel_error + other.rel_error }
     }
 }
 
@@ -107,19 +104,9 @@ const PANELS_1D: usize = 16;
 const GL_NODES: usize = 30;
 
 /// Gauss–Legendre sum of e^{h(x) − shift} over [a, b] (returns the plain sum).
-pub fn gl_sum(
-    h: &dyn Fn(f64) -> f64,
-    a: f64,
-    b: f64,
-    shift: f64,
-    rule: &(Vec<f64>, Vec<f64>),
-) -> f64 {
+pub fn gl_sum(h: &dyn Fn(f64) -> f64, a: f64, b: f64, shift: f64, rule: &(Vec<f64>, Vec<f64>)) -> f64 {
     let (c, m) = (0.5 * (b - a), 0.5 * (a + b));
-    rule.0
-        .iter()
-        .zip(&rule.1)
-        .map(|(t, w)| w * c * (h(c * t + m) - shift).exp())
-        .sum()
+    rule.0.iter().zip(&rule.1).map(|(t, w)| w * c * (h(c * t + m) - shift).exp()).sum()
 }
 
 /// ln ∫_a^b e^{h(x)} dx for a finite interval and a smooth log-integrand h (h may be −∞).
@@ -131,9 +118,7 @@ pub fn log_integral_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<LogQuan
     finite("lower limit", a)?;
     finite("upper limit", b)?;
     if b <= a {
-        return Err(EngineError::InvalidParameter(format!(
-            "empty interval [{a}, {b}]"
-        )));
+        return Err(EngineError::InvalidParameter(format!("empty interval [{a}, {b}]")));
     }
     let panels = panels_1d(h, a, b)?;
     let shift = panels.1;
@@ -156,16 +141,10 @@ pub fn log_integral_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<LogQuan
         gl_total += gl_sum(h, p, mid, shift, &rule) + gl_sum(h, mid, q, shift, &rule);
     }
     if nan_seen.get() || !de_total.is_finite() || de_total <= 0.0 {
-        return Err(EngineError::Numerical(format!(
-            "integrand not finite or zero on [{a}, {b}]"
-        )));
+        return Err(EngineError::Numerical(format!("integrand not finite or zero on [{a}, {b}]")));
     }
-    let error =
-        (de_total - gl_total).abs() + de_err.min(1e-12 * de_total) + 4.0 * f64::EPSILON * de_total;
-    Ok(LogQuantity {
-        ln: shift + de_total.ln(),
-        rel_error: error / de_total,
-    })
+    let error = (de_total - gl_total).abs() + de_err.min(1e-12 * de_total) + 4.0 * f64::EPSILON * de_total;
+    Ok(LogQuantity { ln: shift + de_total.ln(), rel_error: error / de_total })
 }
 
 /// Panel boundaries covering the support of e^{h} in [a, b], and max h.
@@ -174,15 +153,11 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     let xs: Vec<f64> = (0..SAMPLES_1D).map(|i| a + step * i as f64).collect();
     let hs: Vec<f64> = xs.iter().map(|&x| h(x)).collect();
     if hs.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
-        return Err(EngineError::Numerical(
-            "log-integrand is NaN or +∞ at a sample".into(),
-        ));
+        return Err(EngineError::Numerical("log-integrand is NaN or +∞ at a sample".into()));
     }
     let hmax = hs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if hmax == f64::NEG_INFINITY {
-        return Err(EngineError::Numerical(
-            "integrand vanishes at every sample".into(),
-        ));
+        return Err(EngineError::Numerical("integrand vanishes at every sample".into()));
     }
     let alive: Vec<usize> = (0..SAMPLES_1D).filter(|&i| hs[i] > hmax - CUT).collect();
     let first = alive[0].saturating_sub(1);
@@ -217,10 +192,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
     let mut r = 0.01;
     while r < 1e4 {
         let on_sphere = sphere_points(potential.dim(), centre, r, 256);
-        let low = on_sphere
-            .iter()
-            .map(|p| potential.value(p))
-            .fold(f64::INFINITY, f64::min);
+        let low = on_sphere.iter().map(|p| potential.value(p)).fold(f64::INFINITY, f64::min);
         if low.is_nan() || low - l_centre < (60.0 / eta).max(2.0) {
             last_alive = r;
         } else if r > 4.0 * last_alive.max(0.25) {
@@ -228,9 +200,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
         }
         r *= 1.02;
     }
-    Err(EngineError::NotConfining(format!(
-        "e^(-ηL) with η = {eta} is not negligible at |w| = {last_alive:.1e}"
-    )))
+    Err(EngineError::NotConfining(format!("e^(-ηL) with η = {eta} is not negligible at |w| = {last_alive:.1e}")))
 }
 
 fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
@@ -291,19 +261,12 @@ fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<()> {
 fn supported_dim(potential: &Potential) -> Result<usize> {
     match potential.dim() {
         d @ (1 | 2) => Ok(d),
-        d => Err(EngineError::InvalidParameter(format!(
-            "Gibbs integrals are implemented for d = 1, 2 (got d = {d})"
-        ))),
+        d => Err(EngineError::InvalidParameter(format!("Gibbs integrals are implemented for d = 1, 2 (got d = {d})"))),
     }
 }
 
 /// ln ∫_a^b e^{−ηL(x)} dx in d = 1 (a = −∞ or b = +∞ allowed).
-pub fn log_interval_integral(
-    potential: &Potential,
-    eta: f64,
-    a: f64,
-    b: f64,
-) -> Result<LogQuantity> {
+pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     let centre = lowest_point(potential);
     let r = gibbs_radius(potential, eta, &centre)?;
@@ -321,35 +284,24 @@ pub fn log_interval_integral(
 const POLAR_TOL: f64 = 1e-11;
 
 /// ln ∫_{|w−c| ≤ R} e^{g(w)} dw in d = 2 by polar coordinates, refined until two levels agree.
-pub fn log_disc_integral(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
-    centre: &[f64],
-    radius: f64,
-) -> Result<LogQuantity> {
+pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> Result<LogQuantity> {
     let mut previous: Option<f64> = None;
     let mut last_change = f64::INFINITY;
     for level in 0..6 {
         let (panels, n_theta) = (4usize << level, 32usize << level);
         let ln = log_polar_sum(g, centre, radius, panels, n_theta);
         if !ln.is_finite() {
-            return Err(EngineError::Numerical(
-                "polar quadrature gave a non-finite sum".into(),
-            ));
+            return Err(EngineError::Numerical("polar quadrature gave a non-finite sum".into()));
         }
         if let Some(p) = previous {
             last_change = (ln - p).abs();
             if last_change < POLAR_TOL && level >= 2 {
-                return Ok(LogQuantity {
-                    ln,
-                    rel_error: last_change + 1e-14,
-                });
+                return Ok(LogQuantity { ln, rel_error: last_change + 1e-14 });
             }
         }
         previous = Some(ln);
     }
-    Err(EngineError::NotConverged(format!(
-        "polar quadrature: last refinement changed ln I by {last_change:.1e}"
-    )))
+    Err(EngineError::NotConverged(format!("polar quadrature: last refinement changed ln I by {last_change:.1e}")))
 }
 
 fn log_polar_sum(
@@ -364,11 +316,7 @@ fn log_polar_sum(
     let radial: Vec<(f64, f64)> = (0..panels)
         .flat_map(|p| {
             let m = (p as f64 + 0.5) * width;
-            rule.0
-                .iter()
-                .zip(&rule.1)
-                .map(move |(t, w)| (m + 0.5 * width * t, 0.5 * width * w))
-                .collect::<Vec<_>>()
+            rule.0.iter().zip(&rule.1).map(move |(t, w)| (m + 0.5 * width * t, 0.5 * width * w)).collect::<Vec<_>>()
         })
         .collect();
     let dtheta = 2.0 * PI / n_theta as f64;
@@ -388,12 +336,7 @@ fn log_polar_sum(
 }
 
 /// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2).
-pub fn log_ball_integral(
-    potential: &Potential,
-    eta: f64,
-    centre: &[f64],
-    radius: f64,
-) -> Result<LogQuantity> {
+pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     positive("radius", radius)?;
     check_point(potential, "centre", centre)?;
@@ -424,12 +367,7 @@ pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
 }
 
 /// Stationary probability P(|W(∞) − c| ≤ ε) = κ ∫_{ball} e^{−ηL} (Theorem 2, Appendix B.5).
-pub fn ball_probability(
-    potential: &Potential,
-    eta: f64,
-    centre: &[f64],
-    radius: f64,
-) -> Result<LogQuantity> {
+pub fn ball_probability(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     let ball = log_ball_integral(potential, eta, centre, radius)?;
     let z = log_partition(potential, eta)?;
     Ok(ball.div(&z))
@@ -441,9 +379,7 @@ pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Re
     positive("eta", eta)?;
     check_point(potential, "minimum", minimum)?;
     if potential.dim() != 1 {
-        return Err(EngineError::InvalidParameter(
-            "basin probabilities are implemented for d = 1".into(),
-        ));
+        return Err(EngineError::InvalidParameter("basin probabilities are implemented for d = 1".into()));
     }
     let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
     let basin = log_interval_integral(potential, eta, a, b)?;

@@ -58,39 +58,18 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 }
 
 fn formula_check(name: &str, p: &Potential, c: f64) -> Check {
-    let points = [
-        [0.0, 0.0],
-        [1.3, -0.7],
-        [-2.5, 4.0],
-        [10.0, 3.0],
-        [-0.2, 0.9],
-    ];
-    let worst = points
-        .iter()
-        .map(|w| {
-            (tilde_hessian(p, c, w) - paper_hessian(p, c, w))
-                .abs()
-                .max()
-        })
-        .fold(0.0, f64::max);
-    let scale = points
-        .iter()
-        .map(|w| tilde_hessian(p, c, w).abs().max())
-        .fold(0.0, f64::max);
-    let mut check = Check::new(
-        "assumption-a4",
-        "the Hessian of L̃ printed in Appendix C.3 against exact jets",
-    )
-    .with_setting("fixture", name)
-    .with_setting("C_L", c);
-    check.quantity(
-        "max |paper − exact| entry over 5 points",
-        Quantity::new(worst, 1e-13 * scale),
-    );
-    check.claimed = "∇²L̃ = 2E[xxᵀ] − C_L² (squared loss); E[x_i x_j e^{-w·x}/(1+e^{-w·x})²] with C_L = √(2λ) (logistic)".into();
+    let points = [[0.0, 0.0], [1.3, -0.7], [-2.5, 4.0], [10.0, 3.0], [-0.2, 0.9]];
+    let worst =
+        points.iter().map(|w| (tilde_hessian(p, c, w) - paper_hessian(p, c, w)).abs().max()).fold(0.0, f64::max);
+    let scale = points.iter().map(|w| tilde_hessian(p, c, w).abs().max()).fold(0.0, f64::max);
+    let mut check = Check::new("assumption-a4", "the Hessian of L̃ printed in Appendix C.3 against exact jets")
+        .with_setting("fixture", name)
+        .with_setting("C_L", c);
+    check.quantity("max |paper − exact| entry over 5 points", Quantity::new(worst, 1e-13 * scale));
+    check.claimed =
+        "∇²L̃ = 2E[xxᵀ] − C_L² (squared loss); E[x_i x_j e^{-w·x}/(1+e^{-w·x})²] with C_L = √(2λ) (logistic)".into();
     check.verdict = verdict_le(Quantity::new(worst, 0.0), Quantity::new(1e-10 * scale, 0.0));
-    check.evidence =
-        format!("largest entry difference {worst:.2e} against entries of size {scale:.3e}");
+    check.evidence = format!("largest entry difference {worst:.2e} against entries of size {scale:.3e}");
     check
 }
 
@@ -108,22 +87,13 @@ fn bound_check(name: &str, p: &Potential, c: f64) -> Check {
     let eig = s.symmetric_eigen().eigenvalues;
     let b = eig.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let row_sum = (0..2).map(|i| s[(i, 0)] + s[(i, 1)]).fold(0.0, f64::max);
-    let mut check = Check::new(
-        "assumption-a4",
-        "b = max |eig S|, S_ij = sup_w |(∇²L̃)_ij| (the paper's reading)",
-    )
-    .with_setting("fixture", name)
-    .with_setting("C_L", c)
-    .with_setting(
-        "S",
-        vec![vec![s[(0, 0)], s[(0, 1)]], vec![s[(1, 0)], s[(1, 1)]]],
-    );
+    let mut check = Check::new("assumption-a4", "b = max |eig S|, S_ij = sup_w |(∇²L̃)_ij| (the paper's reading)")
+        .with_setting("fixture", name)
+        .with_setting("C_L", c)
+        .with_setting("S", vec![vec![s[(0, 0)], s[(0, 1)]], vec![s[(1, 0)], s[(1, 1)]]]);
     let b_q = Quantity::new(b, 1e-9 * b);
     check.quantity("b (largest |eigenvalue| of S)", b_q);
-    check.quantity(
-        "paper's row-sum bound",
-        Quantity::new(row_sum, 1e-9 * row_sum),
-    );
+    check.quantity("paper's row-sum bound", Quantity::new(row_sum, 1e-9 * row_sum));
     check.claimed = "the eigenvalues of S are bounded by b ≤ max_i Σ_j b_ij".into();
     check.verdict = if b.is_finite() {
         verdict_le(b_q, Quantity::new(row_sum * (1.0 + 1e-7), 1e-9 * row_sum))

@@ -7,23 +7,14 @@ use fpspectral::{Potential, Result};
 pub fn fixtures() -> Result<Vec<(&'static str, Potential)>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/");
     Ok(vec![
-        (
-            "squared_loss",
-            Potential::from_spec(&format!("{dir}squared_loss.json"))?,
-        ),
-        (
-            "logistic",
-            Potential::from_spec(&format!("{dir}logistic.json"))?,
-        ),
+        ("squared_loss", Potential::from_spec(&format!("{dir}squared_loss.json"))?),
+        ("logistic", Potential::from_spec(&format!("{dir}logistic.json"))?),
     ])
 }
 
 /// 72 unit directions in the plane.
 pub fn directions() -> Vec<[f64; 2]> {
-    (0..72)
-        .map(|k| (k as f64 * std::f64::consts::PI / 36.0).sin_cos())
-        .map(|(s, c)| [c, s])
-        .collect()
+    (0..72).map(|k| (k as f64 * std::f64::consts::PI / 36.0).sin_cos()).map(|(s, c)| [c, s]).collect()
 }
 
 /// Radii at which ray quantities are evaluated.
@@ -33,10 +24,8 @@ pub const RADII: [f64; 6] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5];
 /// grid points. Returns (max, argmax, refinement change) — the change is the error indicator.
 pub fn sup_2d(f: &dyn Fn(&[f64]) -> f64, span: f64, n: usize) -> (f64, Vec<f64>, f64) {
     let coord = |i: usize| -span + 2.0 * span * i as f64 / (n - 1) as f64;
-    let mut cells: Vec<(f64, [f64; 2])> = (0..n * n)
-        .map(|k| [coord(k / n), coord(k % n)])
-        .map(|w| (f(&w), w))
-        .collect();
+    let mut cells: Vec<(f64, [f64; 2])> =
+        (0..n * n).map(|k| [coord(k / n), coord(k % n)]).map(|w| (f(&w), w)).collect();
     cells.sort_by(|a, b| b.0.total_cmp(&a.0));
     let grid_best = cells[0].0;
     let mut best = (f64::NEG_INFINITY, vec![0.0, 0.0]);

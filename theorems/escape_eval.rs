@@ -45,12 +45,7 @@ pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64])
 }
 
 /// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball: `{"value", "error", "ln_value"}`.
-pub fn eval_ball_prob(
-    potential_spec: &str,
-    eta: f64,
-    center: &[f64],
-    radius: f64,
-) -> Result<Value> {
+pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f64) -> Result<Value> {
     positive("eta", eta)?;
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;

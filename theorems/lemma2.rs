@@ -9,11 +9,8 @@ use fpspectral::report::{verdict_close, Check, Quantity};
 use fpspectral::{Potential, Result};
 
 /// Symmetric and tilted 1D double wells, with start and target minima.
-pub const SETTINGS: [(&str, f64, f64); 3] = [
-    ("x^4/4 - x^2/2", -1.0, 1.0),
-    ("x^4/4 - x^2/2 + 0.1*x", -1.0, 1.0),
-    ("x^4/4 - x^2/2 + 0.1*x", 1.0, -1.0),
-];
+pub const SETTINGS: [(&str, f64, f64); 3] =
+    [("x^4/4 - x^2/2", -1.0, 1.0), ("x^4/4 - x^2/2 + 0.1*x", -1.0, 1.0), ("x^4/4 - x^2/2 + 0.1*x", 1.0, -1.0)];
 
 /// Diffusions D = γβ/2M, decreasing.
 pub const DIFFUSIONS: [f64; 7] = [0.1, 0.05, 0.02, 0.01, 0.005, 0.0025, 0.00125];
@@ -30,12 +27,9 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 
 fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let p = Potential::parse(spec)?;
-    let mut check = Check::new(
-        "lemma2",
-        "point-to-point MFPT / Eyring–Kramers → 1 as D → 0 (d = 1)",
-    )
-    .with_setting("potential", spec)
-    .with_setting("diffusions", DIFFUSIONS.to_vec());
+    let mut check = Check::new("lemma2", "point-to-point MFPT / Eyring–Kramers → 1 as D → 0 (d = 1)")
+        .with_setting("potential", spec)
+        .with_setting("diffusions", DIFFUSIONS.to_vec());
     let mut ratios = Vec::new();
     for d in DIFFUSIONS {
         let ek = eyring_kramers(&p, d, &[from], &[to])?;
@@ -43,10 +37,7 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
         let r = (exact.ln - ek.ln_time).exp();
         let q = Quantity::new(r, r * exact.rel_error);
         check.quantity(&format!("tau/tau_EK at D={d}"), q);
-        check.quantity(
-            &format!("ln tau at D={d}"),
-            Quantity::new(exact.ln, exact.rel_error),
-        );
+        check.quantity(&format!("ln tau at D={d}"), Quantity::new(exact.ln, exact.rel_error));
         ratios.push(q);
     }
     let k = DIFFUSIONS.len() - 1;
@@ -60,10 +51,7 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let spread = (limit - richardson(k - 1)).abs();
     let limit_q = Quantity::new(limit, spread + ratios[k].error);
     check.quantity("ratio extrapolated to D=0", limit_q);
-    check.quantity(
-        "c = (ratio-1)/D at smallest D",
-        Quantity::new(slope(k), (slope(k) - slope(k - 1)).abs()),
-    );
+    check.quantity("c = (ratio-1)/D at smallest D", Quantity::new(slope(k), (slope(k) - slope(k - 1)).abs()));
     check.claimed = "E τ = Eyring–Kramers · [1 + o(1)] as D → 0".into();
     check.verdict = verdict_close(limit_q, Quantity::exact(1.0), 1e-3);
     check.evidence = format!(

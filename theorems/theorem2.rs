@@ -14,21 +14,14 @@ use std::f64::consts::PI;
 /// 1D tilted double well and a 2D well with minima of different heights and curvatures.
 pub const SETTINGS: [(&str, [f64; 2], [f64; 2]); 2] = [
     ("x^4/4 - x^2/2 + 0.2*x + 1", [-1.0, 0.0], [1.0, 0.0]),
-    (
-        "x^4/4 - x^2/2 + 0.2*x + 1 + y^2*(1 + 0.3*x + 0.25*x^2)",
-        [-1.0, 0.0],
-        [1.0, 0.0],
-    ),
+    ("x^4/4 - x^2/2 + 0.2*x + 1 + y^2*(1 + 0.3*x + 0.25*x^2)", [-1.0, 0.0], [1.0, 0.0]),
 ];
 
 /// ln of the paper's right-hand side before the limit, at radius ε.
 pub fn ln_paper_rhs(ln_kappa: f64, eta: f64, m: &CriticalPoint, eps: f64) -> f64 {
     let d = m.point.len() as f64;
-    let bracket: f64 = eta * eps * eps
-        + m.eigenvalues
-            .iter()
-            .map(|l| 0.5 * (-(-eta * eps * eps * l / PI).exp_m1()).ln())
-            .sum::<f64>();
+    let bracket: f64 =
+        eta * eps * eps + m.eigenvalues.iter().map(|l| 0.5 * (-(-eta * eps * eps * l / PI).exp_m1()).ln()).sum::<f64>();
     ln_kappa - 2.0 * eta * m.value - 0.5 * d * eta.ln() - m.determinant.ln() + bracket
 }
 
@@ -78,14 +71,8 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Vec<
     let mut probs = Vec::new();
     for eps in RADII {
         let prob = ball_probability(p, ETA_FIXED, &m.point, eps)?;
-        rhs_ratio.push(ratio_quantity(
-            ln_paper_rhs(ln_kappa, ETA_FIXED, m, eps) - prob.ln,
-            &prob,
-        ));
-        asym_ratio.push(ratio_quantity(
-            ln_small_ball(ln_kappa, ETA_FIXED, m, eps) - prob.ln,
-            &prob,
-        ));
+        rhs_ratio.push(ratio_quantity(ln_paper_rhs(ln_kappa, ETA_FIXED, m, eps) - prob.ln, &prob));
+        asym_ratio.push(ratio_quantity(ln_small_ball(ln_kappa, ETA_FIXED, m, eps) - prob.ln, &prob));
         probs.push(prob.quantity());
     }
     let base = |reading: &str| {
@@ -102,11 +89,7 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Vec<
     literal.quantity("RHS(eps_min)/P(eps_min)", rhs_ratio[last]);
     literal.claimed = "the limit equals the paper's expression".into();
     let shrinking = probs.windows(2).all(|w| w[1].hi() < w[0].lo());
-    literal.verdict = if shrinking {
-        Verdict::Pass
-    } else {
-        Verdict::Inconclusive
-    };
+    literal.verdict = if shrinking { Verdict::Pass } else { Verdict::Inconclusive };
     literal.evidence = format!(
         "P_ε falls like ε^{} (P = {:.3e} at ε = {:.0e}) and the bracket tends to 0, so both sides are 0: true but vacuous",
         m.point.len(),
@@ -128,10 +111,7 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Vec<
     nearest.quantity("asymptote/P at eps_min", asym_ratio[last]);
     nearest.claimed = "(not in the paper) small-ball asymptote".into();
     nearest.verdict = verdict_close(asym_ratio[last], Quantity::exact(1.0), 1e-4);
-    nearest.evidence = format!(
-        "asymptote/P = {:.10} at ε = {:.0e}",
-        asym_ratio[last].value, RADII[last]
-    );
+    nearest.evidence = format!("asymptote/P = {:.10} at ε = {:.0e}", asym_ratio[last].value, RADII[last]);
     Ok(vec![literal, approx, nearest])
 }
 
@@ -139,14 +119,11 @@ const EPS_FIXED: f64 = 0.3;
 const ETAS: [f64; 5] = [10.0, 30.0, 100.0, 300.0, 1000.0];
 
 fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Check> {
-    let mut check = Check::new(
-        "theorem2",
-        "fixed ε, η → ∞: RHS(ε)/P_ε and the Laplace asymptote",
-    )
-    .with_setting("potential", spec)
-    .with_setting("minimum", m.point.clone())
-    .with_setting("eps", EPS_FIXED)
-    .with_setting("etas", ETAS.to_vec());
+    let mut check = Check::new("theorem2", "fixed ε, η → ∞: RHS(ε)/P_ε and the Laplace asymptote")
+        .with_setting("potential", spec)
+        .with_setting("minimum", m.point.clone())
+        .with_setting("eps", EPS_FIXED)
+        .with_setting("etas", ETAS.to_vec());
     let mut laplace = Vec::new();
     let mut rhs = Vec::new();
     for eta in ETAS {
@@ -161,13 +138,9 @@ fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Check
     }
     let k = ETAS.len() - 1;
     // Richardson in 1/η: the Laplace ratio is 1 + c/η + O(η^{-2}).
-    let extrapolated =
-        (ETAS[k] * laplace[k].value - ETAS[k - 1] * laplace[k - 1].value) / (ETAS[k] - ETAS[k - 1]);
+    let extrapolated = (ETAS[k] * laplace[k].value - ETAS[k - 1] * laplace[k - 1].value) / (ETAS[k] - ETAS[k - 1]);
     let spread = (laplace[k].value - extrapolated).abs();
-    check.quantity(
-        "Laplace/P extrapolated to eta=inf",
-        Quantity::new(extrapolated, spread),
-    );
+    check.quantity("Laplace/P extrapolated to eta=inf", Quantity::new(extrapolated, spread));
     check.claimed = "the paper's expression with its e^{ηε²} factor at fixed ε".into();
     check.verdict = verdict_close(rhs[k], Quantity::exact(1.0), 0.01);
     check.evidence = format!(
