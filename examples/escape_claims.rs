@@ -9,6 +9,11 @@ fn main() {
             Ok(checks) => {
                 for ch in checks {
                     println!("{} [{}] {} :: {}", ch.id, ch.verdict.label(), ch.reading, ch.evidence);
+                    if std::env::var("Q").is_ok() {
+                        for (k, q) in &ch.quantities {
+                            println!("    {k} = {} ± {:.1e}", q.value, q.error);
+                        }
+                    }
                 }
             }
             Err(e) => println!("{} ERROR {e}", c.id),

@@ -4,7 +4,8 @@
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
 //! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
-//! ([`critical`]), mean first passage times ([`mfpt`]), and report records ([`report`]).
+//! ([`critical`]), mean first passage times ([`mfpt`]), SDE ensembles ([`sde`]), a 1D
+//! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
 pub mod banded;
 pub mod basis;
@@ -12,6 +13,7 @@ pub mod critical;
 pub mod eigen;
 pub mod error;
 pub mod expr;
+pub mod finite_volume;
 pub mod hermite;
 pub mod jet;
 pub mod mfpt;
@@ -22,6 +24,7 @@ pub mod quadrature;
 pub mod report;
 pub mod resolution;
 pub mod scaling;
+pub mod sde;
 pub mod spectrum;
 
 pub use error::{EngineError, Result};

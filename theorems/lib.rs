@@ -12,6 +12,7 @@ pub mod assumption_a4;
 mod assumptions;
 pub mod eq8;
 pub mod escape_eval;
+pub mod lemma1;
 pub mod lemma2;
 pub mod lemma3;
 pub mod theorem1;
@@ -33,6 +34,7 @@ pub struct Claim {
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
     vec![
+        Claim { id: "lemma1", title: "Fokker–Planck equation (5) of the SDE (3)", run: lemma1::run },
         Claim { id: "lemma2", title: "Eyring–Kramers mean escape time", run: lemma2::run },
         Claim { id: "lemma3", title: "stationary solution p∞ ∝ e^{-ηL} of (5)", run: lemma3::run },
         Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
