@@ -4,7 +4,7 @@
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
 //! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
-//! ([`critical`]), mean first passage times ([`mfpt`]), SDE ensembles ([`sde`]), a 1D
+//! ([`critical`]), mean first passage times ([`mfpt`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
 //! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
 pub mod banded;
@@ -16,6 +16,7 @@ pub mod expr;
 pub mod finite_volume;
 pub mod hermite;
 pub mod jet;
+pub mod kolmogorov;
 pub mod mfpt;
 pub mod operator;
 pub mod polynomial;
