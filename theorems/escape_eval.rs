@@ -2,6 +2,7 @@
 //! probabilities. Each returns JSON; bad input is an [`EngineError`], never a panic.
 
 use fpspectral::error::{finite, positive, EngineError};
+use fpspectral::kolmogorov::mfpt_to_ball;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::quadrature::{ball_probability, basin_probability, LogQuantity};
 use fpspectral::{Potential, Result};
@@ -33,12 +34,35 @@ pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64])
     point(&p, "to", to)?;
     if p.dim() != 1 {
         return Err(EngineError::InvalidParameter(
-            "mean first passage times are implemented for d = 1 (exact double integral)".into(),
+            "in d = 2 a point target is never hit: give a target radius (eval_mfpt_to_ball)".into(),
         ));
     }
     let tau = mfpt_1d(&p, diffusion, from[0], to[0])?;
-    let mut out = value_error(&tau);
-    let ek = eyring_kramers(&p, diffusion, from, to).ok();
+    with_eyring_kramers(value_error(&tau), &p, diffusion, from, to)
+}
+
+/// Mean first passage time from `from` to the closed ball of radius `radius` around `to`
+/// (d = 1: the exact formula to the nearer ball edge; d = 2: backward Kolmogorov with a
+/// refinement study), with the Eyring–Kramers value: same JSON as [`eval_mfpt`].
+pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64], radius: f64) -> Result<Value> {
+    positive("diffusion", diffusion)?;
+    positive("radius", radius)?;
+    let p = Potential::from_spec(potential_spec)?;
+    point(&p, "from", from)?;
+    point(&p, "to", to)?;
+    let tau = match p.dim() {
+        1 => {
+            let edge = if from[0] < to[0] { to[0] - radius } else { to[0] + radius };
+            mfpt_1d(&p, diffusion, from[0], edge)?
+        }
+        2 => mfpt_to_ball(&p, diffusion, [from[0], from[1]], [to[0], to[1]], radius)?,
+        d => return Err(EngineError::InvalidParameter(format!("passage times for d = {d} are not implemented"))),
+    };
+    with_eyring_kramers(value_error(&tau), &p, diffusion, from, to)
+}
+
+fn with_eyring_kramers(mut out: Value, p: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
+    let ek = eyring_kramers(p, diffusion, from, to).ok();
     out["eyring_kramers"] = ek.as_ref().map_or(Value::Null, |e| json!(e.ln_time.exp()));
     out["ln_eyring_kramers"] = ek.as_ref().map_or(Value::Null, |e| json!(e.ln_time));
     Ok(out)
