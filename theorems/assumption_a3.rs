@@ -17,7 +17,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
             ((-j.v).exp() * (j.grad_norm2(2) - j.laplacian(2))).abs()
         };
         let span = gibbs_radius(&p, 1.0, &lowest_point(&p))? + 2.0;
-        let (sup, at, change) = sup_2d(&g, span, 201);
+        let (sup, at, change) = sup_2d(&g, span, 121);
         let edge = directions().iter().map(|u| g(&[span * u[0], span * u[1]])).fold(0.0, f64::max);
         let mut c = Check::new("assumption-a3", "sup of |e^{-L}(|∇L|² − ΔL)| by grid + refinement")
             .with_setting("fixture", name)

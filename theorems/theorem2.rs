@@ -6,7 +6,7 @@
 
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
-use fpspectral::quadrature::{ball_probability, log_partition, LogQuantity};
+use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
 use fpspectral::report::{verdict_close, Check, Quantity, Verdict};
 use fpspectral::{Potential, Result};
 use std::f64::consts::PI;
@@ -52,10 +52,12 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     for (spec, a, b) in SETTINGS {
         progress(&format!("theorem2: {spec}"));
         let p = Potential::parse(spec)?;
+        let z_fixed = log_partition(&p, ETA_FIXED)?;
+        let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(&p, eta)).collect::<Result<_>>()?;
         for start in [a, b] {
             let m = minimum(&p, &start)?;
-            checks.extend(small_eps_checks(&p, spec, &m)?);
-            checks.push(large_eta_check(&p, spec, &m)?);
+            checks.extend(small_eps_checks(&p, spec, &m, &z_fixed)?);
+            checks.push(large_eta_check(&p, spec, &m, &zs)?);
         }
     }
     Ok(checks)
@@ -64,13 +66,18 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 const ETA_FIXED: f64 = 2.0;
 const RADII: [f64; 5] = [0.1, 0.03, 0.01, 0.003, 0.001];
 
-fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Vec<Check>> {
-    let ln_kappa = -log_partition(p, ETA_FIXED)?.ln;
+/// P(|W(∞) − c| ≤ ε) = κ ∫_{ball} e^{−ηL} with Z = 1/κ given.
+fn ball_prob(p: &Potential, eta: f64, c: &[f64], eps: f64, z: &LogQuantity) -> Result<LogQuantity> {
+    Ok(log_ball_integral(p, eta, c, eps)?.div(z))
+}
+
+fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantity) -> Result<Vec<Check>> {
+    let ln_kappa = -z.ln;
     let mut rhs_ratio = Vec::new();
     let mut asym_ratio = Vec::new();
     let mut probs = Vec::new();
     for eps in RADII {
-        let prob = ball_probability(p, ETA_FIXED, &m.point, eps)?;
+        let prob = ball_prob(p, ETA_FIXED, &m.point, eps, z)?;
         rhs_ratio.push(ratio_quantity(ln_paper_rhs(ln_kappa, ETA_FIXED, m, eps) - prob.ln, &prob));
         asym_ratio.push(ratio_quantity(ln_small_ball(ln_kappa, ETA_FIXED, m, eps) - prob.ln, &prob));
         probs.push(prob.quantity());
@@ -118,7 +125,7 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Vec<
 const EPS_FIXED: f64 = 0.3;
 const ETAS: [f64; 5] = [10.0, 30.0, 100.0, 300.0, 1000.0];
 
-fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Check> {
+fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuantity]) -> Result<Check> {
     let mut check = Check::new("theorem2", "fixed ε, η → ∞: RHS(ε)/P_ε and the Laplace asymptote")
         .with_setting("potential", spec)
         .with_setting("minimum", m.point.clone())
@@ -126,9 +133,9 @@ fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint) -> Result<Check
         .with_setting("etas", ETAS.to_vec());
     let mut laplace = Vec::new();
     let mut rhs = Vec::new();
-    for eta in ETAS {
-        let ln_kappa = -log_partition(p, eta)?.ln;
-        let prob = ball_probability(p, eta, &m.point, EPS_FIXED)?;
+    for (eta, z) in ETAS.iter().copied().zip(zs) {
+        let ln_kappa = -z.ln;
+        let prob = ball_prob(p, eta, &m.point, EPS_FIXED, z)?;
         let lap = ratio_quantity(ln_laplace(ln_kappa, eta, m) - prob.ln, &prob);
         let paper = ratio_quantity(ln_paper_rhs(ln_kappa, eta, m, EPS_FIXED) - prob.ln, &prob);
         check.quantity(&format!("Laplace/P at eta={eta}"), lap);
