@@ -155,20 +155,26 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     if hs.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
         return Err(EngineError::Numerical("log-integrand is NaN or +∞ at a sample".into()));
     }
-    let hmax = hs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if hmax == f64::NEG_INFINITY {
+    let sampled_max = hs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if sampled_max == f64::NEG_INFINITY {
         return Err(EngineError::Numerical("integrand vanishes at every sample".into()));
     }
-    let alive: Vec<usize> = (0..SAMPLES_1D).filter(|&i| hs[i] > hmax - CUT).collect();
-    let first = alive[0].saturating_sub(1);
-    let last = (alive[alive.len() - 1] + 1).min(SAMPLES_1D - 1);
+    // Peaks narrower than the sample spacing: refine every sampled local maximum.
+    let peak_index: Vec<usize> = (0..SAMPLES_1D)
+        .filter(|&i| (i == 0 || hs[i] >= hs[i - 1]) && (i + 1 == SAMPLES_1D || hs[i] > hs[i + 1]))
+        .collect();
+    let peaks: Vec<(f64, f64)> =
+        peak_index.iter().map(|&i| golden_max(h, xs[i.saturating_sub(1)], xs[(i + 1).min(SAMPLES_1D - 1)])).collect();
+    let hmax = peaks.iter().map(|p| p.1).fold(sampled_max, f64::max);
+    let alive_samples = (0..SAMPLES_1D).filter(|&i| hs[i] > hmax - CUT);
+    let alive_peaks = peak_index.iter().zip(&peaks).filter(|(_, p)| p.1 > hmax - CUT).map(|(&i, _)| i);
+    let alive: Vec<usize> = alive_samples.chain(alive_peaks).collect();
+    let first = alive.iter().copied().min().unwrap_or(0).saturating_sub(1);
+    let last = (alive.iter().copied().max().unwrap_or(SAMPLES_1D - 1) + 1).min(SAMPLES_1D - 1);
     let (lo, hi) = (xs[first], xs[last]);
     let mut cuts = vec![lo];
-    for i in first.max(1)..last.min(SAMPLES_1D - 2) + 1 {
-        if i > first && i < last && hs[i] >= hs[i - 1] && hs[i] > hs[i + 1] && hs[i] > hmax - CUT {
-            cuts.push(xs[i]);
-        }
-    }
+    cuts.extend(peaks.iter().filter(|p| p.1 > hmax - CUT && p.0 > lo && p.0 < hi).map(|p| p.0));
+    cuts.sort_by(|a, b| a.total_cmp(b));
     cuts.push(hi);
     let width = hi - lo;
     let mut out = vec![lo];
@@ -180,6 +186,26 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     }
     out.dedup_by(|x, y| (*x - *y).abs() <= 0.0);
     Ok((out, hmax))
+}
+
+/// Golden-section search for the maximum of h on [a, b]: (argmax, max).
+fn golden_max(h: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> (f64, f64) {
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (h(c), h(d));
+    for _ in 0..80 {
+        if fc > fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = h(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = h(d);
+        }
+    }
+    let x = 0.5 * (a + b);
+    (x, h(x))
 }
 
 /// A radius R such that L(w) − L(c) ≥ max(60/η, 2) on every sphere |w − c| = r ≥ R that is

@@ -213,3 +213,17 @@ fn finding_lemma1_ito_fokker_planck_matches_the_ensemble() {
     assert_eq!(all[2].1, Verdict::Pass);
     assert_eq!(all[3].1, Verdict::Fail);
 }
+
+/// A Gibbs peak far narrower than the sampling grid (width ~1e-6) is still found and integrated.
+#[test]
+fn very_large_eta_is_integrated_in_logarithms() {
+    let p = Potential::parse("2*x^2 + 3").unwrap(); // λ = 4, L_min = 3
+    let eta = 1e12;
+    let z = log_partition(&p, eta).unwrap();
+    let exact_ln = -eta * 3.0 + 0.5 * (2.0 * PI / (eta * 4.0)).ln();
+    // ln Z ≈ −3e12 carries an absolute rounding of ~1e-3 in f64; the Gaussian part must be right
+    assert!((z.ln - exact_ln).abs() < 2e-3, "{} vs {exact_ln}", z.ln);
+    let ball = fpspectral::quadrature::ball_probability(&p, eta, &[0.0], 1e-6).unwrap();
+    let exact = erf(1e-6 * (eta * 2.0f64).sqrt());
+    assert!((ball.value() - exact).abs() < 1e-3 * exact, "{} vs {exact}", ball.value());
+}
