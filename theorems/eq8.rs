@@ -6,7 +6,7 @@
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
-use fpspectral::report::{verdict_close, Check, Quantity};
+use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series};
 use fpspectral::{Potential, Result};
 
 /// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.
@@ -113,6 +113,17 @@ fn large_eta_basin(
 
 fn finish_limit(mut c: Check, values: &[Quantity], paper: Quantity) -> Result<Check> {
     let limit = extrapolate(values);
+    c.figures.push(Figure {
+        name: format!("eq8-{}", c.reading.split_whitespace().next().unwrap_or("ratio")),
+        x_label: "η".into(),
+        y_label: "|ratio / √(det H2/det H1) − 1|".into(),
+        log_y: true,
+        series: vec![Series {
+            label: c.reading.clone(),
+            x: ETAS.to_vec(),
+            y: values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
+        }],
+    });
     c.quantity("extrapolated to eta=inf (Richardson in 1/eta)", limit);
     c.verdict = verdict_close(limit, paper, 1e-3);
     c.evidence = format!(

@@ -6,7 +6,7 @@
 use crate::Progress;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
-use fpspectral::report::{verdict_close, Check, Quantity};
+use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series};
 use fpspectral::{Potential, Result};
 
 /// Symmetric and tilted 1D double wells, with start and target minima.
@@ -55,6 +55,7 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let limit_q = Quantity::new(limit, spread + ratios[k].error);
     check.quantity("ratio extrapolated to D=0", limit_q);
     check.quantity("c = (ratio-1)/D at smallest D", Quantity::new(slope(k), (slope(k) - slope(k - 1)).abs()));
+    check.figures.push(ratio_figure(&format!("lemma2-ratio-{spec}-from-{from}"), &DIFFUSIONS, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + o(1)] as D → 0".into();
     check.verdict = verdict_close(limit_q, Quantity::exact(1.0), 1e-3);
     check.evidence = format!(
@@ -83,7 +84,10 @@ fn two_d_well() -> Result<Check> {
     let mut ratios = Vec::new();
     for d in DIFFUSIONS_2D {
         let ek = eyring_kramers(&p, d, &[-1.0, 0.0], &[1.0, 0.0])?;
-        let (tau, _) = mfpt_2d(&p, d, &prob, 0.04, [-1.0, 0.0])?;
+        let (tau, levels) = mfpt_2d(&p, d, &prob, 0.04, [-1.0, 0.0])?;
+        for (h, v) in [0.04, 0.02, 0.01].iter().zip(&levels) {
+            check.quantity(&format!("tau at D={d}, h={h}"), Quantity::exact(*v));
+        }
         let r = (tau.ln - ek.ln_time).exp();
         let q = Quantity::new(r, r * tau.rel_error);
         check.quantity(&format!("tau/tau_EK at D={d}"), q);
@@ -96,6 +100,7 @@ fn two_d_well() -> Result<Check> {
     };
     let limit = Quantity::new(richardson(k), (richardson(k) - richardson(k - 1)).abs() + 2.0 * ratios[k].error);
     check.quantity("ratio extrapolated to D=0", limit);
+    check.figures.push(ratio_figure("lemma2-ratio-2d", &DIFFUSIONS_2D, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + O(√ε log(1/ε))] (small-noise limit)".into();
     check.verdict = verdict_close(limit, Quantity::exact(1.0), 1e-3);
     check.evidence = format!(
@@ -103,4 +108,18 @@ fn two_d_well() -> Result<Check> {
         ratios[0].value, DIFFUSIONS_2D[0], ratios[k].value, DIFFUSIONS_2D[k], ratios[k].error, limit.value, limit.error
     );
     Ok(check)
+}
+
+fn ratio_figure(name: &str, diffusions: &[f64], ratios: &[Quantity]) -> Figure {
+    Figure {
+        name: name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_"),
+        x_label: "D".into(),
+        y_label: "τ/τ_EK − 1".into(),
+        log_y: true,
+        series: vec![Series {
+            label: "exact / Eyring–Kramers − 1".into(),
+            x: diffusions.to_vec(),
+            y: ratios.iter().map(|r| (r.value - 1.0).abs()).collect(),
+        }],
+    }
 }

@@ -7,7 +7,7 @@
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
-use fpspectral::report::{verdict_close, Check, Quantity, Verdict};
+use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series, Verdict};
 use fpspectral::{Potential, Result};
 use std::f64::consts::PI;
 
@@ -108,6 +108,24 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
     for (k, eps) in RADII.iter().enumerate() {
         approx.quantity(&format!("RHS/P at eps={eps:.0e}"), rhs_ratio[k]);
     }
+    approx.figures.push(Figure {
+        name: format!("theorem2-small-eps-d{}-w{:.3}", m.point.len(), m.point[0]),
+        x_label: "ε".into(),
+        y_label: "ratio to P_ε".into(),
+        log_y: true,
+        series: vec![
+            Series {
+                label: "paper's RHS(ε)".into(),
+                x: RADII.to_vec(),
+                y: rhs_ratio.iter().map(|q| q.value).collect(),
+            },
+            Series {
+                label: "κ e^{-ηL(w̌)} vol(B_ε)".into(),
+                x: RADII.to_vec(),
+                y: asym_ratio.iter().map(|q| q.value).collect(),
+            },
+        ],
+    });
     approx.claimed = "P_ε ≈ κ e^{-2ηL}/(η^{d/2}|∇²L|) e^{ηε²} Π√(1−e^{−ηε²λ_j/π})".into();
     approx.verdict = verdict_close(rhs_ratio[last], Quantity::exact(1.0), 0.01);
     approx.evidence = format!(
