@@ -227,3 +227,18 @@ fn very_large_eta_is_integrated_in_logarithms() {
     let exact = erf(1e-6 * (eta * 2.0f64).sqrt());
     assert!((ball.value() - exact).abs() < 1e-3 * exact, "{} vs {exact}", ball.value());
 }
+
+/// 2D basin probabilities are a rigorous bracket [P(B₁), 1 − P(B₂)]; the symmetric double well
+/// has exactly 1/2, which must lie inside, and the bracket tightens as η grows.
+#[test]
+fn symmetric_2d_basin_probability_is_one_half() {
+    let mut last_error = f64::INFINITY;
+    for eta in [10.0, 50.0] {
+        let v = eval_basin_prob("(x^2-1)^2 + y^2", eta, &[1.0, 0.0]).unwrap();
+        let (value, error) = (v["value"].as_f64().unwrap(), v["error"].as_f64().unwrap());
+        assert!((value - 0.5).abs() <= error + 1e-12, "η={eta}: {value} ± {error}");
+        assert!(error < last_error);
+        last_error = error;
+    }
+    assert!(last_error < 1e-4);
+}
