@@ -33,10 +33,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
         checks.push(small_eps(&p, spec, &m1, &m2, paper)?);
         checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
-        if p.dim() == 1 {
-            // d = 2 basins need Z at η up to 1000, beyond the polar rule's resolution of the far well
-            checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
-        }
+        checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
     }
     Ok(checks)
 }
