@@ -9,11 +9,8 @@ use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
 use fpspectral::Potential;
 use std::time::Duration;
 
-const POTENTIALS: [&str; 3] = [
-    "x^4/4 - x^2/2",
-    "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y",
-    "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y + z^2/2 + 0.2*y*z",
-];
+const POTENTIALS: [&str; 3] =
+    ["x^4/4 - x^2/2", "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y", "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y + z^2/2 + 0.2*y*z"];
 
 fn fixed_size(c: &mut Criterion) {
     faer::set_global_parallelism(faer::Par::Seq);

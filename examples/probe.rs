@@ -12,15 +12,7 @@ fn main() {
     };
     let op = Overdamped::new(&p, d).unwrap();
     let t = std::time::Instant::now();
-    let r = decay_rates(
-        &op,
-        &RateOptions {
-            count: 3,
-            tolerance: 1e-11,
-            path,
-            ..Default::default()
-        },
-    );
+    let r = decay_rates(&op, &RateOptions { count: 3, tolerance: 1e-11, path, ..Default::default() });
     match r {
         Ok(r) => {
             println!(

@@ -10,9 +10,7 @@ fn main() {
             let st = m.stationary(&b, 260).unwrap();
             let g = b.grid(&[260]);
             let a = &g.axes[0];
-            let p: Vec<f64> = (0..a.x.len())
-                .map(|i| (0..n).map(|k| st.coeffs[k] * a.phi[i][k]).sum())
-                .collect();
+            let p: Vec<f64> = (0..a.x.len()).map(|i| (0..n).map(|k| st.coeffs[k] * a.phi[i][k]).sum()).collect();
             let i0 = a.x.iter().position(|x| *x > 1.0).unwrap();
             println!(
                 "s {s} n {n} sv {:.2e} p(~1)={:.6} p(~-1)={:.6}",

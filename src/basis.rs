@@ -40,17 +40,10 @@ pub const MAX_SPARSE: usize = 4_000_000;
 
 impl HermiteBasis {
     /// Builds the basis; refuses more than `MAX_SPARSE` functions.
-    pub fn new(
-        centre: Vec<f64>,
-        scale: Vec<f64>,
-        sizes: Vec<usize>,
-        kind: IndexSet,
-    ) -> Result<Self> {
+    pub fn new(centre: Vec<f64>, scale: Vec<f64>, sizes: Vec<usize>, kind: IndexSet) -> Result<Self> {
         let d = sizes.len();
         if d == 0 || d > 3 || centre.len() != d || scale.len() != d {
-            return Err(EngineError::InvalidParameter(
-                "basis needs 1 to 3 axes".into(),
-            ));
+            return Err(EngineError::InvalidParameter("basis needs 1 to 3 axes".into()));
         }
         let count: f64 = match kind {
             IndexSet::FullTensor => sizes.iter().map(|&n| n as f64).product(),
@@ -71,12 +64,7 @@ impl HermiteBasis {
                     let alpha = [a, b, c];
                     let keep = match kind {
                         IndexSet::FullTensor => true,
-                        IndexSet::TotalDegree => {
-                            (0..d)
-                                .map(|j| alpha[j] as f64 / sizes[j] as f64)
-                                .sum::<f64>()
-                                < 1.0
-                        }
+                        IndexSet::TotalDegree => (0..d).map(|j| alpha[j] as f64 / sizes[j] as f64).sum::<f64>() < 1.0,
                     };
                     if keep {
                         indices.push(alpha);
@@ -85,14 +73,7 @@ impl HermiteBasis {
             }
         }
         let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
-        Ok(HermiteBasis {
-            centre,
-            scale,
-            sizes,
-            kind,
-            indices,
-            lookup,
-        })
+        Ok(HermiteBasis { centre, scale, sizes, kind, indices, lookup })
     }
 
     /// Dimension d.
@@ -122,9 +103,8 @@ impl HermiteBasis {
 
     /// Tensor Gauss–Hermite grid with `q[j]` nodes per axis, in x coordinates.
     pub fn grid(&self, q: &[usize]) -> Grid {
-        let axes: Vec<AxisRule> = (0..self.dim())
-            .map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j]))
-            .collect();
+        let axes: Vec<AxisRule> =
+            (0..self.dim()).map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j])).collect();
         Grid { axes }
     }
 }
@@ -191,12 +171,8 @@ impl Grid {
     /// Coordinates and weight of flat node k.
     pub fn node(&self, k: usize) -> (Vec<f64>, f64) {
         let idx = self.node_index(k);
-        let x = (0..self.axes.len())
-            .map(|j| self.axes[j].x[idx[j]])
-            .collect();
-        let w = (0..self.axes.len())
-            .map(|j| self.axes[j].w[idx[j]])
-            .product();
+        let x = (0..self.axes.len()).map(|j| self.axes[j].x[idx[j]]).collect();
+        let w = (0..self.axes.len()).map(|j| self.axes[j].w[idx[j]]).product();
         (x, w)
     }
     /// Basis function α at node multi-index `idx`.

@@ -23,12 +23,7 @@ pub struct Expansion {
 impl Expansion {
     /// ‖h(t)‖² = Σ_{k≥1} c_k² e^{−2λ_k t}.
     pub fn h_norm2(&self, t: f64) -> f64 {
-        self.rates
-            .iter()
-            .zip(&self.weights)
-            .skip(1)
-            .map(|(l, c2)| c2 * (-2.0 * l * t).exp())
-            .sum()
+        self.rates.iter().zip(&self.weights).skip(1).map(|(l, c2)| c2 * (-2.0 * l * t).exp()).sum()
     }
 }
 
@@ -55,9 +50,8 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     let mut coeffs = vec![0.0; basis.len()];
     for k in 0..grid.len() {
         let (x, w) = grid.node(k);
-        let log_u0 = -op.potential.value(&x) / (2.0 * op.diffusion) - dot(tilt, &x) / op.diffusion
-            + 0.5 * log_z_inf
-            - log_z0;
+        let log_u0 =
+            -op.potential.value(&x) / (2.0 * op.diffusion) - dot(tilt, &x) / op.diffusion + 0.5 * log_z_inf - log_z0;
         let wu = w * log_u0.exp();
         let idx = grid.node_index(k);
         for (c, alpha) in coeffs.iter_mut().zip(&basis.indices) {
@@ -66,20 +60,11 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     }
     let weights = (0..pairs.values.len())
         .map(|k| {
-            let c: f64 = pairs
-                .vectors
-                .col(k)
-                .iter()
-                .zip(&coeffs)
-                .map(|(v, a)| v * a)
-                .sum();
+            let c: f64 = pairs.vectors.col(k).iter().zip(&coeffs).map(|(v, a)| v * a).sum();
             c * c
         })
         .collect();
-    Ok(Expansion {
-        rates: pairs.values,
-        weights,
-    })
+    Ok(Expansion { rates: pairs.values, weights })
 }
 
 /// Exact ‖h(0)‖² = Z_∞ Z_{2a} / Z_a² − 1 for the tilted initial density (independent check).

@@ -40,10 +40,7 @@ impl Expr {
         let mut p = Parser { tokens, pos: 0 };
         let e = p.expr()?;
         if p.pos != p.tokens.len() {
-            return Err(EngineError::Parse(format!(
-                "unexpected '{}' in \"{text}\"",
-                p.tokens[p.pos].describe()
-            )));
+            return Err(EngineError::Parse(format!("unexpected '{}' in \"{text}\"", p.tokens[p.pos].describe())));
         }
         Ok(e)
     }
@@ -55,11 +52,9 @@ impl Expr {
                 Expr::Num(_) => 0,
                 Expr::Var(i) => i + 1,
                 Expr::Neg(a) | Expr::Call(_, a) => max_var(a),
-                Expr::Add(a, b)
-                | Expr::Sub(a, b)
-                | Expr::Mul(a, b)
-                | Expr::Div(a, b)
-                | Expr::Pow(a, b) => max_var(a).max(max_var(b)),
+                Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
+                    max_var(a).max(max_var(b))
+                }
             }
         }
         max_var(self).max(1)
@@ -134,11 +129,9 @@ impl Expr {
             Expr::Num(_) => true,
             Expr::Var(_) => false,
             Expr::Neg(a) | Expr::Call(_, a) => a.dim_free(),
-            Expr::Add(a, b)
-            | Expr::Sub(a, b)
-            | Expr::Mul(a, b)
-            | Expr::Div(a, b)
-            | Expr::Pow(a, b) => a.dim_free() && b.dim_free(),
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
+                a.dim_free() && b.dim_free()
+            }
         }
     }
 
@@ -227,9 +220,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>> {
                 }
             }
             let s: String = chars[start..i].iter().collect();
-            let v: f64 = s
-                .parse()
-                .map_err(|_| EngineError::Parse(format!("bad number '{s}' in \"{text}\"")))?;
+            let v: f64 = s.parse().map_err(|_| EngineError::Parse(format!("bad number '{s}' in \"{text}\"")))?;
             out.push(Token::Num(v));
         } else if c.is_ascii_alphabetic() || c == '_' {
             let start = i;
@@ -241,9 +232,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>> {
             out.push(Token::Op(c));
             i += 1;
         } else {
-            return Err(EngineError::Parse(format!(
-                "unexpected character '{c}' in \"{text}\""
-            )));
+            return Err(EngineError::Parse(format!("unexpected character '{c}' in \"{text}\"")));
         }
     }
     if out.is_empty() {
@@ -311,10 +300,7 @@ impl Parser {
         Ok(base)
     }
     fn atom(&mut self) -> Result<Expr> {
-        let tok = self
-            .peek()
-            .cloned()
-            .ok_or_else(|| EngineError::Parse("expression ends too early".into()))?;
+        let tok = self.peek().cloned().ok_or_else(|| EngineError::Parse("expression ends too early".into()))?;
         self.pos += 1;
         match tok {
             Token::Num(v) => Ok(Expr::Num(v)),
@@ -344,16 +330,10 @@ impl Parser {
             "sin" => Func::Sin,
             "cos" => Func::Cos,
             "tanh" => Func::Tanh,
-            _ => {
-                return Err(EngineError::Parse(format!(
-                    "unknown name '{name}' (variables are x, y, z)"
-                )))
-            }
+            _ => return Err(EngineError::Parse(format!("unknown name '{name}' (variables are x, y, z)"))),
         };
         if !self.eat_op('(') {
-            return Err(EngineError::Parse(format!(
-                "'{name}' must be followed by '('"
-            )));
+            return Err(EngineError::Parse(format!("'{name}' must be followed by '('")));
         }
         let arg = self.expr()?;
         if !self.eat_op(')') {

@@ -3,22 +3,30 @@
 //! The engine knows operators, bases and numbers, not the paper: potentials ([`potential`]),
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
-//! spectra and Poincaré constants ([`spectrum`]), and report records ([`report`]).
+//! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
+//! ([`critical`]), mean first passage times ([`mfpt`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
+//! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
 pub mod banded;
 pub mod basis;
+pub mod critical;
 pub mod eigen;
 pub mod error;
 pub mod evolution;
 pub mod expr;
+pub mod finite_volume;
 pub mod hermite;
 pub mod jet;
+pub mod kolmogorov;
+pub mod mfpt;
 pub mod operator;
 pub mod polynomial;
 pub mod potential;
+pub mod quadrature;
 pub mod report;
 pub mod resolution;
 pub mod scaling;
+pub mod sde;
 pub mod spectrum;
 pub mod variable;
 

@@ -109,11 +109,7 @@ impl Poly {
     pub fn value(&self, x: &[f64]) -> f64 {
         self.terms
             .iter()
-            .map(|(m, c)| {
-                c * (0..3)
-                    .map(|i| x.get(i).copied().unwrap_or(0.0).powi(m[i] as i32))
-                    .product::<f64>()
-            })
+            .map(|(m, c)| c * (0..3).map(|i| x.get(i).copied().unwrap_or(0.0).powi(m[i] as i32)).product::<f64>())
             .sum()
     }
     fn prune(mut self) -> Self {

@@ -71,20 +71,14 @@ where
             Err(EngineError::TooLarge(_)) if levels.len() >= 2 => break,
             Err(e) => return Err(e),
         };
-        levels.push(Level {
-            sizes: s.clone(),
-            basis_size,
-            values,
-            rounding,
-        });
+        levels.push(Level { sizes: s.clone(), basis_size, values, rounding });
         if let Some(study) = assess(&levels, tol, abs_floor) {
             if study.converged {
                 return Ok(study);
             }
         }
     }
-    assess(&levels, tol, abs_floor)
-        .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))
+    assess(&levels, tol, abs_floor).ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))
 }
 
 /// The study implied by the levels so far (None with fewer than two levels).
@@ -94,25 +88,10 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
     }
     let fine = &levels[levels.len() - 1];
     let coarse = &levels[levels.len() - 2];
-    let errors: Vec<f64> = fine
-        .values
-        .iter()
-        .zip(&coarse.values)
-        .zip(&fine.rounding)
-        .map(|((f, c), r)| (f - c).abs() + r)
-        .collect();
-    let converged = fine
-        .values
-        .iter()
-        .zip(&errors)
-        .all(|(v, e)| *e <= tol * v.abs().max(abs_floor));
-    Some(Study {
-        levels: levels.to_vec(),
-        values: fine.values.clone(),
-        errors,
-        converged,
-        tolerance: tol,
-    })
+    let errors: Vec<f64> =
+        fine.values.iter().zip(&coarse.values).zip(&fine.rounding).map(|((f, c), r)| (f - c).abs() + r).collect();
+    let converged = fine.values.iter().zip(&errors).all(|(v, e)| *e <= tol * v.abs().max(abs_floor));
+    Some(Study { levels: levels.to_vec(), values: fine.values.clone(), errors, converged, tolerance: tol })
 }
 
 /// Geometric size schedule: `start`, ×`factor`, up to `max` per axis.
@@ -120,11 +99,8 @@ pub fn schedule(start: &[usize], factor: f64, max: &[usize]) -> Vec<Vec<usize>> 
     let mut out = vec![start.to_vec()];
     loop {
         let last = out.last().expect("non-empty");
-        let next: Vec<usize> = last
-            .iter()
-            .zip(max)
-            .map(|(&n, &m)| (((n as f64) * factor).round() as usize).max(n + 2).min(m))
-            .collect();
+        let next: Vec<usize> =
+            last.iter().zip(max).map(|(&n, &m)| (((n as f64) * factor).round() as usize).max(n + 2).min(m)).collect();
         if next == *last {
             return out;
         }

@@ -37,9 +37,7 @@ impl<'a> VariableDiffusion<'a> {
     /// Checks d = 1 and D > 0 on a wide grid.
     pub fn new(potential: &'a Potential, diffusion: &str) -> Result<Self> {
         if potential.dim() != 1 {
-            return Err(EngineError::InvalidParameter(
-                "variable diffusion is implemented in d = 1".into(),
-            ));
+            return Err(EngineError::InvalidParameter("variable diffusion is implemented in d = 1".into()));
         }
         let diffusion = Expr::parse(diffusion)?;
         for k in -400..=400 {
@@ -51,10 +49,7 @@ impl<'a> VariableDiffusion<'a> {
                 )));
             }
         }
-        Ok(VariableDiffusion {
-            potential,
-            diffusion,
-        })
+        Ok(VariableDiffusion { potential, diffusion })
     }
 
     /// The Galerkin matrix G on a 1D basis, with `q` quadrature nodes.
@@ -75,8 +70,7 @@ impl<'a> VariableDiffusion<'a> {
                 let left = axis.w[i] * axis.phi[i][m];
                 for k in 0..n {
                     let second = (t * t - (2 * k + 1) as f64) / (s * s) * axis.phi[i][k];
-                    g[(m, k)] +=
-                        left * (zeroth * axis.phi[i][k] + first * axis.dphi[i][k] + dj.v * second);
+                    g[(m, k)] += left * (zeroth * axis.phi[i][k] + first * axis.dphi[i][k] + dj.v * second);
                 }
             }
         }
@@ -86,20 +80,14 @@ impl<'a> VariableDiffusion<'a> {
     /// The kernel of G (right singular vector of the smallest singular value), normalised.
     pub fn stationary(&self, basis: &HermiteBasis, q: usize) -> Result<Stationary> {
         let g = self.matrix(basis, q);
-        let svd = g
-            .svd()
-            .map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
+        let svd = g.svd().map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
         let s = svd.S().column_vector();
         let n = s.nrows();
         let v = svd.V().col(n - 1);
         let grid = basis.grid(&[q]);
         let axis = &grid.axes[0];
-        let mass: f64 = (0..axis.x.len())
-            .map(|i| axis.w[i] * (0..basis.len()).map(|k| v[k] * axis.phi[i][k]).sum::<f64>())
-            .sum();
-        Ok(Stationary {
-            coeffs: v.iter().map(|c| c / mass).collect(),
-            relative_singular_value: s[n - 1] / s[0],
-        })
+        let mass: f64 =
+            (0..axis.x.len()).map(|i| axis.w[i] * (0..basis.len()).map(|k| v[k] * axis.phi[i][k]).sum::<f64>()).sum();
+        Ok(Stationary { coeffs: v.iter().map(|c| c / mass).collect(), relative_singular_value: s[n - 1] / s[0] })
     }
 }

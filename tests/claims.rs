@@ -6,10 +6,7 @@ use fpspectral::report::{Check, Verdict};
 fn quiet(_: &str) {}
 
 fn by_reading<'a>(checks: &'a [Check], needle: &str) -> Vec<&'a Check> {
-    checks
-        .iter()
-        .filter(|c| c.reading.contains(needle))
-        .collect()
+    checks.iter().filter(|c| c.reading.contains(needle)).collect()
 }
 
 #[test]
@@ -36,24 +33,13 @@ fn theorem1_bound_fails_with_c_p_of_eq7_and_holds_with_c_p_of_p_inf() {
     assert!(nearest.iter().all(|c| c.verdict == Verdict::Pass));
     // The double well at D = 0.05 is a counterexample under the reading of (7): C_P(e^{-L})·D
     // exceeds the true decay rate 2λ1 of ‖h‖².
-    let fail = eq7
-        .iter()
-        .find(|c| c.setting["potential"] == "double-well" && c.setting["diffusion"] == 0.05)
-        .unwrap();
+    let fail = eq7.iter().find(|c| c.setting["potential"] == "double-well" && c.setting["diffusion"] == 0.05).unwrap();
     assert_eq!(fail.verdict, Verdict::Fail);
     assert!(fail.quantities["rate_used"].value > fail.quantities["true_decay_rate_of_h2"].value);
     // ‖h(0)‖² from the eigen-expansion matches the exact integral Z∞Z_2a/Z_a² − 1.
     for c in &checks {
-        if let (Some(a), Some(b)) = (
-            c.quantities.get("h0_squared"),
-            c.quantities.get("h0_squared_exact_integral"),
-        ) {
-            assert!(
-                (a.value - b.value).abs() <= 1e-6 * b.value,
-                "{} vs {}",
-                a.value,
-                b.value
-            );
+        if let (Some(a), Some(b)) = (c.quantities.get("h0_squared"), c.quantities.get("h0_squared_exact_integral")) {
+            assert!((a.value - b.value).abs() <= 1e-6 * b.value, "{} vs {}", a.value, b.value);
         }
     }
     // The batch-size remark: the gap of the convex quadratic does not depend on M.

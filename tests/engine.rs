@@ -9,25 +9,10 @@ use fpspectral::spectrum::{decay_rates, eigenpairs, poincare_constant, RateOptio
 use fpspectral::{EngineError, Potential};
 use proptest::prelude::*;
 
-fn rates(
-    spec: &str,
-    d: f64,
-    count: usize,
-    tol: f64,
-    path: SolverPath,
-) -> fpspectral::spectrum::Rates {
+fn rates(spec: &str, d: f64, count: usize, tol: f64, path: SolverPath) -> fpspectral::spectrum::Rates {
     let p = Potential::parse(spec).unwrap();
     let op = Overdamped::new(&p, d).unwrap();
-    decay_rates(
-        &op,
-        &RateOptions {
-            count,
-            tolerance: tol,
-            path,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    decay_rates(&op, &RateOptions { count, tolerance: tol, path, ..Default::default() }).unwrap()
 }
 
 #[test]
@@ -37,11 +22,7 @@ fn ornstein_uhlenbeck_spectrum_is_k_times_a() {
         let r = rates(&format!("{a}*x^2/2"), d, 4, 1e-12, SolverPath::Dense);
         for (k, v) in r.values.iter().enumerate() {
             let exact = (k + 1) as f64 * a;
-            assert!(
-                (v - exact).abs() <= 1e-12 * exact,
-                "a={a} D={d} k={}: {v} vs {exact}",
-                k + 1
-            );
+            assert!((v - exact).abs() <= 1e-12 * exact, "a={a} D={d} k={}: {v} vs {exact}", k + 1);
         }
     }
 }
@@ -54,18 +35,9 @@ fn double_well_three_rates_to_1e10_dense_and_sparse_agree() {
     let sparse = rates("x^4/4 - x^2/2", 0.1, 3, 1e-8, SolverPath::Sparse);
     assert!(dense.study.converged && sparse.study.converged);
     for i in 0..3 {
-        assert!(
-            dense.errors[i] <= 1e-10 * dense.values[i],
-            "error estimate {:?}",
-            dense.errors
-        );
+        assert!(dense.errors[i] <= 1e-10 * dense.values[i], "error estimate {:?}", dense.errors);
         let gap = (dense.values[i] - sparse.values[i]).abs();
-        assert!(
-            gap <= dense.errors[i] + sparse.errors[i],
-            "dense {:?} sparse {:?}",
-            dense.values,
-            sparse.values
-        );
+        assert!(gap <= dense.errors[i] + sparse.errors[i], "dense {:?} sparse {:?}", dense.values, sparse.values);
     }
     // The slowest rate is the Kramers rate: far below the intra-well relaxation.
     assert!(dense.values[0] < 0.05 && dense.values[1] > 0.5);
@@ -73,13 +45,7 @@ fn double_well_three_rates_to_1e10_dense_and_sparse_agree() {
 
 #[test]
 fn non_separable_2d_polynomial_to_1e8() {
-    let r = rates(
-        "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y",
-        0.5,
-        3,
-        1e-9,
-        SolverPath::Auto,
-    );
+    let r = rates("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y", 0.5, 3, 1e-9, SolverPath::Auto);
     assert!(r.study.converged, "{:?}", r.errors);
     for i in 0..3 {
         assert!(r.errors[i] <= 1e-8 * r.values[i]);
@@ -87,13 +53,7 @@ fn non_separable_2d_polynomial_to_1e8() {
     // Independent check: the sparse solve at the finest size agrees with the dense one there.
     let p = Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
     let op = Overdamped::new(&p, 0.5).unwrap();
-    let basis = HermiteBasis::new(
-        r.centre.clone(),
-        r.scale.clone(),
-        vec![30, 30],
-        IndexSet::TotalDegree,
-    )
-    .unwrap();
+    let basis = HermiteBasis::new(r.centre.clone(), r.scale.clone(), vec![30, 30], IndexSet::TotalDegree).unwrap();
     let dense = eigenpairs(&op, &basis, 3, SolverPath::Dense, -0.01).unwrap();
     let sparse = eigenpairs(&op, &basis, 3, SolverPath::Sparse, -0.01).unwrap();
     for i in 0..4 {
@@ -103,20 +63,9 @@ fn non_separable_2d_polynomial_to_1e8() {
 
 #[test]
 fn non_separable_3d_polynomial_to_1e8() {
-    let r = rates(
-        "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y + z^2/2 + 0.2*y*z",
-        0.5,
-        3,
-        1e-9,
-        SolverPath::Auto,
-    );
+    let r = rates("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y + z^2/2 + 0.2*y*z", 0.5, 3, 1e-9, SolverPath::Auto);
     for i in 0..3 {
-        assert!(
-            r.errors[i] <= 1e-8 * r.values[i],
-            "values {:?} errors {:?}",
-            r.values,
-            r.errors
-        );
+        assert!(r.errors[i] <= 1e-8 * r.values[i], "values {:?} errors {:?}", r.values, r.errors);
     }
 }
 
@@ -124,65 +73,29 @@ fn non_separable_3d_polynomial_to_1e8() {
 fn sparse_banded_matrix_equals_dense_quadrature_galerkin() {
     let p = Potential::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2 + 0.3*x*y").unwrap();
     let op = Overdamped::new(&p, 0.3).unwrap();
-    let basis = HermiteBasis::new(
-        vec![0.1, -0.2],
-        vec![0.5, 0.8],
-        vec![12, 10],
-        IndexSet::FullTensor,
-    )
-    .unwrap();
+    let basis = HermiteBasis::new(vec![0.1, -0.2], vec![0.5, 0.8], vec![12, 10], IndexSet::FullTensor).unwrap();
     let b = op.factor(&basis).unwrap();
     let dense = b.transpose() * &b;
     let sparse = to_dense(&op.sparse_matrix(&basis).unwrap());
     let scale = dense.norm_max();
-    assert!(
-        (&dense - &sparse).norm_max() <= 1e-11 * scale,
-        "max diff {}",
-        (&dense - &sparse).norm_max()
-    );
+    assert!((&dense - &sparse).norm_max() <= 1e-11 * scale, "max diff {}", (&dense - &sparse).norm_max());
     assert!((&sparse - sparse.transpose()).norm_max() <= 1e-12 * scale);
 }
 
 #[test]
 fn non_polynomial_risk_converges_under_refinement() {
-    let r = rates(
-        "x^2/2 + 0.5*tanh(2*x) + 0.1*cos(3*x)",
-        0.2,
-        2,
-        1e-10,
-        SolverPath::Dense,
-    );
+    let r = rates("x^2/2 + 0.5*tanh(2*x) + 0.1*cos(3*x)", 0.2, 2, 1e-10, SolverPath::Dense);
     assert!(r.study.converged);
-    let diffs: Vec<f64> = r
-        .study
-        .levels
-        .windows(2)
-        .map(|w| (w[1].values[0] - w[0].values[0]).abs())
-        .collect();
-    assert!(
-        diffs.len() >= 2 && diffs[diffs.len() - 1] < diffs[0] * 1e-2,
-        "level differences {diffs:?}"
-    );
+    let diffs: Vec<f64> = r.study.levels.windows(2).map(|w| (w[1].values[0] - w[0].values[0]).abs()).collect();
+    assert!(diffs.len() >= 2 && diffs[diffs.len() - 1] < diffs[0] * 1e-2, "level differences {diffs:?}");
 }
 
 #[test]
 fn logistic_fixture_gap_resolved() {
-    let p = Potential::from_spec(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/logistic.json"
-    ))
-    .unwrap();
+    let p = Potential::from_spec(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/logistic.json")).unwrap();
     let op = Overdamped::new(&p, 0.4).unwrap();
-    let r = decay_rates(
-        &op,
-        &RateOptions {
-            count: 1,
-            tolerance: 1e-6,
-            max_per_axis: 48,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let r =
+        decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-6, max_per_axis: 48, ..Default::default() }).unwrap();
     assert!(r.study.converged && r.errors[0] <= 1e-6 * r.values[0]);
 }
 
@@ -240,10 +153,7 @@ fn refuses_malformed_and_non_confining_potentials() {
     assert!(matches!(refused("x^3"), EngineError::NotConfining(_)));
     assert!(matches!(refused("-x^2"), EngineError::NotConfining(_)));
     assert!(matches!(refused("x^2 + y"), EngineError::NotConfining(_)));
-    assert!(matches!(
-        refused("0.5*log(1 + x^2)"),
-        EngineError::NotConfining(_)
-    ));
+    assert!(matches!(refused("0.5*log(1 + x^2)"), EngineError::NotConfining(_)));
     assert!(matches!(refused("sqrt(x)"), EngineError::NotConfining(_)));
 }
 
@@ -251,24 +161,13 @@ fn refuses_malformed_and_non_confining_potentials() {
 fn refuses_bad_diffusion() {
     let p = Potential::parse("x^2").unwrap();
     for d in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        assert!(matches!(
-            Overdamped::new(&p, d),
-            Err(EngineError::InvalidParameter(_))
-        ));
+        assert!(matches!(Overdamped::new(&p, d), Err(EngineError::InvalidParameter(_))));
     }
 }
 
 #[test]
 fn refuses_unreadable_fixture_and_huge_basis() {
-    assert!(matches!(
-        Potential::from_spec("/nonexistent/risk.json"),
-        Err(EngineError::Io(_))
-    ));
-    let r = HermiteBasis::new(
-        vec![0.0; 3],
-        vec![1.0; 3],
-        vec![1000, 1000, 1000],
-        IndexSet::FullTensor,
-    );
+    assert!(matches!(Potential::from_spec("/nonexistent/risk.json"), Err(EngineError::Io(_))));
+    let r = HermiteBasis::new(vec![0.0; 3], vec![1.0; 3], vec![1000, 1000, 1000], IndexSet::FullTensor);
     assert!(matches!(r, Err(EngineError::TooLarge(_))));
 }

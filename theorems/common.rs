@@ -31,10 +31,7 @@ impl Hyper {
 
 /// Path of a built-in fixture file.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("fixtures")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("fixtures").join(name)
 }
 
 /// The logistic-regression risk fixture (Appendix B.1).

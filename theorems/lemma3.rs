@@ -17,17 +17,10 @@ use fpspectral::variable::VariableDiffusion;
 use fpspectral::{Potential, Result};
 
 /// Overlap defect 1 − ⟨v, g⟩²/(‖v‖²‖g‖²) of the kernel vector v with g = projection of e^{−cL/2}.
-fn overlap_defect(
-    op: &Overdamped,
-    basis: &HermiteBasis,
-    kernel: faer::ColRef<'_, f64>,
-    c: f64,
-) -> f64 {
+fn overlap_defect(op: &Overdamped, basis: &HermiteBasis, kernel: faer::ColRef<'_, f64>, c: f64) -> f64 {
     let q: Vec<usize> = basis.sizes.iter().map(|&n| op.nodes_for(n) + 20).collect();
     let grid = basis.grid(&q);
-    let lmin = (0..grid.len())
-        .map(|k| op.potential.value(&grid.node(k).0))
-        .fold(f64::INFINITY, f64::min);
+    let lmin = (0..grid.len()).map(|k| op.potential.value(&grid.node(k).0)).fold(f64::INFINITY, f64::min);
     let mut g = vec![0.0; basis.len()];
     for k in 0..grid.len() {
         let (x, w) = grid.node(k);
@@ -48,33 +41,16 @@ fn kernel_at(op: &Overdamped, basis: &HermiteBasis) -> Result<(f64, f64, f64, f6
     let pairs = eigenpairs(op, basis, 1, SolverPath::Auto, -1e-3)?;
     let eta = 1.0 / op.diffusion;
     let v = pairs.vectors.col(0);
-    Ok((
-        pairs.values[0],
-        pairs.rounding[0],
-        overlap_defect(op, basis, v, eta),
-        overlap_defect(op, basis, v, 1.2 * eta),
-    ))
+    Ok((pairs.values[0], pairs.rounding[0], overlap_defect(op, basis, v, eta), overlap_defect(op, basis, v, 1.2 * eta)))
 }
 
 fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Check> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
-    let rates = decay_rates(
-        &op,
-        &RateOptions {
-            count: 1,
-            tolerance: 1e-7,
-            ..Default::default()
-        },
-    )?;
+    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-7, ..Default::default() })?;
     let levels = &rates.study.levels;
     let basis = |i: usize| {
-        HermiteBasis::new(
-            rates.centre.clone(),
-            rates.scale.clone(),
-            levels[i].sizes.clone(),
-            rates.index_set,
-        )
+        HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[i].sizes.clone(), rates.index_set)
     };
     let (l0, l0_round, defect, wrong) = kernel_at(&op, &basis(levels.len() - 1)?)?;
     let (l0c, _, defect_c, _) = kernel_at(&op, &basis(levels.len() - 2)?)?;
@@ -130,35 +106,20 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
     let mut densities = Vec::new();
     let nodes = 260;
     for &n in &levels {
-        let basis = HermiteBasis::new(
-            vec![0.0],
-            vec![scale],
-            vec![n],
-            fpspectral::basis::IndexSet::FullTensor,
-        )?;
+        let basis = HermiteBasis::new(vec![0.0], vec![scale], vec![n], fpspectral::basis::IndexSet::FullTensor)?;
         let st = model.stationary(&basis, nodes)?;
         let grid = basis.grid(&[nodes]);
         let a = &grid.axes[0];
-        let p: Vec<f64> = (0..a.x.len())
-            .map(|i| (0..n).map(|k| st.coeffs[k] * a.phi[i][k]).sum())
-            .collect();
+        let p: Vec<f64> = (0..a.x.len()).map(|i| (0..n).map(|k| st.coeffs[k] * a.phi[i][k]).sum()).collect();
         densities.push((p, a.x.clone(), a.w.clone(), st.relative_singular_value));
     }
     let (p, x, w, sv) = densities.last().cloned().expect("levels");
     let p_prev = &densities[densities.len() - 2].0;
-    let l2 = |f: &dyn Fn(usize) -> f64| {
-        (0..x.len())
-            .map(|i| w[i] * f(i).powi(2))
-            .sum::<f64>()
-            .sqrt()
-    };
+    let l2 = |f: &dyn Fn(usize) -> f64| (0..x.len()).map(|i| w[i] * f(i).powi(2)).sum::<f64>().sqrt();
     let norm_p = l2(&|i| p[i]);
     let resolution_err = l2(&|i| p[i] - p_prev[i]) / norm_p;
     // Zero-flux formula, normalised on the same nodes.
-    let logs: Vec<(f64, f64)> = x
-        .iter()
-        .map(|&xi| zero_flux_log_density(&pot, &model.diffusion, xi))
-        .collect();
+    let logs: Vec<(f64, f64)> = x.iter().map(|&xi| zero_flux_log_density(&pot, &model.diffusion, xi)).collect();
     let m = logs.iter().map(|l| l.0).fold(f64::NEG_INFINITY, f64::max);
     let raw: Vec<f64> = logs.iter().map(|l| (l.0 - m).exp()).collect();
     let z: f64 = raw.iter().zip(&w).map(|(r, wi)| r * wi).sum();
@@ -166,10 +127,7 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
     let formula_dist = l2(&|i| p[i] - formula[i]) / norm_p;
     // Best Gibbs fit e^{-cL}/Z_c over c (golden-section search on the L² distance).
     let gibbs_dist = |c: f64| {
-        let raw: Vec<f64> = x
-            .iter()
-            .map(|&xi| (-c * (pot.value(&[xi]) + 0.25)).exp())
-            .collect();
+        let raw: Vec<f64> = x.iter().map(|&xi| (-c * (pot.value(&[xi]) + 0.25)).exp()).collect();
         let z: f64 = raw.iter().zip(&w).map(|(r, wi)| r * wi).sum();
         l2(&|i| p[i] - raw[i] / z) / norm_p
     };
@@ -194,38 +152,20 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
         "lemma3",
         "non-constant β(w): is the stationary density Gibbs, p ∝ e^{-cL} for some constant c?",
     ));
-    gibbs.quantity(
-        "relative_L2_distance_to_best_gibbs",
-        Quantity::new(best_gibbs, err),
-    );
+    gibbs.quantity("relative_L2_distance_to_best_gibbs", Quantity::new(best_gibbs, err));
     gibbs.quantity("best_gibbs_c", Quantity::exact(best_c));
     gibbs.quantity("kernel_relative_singular_value", Quantity::exact(sv));
-    gibbs.claimed =
-        "Lemma 3 gives the Gibbs form for constant β only; the paper leaves β(w) open".into();
-    gibbs.verdict = if best_gibbs - err > 1e-3 {
-        Verdict::Fail
-    } else {
-        Verdict::Inconclusive
-    };
+    gibbs.claimed = "Lemma 3 gives the Gibbs form for constant β only; the paper leaves β(w) open".into();
+    gibbs.verdict = if best_gibbs - err > 1e-3 { Verdict::Fail } else { Verdict::Inconclusive };
     gibbs.evidence = format!(
         "the computed stationary density is {best_gibbs:.3e} (relative L²) away from the best Gibbs fit c = {best_c:.3}: not Gibbs (FAIL of the Gibbs form for β(w))"
     );
-    let mut open = setting(Check::new(
-        "lemma3",
-        "remark after Lemma 3: for β(w) the existence and explicit form of p_∞ are open",
-    ));
-    open.quantity(
-        "relative_L2_distance_to_zero_flux_formula",
-        Quantity::new(formula_dist, err),
-    );
+    let mut open =
+        setting(Check::new("lemma3", "remark after Lemma 3: for β(w) the existence and explicit form of p_∞ are open"));
+    open.quantity("relative_L2_distance_to_zero_flux_formula", Quantity::new(formula_dist, err));
     open.quantity("resolution_error", Quantity::exact(resolution_err));
-    open.claimed =
-        "existence and explicit form of the stationary solution remain open for β(w)".into();
-    open.verdict = if formula_dist + err < 1e-6 {
-        Verdict::Fail
-    } else {
-        Verdict::Inconclusive
-    };
+    open.claimed = "existence and explicit form of the stationary solution remain open for β(w)".into();
+    open.verdict = if formula_dist + err < 1e-6 { Verdict::Fail } else { Verdict::Inconclusive };
     open.evidence = format!(
         "in d = 1 the zero-flux density p ∝ D(w)^-1 exp(-∫L'/D) is explicit and matches the computed kernel to {formula_dist:.1e}; in d ≥ 2 a zero-flux density exists only when ∇L/D is a gradient"
     );
@@ -234,23 +174,13 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
 
 /// Runs all Lemma 3 checks.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
-    let hyper = Hyper {
-        lr: 0.2,
-        beta: 2.0,
-        batch: 2.0,
-    };
+    let hyper = Hyper { lr: 0.2, beta: 2.0, batch: 2.0 };
     let mut checks = Vec::new();
     let mut risks = vec![
         ("quadratic", Potential::parse("x^2/2")?),
         ("double-well", Potential::parse("x^4/4 - x^2/2")?),
-        (
-            "tilted-double-well",
-            Potential::parse("x^4/4 - x^2/2 + 0.1*x")?,
-        ),
-        (
-            "coupled-2d",
-            Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y")?,
-        ),
+        ("tilted-double-well", Potential::parse("x^4/4 - x^2/2 + 0.1*x")?),
+        ("coupled-2d", Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y")?),
     ];
     risks.push(("logistic", logistic()?));
     for (name, pot) in &risks {

@@ -5,9 +5,19 @@
 use fpspectral::report::Check;
 use fpspectral::Result;
 
+pub mod assumption_a1;
+pub mod assumption_a2;
+pub mod assumption_a3;
+pub mod assumption_a4;
+mod assumptions;
 pub mod common;
+pub mod eq8;
+pub mod escape_eval;
+pub mod lemma1;
+pub mod lemma2;
 pub mod lemma3;
 pub mod theorem1;
+pub mod theorem2;
 
 /// Progress callback: a short message for work that takes a while.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
@@ -25,15 +35,15 @@ pub struct Claim {
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
     vec![
-        Claim {
-            id: "lemma3",
-            title: "stationary solution p∞ ∝ e^{-ηL} of (5)",
-            run: lemma3::run,
-        },
-        Claim {
-            id: "theorem1",
-            title: "decay of ‖h(t)‖² at rate C_P·γβ/2M",
-            run: theorem1::run,
-        },
+        Claim { id: "lemma1", title: "Fokker–Planck equation (5) of the SDE (3)", run: lemma1::run },
+        Claim { id: "lemma2", title: "Eyring–Kramers mean escape time", run: lemma2::run },
+        Claim { id: "lemma3", title: "stationary solution p∞ ∝ e^{-ηL} of (5)", run: lemma3::run },
+        Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
+        Claim { id: "theorem2", title: "limit of stationary ball probabilities", run: theorem2::run },
+        Claim { id: "eq8", title: "ratio of two equal-height minima (8)", run: eq8::run },
+        Claim { id: "assumption-a1", title: "confinement and integrability (A.1)", run: assumption_a1::run },
+        Claim { id: "assumption-a2", title: "growth conditions (A.2) along rays", run: assumption_a2::run },
+        Claim { id: "assumption-a3", title: "bound M_w of (A.3)", run: assumption_a3::run },
+        Claim { id: "assumption-a4", title: "C_L and b of (A.4)", run: assumption_a4::run },
     ]
 }

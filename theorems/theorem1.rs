@@ -40,11 +40,7 @@ fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
     Ok(vec![
         ("quadratic", Potential::parse("x^2/2")?, vec![0.3]),
         ("double-well", Potential::parse("x^4/4 - x^2/2")?, vec![0.3]),
-        (
-            "tilted-double-well",
-            Potential::parse("x^4/4 - x^2/2 + 0.1*x")?,
-            vec![-0.3],
-        ),
+        ("tilted-double-well", Potential::parse("x^4/4 - x^2/2 + 0.1*x")?, vec![-0.3]),
         ("logistic", logistic()?, vec![0.3, 0.0]),
     ])
 }
@@ -52,26 +48,10 @@ fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
 /// The (γ, β, M) grid: D = 0.4, 0.2, 0.1, 0.05.
 fn hyper_grid(name: &str) -> Vec<Hyper> {
     let all = vec![
-        Hyper {
-            lr: 0.2,
-            beta: 4.0,
-            batch: 1.0,
-        },
-        Hyper {
-            lr: 0.2,
-            beta: 4.0,
-            batch: 2.0,
-        },
-        Hyper {
-            lr: 0.2,
-            beta: 2.0,
-            batch: 2.0,
-        },
-        Hyper {
-            lr: 0.1,
-            beta: 2.0,
-            batch: 2.0,
-        },
+        Hyper { lr: 0.2, beta: 4.0, batch: 1.0 },
+        Hyper { lr: 0.2, beta: 4.0, batch: 2.0 },
+        Hyper { lr: 0.2, beta: 2.0, batch: 2.0 },
+        Hyper { lr: 0.1, beta: 2.0, batch: 2.0 },
     ];
     if name == "logistic" {
         all.into_iter().take(1).collect()
@@ -91,28 +71,18 @@ struct Decay {
 fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<Decay> {
     let levels = &rates.study.levels;
     let basis_at = |i: usize| {
-        HermiteBasis::new(
-            rates.centre.clone(),
-            rates.scale.clone(),
-            levels[i].sizes.clone(),
-            rates.index_set,
-        )
+        HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[i].sizes.clone(), rates.index_set)
     };
     let fine_basis = basis_at(levels.len() - 1)?;
     let fine = expansion(op, &fine_basis, tilt)?;
     let coarse = expansion(op, &basis_at(levels.len() - 2)?, tilt)?;
-    let h2 = times
-        .iter()
-        .map(|&t| Quantity::new(fine.h_norm2(t), (fine.h_norm2(t) - coarse.h_norm2(t)).abs()))
-        .collect();
+    let h2 =
+        times.iter().map(|&t| Quantity::new(fine.h_norm2(t), (fine.h_norm2(t) - coarse.h_norm2(t)).abs())).collect();
     Ok(Decay {
         times: times.to_vec(),
         h2,
         h0_exact: initial_h_norm2(op, &fine_basis, tilt),
-        h0_series: Quantity::new(
-            fine.h_norm2(0.0),
-            (fine.h_norm2(0.0) - coarse.h_norm2(0.0)).abs(),
-        ),
+        h0_series: Quantity::new(fine.h_norm2(0.0), (fine.h_norm2(0.0) - coarse.h_norm2(0.0)).abs()),
     })
 }
 
@@ -135,21 +105,13 @@ fn bound(r: Quantity, h0: f64, t: f64) -> Quantity {
 }
 
 /// Verdict over all sampled times; the first time at which the bound fails.
-fn bound_verdict(
-    d: &Decay,
-    rate: Quantity,
-    h0: f64,
-    pure_exponential: bool,
-) -> (Verdict, Option<f64>, f64) {
+fn bound_verdict(d: &Decay, rate: Quantity, h0: f64, pure_exponential: bool) -> (Verdict, Option<f64>, f64) {
     let mut verdicts = Vec::new();
     let mut first_fail = None;
     let mut worst_ratio: f64 = 0.0;
     for (t, h) in d.times.iter().zip(&d.h2) {
         let b = if pure_exponential {
-            Quantity::new(
-                h0 * (-rate.value * t).exp(),
-                h0 * t * rate.error * (-rate.value * t).exp(),
-            )
+            Quantity::new(h0 * (-rate.value * t).exp(), h0 * t * rate.error * (-rate.value * t).exp())
         } else {
             bound(rate, h0, *t)
         };
@@ -179,8 +141,7 @@ fn setting_checks(
 ) -> Result<(Vec<Check>, Figure)> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
-    let rates =
-        decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
+    let rates = decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
     let eta = 1.0 / diffusion;
     let gap = Quantity::new(rates.values[0], rates.errors[0]);
     let cp_inf = Quantity::new(eta * gap.value, eta * gap.error);
@@ -234,20 +195,14 @@ fn setting_checks(
         c.quantity("C_P_eq7", cp7);
         c.quantity("C_P_p_inf", cp_inf);
         c.quantity("rate_used", r.rate);
-        c.quantity(
-            "true_decay_rate_of_h2",
-            Quantity::new(2.0 * gap.value, 2.0 * gap.error),
-        );
+        c.quantity("true_decay_rate_of_h2", Quantity::new(2.0 * gap.value, 2.0 * gap.error));
         c.quantity("h0_squared", decay.h0_series);
         c.quantity("h0_squared_exact_integral", Quantity::exact(decay.h0_exact));
         c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
         if let Some(t) = first_fail {
             c.quantity("first_failure_time", Quantity::exact(t));
         }
-        c.claimed = format!(
-            "‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}",
-            r.rate.value
-        );
+        c.claimed = format!("‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}", r.rate.value);
         c.verdict = verdict;
         c.evidence = match (verdict, first_fail) {
             (Verdict::Fail, Some(t)) => format!(
@@ -265,13 +220,7 @@ fn setting_checks(
             x: times.clone(),
             y: times
                 .iter()
-                .map(|&t| {
-                    if r.pure {
-                        h0 * (-r.rate.value * t).exp()
-                    } else {
-                        bound(r.rate, h0, t).value
-                    }
-                })
+                .map(|&t| if r.pure { h0 * (-r.rate.value * t).exp() } else { bound(r.rate, h0, t).value })
                 .collect(),
         });
         checks.push(c);
@@ -304,19 +253,12 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     let ms = [1.0, 2.0, 4.0, 8.0];
     let mut checks = Vec::new();
     let mut series = Vec::new();
-    for (name, spec) in [
-        ("quadratic (convex)", "x^2/2"),
-        ("double-well (non-convex)", "x^4/4 - x^2/2"),
-    ] {
+    for (name, spec) in [("quadratic (convex)", "x^2/2"), ("double-well (non-convex)", "x^4/4 - x^2/2")] {
         progress(&format!("theorem1: gap against batch size, {name}"));
         let pot = Potential::parse(spec)?;
         let mut gaps = Vec::new();
         for &m in &ms {
-            let hyper = Hyper {
-                lr: 0.2,
-                beta: 4.0,
-                batch: m,
-            };
+            let hyper = Hyper { lr: 0.2, beta: 4.0, batch: m };
             let op = Overdamped::new(&pot, hyper.diffusion()?)?;
             let r = decay_rates(&op, &rate_options(1))?;
             gaps.push(Quantity::new(r.values[0], r.errors[0]));
@@ -324,27 +266,15 @@ fn batch_remark(progress: Progress) -> Result<Check> {
         // "converges slower as M grows": each gap strictly below the previous beyond the errors.
         let verdicts: Vec<Verdict> = gaps
             .windows(2)
-            .map(|w| {
-                fpspectral::report::verdict_le(
-                    Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error),
-                    w[0],
-                )
-            })
+            .map(|w| fpspectral::report::verdict_le(Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error), w[0]))
             .collect();
-        series.push(Series {
-            label: name.into(),
-            x: ms.to_vec(),
-            y: gaps.iter().map(|g| g.value).collect(),
-        });
+        series.push(Series { label: name.into(), x: ms.to_vec(), y: gaps.iter().map(|g| g.value).collect() });
         checks.push((name, gaps, Verdict::all(verdicts)));
     }
-    let mut c = Check::new(
-        "theorem1",
-        "remark: the convergence rate decreases as the batch size M grows",
-    )
-    .with_setting("lr", 0.2)
-    .with_setting("beta", 4.0)
-    .with_setting("batch_sizes", ms.to_vec());
+    let mut c = Check::new("theorem1", "remark: the convergence rate decreases as the batch size M grows")
+        .with_setting("lr", 0.2)
+        .with_setting("beta", 4.0)
+        .with_setting("batch_sizes", ms.to_vec());
     let mut evidence = Vec::new();
     for (name, gaps, v) in &checks {
         for (m, g) in ms.iter().zip(gaps) {
@@ -354,11 +284,7 @@ fn batch_remark(progress: Progress) -> Result<Check> {
             "{name}: λ1 from {:.6} (M=1) to {:.6} (M=8), {}",
             gaps[0].value,
             gaps[3].value,
-            if *v == Verdict::Pass {
-                "decreasing"
-            } else {
-                "not decreasing"
-            }
+            if *v == Verdict::Pass { "decreasing" } else { "not decreasing" }
         ));
     }
     c.claimed = "rate C_P·γβ/(2M) ∝ 1/M: larger batches converge exponentially slower".into();

@@ -14,19 +14,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "paper-checks",
-    version,
-    about = "Checks every claim of Dai & Zhu by computation"
-)]
+#[command(name = "paper-checks", version, about = "Checks every claim of Dai & Zhu by computation")]
 struct Cli {
     /// Directory for report.json, report.md and plots.
-    #[arg(
-        long,
-        global = true,
-        default_value = "paper-checks-report",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, global = true, default_value = "paper-checks-report", allow_hyphen_values = true)]
     out: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
@@ -79,11 +70,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match dispatch(cli) {
@@ -115,38 +102,18 @@ fn dispatch(cli: Cli) -> Result<(), EngineError> {
 
 fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
     match e {
-        Eval::FpGap {
-            potential,
-            diffusion,
-            count,
-            tolerance,
-        } => {
+        Eval::FpGap { potential, diffusion, count, tolerance } => {
             positive("tolerance", tolerance)?;
             if count == 0 || count > 50 {
-                return Err(EngineError::InvalidParameter(format!(
-                    "--count must be in 1..=50, got {count}"
-                )));
+                return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
             }
             let pot = Potential::from_spec(&potential)?;
             let op = Overdamped::new(&pot, diffusion)?;
-            let rates = decay_rates(
-                &op,
-                &RateOptions {
-                    count,
-                    tolerance,
-                    ..Default::default()
-                },
-            )?;
+            let rates = decay_rates(&op, &RateOptions { count, tolerance, ..Default::default() })?;
             let study = rates.study.clone().require_converged("fp-gap")?;
-            Ok(
-                json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": study.basis_size()}),
-            )
+            Ok(json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": study.basis_size()}))
         }
-        Eval::Poincare {
-            potential,
-            eta,
-            tolerance,
-        } => {
+        Eval::Poincare { potential, eta, tolerance } => {
             positive("eta", eta)?;
             positive("tolerance", tolerance)?;
             let pot = Potential::from_spec(&potential)?;

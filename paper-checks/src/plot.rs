@@ -15,16 +15,8 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
     if pts.is_empty() {
         return Ok(());
     }
-    let (x0, x1) = pts
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.0), b.max(p.0))
-        });
-    let (y0, y1) = pts
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.1), b.max(p.1))
-        });
+    let (x0, x1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let root = SVGBackend::new(path, (720, 480)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let colors = [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN];
@@ -37,31 +29,18 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
             .y_label_area_size(64)
             .build_cartesian_2d(x_range, (y0 * 0.8..y1 * 1.25).log_scale())
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(&fig.x_label)
-            .y_desc(&fig.y_label)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        chart.configure_mesh().x_desc(&fig.x_label).y_desc(&fig.y_label).draw().map_err(|e| e.to_string())?;
         for (i, s) in fig.series.iter().enumerate() {
             let c = colors[i % colors.len()];
             let data: Vec<(f64, f64)> =
-                s.x.iter()
-                    .zip(&s.y)
-                    .filter(|(_, y)| **y > 0.0)
-                    .map(|(x, y)| (*x, *y))
-                    .collect();
+                s.x.iter().zip(&s.y).filter(|(_, y)| **y > 0.0).map(|(x, y)| (*x, *y)).collect();
             chart
                 .draw_series(LineSeries::new(data, c.stroke_width(2)))
                 .map_err(|e| e.to_string())?
                 .label(&s.label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        chart.configure_series_labels().border_style(BLACK).draw().map_err(|e| e.to_string())?;
     } else {
         let pad = (y1 - y0).abs().max(1e-12) * 0.05;
         let mut chart = ChartBuilder::on(&root)
@@ -71,12 +50,7 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
             .y_label_area_size(64)
             .build_cartesian_2d(x_range, y0 - pad..y1 + pad)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(&fig.x_label)
-            .y_desc(&fig.y_label)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        chart.configure_mesh().x_desc(&fig.x_label).y_desc(&fig.y_label).draw().map_err(|e| e.to_string())?;
         for (i, s) in fig.series.iter().enumerate() {
             let c = colors[i % colors.len()];
             let data: Vec<(f64, f64)> = s.x.iter().zip(&s.y).map(|(x, y)| (*x, *y)).collect();
@@ -86,11 +60,7 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
                 .label(&s.label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        chart.configure_series_labels().border_style(BLACK).draw().map_err(|e| e.to_string())?;
     }
     root.present().map_err(|e| e.to_string())
 }

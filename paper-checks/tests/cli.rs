@@ -4,10 +4,7 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_paper-checks"))
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_paper-checks")).args(args).output().expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
@@ -17,35 +14,17 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn fp_gap_prints_rates_errors_and_basis_size() {
-    let (code, out, _) = run(&[
-        "eval",
-        "fp-gap",
-        "--potential",
-        "x^2/2",
-        "--diffusion",
-        "0.3",
-        "--count",
-        "2",
-    ]);
+    let (code, out, _) = run(&["eval", "fp-gap", "--potential", "x^2/2", "--diffusion", "0.3", "--count", "2"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let ev = v["eigenvalues"].as_array().unwrap();
-    assert!(
-        (ev[0].as_f64().unwrap() - 1.0).abs() < 1e-10
-            && (ev[1].as_f64().unwrap() - 2.0).abs() < 1e-10
-    );
+    assert!((ev[0].as_f64().unwrap() - 1.0).abs() < 1e-10 && (ev[1].as_f64().unwrap() - 2.0).abs() < 1e-10);
     assert!(v["basis_size"].as_u64().unwrap() > 0 && v["errors"].as_array().unwrap().len() == 2);
 }
 
 #[test]
 fn negative_values_and_equals_form_work_as_typed() {
-    let (code, out, err) = run(&[
-        "eval",
-        "poincare",
-        "--potential",
-        "-cos(x) + x^2",
-        "--eta=1",
-    ]);
+    let (code, out, err) = run(&["eval", "poincare", "--potential", "-cos(x) + x^2", "--eta=1"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["value"].as_f64().unwrap() > 0.0);
@@ -55,14 +34,7 @@ fn negative_values_and_equals_form_work_as_typed() {
 fn refused_inputs_exit_2_with_one_line() {
     let cases: &[&[&str]] = &[
         &["eval", "fp-gap", "--potential", "x^3", "--diffusion", "0.1"],
-        &[
-            "eval",
-            "fp-gap",
-            "--potential",
-            "x^2 +",
-            "--diffusion",
-            "0.1",
-        ],
+        &["eval", "fp-gap", "--potential", "x^2 +", "--diffusion", "0.1"],
         &["eval", "fp-gap", "--potential", "x^2", "--diffusion", "0"],
         &["eval", "fp-gap", "--potential", "x^2", "--diffusion", "-1"],
         &["eval", "fp-gap", "--potential", "x^2", "--diffusion", "NaN"],

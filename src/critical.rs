@@ -1,0 +1,147 @@
+//! Critical points of a potential: minima and index-1 saddles by damped Newton on ∇L with the
+//! exact Hessian from [`Potential::jet`], and Hessian eigenvalues and determinants (nalgebra).
+
+use crate::error::{EngineError, Result};
+use crate::potential::Potential;
+use nalgebra::DMatrix;
+use serde::Serialize;
+
+/// A critical point ∇L(w) = 0 with its Hessian data.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriticalPoint {
+    /// Location w.
+    pub point: Vec<f64>,
+    /// L(w).
+    pub value: f64,
+    /// Eigenvalues of ∇²L(w), ascending.
+    pub eigenvalues: Vec<f64>,
+    /// det ∇²L(w).
+    pub determinant: f64,
+    /// Number of negative Hessian eigenvalues (0: minimum, 1: index-1 saddle).
+    pub index: usize,
+    /// |∇L(w)| at the returned point.
+    pub gradient_norm: f64,
+}
+
+/// Hessian of L at w as a d×d matrix.
+pub fn hessian(potential: &Potential, w: &[f64]) -> DMatrix<f64> {
+    let d = potential.dim();
+    let j = potential.jet(w);
+    DMatrix::from_fn(d, d, |i, k| j.h[i][k])
+}
+
+/// Hessian data at a point: ascending eigenvalues and determinant.
+pub fn hessian_spectrum(potential: &Potential, w: &[f64]) -> (Vec<f64>, f64) {
+    let h = hessian(potential, w);
+    let det = h.determinant();
+    let mut ev: Vec<f64> = h.symmetric_eigen().eigenvalues.iter().copied().collect();
+    ev.sort_by(|a, b| a.total_cmp(b));
+    (ev, det)
+}
+
+/// Damped Newton iteration on ∇L = 0 from `start`; converges to whichever critical point is
+/// near (minimum or saddle alike).
+pub fn newton_critical(potential: &Potential, start: &[f64]) -> Result<CriticalPoint> {
+    let d = potential.dim();
+    let mut w = start.to_vec();
+    for _ in 0..200 {
+        let j = potential.jet(&w);
+        let g = nalgebra::DVector::from_fn(d, |i, _| j.g[i]);
+        let gnorm = g.norm();
+        if gnorm < 1e-13 * (1.0 + j.v.abs()) {
+            return Ok(describe(potential, w));
+        }
+        let h = DMatrix::from_fn(d, d, |i, k| j.h[i][k]);
+        let step = h.lu().solve(&g).ok_or_else(|| EngineError::Numerical("singular Hessian in Newton".into()))?;
+        let scale = (1.0f64).min(0.5 / step.norm().max(1e-300));
+        for i in 0..d {
+            w[i] -= scale * step[i];
+        }
+        if w.iter().any(|x| !x.is_finite()) {
+            return Err(EngineError::Numerical("Newton diverged".into()));
+        }
+    }
+    let c = describe(potential, w);
+    if c.gradient_norm < 1e-9 {
+        Ok(c)
+    } else {
+        Err(EngineError::NotConverged(format!("Newton from {start:?} ended with |∇L| = {:.1e}", c.gradient_norm)))
+    }
+}
+
+fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
+    let j = potential.jet(&w);
+    let d = potential.dim();
+    let (eigenvalues, determinant) = hessian_spectrum(potential, &w);
+    let index = eigenvalues.iter().filter(|&&l| l < 0.0).count();
+    CriticalPoint { value: j.v, gradient_norm: j.grad_norm2(d).sqrt(), point: w, eigenvalues, determinant, index }
+}
+
+/// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
+pub fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+    let d = potential.dim();
+    let coord = |i: usize| -span + 2.0 * span * i as f64 / (starts_per_axis - 1) as f64;
+    let starts: Vec<Vec<f64>> = match d {
+        1 => (0..starts_per_axis).map(|i| vec![coord(i)]).collect(),
+        2 => (0..starts_per_axis * starts_per_axis)
+            .map(|k| vec![coord(k / starts_per_axis), coord(k % starts_per_axis)])
+            .collect(),
+        _ => (0..starts_per_axis.pow(3))
+            .map(|k| {
+                let n = starts_per_axis;
+                vec![coord(k / (n * n)), coord((k / n) % n), coord(k % n)]
+            })
+            .collect(),
+    };
+    let mut found: Vec<CriticalPoint> = Vec::new();
+    for s in starts {
+        if let Ok(c) = newton_critical(potential, &s) {
+            let new = found.iter().all(|f| dist(&f.point, &c.point) > 1e-6);
+            if new && c.point.iter().all(|x| x.abs() <= 2.0 * span) {
+                found.push(c);
+            }
+        }
+    }
+    found.sort_by(|a, b| a.point.partial_cmp(&b.point).unwrap_or(std::cmp::Ordering::Equal));
+    found
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+}
+
+/// The lowest index-1 saddle among the critical points near the segment from `a` to `b`
+/// (1D: the highest point of L between them, which is the saddle of Section 2.3).
+pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
+    if potential.dim() == 1 {
+        let (lo, hi) = if a[0] < b[0] { (a[0], b[0]) } else { (b[0], a[0]) };
+        let n = 4001;
+        let xs = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64);
+        let top = xs.fold((f64::NEG_INFINITY, lo), |best, x| {
+            let v = potential.value(&[x]);
+            if v > best.0 {
+                (v, x)
+            } else {
+                best
+            }
+        });
+        return newton_critical(potential, &[top.1]);
+    }
+    let span = a.iter().chain(b).map(|x| x.abs()).fold(1.0, f64::max) * 1.5;
+    critical_points(potential, span, 21)
+        .into_iter()
+        .filter(|c| c.index == 1)
+        .min_by(|x, y| x.value.total_cmp(&y.value))
+        .ok_or_else(|| EngineError::Numerical("no index-1 saddle found".into()))
+}
+
+/// Basin of attraction of a 1D minimum: the interval between the neighbouring local maxima of L
+/// (±∞ where there is none).
+pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)> {
+    let span = minimum.abs().max(1.0) * 8.0;
+    let maxima: Vec<f64> =
+        critical_points(potential, span, 401).into_iter().filter(|c| c.index == 1).map(|c| c.point[0]).collect();
+    let left = maxima.iter().copied().filter(|&x| x < minimum).fold(f64::NEG_INFINITY, f64::max);
+    let right = maxima.iter().copied().filter(|&x| x > minimum).fold(f64::INFINITY, f64::min);
+    Ok((left, right))
+}

@@ -1,0 +1,108 @@
+//! (A.4) on the fixture risks (Appendix C.3). L̃ = L − ½C_L²|w|²; S_ij = sup_w |(∇²L̃)_ij|; b is
+//! the largest |eigenvalue| of S (the paper's reading), compared with the paper's row-sum bound
+//! max_i Σ_j S_ij. The paper's Hessian formulas of C.3 are checked against exact jets.
+
+use crate::assumptions::{fixtures, sup_2d};
+use crate::Progress;
+use fpspectral::report::{verdict_close, verdict_le, Check, Quantity};
+use fpspectral::{Potential, Result};
+use nalgebra::Matrix2;
+
+/// C_L per fixture: the paper's √(2λ) for logistic; any C_L is allowed for the squared loss (C.3),
+/// 0 is reported.
+fn c_l(name: &str, p: &Potential) -> f64 {
+    match p {
+        Potential::Logistic { lambda, .. } if name == "logistic" => (2.0 * lambda).sqrt(),
+        _ => 0.0,
+    }
+}
+
+/// The paper's formula for ∇²L̃ at w (C.3).
+fn paper_hessian(p: &Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
+    match p {
+        Potential::SquaredLoss { design, .. } => {
+            Matrix2::from_fn(|i, j| 2.0 * design[i][j] - if i == j { c * c } else { 0.0 })
+        }
+        Potential::Logistic { features, .. } => {
+            let n = features.len() as f64;
+            Matrix2::from_fn(|i, j| {
+                features
+                    .iter()
+                    .map(|x| {
+                        let e = (-(w[0] * x[0] + w[1] * x[1])).exp();
+                        x[i] * x[j] * e / (1.0 + e).powi(2)
+                    })
+                    .sum::<f64>()
+                    / n
+            })
+        }
+        Potential::Expression { .. } => Matrix2::zeros(),
+    }
+}
+
+fn tilde_hessian(p: &Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
+    let j = p.jet(w);
+    Matrix2::from_fn(|i, k| j.h[i][k] - if i == k { c * c } else { 0.0 })
+}
+
+/// Runs the checks.
+pub fn run(progress: Progress) -> Result<Vec<Check>> {
+    let mut checks = Vec::new();
+    for (name, p) in fixtures()? {
+        progress(&format!("assumption-a4: {name}"));
+        let c = c_l(name, &p);
+        checks.push(formula_check(name, &p, c));
+        checks.push(bound_check(name, &p, c));
+    }
+    Ok(checks)
+}
+
+fn formula_check(name: &str, p: &Potential, c: f64) -> Check {
+    let points = [[0.0, 0.0], [1.3, -0.7], [-2.5, 4.0], [10.0, 3.0], [-0.2, 0.9]];
+    let worst =
+        points.iter().map(|w| (tilde_hessian(p, c, w) - paper_hessian(p, c, w)).abs().max()).fold(0.0, f64::max);
+    let scale = points.iter().map(|w| tilde_hessian(p, c, w).abs().max()).fold(0.0, f64::max);
+    let mut check = Check::new("assumption-a4", "the Hessian of L̃ printed in Appendix C.3 against exact jets")
+        .with_setting("fixture", name)
+        .with_setting("C_L", c);
+    check.quantity("max |paper − exact| entry over 5 points", Quantity::new(worst, 1e-13 * scale));
+    check.claimed =
+        "∇²L̃ = 2E[xxᵀ] − C_L² (squared loss); E[x_i x_j e^{-w·x}/(1+e^{-w·x})²] with C_L = √(2λ) (logistic)".into();
+    check.verdict = verdict_le(Quantity::new(worst, 0.0), Quantity::new(1e-10 * scale, 0.0));
+    check.evidence = format!("largest entry difference {worst:.2e} against entries of size {scale:.3e}");
+    check
+}
+
+fn bound_check(name: &str, p: &Potential, c: f64) -> Check {
+    let mut s = Matrix2::zeros();
+    let mut change = 0.0f64;
+    for i in 0..2 {
+        for j in 0..2 {
+            let f = |w: &[f64]| tilde_hessian(p, c, w)[(i, j)].abs();
+            let (sup, _, ch) = sup_2d(&f, 20.0, 81);
+            s[(i, j)] = sup;
+            change = change.max(ch);
+        }
+    }
+    let eig = s.symmetric_eigen().eigenvalues;
+    let b = eig.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    let row_sum = (0..2).map(|i| s[(i, 0)] + s[(i, 1)]).fold(0.0, f64::max);
+    let mut check = Check::new("assumption-a4", "b = max |eig S|, S_ij = sup_w |(∇²L̃)_ij| (the paper's reading)")
+        .with_setting("fixture", name)
+        .with_setting("C_L", c)
+        .with_setting("S", vec![vec![s[(0, 0)], s[(0, 1)]], vec![s[(1, 0)], s[(1, 1)]]]);
+    let b_q = Quantity::new(b, 1e-9 * b);
+    check.quantity("b (largest |eigenvalue| of S)", b_q);
+    check.quantity("paper's row-sum bound", Quantity::new(row_sum, 1e-9 * row_sum));
+    check.claimed = "the eigenvalues of S are bounded by b ≤ max_i Σ_j b_ij".into();
+    check.verdict = if b.is_finite() {
+        verdict_le(b_q, Quantity::new(row_sum * (1.0 + 1e-7), 1e-9 * row_sum))
+    } else {
+        verdict_close(b_q, b_q, 0.0)
+    };
+    check.evidence = format!(
+        "S = [[{:.8}, {:.8}], [{:.8}, {:.8}]], b = {b:.8}, row-sum bound {row_sum:.8}; sup refinement moved values by ≤ {change:.1e}",
+        s[(0, 0)], s[(0, 1)], s[(1, 0)], s[(1, 1)]
+    );
+    check
+}

@@ -1,0 +1,136 @@
+//! Equation (8) (Appendix B.6): for two minima of equal height,
+//!   lim_{ε→0} P(|W(∞) − w̌₁| ≤ ε) / P(|W(∞) − w̌₂| ≤ ε) = √(det ∇²L(w̌₂) / det ∇²L(w̌₁)).
+//! The truth is computed by exact quadrature: the ball ratio as ε → 0 at fixed η, the ball ratio
+//! at fixed ε as η → ∞, and (d = 1) the basin ratio as η → ∞.
+
+use crate::Progress;
+use fpspectral::critical::{newton_critical, CriticalPoint};
+use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
+use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series};
+use fpspectral::{Potential, Result};
+
+/// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.
+pub const SETTINGS: [&str; 2] =
+    ["(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2)", "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2)"];
+
+fn minima(p: &Potential) -> Result<(CriticalPoint, CriticalPoint)> {
+    let d = p.dim();
+    let start = |x: f64| if d == 1 { vec![x] } else { vec![x, 0.0] };
+    Ok((newton_critical(p, &start(-1.0))?, newton_critical(p, &start(1.0))?))
+}
+
+fn ratio(a: &LogQuantity, b: &LogQuantity) -> Quantity {
+    a.div(b).quantity()
+}
+
+/// Runs the checks.
+pub fn run(progress: Progress) -> Result<Vec<Check>> {
+    let mut checks = Vec::new();
+    for spec in SETTINGS {
+        progress(&format!("eq8: {spec}"));
+        let p = Potential::parse(spec)?;
+        let (m1, m2) = minima(&p)?;
+        let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
+        checks.push(small_eps(&p, spec, &m1, &m2, paper)?);
+        checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
+        checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
+    }
+    Ok(checks)
+}
+
+fn base(spec: &str, reading: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Check {
+    let mut c = Check::new("eq8", reading)
+        .with_setting("potential", spec)
+        .with_setting("minimum_1", m1.point.clone())
+        .with_setting("minimum_2", m2.point.clone())
+        .with_setting("height_difference", m1.value - m2.value);
+    c.quantity("sqrt(det H2/det H1)", paper);
+    c.claimed = format!("ratio → √(det H2/det H1) = {:.10}", paper.value);
+    c
+}
+
+const ETA_FIXED: f64 = 2.0;
+const RADII: [f64; 4] = [0.1, 0.01, 0.001, 0.0001];
+
+fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Check> {
+    let mut c = base(spec, "ball ratio as ε → 0 at fixed η (the statement of (8))", m1, m2, paper)
+        .with_setting("eta", ETA_FIXED);
+    let mut last = Quantity::exact(0.0);
+    for eps in RADII {
+        let r =
+            ratio(&log_ball_integral(p, ETA_FIXED, &m1.point, eps)?, &log_ball_integral(p, ETA_FIXED, &m2.point, eps)?);
+        c.quantity(&format!("P1/P2 at eps={eps:.0e}"), r);
+        last = r;
+    }
+    let density_ratio = (-ETA_FIXED * (m1.value - m2.value)).exp();
+    c.quantity("p_inf(w1)/p_inf(w2)", Quantity::new(density_ratio, 4.0 * f64::EPSILON * density_ratio));
+    c.verdict = verdict_close(last, paper, 1e-3);
+    c.evidence = format!(
+        "P1/P2 = {:.10} at ε = {:.0e}, tending to the density ratio e^{{-η(L1−L2)}} = {:.10}, not to {:.10}: (8) fails as stated; it holds as η → ∞",
+        last.value, RADII[RADII.len() - 1], density_ratio, paper.value
+    );
+    Ok(c)
+}
+
+const ETAS: [f64; 4] = [30.0, 100.0, 300.0, 1000.0];
+
+fn extrapolate(values: &[Quantity]) -> Quantity {
+    let k = ETAS.len() - 1;
+    let ex = (ETAS[k] * values[k].value - ETAS[k - 1] * values[k - 1].value) / (ETAS[k] - ETAS[k - 1]);
+    Quantity::new(ex, (values[k].value - ex).abs() + values[k].error)
+}
+
+fn large_eta_ball(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Check> {
+    const EPS: f64 = 0.3;
+    let mut c = base(spec, "ball ratio at fixed ε = 0.3 as η → ∞", m1, m2, paper).with_setting("etas", ETAS.to_vec());
+    let mut values = Vec::new();
+    for eta in ETAS {
+        let r = ratio(&log_ball_integral(p, eta, &m1.point, EPS)?, &log_ball_integral(p, eta, &m2.point, EPS)?);
+        c.quantity(&format!("P1/P2 at eta={eta}"), r);
+        values.push(r);
+    }
+    finish_limit(c, &values, paper)
+}
+
+fn large_eta_basin(
+    p: &Potential,
+    spec: &str,
+    m1: &CriticalPoint,
+    m2: &CriticalPoint,
+    paper: Quantity,
+) -> Result<Check> {
+    let mut c = base(spec, "basin ratio as η → ∞", m1, m2, paper).with_setting("etas", ETAS.to_vec());
+    let mut values = Vec::new();
+    for eta in ETAS {
+        let r = ratio(&basin_probability(p, eta, &m1.point)?, &basin_probability(p, eta, &m2.point)?);
+        c.quantity(&format!("basin1/basin2 at eta={eta}"), r);
+        values.push(r);
+    }
+    finish_limit(c, &values, paper)
+}
+
+fn finish_limit(mut c: Check, values: &[Quantity], paper: Quantity) -> Result<Check> {
+    let limit = extrapolate(values);
+    c.figures.push(Figure {
+        name: format!("eq8-{}", c.reading.split_whitespace().next().unwrap_or("ratio")),
+        x_label: "η".into(),
+        y_label: "|ratio / √(det H2/det H1) − 1|".into(),
+        log_y: true,
+        series: vec![Series {
+            label: c.reading.clone(),
+            x: ETAS.to_vec(),
+            y: values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
+        }],
+    });
+    c.quantity("extrapolated to eta=inf (Richardson in 1/eta)", limit);
+    c.verdict = verdict_close(limit, paper, 1e-3);
+    c.evidence = format!(
+        "ratio {:.8} at η = {}, extrapolated {:.8} ± {:.1e} against √(det H2/det H1) = {:.8}",
+        values[values.len() - 1].value,
+        ETAS[ETAS.len() - 1],
+        limit.value,
+        limit.error,
+        paper.value
+    );
+    Ok(c)
+}
