@@ -27,6 +27,9 @@ pub struct PassageProblem {
     pub radius: f64,
 }
 
+/// Smallest edge weight kept in the matrix (see `mfpt_grid`).
+const WEIGHT_FLOOR: f64 = 1e-280;
+
 /// Bernoulli function B(δ) = δ / (e^δ − 1).
 fn bernoulli(delta: f64) -> f64 {
     if delta.abs() < 1e-8 {
@@ -92,11 +95,13 @@ pub fn mfpt_grid(potential: &Potential, diffusion: f64, prob: &PassageProblem, h
                 continue;
             }
             let delta = (levels[m] - levels[k]) / diffusion;
-            let weight = scale * (-(levels[k] - lmin) / diffusion).exp() * bernoulli(delta);
+            // Far out the Gibbs weight underflows; a floor keeps the matrix definite there
+            // without touching the region that carries the mass.
+            let weight = (scale * (-(levels[k] - lmin) / diffusion).exp() * bernoulli(delta)).max(WEIGHT_FLOOR);
             diag += weight;
             triplets.push(Triplet::new(row, index[m], -weight));
         }
-        triplets.push(Triplet::new(row, row, diag));
+        triplets.push(Triplet::new(row, row, diag.max(WEIGHT_FLOOR)));
     }
     let matrix = sparse_from_triplets(n, &triplets)?;
     let llt = matrix

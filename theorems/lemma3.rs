@@ -47,7 +47,8 @@ fn kernel_at(op: &Overdamped, basis: &HermiteBasis) -> Result<(f64, f64, f64, f6
 fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Check> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
-    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-7, ..Default::default() })?;
+    let tolerance = if pot.dim() == 1 { 1e-8 } else { 1e-6 };
+    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, max_per_axis: 64, ..Default::default() })?;
     let levels = &rates.study.levels;
     let basis = |i: usize| {
         HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[i].sizes.clone(), rates.index_set)

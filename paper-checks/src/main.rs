@@ -12,6 +12,7 @@ use fpspectral::{EngineError, Potential};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use theorems::escape_eval;
 
 #[derive(Parser)]
 #[command(name = "paper-checks", version, about = "Checks every claim of Dai & Zhu by computation")]
@@ -63,6 +64,63 @@ enum Eval {
         #[arg(long, default_value_t = 1e-8)]
         tolerance: f64,
     },
+    /// Mean first passage time of dW = −∇L dt + √(2D) dB, with the Eyring–Kramers value.
+    Mfpt {
+        /// Expression in x, y, z or a JSON fixture path.
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// D > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        diffusion: f64,
+        /// Start point, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        from: Point,
+        /// Target point, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        to: Point,
+        /// Radius of the target ball (needed in d = 2, where a point is never hit).
+        #[arg(long, allow_hyphen_values = true)]
+        radius: Option<f64>,
+    },
+    /// Stationary probability of the closed ball |w − center| ≤ radius under p∞ ∝ e^{-ηL}.
+    BallProb {
+        /// Expression in x, y, z or a JSON fixture path.
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// Inverse temperature η > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        eta: f64,
+        /// Centre, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        center: Point,
+        /// Radius ε > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        radius: f64,
+    },
+    /// Stationary probability of the basin of attraction of a minimum.
+    BasinProb {
+        /// Expression in x, y, z or a JSON fixture path.
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// Inverse temperature η > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        eta: f64,
+        /// The minimum, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        minimum: Point,
+    },
+}
+
+/// A point given as comma-separated coordinates.
+#[derive(Debug, Clone)]
+struct Point(Vec<f64>);
+
+/// Parses "x" or "x,y" or "x,y,z" into coordinates.
+fn parse_point(text: &str) -> Result<Point, String> {
+    text.split(',')
+        .map(|c| c.trim().parse::<f64>().map_err(|_| format!("'{c}' is not a number in point '{text}'")))
+        .collect::<Result<Vec<f64>, String>>()
+        .map(Point)
 }
 
 fn main() -> ExitCode {
@@ -121,5 +179,13 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             rates.study.require_converged("poincare")?;
             Ok(json!({"value": value, "error": error}))
         }
+        Eval::Mfpt { potential, diffusion, from, to, radius } => match radius {
+            Some(r) => escape_eval::eval_mfpt_to_ball(&potential, diffusion, &from.0, &to.0, r),
+            None => escape_eval::eval_mfpt(&potential, diffusion, &from.0, &to.0),
+        },
+        Eval::BallProb { potential, eta, center, radius } => {
+            escape_eval::eval_ball_prob(&potential, eta, &center.0, radius)
+        }
+        Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
     }
 }

@@ -56,3 +56,40 @@ fn list_names_every_claim() {
     assert_eq!(code, 0);
     assert!(out.contains("lemma3") && out.contains("theorem1"));
 }
+
+#[test]
+fn escape_and_probability_evals_answer_in_json() {
+    let (code, out, err) =
+        run(&["eval", "mfpt", "--potential", "x^4/4 - x^2/2", "--diffusion", "0.1", "--from", "-1", "--to", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (tau, ek) = (v["value"].as_f64().unwrap(), v["eyring_kramers"].as_f64().unwrap());
+    assert!(tau > ek && tau < 1.3 * ek && v["error"].as_f64().unwrap() < 1e-9 * tau);
+    // Gaussian ball probability in 2D: 1 − exp(−ηλε²/2).
+    let (code, out, _) =
+        run(&["eval", "ball-prob", "--potential", "x^2/2 + y^2/2", "--eta", "2", "--center", "0,0", "--radius", "0.5"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let exact = 1.0 - (-0.25f64).exp();
+    assert!((v["value"].as_f64().unwrap() - exact).abs() < 1e-10);
+    let (code, out, _) = run(&["eval", "basin-prob", "--potential", "x^4/4 - x^2/2", "--eta", "5", "--minimum=-1"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((v["value"].as_f64().unwrap() - 0.5).abs() < 1e-10);
+}
+
+#[test]
+fn refused_escape_inputs_exit_2() {
+    let cases: &[&[&str]] = &[
+        &["eval", "ball-prob", "--potential", "x^2", "--eta", "2", "--center", "0,0", "--radius", "0.5"],
+        &["eval", "ball-prob", "--potential", "x^2", "--eta", "2", "--center", "0", "--radius", "-0.5"],
+        &["eval", "mfpt", "--potential", "x^2", "--diffusion", "0", "--from", "-1", "--to", "1"],
+        &["eval", "mfpt", "--potential", "x^2", "--diffusion", "0.1", "--from", "a", "--to", "1"],
+        &["eval", "basin-prob", "--potential", "x^3", "--eta", "1", "--minimum", "0"],
+    ];
+    for args in cases {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
