@@ -36,7 +36,9 @@ pub fn finite(name: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!("{name} must be a finite number, got {value}")))
+        Err(EngineError::InvalidParameter(format!(
+            "{name} must be a finite number, got {value}"
+        )))
     }
 }
 
@@ -46,6 +48,8 @@ pub fn positive(name: &str, value: f64) -> Result<f64> {
     if value > 0.0 {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!("{name} must be > 0, got {value}")))
+        Err(EngineError::InvalidParameter(format!(
+            "{name} must be > 0, got {value}"
+        )))
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod expr;
 pub mod hermite;
 pub mod jet;
+pub mod kinetic;
 pub mod operator;
 pub mod polynomial;
 pub mod potential;

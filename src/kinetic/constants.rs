@@ -1,0 +1,1 @@
+//! Constants of assumption (A.4).

@@ -1,0 +1,1 @@
+//! Time evolution in the flat variable (d = 1 and 2 via the sparse generator).
