@@ -18,11 +18,7 @@ fn main() {
         let x: Vec<f64> = (0..2).map(|_| StandardNormal.sample(&mut rng)).collect();
         let p = 1.0 / (1.0 + (-(w_true[0] * x[0] + w_true[1] * x[1])).exp());
         labels.push(if rng.random::<f64>() < p { 1.0 } else { 0.0 });
-        features.push(
-            x.iter()
-                .map(|v| (v * 1e4).round() / 1e4)
-                .collect::<Vec<f64>>(),
-        );
+        features.push(x.iter().map(|v| (v * 1e4).round() / 1e4).collect::<Vec<f64>>());
     }
     let logistic = json!({
         "name": "logistic",
@@ -41,23 +37,12 @@ fn main() {
             }
         }
     }
-    let m: Vec<Vec<f64>> = m
-        .iter()
-        .map(|r| r.iter().map(|v| (v * 1e4).round() / 1e4).collect())
-        .collect();
+    let m: Vec<Vec<f64>> = m.iter().map(|r| r.iter().map(|v| (v * 1e4).round() / 1e4).collect()).collect();
     let squared = json!({
         "name": "squared-loss",
         "description": "squared-loss risk (w - w0)^T E[x x^T] (w - w0) + 1, E[x x^T] from 200 seeded samples (Appendix B.1)",
         "potential": {"kind": "squared-loss", "second_moment": m, "w0": [0.5, -0.25], "offset": 1.0}
     });
-    std::fs::write(
-        "fixtures/logistic.json",
-        serde_json::to_string_pretty(&logistic).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        "fixtures/squared_loss.json",
-        serde_json::to_string_pretty(&squared).unwrap(),
-    )
-    .unwrap();
+    std::fs::write("fixtures/logistic.json", serde_json::to_string_pretty(&logistic).unwrap()).unwrap();
+    std::fs::write("fixtures/squared_loss.json", serde_json::to_string_pretty(&squared).unwrap()).unwrap();
 }

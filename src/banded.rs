@@ -14,11 +14,7 @@ pub struct Banded {
 impl Banded {
     /// Zero matrix.
     pub fn zeros(n: usize, bw: usize) -> Self {
-        Banded {
-            n,
-            bw,
-            data: vec![0.0; n * (2 * bw + 1)],
-        }
+        Banded { n, bw, data: vec![0.0; n * (2 * bw + 1)] }
     }
     /// Identity.
     pub fn identity(n: usize) -> Self {

@@ -40,23 +40,14 @@ pub const MAX_SPARSE: usize = 4_000_000;
 
 impl HermiteBasis {
     /// Builds the basis; refuses more than `MAX_SPARSE` functions.
-    pub fn new(
-        centre: Vec<f64>,
-        scale: Vec<f64>,
-        sizes: Vec<usize>,
-        kind: IndexSet,
-    ) -> Result<Self> {
+    pub fn new(centre: Vec<f64>, scale: Vec<f64>, sizes: Vec<usize>, kind: IndexSet) -> Result<Self> {
         let d = sizes.len();
         if d == 0 || d > 3 || centre.len() != d || scale.len() != d {
-            return Err(EngineError::InvalidParameter(
-                "basis needs 1 to 3 axes".into(),
-            ));
+            return Err(EngineError::InvalidParameter("basis needs 1 to 3 axes".into()));
         }
         let count: f64 = match kind {
             IndexSet::FullTensor => sizes.iter().map(|&n| n as f64).product(),
-            IndexSet::TotalDegree => {
-                sizes.iter().map(|&n| n as f64).product::<f64>() / (1..=d).product::<usize>() as f64
-            }
+            IndexSet::TotalDegree => sizes.iter().map(|&n| n as f64).product::<f64>() / (1..=d).product::<usize>() as f64,
         };
         if count > MAX_SPARSE as f64 {
             return Err(EngineError::TooLarge(format!(
@@ -71,12 +62,7 @@ impl HermiteBasis {
                     let alpha = [a, b, c];
                     let keep = match kind {
                         IndexSet::FullTensor => true,
-                        IndexSet::TotalDegree => {
-                            (0..d)
-                                .map(|j| alpha[j] as f64 / sizes[j] as f64)
-                                .sum::<f64>()
-                                < 1.0
-                        }
+                        IndexSet::TotalDegree => (0..d).map(|j| alpha[j] as f64 / sizes[j] as f64).sum::<f64>() < 1.0,
                     };
                     if keep {
                         indices.push(alpha);
@@ -85,14 +71,7 @@ impl HermiteBasis {
             }
         }
         let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
-        Ok(HermiteBasis {
-            centre,
-            scale,
-            sizes,
-            kind,
-            indices,
-            lookup,
-        })
+        Ok(HermiteBasis { centre, scale, sizes, kind, indices, lookup })
     }
 
     /// Dimension d.
@@ -191,12 +170,8 @@ impl Grid {
     /// Coordinates and weight of flat node k.
     pub fn node(&self, k: usize) -> (Vec<f64>, f64) {
         let idx = self.node_index(k);
-        let x = (0..self.axes.len())
-            .map(|j| self.axes[j].x[idx[j]])
-            .collect();
-        let w = (0..self.axes.len())
-            .map(|j| self.axes[j].w[idx[j]])
-            .product();
+        let x = (0..self.axes.len()).map(|j| self.axes[j].x[idx[j]]).collect();
+        let w = (0..self.axes.len()).map(|j| self.axes[j].w[idx[j]]).product();
         (x, w)
     }
     /// Basis function α and its gradient at node multi-index `idx`.

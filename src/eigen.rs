@@ -30,14 +30,8 @@ pub struct Eigenpairs {
 /// Lowest k eigenpairs of H = BᵀB from the factor B (rows ≥ cols).
 pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
     let n = b.ncols();
-    let r = if b.nrows() > n {
-        b.qr().thin_R().to_owned()
-    } else {
-        b.to_owned()
-    };
-    let svd = r
-        .svd()
-        .map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
+    let r = if b.nrows() > n { b.qr().thin_R().to_owned() } else { b.to_owned() };
+    let svd = r.svd().map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
     let s = svd.S().column_vector();
     let v = svd.V();
     let m = s.nrows();
@@ -54,11 +48,7 @@ pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
         rounding.push(2.0 * eps * sigma_max * (sig + eps * sigma_max));
         vectors.col_mut(i).copy_from(v.col(col));
     }
-    Ok(Eigenpairs {
-        values,
-        vectors,
-        rounding,
-    })
+    Ok(Eigenpairs { values, vectors, rounding })
 }
 
 /// Lowest k eigenpairs of a dense symmetric matrix.
@@ -73,18 +63,11 @@ pub fn lowest_dense(h: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
     let vectors = evd.U().subcols(0, k).to_owned();
     let values = (0..k).map(|i| s[i]).collect();
     let rounding = vec![8.0 * f64::EPSILON * (n as f64).sqrt() * norm; k];
-    Ok(Eigenpairs {
-        values,
-        vectors,
-        rounding,
-    })
+    Ok(Eigenpairs { values, vectors, rounding })
 }
 
 /// A symmetric sparse matrix given by its triplets (both triangles).
-pub fn sparse_from_triplets(
-    n: usize,
-    triplets: &[Triplet<usize, usize, f64>],
-) -> Result<SparseColMat<usize, f64>> {
+pub fn sparse_from_triplets(n: usize, triplets: &[Triplet<usize, usize, f64>]) -> Result<SparseColMat<usize, f64>> {
     SparseColMat::try_new_from_triplets(n, n, triplets)
         .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))
 }
@@ -106,23 +89,11 @@ impl LinOp<f64> for ShiftInvert {
     fn ncols(&self) -> usize {
         self.n
     }
-    fn apply(
-        &self,
-        mut out: MatMut<'_, f64>,
-        rhs: MatRef<'_, f64>,
-        _par: Par,
-        _stack: &mut MemStack,
-    ) {
+    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
         out.copy_from(rhs);
         self.llt.solve_in_place(out);
     }
-    fn conj_apply(
-        &self,
-        out: MatMut<'_, f64>,
-        rhs: MatRef<'_, f64>,
-        par: Par,
-        stack: &mut MemStack,
-    ) {
+    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
         self.apply(out, rhs, par, stack);
     }
 }
@@ -137,60 +108,34 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
     }
     let id = sparse_from_triplets(n, &trip)?;
     let shifted = h + &id;
-    let llt = shifted.sp_cholesky(Side::Lower).map_err(|e| {
-        EngineError::Numerical(format!(
-            "sparse Cholesky of H − σI failed (σ = {shift}): {e:?}"
-        ))
-    })?;
+    let llt = shifted
+        .sp_cholesky(Side::Lower)
+        .map_err(|e| EngineError::Numerical(format!("sparse Cholesky of H − σI failed (σ = {shift}): {e:?}")))?;
     let op = ShiftInvert { llt, n };
     let want = k.min(n);
-    let params = PartialEigenParams {
-        max_restarts: 2000,
-        ..Default::default()
-    };
+    let params = PartialEigenParams { max_restarts: 2000, ..Default::default() };
     let par = Par::Seq;
-    let mut buf = MemBuffer::new(
-        faer::matrix_free::eigen::partial_self_adjoint_eigen_scratch(&op, want, par, params),
-    );
+    let mut buf = MemBuffer::new(faer::matrix_free::eigen::partial_self_adjoint_eigen_scratch(&op, want, par, params));
     let stack = MemStack::new(&mut buf);
     let mut vecs = Mat::<f64>::zeros(n, want);
     let mut mus = vec![0.0; want];
     let v0 = Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0);
-    let info = partial_self_adjoint_eigen(
-        vecs.as_mut(),
-        &mut mus,
-        &op,
-        v0.as_ref(),
-        1e-14,
-        par,
-        stack,
-        params,
-    );
+    let info = partial_self_adjoint_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-14, par, stack, params);
     if info.n_converged_eigen < want {
         return Err(EngineError::NotConverged(format!(
             "shift-invert Krylov–Schur converged {} of {want} eigenvalues",
             info.n_converged_eigen
         )));
     }
-    let mut pairs: Vec<(f64, usize)> = mus
-        .iter()
-        .enumerate()
-        .map(|(i, mu)| (shift + 1.0 / mu, i))
-        .collect();
+    let mut pairs: Vec<(f64, usize)> = mus.iter().enumerate().map(|(i, mu)| (shift + 1.0 / mu, i)).collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut vectors = Mat::<f64>::zeros(n, want);
     for (c, (_, i)) in pairs.iter().enumerate() {
         vectors.col_mut(c).copy_from(vecs.col(*i));
     }
     let values: Vec<f64> = pairs.iter().map(|p| p.0).collect();
-    let rounding = (0..want)
-        .map(|c| residual_bound(h, vectors.col(c), values[c]))
-        .collect();
-    Ok(Eigenpairs {
-        values,
-        vectors,
-        rounding,
-    })
+    let rounding = (0..want).map(|c| residual_bound(h, vectors.col(c), values[c])).collect();
+    Ok(Eigenpairs { values, vectors, rounding })
 }
 
 /// A posteriori bound for a Ritz pair (θ, x) of a symmetric H: |λ − θ| ≤ ‖Hx − θx‖/‖x‖, plus the
@@ -208,12 +153,7 @@ pub fn residual_bound(h: &SparseColMat<usize, f64>, x: faer::ColRef<'_, f64>, th
         }
     }
     let norm_x = x.norm_l2();
-    let res: f64 = r
-        .iter()
-        .enumerate()
-        .map(|(i, ri)| (ri - theta * x[i]).powi(2))
-        .sum::<f64>()
-        .sqrt();
+    let res: f64 = r.iter().enumerate().map(|(i, ri)| (ri - theta * x[i]).powi(2)).sum::<f64>().sqrt();
     let abs: f64 = a.iter().map(|v| v * v).sum::<f64>().sqrt();
     (res + 4.0 * f64::EPSILON * abs) / norm_x
 }

@@ -36,9 +36,7 @@ pub fn finite(name: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!(
-            "{name} must be a finite number, got {value}"
-        )))
+        Err(EngineError::InvalidParameter(format!("{name} must be a finite number, got {value}")))
     }
 }
 
@@ -48,8 +46,6 @@ pub fn positive(name: &str, value: f64) -> Result<f64> {
     if value > 0.0 {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!(
-            "{name} must be > 0, got {value}"
-        )))
+        Err(EngineError::InvalidParameter(format!("{name} must be > 0, got {value}")))
     }
 }

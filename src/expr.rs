@@ -55,11 +55,9 @@ impl Expr {
                 Expr::Num(_) => 0,
                 Expr::Var(i) => i + 1,
                 Expr::Neg(a) | Expr::Call(_, a) => max_var(a),
-                Expr::Add(a, b)
-                | Expr::Sub(a, b)
-                | Expr::Mul(a, b)
-                | Expr::Div(a, b)
-                | Expr::Pow(a, b) => max_var(a).max(max_var(b)),
+                Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
+                    max_var(a).max(max_var(b))
+                }
             }
         }
         max_var(self).max(1)
@@ -134,11 +132,9 @@ impl Expr {
             Expr::Num(_) => true,
             Expr::Var(_) => false,
             Expr::Neg(a) | Expr::Call(_, a) => a.dim_free(),
-            Expr::Add(a, b)
-            | Expr::Sub(a, b)
-            | Expr::Mul(a, b)
-            | Expr::Div(a, b)
-            | Expr::Pow(a, b) => a.dim_free() && b.dim_free(),
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
+                a.dim_free() && b.dim_free()
+            }
         }
     }
 
@@ -241,9 +237,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>> {
             out.push(Token::Op(c));
             i += 1;
         } else {
-            return Err(EngineError::Parse(format!(
-                "unexpected character '{c}' in \"{text}\""
-            )));
+            return Err(EngineError::Parse(format!("unexpected character '{c}' in \"{text}\"")));
         }
     }
     if out.is_empty() {
@@ -344,16 +338,10 @@ impl Parser {
             "sin" => Func::Sin,
             "cos" => Func::Cos,
             "tanh" => Func::Tanh,
-            _ => {
-                return Err(EngineError::Parse(format!(
-                    "unknown name '{name}' (variables are x, y, z)"
-                )))
-            }
+            _ => return Err(EngineError::Parse(format!("unknown name '{name}' (variables are x, y, z)"))),
         };
         if !self.eat_op('(') {
-            return Err(EngineError::Parse(format!(
-                "'{name}' must be followed by '('"
-            )));
+            return Err(EngineError::Parse(format!("'{name}' must be followed by '('")));
         }
         let arg = self.expr()?;
         if !self.eat_op(')') {

@@ -14,11 +14,7 @@ pub fn values_and_derivatives(n: usize, t: f64) -> (Vec<f64>, Vec<f64>) {
     let psi = values(n + 1, t);
     let dpsi = (0..n)
         .map(|k| {
-            let lower = if k > 0 {
-                (k as f64 / 2.0).sqrt() * psi[k - 1]
-            } else {
-                0.0
-            };
+            let lower = if k > 0 { (k as f64 / 2.0).sqrt() * psi[k - 1] } else { 0.0 };
             lower - ((k as f64 + 1.0) / 2.0).sqrt() * psi[k + 1]
         })
         .collect();
@@ -31,13 +27,8 @@ pub fn values(n: usize, t: f64) -> Vec<f64> {
     let (mut prev, mut cur) = (0.0f64, std::f64::consts::PI.powf(-0.25));
     let mut log_scale = -0.5 * t * t;
     for k in 0..n {
-        out.push(if cur == 0.0 {
-            0.0
-        } else {
-            cur.signum() * (cur.abs().ln() + log_scale).exp()
-        });
-        let next =
-            (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
+        out.push(if cur == 0.0 { 0.0 } else { cur.signum() * (cur.abs().ln() + log_scale).exp() });
+        let next = (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
         prev = cur;
         cur = next;
         if cur.abs() > RESCALE {
@@ -68,10 +59,7 @@ impl GaussHermite {
             return rule.clone();
         }
         let rule = GaussHermite::compute(q);
-        cache
-            .lock()
-            .expect("cache poisoned")
-            .insert(q, rule.clone());
+        cache.lock().expect("cache poisoned").insert(q, rule.clone());
         rule
     }
 
@@ -111,8 +99,7 @@ fn newton_polish(q: usize, mut t: f64) -> f64 {
 fn ratio_pair(q: usize, t: f64) -> (f64, f64) {
     let (mut prev, mut cur) = (0.0f64, 1.0f64);
     for k in 0..q {
-        let next =
-            (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
+        let next = (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
         prev = cur;
         cur = next;
         let m = cur.abs().max(prev.abs());
@@ -131,8 +118,7 @@ fn christoffel(q: usize, t: f64) -> f64 {
     let mut sum = 0.0;
     for k in 0..q {
         sum += cur * cur;
-        let next =
-            (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
+        let next = (2.0 / (k as f64 + 1.0)).sqrt() * t * cur - (k as f64 / (k as f64 + 1.0)).sqrt() * prev;
         prev = cur;
         cur = next;
         if cur.abs() > RESCALE {

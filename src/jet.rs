@@ -22,11 +22,7 @@ pub struct Jet {
 impl Jet {
     /// A constant.
     pub fn constant(v: f64) -> Self {
-        Jet {
-            v,
-            g: [0.0; MAX_DIM],
-            h: [[0.0; MAX_DIM]; MAX_DIM],
-        }
+        Jet { v, g: [0.0; MAX_DIM], h: [[0.0; MAX_DIM]; MAX_DIM] }
     }
 
     /// The coordinate function x_i evaluated at `value`.
@@ -82,30 +78,18 @@ impl Jet {
         let nf = n as f64;
         let f = u.powi(n);
         let df = if n == 0 { 0.0 } else { nf * u.powi(n - 1) };
-        let d2f = if n == 0 || n == 1 {
-            0.0
-        } else {
-            nf * (nf - 1.0) * u.powi(n - 2)
-        };
+        let d2f = if n == 0 || n == 1 { 0.0 } else { nf * (nf - 1.0) * u.powi(n - 2) };
         self.chain(f, df, d2f)
     }
     /// u^p for a real p (u > 0).
     pub fn powf(self, p: f64) -> Self {
         let u = self.v;
-        self.chain(
-            u.powf(p),
-            p * u.powf(p - 1.0),
-            p * (p - 1.0) * u.powf(p - 2.0),
-        )
+        self.chain(u.powf(p), p * u.powf(p - 1.0), p * (p - 1.0) * u.powf(p - 2.0))
     }
     /// ln(1 + e^u), computed without overflow.
     pub fn softplus(self) -> Self {
         let u = self.v;
-        let f = if u > 0.0 {
-            u + (-u).exp().ln_1p()
-        } else {
-            u.exp().ln_1p()
-        };
+        let f = if u > 0.0 { u + (-u).exp().ln_1p() } else { u.exp().ln_1p() };
         let s = 1.0 / (1.0 + (-u).exp());
         self.chain(f, s, s * (1.0 - s))
     }

@@ -28,10 +28,7 @@ impl<'a> Overdamped<'a> {
     /// Checks D > 0 and finite.
     pub fn new(potential: &'a Potential, diffusion: f64) -> Result<Self> {
         positive("diffusion D", diffusion)?;
-        Ok(Overdamped {
-            potential,
-            diffusion,
-        })
+        Ok(Overdamped { potential, diffusion })
     }
 
     /// Number of quadrature nodes per axis for a basis with n functions on that axis: exact for
@@ -52,9 +49,7 @@ impl<'a> Overdamped<'a> {
         let rows = grid.len() * d;
         let n = basis.len();
         if (rows as f64) * (n as f64) > 4.0e8 {
-            return Err(EngineError::TooLarge(format!(
-                "dense factor of {rows}×{n} entries"
-            )));
+            return Err(EngineError::TooLarge(format!("dense factor of {rows}×{n} entries")));
         }
         let mut b = Mat::<f64>::zeros(rows, n);
         let dd = self.diffusion;
@@ -94,23 +89,17 @@ impl<'a> Overdamped<'a> {
 
     /// The exact banded Galerkin matrix of H for a polynomial potential (sparse, both triangles).
     pub fn sparse_matrix(&self, basis: &HermiteBasis) -> Result<SparseColMat<usize, f64>> {
-        let w = self.effective_potential_poly().ok_or_else(|| {
-            EngineError::InvalidParameter("the sparse path needs a polynomial potential".into())
-        })?;
+        let w = self
+            .effective_potential_poly()
+            .ok_or_else(|| EngineError::InvalidParameter("the sparse path needs a polynomial potential".into()))?;
         let d = basis.dim();
         let wt = w.affine_substitute(&basis.centre, &basis.scale);
         let max_deg: Vec<usize> = (0..d).map(|j| wt.degree_in(j) as usize).collect();
         let powers: Vec<Vec<Banded>> = (0..d)
-            .map(|j| {
-                (0..=max_deg[j])
-                    .map(|a| position_power(basis.sizes[j], a))
-                    .collect()
-            })
+            .map(|j| (0..=max_deg[j]).map(|a| position_power(basis.sizes[j], a)).collect())
             .collect();
         let stiff: Vec<Banded> = (0..d).map(|j| stiffness(basis.sizes[j])).collect();
-        let kinetic: Vec<f64> = (0..d)
-            .map(|j| self.diffusion / (basis.scale[j] * basis.scale[j]))
-            .collect();
+        let kinetic: Vec<f64> = (0..d).map(|j| self.diffusion / (basis.scale[j] * basis.scale[j])).collect();
         let terms: Vec<([u32; 3], f64)> = wt.terms.iter().map(|(m, c)| (*m, *c)).collect();
         let rows: Vec<Vec<Triplet<usize, usize, f64>>> = (0..basis.len())
             .into_par_iter()
@@ -137,10 +126,7 @@ fn assemble_row(
         let ranges: Vec<(usize, usize)> = (0..d)
             .map(|j| {
                 let a = m[j] as usize;
-                (
-                    alpha[j].saturating_sub(a),
-                    (alpha[j] + a).min(basis.sizes[j] - 1),
-                )
+                (alpha[j].saturating_sub(a), (alpha[j] + a).min(basis.sizes[j] - 1))
             })
             .collect();
         let mut beta = [0usize; 3];
@@ -169,17 +155,10 @@ fn assemble_row(
             }
         }
     }
-    acc.into_iter()
-        .map(|(col, v)| Triplet::new(row, col, v))
-        .collect()
+    acc.into_iter().map(|(col, v)| Triplet::new(row, col, v)).collect()
 }
 
-fn visit(
-    ranges: &[(usize, usize)],
-    j: usize,
-    beta: &mut [usize; 3],
-    f: &mut dyn FnMut(&[usize; 3]),
-) {
+fn visit(ranges: &[(usize, usize)], j: usize, beta: &mut [usize; 3], f: &mut dyn FnMut(&[usize; 3])) {
     if j == ranges.len() {
         f(beta);
         return;

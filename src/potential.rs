@@ -12,44 +12,20 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub enum Potential {
     /// A parsed expression; `poly` is set when it is a polynomial.
-    Expression {
-        text: String,
-        expr: Expr,
-        poly: Option<Poly>,
-        dim: usize,
-    },
+    Expression { text: String, expr: Expr, poly: Option<Poly>, dim: usize },
     /// Squared-loss risk (w − w⁰)ᵀ A (w − w⁰) + c with A = E[x xᵀ] (Appendix B.1).
-    SquaredLoss {
-        design: Vec<Vec<f64>>,
-        w0: Vec<f64>,
-        offset: f64,
-    },
+    SquaredLoss { design: Vec<Vec<f64>>, w0: Vec<f64>, offset: f64 },
     /// L2-regularised logistic risk (1/N) Σ [softplus(w·x_n) − y_n w·x_n] + λ|w|² (B.1).
-    Logistic {
-        features: Vec<Vec<f64>>,
-        labels: Vec<f64>,
-        lambda: f64,
-    },
+    Logistic { features: Vec<Vec<f64>>, labels: Vec<f64>, lambda: f64 },
 }
 
 /// The JSON form of a potential fixture.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 enum Fixture {
-    Expression {
-        expression: String,
-    },
-    SquaredLoss {
-        second_moment: Vec<Vec<f64>>,
-        w0: Vec<f64>,
-        #[serde(default = "one")]
-        offset: f64,
-    },
-    Logistic {
-        features: Vec<Vec<f64>>,
-        labels: Vec<f64>,
-        lambda: f64,
-    },
+    Expression { expression: String },
+    SquaredLoss { second_moment: Vec<Vec<f64>>, w0: Vec<f64>, #[serde(default = "one")] offset: f64 },
+    Logistic { features: Vec<Vec<f64>>, labels: Vec<f64>, lambda: f64 },
 }
 
 fn one() -> f64 {
@@ -62,12 +38,7 @@ impl Potential {
         let expr = Expr::parse(text)?;
         let dim = expr.dim();
         let poly = expr.to_poly();
-        let p = Potential::Expression {
-            text: text.to_string(),
-            expr,
-            poly,
-            dim,
-        };
+        let p = Potential::Expression { text: text.to_string(), expr, poly, dim };
         p.check_confining()?;
         Ok(p)
     }
@@ -78,12 +49,7 @@ impl Potential {
         let expr = Expr::parse(text)?;
         let dim = expr.dim();
         let poly = expr.to_poly();
-        Ok(Potential::Expression {
-            text: text.to_string(),
-            expr,
-            poly,
-            dim,
-        })
+        Ok(Potential::Expression { text: text.to_string(), expr, poly, dim })
     }
 
     /// Reads a potential from a SPEC: a path to a JSON fixture, or an expression.
@@ -99,9 +65,8 @@ impl Potential {
     pub fn from_fixture(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| EngineError::Io(format!("cannot read fixture {}: {e}", path.display())))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            EngineError::Parse(format!("fixture {} is not valid JSON: {e}", path.display()))
-        })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| EngineError::Parse(format!("fixture {} is not valid JSON: {e}", path.display())))?;
         let body = value.get("potential").cloned().unwrap_or(value);
         let fixture: Fixture = serde_json::from_value(body)
             .map_err(|e| EngineError::Parse(format!("fixture {}: {e}", path.display())))?;
@@ -110,32 +75,18 @@ impl Potential {
 
     /// Builds the potential from a JSON value of the fixture form.
     pub fn from_json(value: &serde_json::Value) -> Result<Self> {
-        let fixture: Fixture = serde_json::from_value(value.clone())
-            .map_err(|e| EngineError::Parse(format!("potential: {e}")))?;
+        let fixture: Fixture =
+            serde_json::from_value(value.clone()).map_err(|e| EngineError::Parse(format!("potential: {e}")))?;
         Potential::from_fixture_value(fixture)
     }
 
     fn from_fixture_value(fixture: Fixture) -> Result<Self> {
         let p = match fixture {
             Fixture::Expression { expression } => return Potential::parse(&expression),
-            Fixture::SquaredLoss {
-                second_moment,
-                w0,
-                offset,
-            } => Potential::SquaredLoss {
-                design: second_moment,
-                w0,
-                offset,
-            },
-            Fixture::Logistic {
-                features,
-                labels,
-                lambda,
-            } => Potential::Logistic {
-                features,
-                labels,
-                lambda,
-            },
+            Fixture::SquaredLoss { second_moment, w0, offset } => {
+                Potential::SquaredLoss { design: second_moment, w0, offset }
+            }
+            Fixture::Logistic { features, labels, lambda } => Potential::Logistic { features, labels, lambda },
         };
         p.validate_data()?;
         p.check_confining()?;
@@ -147,42 +98,20 @@ impl Potential {
         match self {
             Potential::SquaredLoss { design, w0, offset } => {
                 let d = w0.len();
-                if d == 0 || d > MAX_DIM || design.len() != d || design.iter().any(|r| r.len() != d)
-                {
-                    return bad(
-                        "squared-loss: second_moment must be d×d and w0 of length d (1 ≤ d ≤ 3)",
-                    );
+                if d == 0 || d > MAX_DIM || design.len() != d || design.iter().any(|r| r.len() != d) {
+                    return bad("squared-loss: second_moment must be d×d and w0 of length d (1 ≤ d ≤ 3)");
                 }
-                if design
-                    .iter()
-                    .flatten()
-                    .chain(w0)
-                    .chain([offset])
-                    .any(|v| !v.is_finite())
-                {
+                if design.iter().flatten().chain(w0).chain([offset]).any(|v| !v.is_finite()) {
                     return bad("squared-loss: non-finite entry");
                 }
             }
-            Potential::Logistic {
-                features,
-                labels,
-                lambda,
-            } => {
+            Potential::Logistic { features, labels, lambda } => {
                 let d = features.first().map_or(0, |r| r.len());
-                if d == 0
-                    || d > MAX_DIM
-                    || features.iter().any(|r| r.len() != d)
-                    || labels.len() != features.len()
+                if d == 0 || d > MAX_DIM || features.iter().any(|r| r.len() != d) || labels.len() != features.len()
                 {
                     return bad("logistic: features must be N×d (1 ≤ d ≤ 3) with N labels");
                 }
-                if features
-                    .iter()
-                    .flatten()
-                    .chain(labels)
-                    .any(|v| !v.is_finite())
-                    || !lambda.is_finite()
-                {
+                if features.iter().flatten().chain(labels).any(|v| !v.is_finite()) || !lambda.is_finite() {
                     return bad("logistic: non-finite entry");
                 }
             }
@@ -205,14 +134,8 @@ impl Potential {
         match self {
             Potential::Expression { text, .. } => text.clone(),
             Potential::SquaredLoss { w0, .. } => format!("squared-loss risk (d={})", w0.len()),
-            Potential::Logistic {
-                features, lambda, ..
-            } => {
-                format!(
-                    "logistic risk (N={}, d={}, λ={lambda})",
-                    features.len(),
-                    features[0].len()
-                )
+            Potential::Logistic { features, lambda, .. } => {
+                format!("logistic risk (N={}, d={}, λ={lambda})", features.len(), features[0].len())
             }
         }
     }
@@ -253,11 +176,7 @@ impl Potential {
                 let p = self.poly().expect("squared loss is a polynomial");
                 poly_jet(&p, x)
             }
-            Potential::Logistic {
-                features,
-                labels,
-                lambda,
-            } => logistic_jet(features, labels, *lambda, x),
+            Potential::Logistic { features, labels, lambda } => logistic_jet(features, labels, *lambda, x),
         }
     }
 
@@ -270,9 +189,7 @@ impl Potential {
         let centre = vec![0.0; d];
         let l0 = self.value(&centre);
         if !l0.is_finite() {
-            return Err(EngineError::NotConfining(format!(
-                "L(0) = {l0} is not finite"
-            )));
+            return Err(EngineError::NotConfining(format!("L(0) = {l0} is not finite")));
         }
         for dir in &dirs {
             let vals: Vec<f64> = radii
@@ -280,9 +197,7 @@ impl Potential {
                 .map(|r| self.value(&dir.iter().map(|u| u * r).collect::<Vec<_>>()))
                 .collect();
             if vals.iter().any(|v| v.is_nan()) {
-                return Err(EngineError::NotConfining(format!(
-                    "L is not a number along direction {dir:?}"
-                )));
+                return Err(EngineError::NotConfining(format!("L is not a number along direction {dir:?}")));
             }
             for k in 2..radii.len() {
                 let growth = vals[k] - vals[k - 1];

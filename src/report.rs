@@ -17,10 +17,7 @@ pub struct Quantity {
 impl Quantity {
     /// A value with an error estimate.
     pub fn new(value: f64, error: f64) -> Self {
-        Quantity {
-            value,
-            error: error.abs(),
-        }
+        Quantity { value, error: error.abs() }
     }
     /// An exactly known value (error 0), e.g. a number stated by the paper.
     pub fn exact(value: f64) -> Self {

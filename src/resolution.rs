@@ -71,20 +71,14 @@ where
             Err(EngineError::TooLarge(_)) if levels.len() >= 2 => break,
             Err(e) => return Err(e),
         };
-        levels.push(Level {
-            sizes: s.clone(),
-            basis_size,
-            values,
-            rounding,
-        });
+        levels.push(Level { sizes: s.clone(), basis_size, values, rounding });
         if let Some(study) = assess(&levels, tol, abs_floor) {
             if study.converged {
                 return Ok(study);
             }
         }
     }
-    assess(&levels, tol, abs_floor)
-        .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))
+    assess(&levels, tol, abs_floor).ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))
 }
 
 /// The study implied by the levels so far (None with fewer than two levels).
@@ -106,13 +100,7 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
         .iter()
         .zip(&errors)
         .all(|(v, e)| *e <= tol * v.abs().max(abs_floor));
-    Some(Study {
-        levels: levels.to_vec(),
-        values: fine.values.clone(),
-        errors,
-        converged,
-        tolerance: tol,
-    })
+    Some(Study { levels: levels.to_vec(), values: fine.values.clone(), errors, converged, tolerance: tol })
 }
 
 /// Geometric size schedule: `start`, ×`factor`, up to `max` per axis.

@@ -27,18 +27,8 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
             let weights: Vec<f64> = pts.iter().map(|(_, l)| (-(l - lmin) * eta).exp()).collect();
             let total: f64 = weights.iter().sum();
             for j in 0..d {
-                mean[j] = pts
-                    .iter()
-                    .zip(&weights)
-                    .map(|((x, _), w)| w * x[j])
-                    .sum::<f64>()
-                    / total;
-                var[j] = pts
-                    .iter()
-                    .zip(&weights)
-                    .map(|((x, _), w)| w * (x[j] - mean[j]).powi(2))
-                    .sum::<f64>()
-                    / total;
+                mean[j] = pts.iter().zip(&weights).map(|((x, _), w)| w * x[j]).sum::<f64>() / total;
+                var[j] = pts.iter().zip(&weights).map(|((x, _), w)| w * (x[j] - mean[j]).powi(2)).sum::<f64>() / total;
             }
             let h = 2.0 * half / (m - 1) as f64;
             var.iter_mut().for_each(|v| *v = v.max(h * h));
@@ -46,9 +36,7 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
         }
         half *= 2.0;
     }
-    Err(EngineError::NotConfining(
-        "could not find a box holding the mass of e^{-L/D}".into(),
-    ))
+    Err(EngineError::NotConfining("could not find a box holding the mass of e^{-L/D}".into()))
 }
 
 type Samples = Vec<(Vec<f64>, f64)>;
@@ -91,20 +79,11 @@ struct RitzSum<'a> {
 
 impl RitzSum<'_> {
     fn eval(&self, log_factors: &[f64]) -> f64 {
-        let scale: Vec<f64> = self
-            .scale0
-            .iter()
-            .zip(log_factors)
-            .map(|(s, f)| s * f.exp())
-            .collect();
-        let Ok(basis) =
-            HermiteBasis::new(self.centre.clone(), scale, self.sizes.clone(), self.kind)
-        else {
+        let scale: Vec<f64> = self.scale0.iter().zip(log_factors).map(|(s, f)| s * f.exp()).collect();
+        let Ok(basis) = HermiteBasis::new(self.centre.clone(), scale, self.sizes.clone(), self.kind) else {
             return f64::INFINITY;
         };
-        let Ok(b) = self.op.factor(&basis) else {
-            return f64::INFINITY;
-        };
+        let Ok(b) = self.op.factor(&basis) else { return f64::INFINITY };
         match lowest_from_factor(b.as_ref(), self.count + 1) {
             Ok(p) => p.values.iter().sum(),
             Err(_) => f64::INFINITY,
@@ -131,23 +110,11 @@ impl CostFunction for RitzSum1<'_> {
 }
 
 /// Centre and scale per axis for the Hermite basis of the operator.
-pub fn choose_axes(
-    op: &Overdamped,
-    count: usize,
-    probe: usize,
-    kind: IndexSet,
-) -> Result<(Vec<f64>, Vec<f64>)> {
+pub fn choose_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) -> Result<(Vec<f64>, Vec<f64>)> {
     let d = op.potential.dim();
     let (centre, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
     let scale0: Vec<f64> = var.iter().map(|v| (2.0 * v).sqrt()).collect();
-    let objective = RitzSum {
-        op,
-        centre: centre.clone(),
-        scale0: scale0.clone(),
-        sizes: vec![probe; d],
-        kind,
-        count,
-    };
+    let objective = RitzSum { op, centre: centre.clone(), scale0: scale0.clone(), sizes: vec![probe; d], kind, count };
     let best: Vec<f64> = if d == 1 {
         let solver = BrentOpt::new(-1.5, 1.5).set_tolerance(1e-3, 1e-4);
         let res = Executor::new(RitzSum1(objective), solver)
@@ -169,10 +136,7 @@ pub fn choose_axes(
             .configure(|s| s.max_iters(40))
             .run()
             .map_err(|e| EngineError::Numerical(format!("scale search failed: {e}")))?;
-        res.state()
-            .best_param
-            .clone()
-            .unwrap_or_else(|| vec![0.0; d])
+        res.state().best_param.clone().unwrap_or_else(|| vec![0.0; d])
     };
     let scale = scale0.iter().zip(&best).map(|(s, f)| s * f.exp()).collect();
     Ok((centre, scale))

@@ -39,12 +39,7 @@ pub struct RateOptions {
 
 impl Default for RateOptions {
     fn default() -> Self {
-        RateOptions {
-            count: 3,
-            tolerance: 1e-10,
-            path: SolverPath::Auto,
-            max_per_axis: 0,
-        }
+        RateOptions { count: 3, tolerance: 1e-10, path: SolverPath::Auto, max_per_axis: 0 }
     }
 }
 
@@ -87,13 +82,7 @@ fn size_plan(dim: usize, max_per_axis: usize) -> (usize, usize) {
 }
 
 /// Lowest `count + 1` eigenpairs (ground state first) of H on a given basis.
-pub fn eigenpairs(
-    op: &Overdamped,
-    basis: &HermiteBasis,
-    count: usize,
-    path: SolverPath,
-    shift: f64,
-) -> Result<Eigenpairs> {
+pub fn eigenpairs(op: &Overdamped, basis: &HermiteBasis, count: usize, path: SolverPath, shift: f64) -> Result<Eigenpairs> {
     let poly = op.potential.poly().is_some();
     let sparse = match path {
         SolverPath::Dense => false,
@@ -121,11 +110,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     let kind = default_index_set(dim);
     let (start, cap) = size_plan(dim, opts.max_per_axis);
     let (centre, scale) = choose_axes(op, opts.count, start, kind)?;
-    let sizes = resolution::schedule(
-        &vec![start; dim],
-        if dim == 1 { 1.3 } else { 1.2 },
-        &vec![cap; dim],
-    );
+    let sizes = resolution::schedule(&vec![start; dim], if dim == 1 { 1.3 } else { 1.2 }, &vec![cap; dim]);
     let mut shift = -1e-3;
     let study = resolution::run(&sizes, opts.tolerance, 0.0, |s| {
         let basis = HermiteBasis::new(centre.clone(), scale.clone(), s.to_vec(), kind)?;
@@ -147,20 +132,9 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
 
 /// Poincaré constant of the measure e^{−ηL} (equation (7) when η = 1): the spectral gap of
 /// −Δ + η∇L·∇, equal to η·λ_1 of (5) with D = 1/η.
-pub fn poincare_constant(
-    potential: &Potential,
-    eta: f64,
-    tolerance: f64,
-) -> Result<(f64, f64, Rates)> {
+pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;
     let op = Overdamped::new(potential, 1.0 / eta)?;
-    let rates = decay_rates(
-        &op,
-        &RateOptions {
-            count: 1,
-            tolerance,
-            ..Default::default()
-        },
-    )?;
+    let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, ..Default::default() })?;
     Ok((eta * rates.values[0], eta * rates.errors[0], rates))
 }

@@ -24,15 +24,7 @@ pub struct Claim {
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
     vec![
-        Claim {
-            id: "lemma3",
-            title: "stationary solution p∞ ∝ e^{-ηL} of (5)",
-            run: lemma3::run,
-        },
-        Claim {
-            id: "theorem1",
-            title: "decay of ‖h(t)‖² at rate C_P·γβ/2M",
-            run: theorem1::run,
-        },
+        Claim { id: "lemma3", title: "stationary solution p∞ ∝ e^{-ηL} of (5)", run: lemma3::run },
+        Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
     ]
 }
