@@ -11,10 +11,7 @@ use fpspectral::Potential;
 /// λ± = (g ± √(g² − 4ω²))/2, the two harmonic modes of one degree of freedom.
 fn harmonic_modes(g: f64, omega: f64) -> (c64, c64) {
     let disc = c64::new(g * g - 4.0 * omega * omega, 0.0).sqrt();
-    (
-        (c64::new(g, 0.0) + disc) / 2.0,
-        (c64::new(g, 0.0) - disc) / 2.0,
-    )
+    ((c64::new(g, 0.0) + disc) / 2.0, (c64::new(g, 0.0) - disc) / 2.0)
 }
 
 /// The exact slowest rates {Σ_j k_j λ+ + l_j λ−} (im folded to ≥ 0), ascending by re, no duplicates.
@@ -45,21 +42,8 @@ fn harmonic_rates(g: f64, omega: f64, d: usize, count: usize) -> Vec<c64> {
 
 fn harmonic_basis(params: KineticParams, omega: f64, d: usize, n: usize) -> KineticBasis {
     let s_w = params.velocity_scale() / omega;
-    let axes = vec![
-        WAxis::Hermite {
-            centre: 0.0,
-            scale: s_w
-        };
-        d
-    ];
-    KineticBasis::new(
-        axes,
-        params.velocity_scale(),
-        vec![n; d],
-        vec![n; d],
-        IndexSet::TotalDegree,
-    )
-    .unwrap()
+    let axes = vec![WAxis::Hermite { centre: 0.0, scale: s_w }; d];
+    KineticBasis::new(axes, params.velocity_scale(), vec![n; d], vec![n; d], IndexSet::TotalDegree).unwrap()
 }
 
 fn harmonic_spectrum(g: f64, d: usize, n: usize, sparse: bool) -> DecayRates {
@@ -79,24 +63,12 @@ fn harmonic_spectrum(g: f64, d: usize, n: usize, sparse: bool) -> DecayRates {
 /// Every found rate is an exact one to `tol`, the gap is matched, and no exact rate below the
 /// largest found real part is missed (equal real parts make the order among ties arbitrary).
 fn assert_matches(found: &DecayRates, exact: &[c64], tol: f64) {
-    let nearest = |l: c64, set: &[c64]| {
-        set.iter()
-            .map(|e| (l - e).norm())
-            .fold(f64::INFINITY, f64::min)
-    };
+    let nearest = |l: c64, set: &[c64]| set.iter().map(|e| (l - e).norm()).fold(f64::INFINITY, f64::min);
     for l in &found.rates {
         let err = nearest(*l, exact);
-        assert!(
-            err < tol,
-            "found rate {l:?} is no exact rate (distance {err:.2e})"
-        );
+        assert!(err < tol, "found rate {l:?} is no exact rate (distance {err:.2e})");
     }
-    assert!(
-        (found.rates[0].re - exact[0].re).abs() < tol,
-        "gap {:?} vs {:?}",
-        found.rates[0],
-        exact[0]
-    );
+    assert!((found.rates[0].re - exact[0].re).abs() < tol, "gap {:?} vs {:?}", found.rates[0], exact[0]);
     let top = found.rates.last().unwrap().re - tol;
     for e in exact.iter().filter(|e| e.re < top) {
         assert!(nearest(*e, &found.rates) < tol, "exact rate {e:?} missing");
@@ -136,13 +108,6 @@ fn defective_point_error_is_covered() {
     let found = harmonic_spectrum(2.0, 1, 24, false);
     let exact = harmonic_rates(2.0, 1.0, 1, 1)[0];
     let err = (found.rates[0] - exact).norm();
-    eprintln!(
-        "defective g = 2ω: gap {:?}, true error {err:.2e}, stated {:.2e}",
-        found.rates[0], found.rounding[0]
-    );
-    assert!(
-        err <= found.rounding[0],
-        "stated error {:.2e} does not cover {err:.2e}",
-        found.rounding[0]
-    );
+    eprintln!("defective g = 2ω: gap {:?}, true error {err:.2e}, stated {:.2e}", found.rates[0], found.rounding[0]);
+    assert!(err <= found.rounding[0], "stated error {:.2e} does not cover {err:.2e}", found.rounding[0]);
 }

@@ -52,9 +52,7 @@ impl KineticBasis {
     ) -> Result<Self> {
         let d = w_axes.len();
         if !(1..=2).contains(&d) || w_sizes.len() != d || v_sizes.len() != d {
-            return Err(EngineError::InvalidParameter(
-                "kinetic basis needs d = 1 or 2 w-axes".into(),
-            ));
+            return Err(EngineError::InvalidParameter("kinetic basis needs d = 1 or 2 w-axes".into()));
         }
         let full: f64 = w_sizes.iter().chain(&v_sizes).map(|&n| n as f64).product();
         let estimate = match kind {
@@ -62,16 +60,9 @@ impl KineticBasis {
             IndexSet::TotalDegree => full / (1..=2 * d).product::<usize>() as f64,
         };
         if estimate > MAX_KINETIC as f64 {
-            return Err(EngineError::TooLarge(format!(
-                "{estimate:.0} phase-space functions, limit {MAX_KINETIC}"
-            )));
+            return Err(EngineError::TooLarge(format!("{estimate:.0} phase-space functions, limit {MAX_KINETIC}")));
         }
-        let sizes = [
-            w_sizes[0],
-            *w_sizes.get(1).unwrap_or(&1),
-            v_sizes[0],
-            *v_sizes.get(1).unwrap_or(&1),
-        ];
+        let sizes = [w_sizes[0], *w_sizes.get(1).unwrap_or(&1), v_sizes[0], *v_sizes.get(1).unwrap_or(&1)];
         let mut indices = Vec::new();
         for a in 0..sizes[0] {
             for b in 0..sizes[1] {
@@ -86,15 +77,7 @@ impl KineticBasis {
             }
         }
         let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
-        Ok(KineticBasis {
-            w_axes,
-            v_scale,
-            w_sizes,
-            v_sizes,
-            kind,
-            indices,
-            lookup,
-        })
+        Ok(KineticBasis { w_axes, v_scale, w_sizes, v_sizes, kind, indices, lookup })
     }
 
     /// Dimension d of w (phase space has 2d).
@@ -124,10 +107,7 @@ fn keep(alpha: &[usize; 4], sizes: &[usize; 4], kind: IndexSet) -> bool {
     match kind {
         IndexSet::FullTensor => true,
         IndexSet::TotalDegree => {
-            let s: f64 = (0..4)
-                .filter(|&j| sizes[j] > 1)
-                .map(|j| alpha[j] as f64 / sizes[j] as f64)
-                .sum();
+            let s: f64 = (0..4).filter(|&j| sizes[j] > 1).map(|j| alpha[j] as f64 / sizes[j] as f64).sum();
             s < 1.0
         }
     }

@@ -37,10 +37,7 @@ impl KineticParams {
     pub fn new(friction: f64, diffusion_v: f64) -> Result<Self> {
         positive("friction g", friction)?;
         positive("velocity diffusion D_v", diffusion_v)?;
-        Ok(KineticParams {
-            friction,
-            diffusion_v,
-        })
+        Ok(KineticParams { friction, diffusion_v })
     }
 
     /// From the SGD hyperparameters (γ, β, M, ξ) of Section 4: g = (1−ξ)/√γ, D_v = √γβ/(2M).
@@ -49,10 +46,7 @@ impl KineticParams {
         positive("noise scale β", beta)?;
         positive("batch size M", batch)?;
         check_momentum(momentum)?;
-        KineticParams::new(
-            (1.0 - momentum) / lr.sqrt(),
-            lr.sqrt() * beta / (2.0 * batch),
-        )
+        KineticParams::new((1.0 - momentum) / lr.sqrt(), lr.sqrt() * beta / (2.0 * batch))
     }
 
     /// η' = g/D_v, the inverse temperature of ψ_∞ (Lemma 4).
@@ -71,8 +65,6 @@ pub fn check_momentum(momentum: f64) -> Result<f64> {
     if momentum.is_finite() && momentum > 0.0 && momentum < 1.0 {
         Ok(momentum)
     } else {
-        Err(EngineError::InvalidParameter(format!(
-            "momentum ξ must lie in (0, 1), got {momentum}"
-        )))
+        Err(EngineError::InvalidParameter(format!("momentum ξ must lie in (0, 1), got {momentum}")))
     }
 }

@@ -47,25 +47,15 @@ struct Pieces {
 impl<'a> Kinetic<'a> {
     /// A confining problem on R^d.
     pub fn new(potential: &'a Potential, params: KineticParams) -> Result<Self> {
-        Ok(Kinetic {
-            potential,
-            params,
-            periodic: false,
-        })
+        Ok(Kinetic { potential, params, periodic: false })
     }
 
     /// A 2π-periodic problem on the circle (d = 1).
     pub fn periodic(potential: &'a Potential, params: KineticParams) -> Result<Self> {
         if potential.dim() != 1 {
-            return Err(EngineError::InvalidParameter(
-                "periodic kinetic problems need d = 1".into(),
-            ));
+            return Err(EngineError::InvalidParameter("periodic kinetic problems need d = 1".into()));
         }
-        Ok(Kinetic {
-            potential,
-            params,
-            periodic: true,
-        })
+        Ok(Kinetic { potential, params, periodic: true })
     }
 
     /// Sparse Galerkin matrix of G = −T + F on the basis.
@@ -82,11 +72,7 @@ impl<'a> Kinetic<'a> {
             .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))
     }
 
-    fn triplets(
-        &self,
-        basis: &KineticBasis,
-        generator: bool,
-    ) -> Result<Vec<Triplet<usize, usize, f64>>> {
+    fn triplets(&self, basis: &KineticBasis, generator: bool) -> Result<Vec<Triplet<usize, usize, f64>>> {
         let pieces = self.pieces(basis)?;
         let g = self.params.friction;
         let rows: Vec<Vec<Triplet<usize, usize, f64>>> = (0..basis.len())
@@ -97,42 +83,27 @@ impl<'a> Kinetic<'a> {
                     acc.values_mut().for_each(|v| *v = -*v);
                     *acc.entry(row).or_insert(0.0) -= g * basis.velocity_degree(row) as f64;
                 }
-                acc.into_iter()
-                    .filter(|(_, v)| *v != 0.0)
-                    .map(|(c, v)| Triplet::new(row, c, v))
-                    .collect()
+                acc.into_iter().filter(|(_, v)| *v != 0.0).map(|(c, v)| Triplet::new(row, c, v)).collect()
             })
             .collect();
         let out: Vec<_> = rows.into_iter().flatten().collect();
         if out.iter().any(|t| !t.val.is_finite()) {
-            return Err(EngineError::Numerical(
-                "non-finite entry in the kinetic matrix".into(),
-            ));
+            return Err(EngineError::Numerical("non-finite entry in the kinetic matrix".into()));
         }
         Ok(out)
     }
 
     fn pieces(&self, basis: &KineticBasis) -> Result<Pieces> {
         let d = basis.dim();
-        let w_derivative = (0..d)
-            .map(|j| derivative_rows(basis.w_axes[j], basis.w_sizes[j]))
-            .collect();
-        let force = (0..d)
-            .map(|j| self.force_rows(basis, j))
-            .collect::<Result<Vec<_>>>()?;
+        let w_derivative = (0..d).map(|j| derivative_rows(basis.w_axes[j], basis.w_sizes[j])).collect();
+        let force = (0..d).map(|j| self.force_rows(basis, j)).collect::<Result<Vec<_>>>()?;
         let nv = basis.v_sizes.iter().copied().max().unwrap_or(1);
         let s = basis.v_scale;
         Ok(Pieces {
             w_derivative,
             force,
             v_position: ladder_rows(nv, s),
-            v_derivative: derivative_rows(
-                WAxis::Hermite {
-                    centre: 0.0,
-                    scale: s,
-                },
-                nv,
-            ),
+            v_derivative: derivative_rows(WAxis::Hermite { centre: 0.0, scale: s }, nv),
         })
     }
 
@@ -143,21 +114,12 @@ impl<'a> Kinetic<'a> {
         }
         let (centre, scale) = hermite_axes(basis)?;
         match self.potential.poly() {
-            Some(p) => Ok(poly_force_rows(
-                &p.derivative(j),
-                &centre,
-                &scale,
-                &basis.w_sizes,
-            )),
-            None if basis.dim() == 1 => Ok(quadrature_force_rows(
-                self.potential,
-                centre[0],
-                scale[0],
-                basis.w_sizes[0],
-            )),
+            Some(p) => Ok(poly_force_rows(&p.derivative(j), &centre, &scale, &basis.w_sizes)),
+            None if basis.dim() == 1 => {
+                Ok(quadrature_force_rows(self.potential, centre[0], scale[0], basis.w_sizes[0]))
+            }
             None => Err(EngineError::InvalidParameter(
-                "non-polynomial potentials are supported for d = 1 only in the kinetic engine"
-                    .into(),
+                "non-polynomial potentials are supported for d = 1 only in the kinetic engine".into(),
             )),
         }
     }
@@ -181,9 +143,7 @@ impl<'a> Kinetic<'a> {
         }
         let norm = u.norm_l2();
         if !(norm.is_finite() && norm > 0.0) {
-            return Err(EngineError::Numerical(
-                "ground state projection vanished".into(),
-            ));
+            return Err(EngineError::Numerical("ground state projection vanished".into()));
         }
         Ok(u / norm)
     }
@@ -195,18 +155,11 @@ pub fn hermite_axes(basis: &KineticBasis) -> Result<(Vec<f64>, Vec<f64>)> {
     let mut scale = Vec::new();
     for axis in &basis.w_axes {
         match axis {
-            WAxis::Hermite {
-                centre: c,
-                scale: s,
-            } => {
+            WAxis::Hermite { centre: c, scale: s } => {
                 centre.push(*c);
                 scale.push(*s);
             }
-            WAxis::Fourier => {
-                return Err(EngineError::InvalidParameter(
-                    "expected Hermite w-axes".into(),
-                ))
-            }
+            WAxis::Fourier => return Err(EngineError::InvalidParameter("expected Hermite w-axes".into())),
         }
     }
     Ok((centre, scale))
@@ -295,22 +248,12 @@ pub fn derivative_rows(axis: WAxis, n: usize) -> Rows {
 }
 
 /// Exact banded rows of a polynomial multiplication in the scaled variables t = (w − c)/s.
-fn poly_force_rows(
-    f: &crate::polynomial::Poly,
-    centre: &[f64],
-    scale: &[f64],
-    sizes: &[usize],
-) -> Rows {
+fn poly_force_rows(f: &crate::polynomial::Poly, centre: &[f64], scale: &[f64], sizes: &[usize]) -> Rows {
     let ft = f.affine_substitute(centre, scale);
     let d = sizes.len();
     let n1 = if d > 1 { sizes[1] } else { 1 };
-    let powers: Vec<Vec<Banded>> = (0..d)
-        .map(|j| {
-            (0..=ft.degree_in(j) as usize)
-                .map(|a| position_power(sizes[j], a))
-                .collect()
-        })
-        .collect();
+    let powers: Vec<Vec<Banded>> =
+        (0..d).map(|j| (0..=ft.degree_in(j) as usize).map(|a| position_power(sizes[j], a)).collect()).collect();
     (0..sizes[0] * n1)
         .map(|flat| {
             let alpha = [flat / n1, flat % n1];
@@ -325,11 +268,7 @@ fn poly_force_rows(
                         continue;
                     }
                     for b1 in lo1..=hi1 {
-                        let x1 = if d > 1 {
-                            powers[1][a1].get(alpha[1], b1)
-                        } else {
-                            1.0
-                        };
+                        let x1 = if d > 1 { powers[1][a1].get(alpha[1], b1) } else { 1.0 };
                         if x1 != 0.0 {
                             *acc.entry(b0 * n1 + b1).or_insert(0.0) += c * x0 * x1;
                         }
@@ -350,20 +289,13 @@ fn quadrature_force_rows(potential: &Potential, centre: f64, scale: f64, n: usiz
         .zip(&rule.weights)
         .map(|(&t, &w)| (w * potential.jet(&[centre + scale * t]).g[0], values(n, t)))
         .collect();
-    (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|b| (b, tab.iter().map(|(wf, psi)| wf * psi[a] * psi[b]).sum()))
-                .collect()
-        })
-        .collect()
+    (0..n).map(|a| (0..n).map(|b| (b, tab.iter().map(|(wf, psi)| wf * psi[a] * psi[b]).sum())).collect()).collect()
 }
 
 /// Complex Fourier coefficients f̂_k, |k| ≤ kmax, of a 2π-periodic function by FFT on q points.
 pub fn fourier_coefficients(f: impl Fn(f64) -> f64, q: usize) -> Vec<Complex<f64>> {
-    let mut buf: Vec<Complex<f64>> = (0..q)
-        .map(|i| Complex::new(f(2.0 * std::f64::consts::PI * i as f64 / q as f64), 0.0))
-        .collect();
+    let mut buf: Vec<Complex<f64>> =
+        (0..q).map(|i| Complex::new(f(2.0 * std::f64::consts::PI * i as f64 / q as f64), 0.0)).collect();
     FftPlanner::new().plan_fft_forward(q).process(&mut buf);
     buf.iter().map(|c| c / q as f64).collect()
 }
@@ -403,27 +335,11 @@ fn fourier_force_rows(potential: &Potential, n: usize) -> Result<Rows> {
 }
 
 /// Projection of e^{−η'(L − L_min)/2} on the Hermite w tensor (flat index), by Gauss–Hermite.
-fn hermite_ground_state(
-    potential: &Potential,
-    eta: f64,
-    centre: &[f64],
-    scale: &[f64],
-    sizes: &[usize],
-) -> Vec<f64> {
+fn hermite_ground_state(potential: &Potential, eta: f64, centre: &[f64], scale: &[f64], sizes: &[usize]) -> Vec<f64> {
     let d = sizes.len();
-    let rules: Vec<GaussHermite> = sizes
-        .iter()
-        .map(|&n| GaussHermite::new(2 * n + 60))
-        .collect();
-    let tabs: Vec<Vec<Vec<f64>>> = (0..d)
-        .map(|j| {
-            rules[j]
-                .nodes
-                .iter()
-                .map(|&t| values(sizes[j], t))
-                .collect()
-        })
-        .collect();
+    let rules: Vec<GaussHermite> = sizes.iter().map(|&n| GaussHermite::new(2 * n + 60)).collect();
+    let tabs: Vec<Vec<Vec<f64>>> =
+        (0..d).map(|j| rules[j].nodes.iter().map(|&t| values(sizes[j], t)).collect()).collect();
     let n1 = if d > 1 { sizes[1] } else { 1 };
     let q1 = if d > 1 { rules[1].nodes.len() } else { 1 };
     let lmin = {
@@ -471,11 +387,6 @@ fn fourier_ground_state(potential: &Potential, eta: f64, n: usize) -> Vec<f64> {
     let ls: Vec<f64> = ws.iter().map(|&w| potential.value(&[w])).collect();
     let lmin = ls.iter().copied().fold(f64::INFINITY, f64::min);
     (0..n)
-        .map(|m| {
-            ws.iter()
-                .zip(&ls)
-                .map(|(&w, &l)| h * fourier_mode(m, w) * (-0.5 * eta * (l - lmin)).exp())
-                .sum()
-        })
+        .map(|m| ws.iter().zip(&ls).map(|(&w, &l)| h * fourier_mode(m, w) * (-0.5 * eta * (l - lmin)).exp()).sum())
         .collect()
 }

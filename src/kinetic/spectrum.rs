@@ -72,9 +72,7 @@ fn sort_rates(eigs: &[c64], rounding: &[f64], count: usize) -> Result<DecayRates
 fn dedupe_conjugates(pairs: &mut Vec<(c64, f64)>) {
     let mut out: Vec<(c64, f64)> = Vec::with_capacity(pairs.len());
     for p in pairs.iter() {
-        let dup = out
-            .last()
-            .is_some_and(|q| (q.0 - p.0).norm() <= 2.0 * (q.1 + p.1) && p.0.im <= p.1);
+        let dup = out.last().is_some_and(|q| (q.0 - p.0).norm() <= 2.0 * (q.1 + p.1) && p.0.im <= p.1);
         if !dup {
             out.push(*p);
         }
@@ -86,9 +84,7 @@ fn dedupe_conjugates(pairs: &mut Vec<(c64, f64)>) {
 pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRates> {
     let a = g.to_dense();
     let n = a.nrows();
-    let evd = a
-        .eigen()
-        .map_err(|e| EngineError::Numerical(format!("dense eigen-solve failed: {e:?}")))?;
+    let evd = a.eigen().map_err(|e| EngineError::Numerical(format!("dense eigen-solve failed: {e:?}")))?;
     let u = evd.U().to_owned();
     let s = evd.S().column_vector().to_owned();
     let uinv = u.partial_piv_lu().inverse();
@@ -121,23 +117,11 @@ impl LinOp<f64> for ShiftInvertLu {
     fn ncols(&self) -> usize {
         self.n
     }
-    fn apply(
-        &self,
-        mut out: MatMut<'_, f64>,
-        rhs: MatRef<'_, f64>,
-        _par: Par,
-        _stack: &mut MemStack,
-    ) {
+    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
         out.copy_from(rhs);
         self.lu.solve_in_place(out);
     }
-    fn conj_apply(
-        &self,
-        out: MatMut<'_, f64>,
-        rhs: MatRef<'_, f64>,
-        par: Par,
-        stack: &mut MemStack,
-    ) {
+    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
         self.apply(out, rhs, par, stack);
     }
 }
@@ -149,54 +133,31 @@ pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, 
     let id = SparseColMat::try_new_from_triplets(n, n, &trip)
         .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))?;
     let shifted = g + &id;
-    shifted.sp_lu().map_err(|e| {
-        EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}"))
-    })
+    shifted.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
 }
 
 /// The eigenvalues of G nearest σ (σ > 0 sits right of the spectrum), by shift-invert
 /// Krylov–Schur, with residual-based rounding estimates.
 pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<DecayRates> {
     let n = g.nrows();
-    let op = ShiftInvertLu {
-        lu: shifted_lu(g, shift)?,
-        n,
-    };
+    let op = ShiftInvertLu { lu: shifted_lu(g, shift)?, n };
     let want = (2 * count + 8).min(n);
-    let params = PartialEigenParams {
-        max_restarts: 2000,
-        max_dim: (2 * want + 20).min(n),
-        ..Default::default()
-    };
+    let params = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + 20).min(n), ..Default::default() };
     let par = Par::Seq;
     let mut buf = MemBuffer::new(partial_eigen_scratch(&op, want, par, params));
     let stack = MemStack::new(&mut buf);
     let mut vecs = Mat::<c64>::zeros(n, want);
     let mut mus = vec![c64::new(0.0, 0.0); want];
     let v0 = Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0);
-    let info = partial_eigen(
-        vecs.as_mut(),
-        &mut mus,
-        &op,
-        v0.as_ref(),
-        1e-13,
-        par,
-        stack,
-        params,
-    );
+    let info = partial_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-13, par, stack, params);
     if info.n_converged_eigen < want {
         return Err(EngineError::NotConverged(format!(
             "shift-invert Krylov–Schur converged {} of {want} eigenvalues",
             info.n_converged_eigen
         )));
     }
-    let eigs: Vec<c64> = mus
-        .iter()
-        .map(|mu| c64::new(shift, 0.0) + mu.inv())
-        .collect();
-    let rounding: Vec<f64> = (0..want)
-        .map(|i| residual(g, vecs.col(i), eigs[i]))
-        .collect();
+    let eigs: Vec<c64> = mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect();
+    let rounding: Vec<f64> = (0..want).map(|i| residual(g, vecs.col(i), eigs[i])).collect();
     sort_rates(&eigs, &rounding, count)
 }
 
@@ -212,12 +173,7 @@ fn residual(g: &SparseColMat<usize, f64>, x: faer::ColRef<'_, c64>, lambda: c64)
             gmax = gmax.max(vals[p].abs());
         }
     }
-    let res: f64 = r
-        .iter()
-        .enumerate()
-        .map(|(i, ri)| (ri - lambda * x[i]).norm_sqr())
-        .sum::<f64>()
-        .sqrt();
+    let res: f64 = r.iter().enumerate().map(|(i, ri)| (ri - lambda * x[i]).norm_sqr()).sum::<f64>().sqrt();
     res / x.norm_l2() + 8.0 * f64::EPSILON * gmax
 }
 
@@ -271,31 +227,13 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
         return Ok(vec![WAxis::Fourier]);
     }
     let (mean, var) = gibbs_moments(problem.potential, problem.params.eta())?;
-    Ok(mean
-        .iter()
-        .zip(&var)
-        .map(|(&c, &v)| WAxis::Hermite {
-            centre: c,
-            scale: (2.0 * v).sqrt(),
-        })
-        .collect())
+    Ok(mean.iter().zip(&var).map(|(&c, &v)| WAxis::Hermite { centre: c, scale: (2.0 * v).sqrt() }).collect())
 }
 
 /// The basis with `n` functions on every w- and v-axis (Fourier: n modes).
-pub fn basis_of_size(
-    problem: &Kinetic,
-    axes: &[WAxis],
-    n: usize,
-    kind: IndexSet,
-) -> Result<KineticBasis> {
+pub fn basis_of_size(problem: &Kinetic, axes: &[WAxis], n: usize, kind: IndexSet) -> Result<KineticBasis> {
     let d = axes.len();
-    KineticBasis::new(
-        axes.to_vec(),
-        problem.params.velocity_scale(),
-        vec![n; d],
-        vec![n; d],
-        kind,
-    )
+    KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), vec![n; d], vec![n; d], kind)
 }
 
 /// The slowest `count` rates on one basis.
@@ -327,21 +265,14 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         1 => (if opts.start > 0 { opts.start } else { 20 }, 400),
         _ => (if opts.start > 0 { opts.start } else { 10 }, 60),
     };
-    let cap = if opts.max_per_axis > 0 {
-        opts.max_per_axis
-    } else {
-        cap
-    };
+    let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
     let sizes = resolution::schedule(&[start], 1.2, &[cap]);
     let mut shift = 0.05 * problem.params.friction;
     let study = resolution::run(&sizes, opts.tolerance, 1.0, |s| {
         let basis = basis_of_size(problem, &axes, s[0], opts.index_set)?;
         let r = rates_on(problem, &basis, opts.count, opts.path, shift)?;
         if r.rates.len() < opts.count {
-            return Err(EngineError::Numerical(format!(
-                "only {} rates found",
-                r.rates.len()
-            )));
+            return Err(EngineError::Numerical(format!("only {} rates found", r.rates.len())));
         }
         shift = 0.2 * r.rates[0].re;
         let values = r.rates.iter().flat_map(|l| [l.re, l.im]).collect();
@@ -350,10 +281,5 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     })?;
     let values = study.values.chunks(2).map(|c| (c[0], c[1])).collect();
     let errors = study.errors.chunks(2).map(|c| c[0].hypot(c[1])).collect();
-    Ok(KineticRates {
-        values,
-        errors,
-        basis_size: study.basis_size(),
-        study,
-    })
+    Ok(KineticRates { values, errors, basis_size: study.basis_size(), study })
 }
