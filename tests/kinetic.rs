@@ -111,3 +111,31 @@ fn defective_point_error_is_covered() {
     eprintln!("defective g = 2ω: gap {:?}, true error {err:.2e}, stated {:.2e}", found.rates[0], found.rounding[0]);
     assert!(err <= found.rounding[0], "stated error {:.2e} does not cover {err:.2e}", found.rounding[0]);
 }
+
+use fpspectral::kinetic::spectrum::{decay_rates, KineticOptions};
+
+#[test]
+fn double_well_gap_converges() {
+    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
+    eprintln!("double well: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
+    for l in &rates.study.levels {
+        eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, &l.values[..2]);
+    }
+    assert!(rates.study.converged);
+    assert!(rates.errors[0] <= 1e-8 * rates.values[0].0);
+}
+
+#[test]
+fn cosine_gap_on_circle_converges() {
+    let pot = Potential::parse_periodic("-cos(x)").unwrap();
+    let problem = Kinetic::periodic(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
+    eprintln!("cosine: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
+    for l in &rates.study.levels {
+        eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, &l.values[..2]);
+    }
+    assert!(rates.study.converged);
+    assert!(rates.errors[0] <= 1e-8 * rates.values[0].0);
+}

@@ -230,10 +230,14 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
     Ok(mean.iter().zip(&var).map(|(&c, &v)| WAxis::Hermite { centre: c, scale: (2.0 * v).sqrt() }).collect())
 }
 
-/// The basis with `n` functions on every w- and v-axis (Fourier: n modes).
+/// The basis with `n` functions on every w- and v-axis. A Fourier axis gets complete frequency
+/// pairs (2⌊n/2⌋ + 1 modes) and the full tensor index set: a total-degree cut would keep high
+/// wave numbers only with low velocity modes, which leaves spurious slowly decaying eigenvalues.
 pub fn basis_of_size(problem: &Kinetic, axes: &[WAxis], n: usize, kind: IndexSet) -> Result<KineticBasis> {
     let d = axes.len();
-    KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), vec![n; d], vec![n; d], kind)
+    let fourier = axes.iter().any(|a| matches!(a, WAxis::Fourier));
+    let (nw, kind) = if fourier { (2 * (n / 2) + 1, IndexSet::FullTensor) } else { (n, kind) };
+    KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), vec![nw; d], vec![n; d], kind)
 }
 
 /// The slowest `count` rates on one basis.
