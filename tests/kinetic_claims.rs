@@ -1,0 +1,71 @@
+//! Each kinetic claim's finding as a test that can fail.
+
+use fpspectral::report::{Check, Verdict};
+
+fn quiet(_: &str) {}
+
+fn show(checks: &[Check]) {
+    for c in checks {
+        eprintln!("{} {} {:?} | {}", c.id, c.verdict.label(), c.setting, c.evidence);
+    }
+}
+
+#[test]
+fn lemma4_kernel_is_the_stated_stationary_state() {
+    let checks = theorems::lemma4::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+}
+
+#[test]
+fn lemma5_identities_hold() {
+    let checks = theorems::lemma5::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+}
+
+#[test]
+fn lemma7_fails_with_the_papers_constants() {
+    let checks = theorems::lemma7::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Fail));
+}
+
+#[test]
+fn lemma7_bad_input_is_refused() {
+    use fpspectral::EngineError;
+    for (lr, xi, cl) in [(0.0, 0.5, 1.0), (0.1, 1.0, 1.0), (0.1, 0.0, 1.0), (f64::NAN, 0.5, 1.0), (0.1, 0.5, -1.0)] {
+        assert!(matches!(theorems::lemma7::eval_lemma7(lr, xi, cl), Err(EngineError::InvalidParameter(_))));
+    }
+}
+
+#[test]
+fn kinetic_gap_bad_input_is_refused() {
+    use fpspectral::EngineError;
+    for (g, dv) in [(0.0, 1.0), (1.0, 0.0), (f64::NAN, 1.0), (1.0, f64::INFINITY), (-1.0, 1.0)] {
+        let r = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", g, dv, 2, false);
+        assert!(matches!(r, Err(EngineError::InvalidParameter(_))), "{r:?}");
+    }
+}
+
+#[test]
+fn kinetic_gap_eval_harmonic() {
+    let v = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", 1.0, 0.5, 2, false).unwrap();
+    eprintln!("{v}");
+    let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
+    assert!((re - 0.5).abs() < 1e-8);
+}
+
+#[test]
+fn lemma7_nearest_correct_mu_is_the_harmonic_gap() {
+    for (lr, xi, cl) in theorems::lemma7::grid() {
+        let v = theorems::lemma7::eval_lemma7(lr, xi, cl).unwrap();
+        let (gap, mu) = (v["harmonic_gap"].as_f64().unwrap(), v["mu"].as_f64().unwrap());
+        let mu_max = v["mu_max_paper_c"].as_f64().unwrap();
+        assert!((mu - 2.0 * gap).abs() < 1e-12 * mu, "paper μ = {mu} is twice the gap {gap}");
+        assert!((mu_max - gap).abs() < 1e-9 * gap, "μ_max with the paper's C, Ĉ = {mu_max}, gap {gap}");
+        let g = v["friction"].as_f64().unwrap();
+        let best = theorems::lemma7::mu_best(g, cl).unwrap();
+        assert!(best.lo() <= gap * (1.0 + 1e-9), "best μ {best:?} above the gap {gap}");
+    }
+}
