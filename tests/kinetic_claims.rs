@@ -69,3 +69,12 @@ fn lemma7_nearest_correct_mu_is_the_harmonic_gap() {
         assert!(best.lo() <= gap * (1.0 + 1e-9), "best μ {best:?} above the gap {gap}");
     }
 }
+
+#[test]
+fn lemma6_identity_and_inequality() {
+    let checks = theorems::lemma6::run(&quiet).unwrap();
+    show(&checks);
+    for c in &checks {
+        eprintln!("{:?}", c.quantities);
+    }
+}

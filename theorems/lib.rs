@@ -9,6 +9,7 @@ pub mod kinetic_eval;
 pub mod lemma3;
 pub mod lemma4;
 pub mod lemma5;
+pub mod lemma6;
 pub mod lemma7;
 pub mod theorem1;
 
@@ -32,6 +33,7 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
         Claim { id: "lemma4", title: "stationary solution ψ∞ ∝ e^{-η'(L+|v|²/2)} of (9)", run: lemma4::run },
         Claim { id: "lemma5", title: "T antisymmetric, F symmetric in L²(ψ∞)", run: lemma5::run },
+        Claim { id: "lemma6", title: "dH/dt inequality with K of (24)", run: lemma6::run },
         Claim { id: "lemma7", title: "K ≥ 2μP with the stated μ, C, Ĉ", run: lemma7::run },
     ]
 }

@@ -22,10 +22,13 @@ pub struct PhaseGrid {
     pub v_weight: Vec<f64>,
     /// ∂_wL at the w nodes.
     pub force: Vec<f64>,
+    /// ∂_w²L at the w nodes.
+    pub hess: Vec<f64>,
     phi: Mat<f64>,
     dphi: Mat<f64>,
     chi: Mat<f64>,
     dchi: Mat<f64>,
+    ddchi: Mat<f64>,
 }
 
 /// u, ∂_w u, ∂_v u at the nodes (rows: w nodes, columns: v nodes).
@@ -37,6 +40,10 @@ pub struct PhaseFields {
     pub u_w: Mat<f64>,
     /// ∂_v u.
     pub u_v: Mat<f64>,
+    /// ∂_w∂_v u.
+    pub u_wv: Mat<f64>,
+    /// ∂_v² u.
+    pub u_vv: Mat<f64>,
 }
 
 /// One Hermite axis: nodes, weights, φ_n and φ_n' at the nodes (q × n).
@@ -85,8 +92,15 @@ impl PhaseGrid {
             WAxis::Fourier => fourier_axis(nw, 2 * nw + extra),
         };
         let (v, v_weight, chi, dchi) = hermite_axis(0.0, basis.v_scale, nv, nv + extra);
+        // ψ_n'' = (t² − (2n + 1))ψ_n, divided by s².
+        let s2 = basis.v_scale * basis.v_scale;
+        let ddchi = Mat::from_fn(v.len(), nv, |i, n| {
+            let t2 = v[i] * v[i] / s2;
+            (t2 - (2 * n + 1) as f64) * chi[(i, n)] / s2
+        });
         let force = w.iter().map(|&x| problem.potential.jet(&[x]).g[0]).collect();
-        Ok(PhaseGrid { w, w_weight, v, v_weight, force, phi, dphi, chi, dchi })
+        let hess = w.iter().map(|&x| problem.potential.jet(&[x]).h[0][0]).collect();
+        Ok(PhaseGrid { w, w_weight, v, v_weight, force, hess, phi, dphi, chi, dchi, ddchi })
     }
 
     /// u, ∂_w u, ∂_v u at the nodes for coefficients `u` on `basis`.
@@ -99,6 +113,8 @@ impl PhaseGrid {
             u: &self.phi * &c * self.chi.transpose(),
             u_w: &self.dphi * &c * self.chi.transpose(),
             u_v: &self.phi * &c * self.dchi.transpose(),
+            u_wv: &self.dphi * &c * self.dchi.transpose(),
+            u_vv: &self.phi * &c * self.ddchi.transpose(),
         }
     }
 
@@ -117,6 +133,25 @@ impl PhaseGrid {
     pub fn h_gradient(&self, f: &PhaseFields, eta: f64, i: usize, k: usize) -> (f64, f64) {
         let u = f.u[(i, k)];
         (f.u_w[(i, k)] + 0.5 * eta * self.force[i] * u, f.u_v[(i, k)] + 0.5 * eta * self.v[k] * u)
+    }
+
+    /// (∂_v∇_w h, ∂_v∇_v h)·e^{−η'E/2} at node (i, k).
+    pub fn h_velocity_gradient(&self, f: &PhaseFields, eta: f64, i: usize, k: usize) -> (f64, f64) {
+        let (a, b) = self.h_gradient(f, eta, i, k);
+        let half = 0.5 * eta;
+        let da = f.u_wv[(i, k)] + half * self.force[i] * f.u_v[(i, k)] + half * self.v[k] * a;
+        let db = f.u_vv[(i, k)] + half * (f.u[(i, k)] + self.v[k] * f.u_v[(i, k)]) + half * self.v[k] * b;
+        (da, db)
+    }
+
+    /// The symmetric bilinear form of (10) with the 2×2 matrix [[p11, p12], [p12, p22]] applied
+    /// to the h-gradients of two fields.
+    pub fn gradient_form(&self, f: &PhaseFields, g: &PhaseFields, eta: f64, p: [f64; 3]) -> f64 {
+        self.integrate(|i, k| {
+            let (a1, b1) = self.h_gradient(f, eta, i, k);
+            let (a2, b2) = self.h_gradient(g, eta, i, k);
+            p[0] * a1 * a2 + p[1] * (a1 * b2 + a2 * b1) + p[2] * b1 * b2
+        })
     }
 
     /// The Lyapunov functional (10): ‖∇_w h‖²_* + C‖∇_v h‖²_* + 2Ĉ⟨∇_w h, ∇_v h⟩_*.
@@ -184,4 +219,34 @@ fn taylor_step(g: &SparseColMat<usize, f64>, u: &Col<f64>, h: f64) -> Col<f64> {
         }
     }
     sum
+}
+
+impl PhaseGrid {
+    /// Coefficients of the projection of f(w, v) on the basis (quadrature).
+    pub fn project(&self, basis: &KineticBasis, f: impl Fn(f64, f64) -> f64) -> Col<f64> {
+        let (qw, qv) = (self.w.len(), self.v.len());
+        let vals = Mat::from_fn(qw, qv, |i, k| self.w_weight[i] * self.v_weight[k] * f(self.w[i], self.v[k]));
+        let c = self.phi.transpose() * &vals * &self.chi;
+        Col::from_fn(basis.len(), |r| {
+            let a = basis.indices[r];
+            c[(a[0], a[2])]
+        })
+    }
+}
+
+/// √ψ_∞·h_0 for the tilted initial density ψ_0 = ψ_∞ e^{κ(w+v)}/Z (smooth and positive), so that
+/// h_0 = e^{κ(w+v)}/Z − 1; both ψ_∞ and Z by quadrature on the grid (d = 1).
+pub fn tilted_initial_state(problem: &Kinetic, basis: &KineticBasis, grid: &PhaseGrid, kappa: f64) -> Col<f64> {
+    let eta = problem.params.eta();
+    let lmin = grid.w.iter().map(|&w| problem.potential.value(&[w])).fold(f64::INFINITY, f64::min);
+    let energy = |w: f64, v: f64| problem.potential.value(&[w]) - lmin + 0.5 * v * v;
+    let z_inf = grid.integrate(|i, k| (-eta * energy(grid.w[i], grid.v[k])).exp());
+    let z_tilt = grid.integrate(|i, k| {
+        let (w, v) = (grid.w[i], grid.v[k]);
+        (-eta * energy(w, v) + kappa * (w + v)).exp() / z_inf
+    });
+    grid.project(basis, |w, v| {
+        let root = ((-eta * energy(w, v)).exp() / z_inf).sqrt();
+        root * ((kappa * (w + v)).exp() / z_tilt - 1.0)
+    })
 }
