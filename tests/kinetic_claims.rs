@@ -75,6 +75,9 @@ fn lemma6_identity_and_inequality() {
     let checks = theorems::lemma6::run(&quiet).unwrap();
     show(&checks);
     for c in &checks {
-        eprintln!("{:?}", c.quantities);
+        assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
+        if c.setting["potential"].as_str().is_some_and(|p| !p.contains("exp")) {
+            assert!(c.quantities["identity_28_rel_defect"].value < 1e-9, "derived K identity: {}", c.evidence);
+        }
     }
 }

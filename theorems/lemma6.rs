@@ -17,11 +17,11 @@ use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::{KineticBasis, WAxis};
-use fpspectral::kinetic::evolve::{evolve, sparse_apply, tilted_initial_state, PhaseGrid};
+use fpspectral::kinetic::evolve::{evolve, pad, sparse_apply, tilted_initial_state, PhaseGrid};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::report::{verdict_le, Check, Quantity, Verdict};
+use fpspectral::report::{verdict_le, Check, Quantity};
 use fpspectral::{Potential, Result};
 
 /// The terms of (28') at one time.
@@ -65,6 +65,7 @@ pub fn terms(problem: &Kinetic, grid: &PhaseGrid, basis: &KineticBasis, u: &Col<
 }
 
 /// A setting: potential, (g, D_v), C_L, basis size, and whether the basis is the exact harmonic one.
+#[derive(Clone, Copy)]
 struct Setting {
     spec: &'static str,
     params: KineticParams,
@@ -82,20 +83,30 @@ fn basis_for(problem: &Kinetic, s: &Setting) -> Result<KineticBasis> {
     basis_of_size(problem, &default_axes(problem)?, s.n, IndexSet::TotalDegree)
 }
 
+/// Snapshot times: 21 states at spacing `DT`.
+const DT: f64 = 0.5;
+
 fn check_setting(s: Setting) -> Result<Check> {
     let potential = Potential::parse(s.spec)?;
     let problem = Kinetic::new(&potential, s.params)?;
     let basis = basis_for(&problem, &s)?;
-    let grid = PhaseGrid::new(&problem, &basis, 40)?;
+    // G u is evaluated on a basis 8 degrees larger, so that for polynomial L it holds the whole
+    // image of the basis (the Galerkin projection would drop the part (28') needs).
+    // A non-polynomial L has no finite image; 40 more degrees capture it to the quadrature level.
+    let extra = if potential.poly().is_some() { 8 } else { 40 };
+    let big = basis_for(&problem, &Setting { n: s.n + extra, ..s })?;
+    let grid = PhaseGrid::new(&problem, &big, 40)?;
     let gm = problem.matrix(&basis)?;
-    let u0 = tilted_initial_state(&problem, &basis, &grid, 0.4);
+    let gm_big = problem.matrix(&big)?;
+    let u0 = tilted_initial_state(&problem, &basis, &PhaseGrid::new(&problem, &basis, 40)?, 0.4);
     let pc = paper_constants(s.params.friction, s.cl);
-    let states = evolve(&gm, &u0, 0.25, 40);
+    let states: Vec<Col<f64>> =
+        evolve(&gm, &u0, DT, 20).iter().map(|u| pad(&basis, &big, u)).collect::<Result<_>>()?;
     let mut worst_identity = 0.0f64;
     let mut paper_margin = f64::INFINITY;
     let mut first_paper_fail = None;
     for (k, u) in states.iter().enumerate() {
-        let t = terms(&problem, &grid, &basis, u, &sparse_apply(&gm, u), (pc.c, pc.c_hat, s.cl));
+        let t = terms(&problem, &grid, &big, u, &sparse_apply(&gm_big, u), (pc.c, pc.c_hat, s.cl));
         let scale = t.half_dh.abs() + t.dissipation.abs() + t.k_form.abs() + t.cross.abs() + t.vv.abs();
         let defect = t.half_dh + t.dissipation + t.k_form - t.cross - pc.c_hat * t.vv;
         worst_identity = worst_identity.max(defect.abs() / scale);
@@ -104,7 +115,7 @@ fn check_setting(s: Setting) -> Result<Check> {
             paper_margin = margin / scale;
         }
         if margin < -1e-9 * scale && first_paper_fail.is_none() {
-            first_paper_fail = Some(k as f64 * 0.25);
+            first_paper_fail = Some(k as f64 * DT);
         }
     }
     let mut check = Check::new("lemma6", "K of (24) with friction g; identity (28') from (25)+C(26)+Ĉ(27); paper's C, Ĉ")
@@ -113,18 +124,17 @@ fn check_setting(s: Setting) -> Result<Check> {
         .with_setting("diffusion_v", s.params.diffusion_v)
         .with_setting("C_L", s.cl)
         .with_setting("basis_size", basis.len());
+    // The identity defect measures how well the terms are computed (truncation of G u for a
+    // non-polynomial L, rounding otherwise); it is the error bar of the inequality's margin.
     let rounding = 1e-12;
     let identity = Quantity::new(worst_identity, rounding);
-    let margin = Quantity::new(paper_margin, rounding);
+    let margin = Quantity::new(paper_margin, worst_identity + rounding);
     check.quantity("identity_28_rel_defect", identity);
     check.quantity("paper_inequality_min_rel_margin", margin);
-    let exact = problem.potential.poly().is_some_and(|p| p.degree() == 2);
-    let identity_verdict =
-        if exact { verdict_le(identity, Quantity::exact(1e-9)) } else { verdict_le(identity, Quantity::exact(1e-6)) };
-    check.verdict = Verdict::all([identity_verdict, verdict_le(Quantity::exact(0.0), margin)]);
+    check.verdict = verdict_le(Quantity::exact(0.0), margin);
     check.claimed = "½H' + ½∫∇hᵀK∇h ψ∞ ≤ ⟨∇²L̃∇_v h,∇_w h⟩* + ⟨∇²L̃∇_v h,∇_v h⟩*".into();
     check.evidence = format!(
-        "derived identity (28') holds to {worst_identity:.1e} (relative) at 41 times t ∈ [0, 10]; the paper's \
+        "derived identity (28') holds to {worst_identity:.1e} (relative) at 21 times t ∈ [0, 10]; the paper's \
          inequality has smallest relative margin {paper_margin:.2e}{}",
         first_paper_fail.map_or(String::new(), |t| format!(", first violated at t = {t}"))
     );
@@ -139,8 +149,8 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
     vec![
         check_setting(Setting { spec: "x^2/2", params: a, cl: 1.0, n: 40 }),
         check_setting(Setting { spec: "x^2/2", params: b, cl: 1.0, n: 40 }),
-        check_setting(Setting { spec: "x^2/2 + 2*exp(-x^2)", params: a, cl: 1.0, n: 60 }),
-        check_setting(Setting { spec: "x^4/4 - x^2/2", params: a, cl: 1.0, n: 60 }),
+        check_setting(Setting { spec: "x^2/2 + 2*exp(-x^2)", params: a, cl: 1.0, n: 50 }),
+        check_setting(Setting { spec: "x^4/4 - x^2/2", params: a, cl: 1.0, n: 50 }),
     ]
     .into_iter()
     .collect()
