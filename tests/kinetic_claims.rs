@@ -81,3 +81,19 @@ fn lemma6_identity_and_inequality() {
         }
     }
 }
+
+#[test]
+fn theorem3_findings() {
+    let checks = theorems::theorem3::run(&quiet).unwrap();
+    show(&checks);
+    let verdict = |i: usize| checks[i].verdict;
+    // Quadratic risk, both cases of Lemma 7: the bound decays at 2μ = 4·gap > 2·gap, so it fails.
+    assert_eq!(verdict(0), Verdict::Fail);
+    assert_eq!(verdict(1), Verdict::Fail);
+    // Bounded-Hessian double well: μ̂ > μ, the bound grows: true but vacuous.
+    assert_eq!(verdict(2), Verdict::Pass);
+    assert!(checks[2].quantities["bound_rate"].value < 0.0);
+    // Poincaré step, d = 2 quadratic with C_P = 4: min{C_P, d} = 2 but the true factor is 1.
+    let d2 = checks.iter().filter(|c| c.setting.get("potential").and_then(|p| p.as_str()) == Some("2*x^2 + 2*y^2"));
+    assert!(d2.into_iter().all(|c| c.verdict == Verdict::Fail));
+}

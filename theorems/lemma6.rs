@@ -40,16 +40,24 @@ pub struct Terms {
 }
 
 /// Every term of (28') for the state u (flat coefficients) with constants (C, Ĉ) and C_L.
-pub fn terms(problem: &Kinetic, grid: &PhaseGrid, basis: &KineticBasis, u: &Col<f64>, gu: &Col<f64>, consts: (f64, f64, f64)) -> Terms {
+pub fn terms(
+    problem: &Kinetic,
+    grid: &PhaseGrid,
+    basis: &KineticBasis,
+    u: &Col<f64>,
+    gu: &Col<f64>,
+    consts: (f64, f64, f64),
+) -> Terms {
     let (c, c_hat, cl) = consts;
     let (eta, dv, g) = (problem.params.eta(), problem.params.diffusion_v, problem.params.friction);
     let f = grid.fields(basis, u);
     let fg = grid.fields(basis, gu);
     let half_dh = grid.gradient_form(&f, &fg, eta, [1.0, c_hat, c]);
-    let dissipation = dv * grid.integrate(|i, k| {
-        let (da, db) = grid.h_velocity_gradient(&f, eta, i, k);
-        da * da + 2.0 * c_hat * da * db + c * db * db
-    });
+    let dissipation = dv
+        * grid.integrate(|i, k| {
+            let (da, db) = grid.h_velocity_gradient(&f, eta, i, k);
+            da * da + 2.0 * c_hat * da * db + c * db * db
+        });
     let km = k_matrix(g, cl, c, c_hat);
     let k_form = 0.5 * grid.gradient_form(&f, &f, eta, [km[(0, 0)], km[(0, 1)], km[(1, 1)]]);
     let lt = |i: usize| grid.hess[i] - cl * cl;
@@ -100,8 +108,7 @@ fn check_setting(s: Setting) -> Result<Check> {
     let gm_big = problem.matrix(&big)?;
     let u0 = tilted_initial_state(&problem, &basis, &PhaseGrid::new(&problem, &basis, 40)?, 0.4);
     let pc = paper_constants(s.params.friction, s.cl);
-    let states: Vec<Col<f64>> =
-        evolve(&gm, &u0, DT, 20).iter().map(|u| pad(&basis, &big, u)).collect::<Result<_>>()?;
+    let states: Vec<Col<f64>> = evolve(&gm, &u0, DT, 20).iter().map(|u| pad(&basis, &big, u)).collect::<Result<_>>()?;
     let mut worst_identity = 0.0f64;
     let mut paper_margin = f64::INFINITY;
     let mut first_paper_fail = None;
@@ -118,12 +125,13 @@ fn check_setting(s: Setting) -> Result<Check> {
             first_paper_fail = Some(k as f64 * DT);
         }
     }
-    let mut check = Check::new("lemma6", "K of (24) with friction g; identity (28') from (25)+C(26)+Ĉ(27); paper's C, Ĉ")
-        .with_setting("potential", s.spec)
-        .with_setting("friction", s.params.friction)
-        .with_setting("diffusion_v", s.params.diffusion_v)
-        .with_setting("C_L", s.cl)
-        .with_setting("basis_size", basis.len());
+    let mut check =
+        Check::new("lemma6", "K of (24) with friction g; identity (28') from (25)+C(26)+Ĉ(27); paper's C, Ĉ")
+            .with_setting("potential", s.spec)
+            .with_setting("friction", s.params.friction)
+            .with_setting("diffusion_v", s.params.diffusion_v)
+            .with_setting("C_L", s.cl)
+            .with_setting("basis_size", basis.len());
     // The identity defect measures how well the terms are computed (truncation of G u for a
     // non-polynomial L, rounding otherwise); it is the error bar of the inequality's margin.
     let rounding = 1e-12;

@@ -12,6 +12,7 @@ pub mod lemma5;
 pub mod lemma6;
 pub mod lemma7;
 pub mod theorem1;
+pub mod theorem3;
 
 /// Progress callback: a short message for work that takes a while.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
@@ -35,5 +36,6 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "lemma5", title: "T antisymmetric, F symmetric in L²(ψ∞)", run: lemma5::run },
         Claim { id: "lemma6", title: "dH/dt inequality with K of (24)", run: lemma6::run },
         Claim { id: "lemma7", title: "K ≥ 2μP with the stated μ, C, Ĉ", run: lemma7::run },
+        Claim { id: "theorem3", title: "kinetic decay bound and its Poincaré step", run: theorem3::run },
     ]
 }
