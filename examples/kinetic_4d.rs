@@ -11,7 +11,14 @@ fn main() {
     let t = std::time::Instant::now();
     let r = decay_rates(&problem, &KineticOptions { count: 1, tolerance: 1e-8, ..Default::default() }).unwrap();
     let exact = 0.3385887049929836;
-    println!("4D: {:?} ± {:?} N = {} rel err {:.2e} in {:.3}s", r.values, r.errors, r.basis_size, (r.values[0].0 - exact).abs() / exact, t.elapsed().as_secs_f64());
+    println!(
+        "4D: {:?} ± {:?} N = {} rel err {:.2e} in {:.3}s",
+        r.values,
+        r.errors,
+        r.basis_size,
+        (r.values[0].0 - exact).abs() / exact,
+        t.elapsed().as_secs_f64()
+    );
     for l in &r.study.levels {
         println!("  n = {:?} N = {} value {:.12}", l.sizes, l.basis_size, l.values[0]);
     }

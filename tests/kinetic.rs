@@ -139,3 +139,22 @@ fn cosine_gap_on_circle_converges() {
     assert!(rates.study.converged);
     assert!(rates.errors[0] <= 1e-8 * rates.values[0].0);
 }
+
+#[test]
+fn sparse_path_matches_dense_on_double_well_and_circle() {
+    use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
+    let dw = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let cos = Potential::parse_periodic("-cos(x)").unwrap();
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    for problem in [Kinetic::new(&dw, params).unwrap(), Kinetic::periodic(&cos, params).unwrap()] {
+        let axes = default_axes(&problem).unwrap();
+        let basis = basis_of_size(&problem, &axes, 24, IndexSet::TotalDegree).unwrap();
+        let g = problem.matrix(&basis).unwrap();
+        let dense = rates_dense(&g, 3).unwrap();
+        let sparse = rates_sparse(&g, 3, 0.05).unwrap();
+        for k in 0..2 {
+            let diff = (dense.rates[k] - sparse.rates[k]).norm();
+            assert!(diff < 1e-9, "rate {k}: dense {:?} sparse {:?}", dense.rates[k], sparse.rates[k]);
+        }
+    }
+}
