@@ -10,8 +10,8 @@ use super::basis::{KineticBasis, WAxis};
 use super::operator::Kinetic;
 use crate::basis::IndexSet;
 use crate::error::{EngineError, Result};
-use crate::resolution::{self, Study};
 use crate::operator::Overdamped;
+use crate::resolution::{self, Study};
 use crate::scaling::choose_axes;
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::DenseSolveCore;
@@ -269,29 +269,86 @@ pub fn rates_on(
     }
 }
 
-/// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study.
+/// The numbers a resolution study tracks per rate: re and re + |im| (both positive, so a purely
+/// relative tolerance applies to each, and |Δim| ≤ |Δ(re + |im|)| + |Δre|).
+fn study_values(rates: &[c64]) -> Vec<f64> {
+    rates.iter().flat_map(|l| [l.re, l.re + l.im.abs()]).collect()
+}
+
+/// Rates (re, im) and error estimates back from a study of [`study_values`].
+fn from_study_values(study: &Study) -> (Vec<(f64, f64)>, Vec<f64>) {
+    let values = study.values.chunks(2).map(|c| (c[0], c[1] - c[0])).collect();
+    let errors = study.errors.chunks(2).map(|e| e[0].hypot(e[0] + e[1])).collect();
+    (values, errors)
+}
+
+/// Relative per-axis resolution for d = 2: for each w-axis, the number of modes the projection of
+/// the w-marginal ground state e^{−η'L/2} needs (tail below 1e-10 in amplitude) on a 64×64 probe,
+/// divided by the largest such number. The v-axis of each degree of freedom gets its w-ratio
+/// (transport couples w_j only with v_j). Isotropic (all ones) in d = 1 and on the circle.
+pub fn axis_ratios(problem: &Kinetic, axes: &[WAxis]) -> Result<Vec<f64>> {
+    let d = axes.len();
+    if d == 1 || problem.periodic {
+        return Ok(vec![1.0; d]);
+    }
+    let probe = 64;
+    let basis = KineticBasis::new(
+        axes.to_vec(),
+        problem.params.velocity_scale(),
+        vec![probe; d],
+        vec![1; d],
+        IndexSet::FullTensor,
+    )?;
+    let u = problem.ground_state(&basis)?;
+    let needed: Vec<f64> = (0..d)
+        .map(|j| {
+            let mut tail = vec![0.0; probe + 1];
+            for (i, a) in basis.indices.iter().enumerate() {
+                tail[a[j]] += u[i] * u[i];
+            }
+            for k in (0..probe).rev() {
+                tail[k] += tail[k + 1];
+            }
+            (0..=probe).find(|&k| tail[k] < 1e-20).unwrap_or(probe) as f64
+        })
+        .collect();
+    let top = needed.iter().copied().fold(1.0, f64::max);
+    Ok(needed.iter().map(|n| (n / top).clamp(0.15, 1.0)).collect())
+}
+
+/// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
+/// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set).
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     let axes = default_axes(problem)?;
     let d = axes.len();
+    let ratios = axis_ratios(problem, &axes)?;
     let (start, cap) = match d {
         1 => (if opts.start > 0 { opts.start } else { 20 }, 400),
-        _ => (if opts.start > 0 { opts.start } else { 10 }, 60),
+        _ => (if opts.start > 0 { opts.start } else { 16 }, 120),
     };
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
     let sizes = resolution::schedule(&[start], 1.2, &[cap]);
     let mut shift = 0.05 * problem.params.friction;
-    let study = resolution::run(&sizes, opts.tolerance, 1.0, |s| {
-        let basis = basis_of_size(problem, &axes, s[0], opts.index_set)?;
+    let study = resolution::run(&sizes, opts.tolerance, 0.0, |s| {
+        let basis = if d == 1 {
+            basis_of_size(problem, &axes, s[0], opts.index_set)?
+        } else {
+            let per_axis: Vec<usize> = ratios.iter().map(|r| ((r * s[0] as f64).round() as usize).max(4)).collect();
+            KineticBasis::new(
+                axes.clone(),
+                problem.params.velocity_scale(),
+                per_axis.clone(),
+                per_axis,
+                opts.index_set,
+            )?
+        };
         let r = rates_on(problem, &basis, opts.count, opts.path, shift)?;
         if r.rates.len() < opts.count {
             return Err(EngineError::Numerical(format!("only {} rates found", r.rates.len())));
         }
         shift = 0.2 * r.rates[0].re;
-        let values = r.rates.iter().flat_map(|l| [l.re, l.im]).collect();
-        let rounding = r.rounding.iter().flat_map(|&e| [e, e]).collect();
-        Ok((basis.len(), values, rounding))
+        Ok((basis.len(), study_values(&r.rates), r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect()))
     })?;
-    let values = study.values.chunks(2).map(|c| (c[0], c[1])).collect();
-    let errors = study.errors.chunks(2).map(|c| c[0].hypot(c[1])).collect();
+    let (values, errors) = from_study_values(&study);
     Ok(KineticRates { values, errors, basis_size: study.basis_size(), study })
 }
