@@ -97,3 +97,13 @@ fn theorem3_findings() {
     let d2 = checks.iter().filter(|c| c.setting.get("potential").and_then(|p| p.as_str()) == Some("2*x^2 + 2*y^2"));
     assert!(d2.into_iter().all(|c| c.verdict == Verdict::Fail));
 }
+
+#[test]
+fn kinetic_gap_eval_periodic_and_2d() {
+    let v = theorems::kinetic_eval::eval_kinetic_gap("-cos(x)", 1.0, 0.5, 2, true).unwrap();
+    let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
+    assert!((re - 0.564893111636).abs() < 1e-9, "{v}");
+    let v2 = theorems::kinetic_eval::eval_kinetic_gap("x^2/2 + y^2/2", 4.0, 0.5, 1, false).unwrap();
+    let exact = (4.0 - 12f64.sqrt()) / 2.0;
+    assert!((v2["eigenvalues"][0]["re"].as_f64().unwrap() - exact).abs() < 1e-8 * exact, "{v2}");
+}
