@@ -17,6 +17,7 @@ pub mod expr;
 pub mod finite_volume;
 pub mod hermite;
 pub mod jet;
+pub mod kinetic;
 pub mod kolmogorov;
 pub mod mfpt;
 pub mod operator;

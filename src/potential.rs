@@ -54,6 +54,15 @@ impl Potential {
         Ok(p)
     }
 
+    /// Parses an expression without the confinement check, for 2π-periodic potentials on the
+    /// circle (e.g. `-cos(x)`), where (A.1) is replaced by compactness.
+    pub fn parse_periodic(text: &str) -> Result<Self> {
+        let expr = Expr::parse(text)?;
+        let dim = expr.dim();
+        let poly = expr.to_poly();
+        Ok(Potential::Expression { text: text.to_string(), expr, poly, dim })
+    }
+
     /// Reads a potential from a SPEC: a path to a JSON fixture, or an expression.
     pub fn from_spec(spec: &str) -> Result<Self> {
         if spec.ends_with(".json") || Path::new(spec).is_file() {

@@ -13,11 +13,17 @@ mod assumptions;
 pub mod common;
 pub mod eq8;
 pub mod escape_eval;
+pub mod kinetic_eval;
 pub mod lemma1;
 pub mod lemma2;
 pub mod lemma3;
+pub mod lemma4;
+pub mod lemma5;
+pub mod lemma6;
+pub mod lemma7;
 pub mod theorem1;
 pub mod theorem2;
+pub mod theorem3;
 
 /// Progress callback: a short message for work that takes a while.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
@@ -41,6 +47,11 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
         Claim { id: "theorem2", title: "limit of stationary ball probabilities", run: theorem2::run },
         Claim { id: "eq8", title: "ratio of two equal-height minima (8)", run: eq8::run },
+        Claim { id: "lemma4", title: "stationary solution ψ∞ ∝ e^{-η'(L+|v|²/2)} of (9)", run: lemma4::run },
+        Claim { id: "lemma5", title: "T antisymmetric, F symmetric in L²(ψ∞)", run: lemma5::run },
+        Claim { id: "lemma6", title: "dH/dt inequality with K of (24)", run: lemma6::run },
+        Claim { id: "lemma7", title: "K ≥ 2μP with the stated μ, C, Ĉ", run: lemma7::run },
+        Claim { id: "theorem3", title: "kinetic decay bound and its Poincaré step", run: theorem3::run },
         Claim { id: "assumption-a1", title: "confinement and integrability (A.1)", run: assumption_a1::run },
         Claim { id: "assumption-a2", title: "growth conditions (A.2) along rays", run: assumption_a2::run },
         Claim { id: "assumption-a3", title: "bound M_w of (A.3)", run: assumption_a3::run },

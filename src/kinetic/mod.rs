@@ -1,0 +1,70 @@
+//! The kinetic (Vlasov–)Fokker–Planck generator (9) of momentum SGD,
+//!
+//!   ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(g v ψ + D_v ∇_v ψ),   g = (1−ξ)/√γ,  D_v = √γ β/(2M),
+//!
+//! in the flat variable u = ψ/√ψ_∞, ψ_∞ ∝ e^{−η'(L + |v|²/2)}, η' = g/D_v. There the transport
+//! T = v·∇_w − ∇L·∇_v is antisymmetric (it commutes with functions of L + |v|²/2) and the velocity
+//! Fokker–Planck part F is the harmonic oscillator −D_v Δ_v + g²|v|²/(4D_v) − g d/2 (sign flipped),
+//! which is diagonal, −g·n, in a v-Hermite basis of scale s_v = √(2D_v/g). The generator is
+//! G = −T + F; decay rates are −eig(G).
+//!
+//! * [`basis`]: w-axes (Hermite on R or Fourier on the circle) ⊗ Hermite in v, index sets.
+//! * [`operator`]: sparse Galerkin matrix of G, the Hamiltonian ground state √ψ_∞.
+//! * [`spectrum`]: non-symmetric eigen-solves (dense, shift-invert Krylov–Schur) and the
+//!   resolution study of the slowest decay rates.
+//! * [`evolve`]: time evolution, ‖h(t)‖²_* and the Lyapunov functional H(t) of (10).
+//! * [`constants`]: C_L and b of assumption (A.4).
+
+pub mod basis;
+pub mod constants;
+pub mod evolve;
+pub mod operator;
+pub mod spectrum;
+
+use crate::error::{positive, EngineError, Result};
+
+/// Friction and velocity diffusion of (9).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct KineticParams {
+    /// g = (1−ξ)/√γ > 0.
+    pub friction: f64,
+    /// D_v = √γ β/(2M) > 0.
+    pub diffusion_v: f64,
+}
+
+impl KineticParams {
+    /// Direct (g, D_v); both must be finite and > 0.
+    pub fn new(friction: f64, diffusion_v: f64) -> Result<Self> {
+        positive("friction g", friction)?;
+        positive("velocity diffusion D_v", diffusion_v)?;
+        Ok(KineticParams { friction, diffusion_v })
+    }
+
+    /// From the SGD hyperparameters (γ, β, M, ξ) of Section 4: g = (1−ξ)/√γ, D_v = √γβ/(2M).
+    pub fn from_sgd(lr: f64, beta: f64, batch: f64, momentum: f64) -> Result<Self> {
+        positive("learning rate γ", lr)?;
+        positive("noise scale β", beta)?;
+        positive("batch size M", batch)?;
+        check_momentum(momentum)?;
+        KineticParams::new((1.0 - momentum) / lr.sqrt(), lr.sqrt() * beta / (2.0 * batch))
+    }
+
+    /// η' = g/D_v, the inverse temperature of ψ_∞ (Lemma 4).
+    pub fn eta(&self) -> f64 {
+        self.friction / self.diffusion_v
+    }
+
+    /// s_v = √(2D_v/g): the v-Hermite scale in which F is diagonal.
+    pub fn velocity_scale(&self) -> f64 {
+        (2.0 * self.diffusion_v / self.friction).sqrt()
+    }
+}
+
+/// Refuses a momentum ξ outside (0, 1).
+pub fn check_momentum(momentum: f64) -> Result<f64> {
+    if momentum.is_finite() && momentum > 0.0 && momentum < 1.0 {
+        Ok(momentum)
+    } else {
+        Err(EngineError::InvalidParameter(format!("momentum ξ must lie in (0, 1), got {momentum}")))
+    }
+}

@@ -1,0 +1,176 @@
+//! The kinetic engine against exactly known spectra, and its fast path against the dense one.
+
+use faer::c64;
+use fpspectral::basis::IndexSet;
+use fpspectral::kinetic::basis::{KineticBasis, WAxis};
+use fpspectral::kinetic::operator::Kinetic;
+use fpspectral::kinetic::spectrum::{rates_dense, rates_sparse, DecayRates};
+use fpspectral::kinetic::KineticParams;
+use fpspectral::Potential;
+
+/// λ± = (g ± √(g² − 4ω²))/2, the two harmonic modes of one degree of freedom.
+fn harmonic_modes(g: f64, omega: f64) -> (c64, c64) {
+    let disc = c64::new(g * g - 4.0 * omega * omega, 0.0).sqrt();
+    ((c64::new(g, 0.0) + disc) / 2.0, (c64::new(g, 0.0) - disc) / 2.0)
+}
+
+/// The exact slowest rates {Σ_j k_j λ+ + l_j λ−} (im folded to ≥ 0), ascending by re, no duplicates.
+fn harmonic_rates(g: f64, omega: f64, d: usize, count: usize) -> Vec<c64> {
+    let (lp, lm) = harmonic_modes(g, omega);
+    let mut out: Vec<c64> = Vec::new();
+    let k = 8;
+    for a in 0..k {
+        for b in 0..k {
+            for c in 0..(if d > 1 { k } else { 1 }) {
+                for e in 0..(if d > 1 { k } else { 1 }) {
+                    if a + b + c + e == 0 {
+                        continue;
+                    }
+                    let l = lp * (a + c) as f64 + lm * (b + e) as f64;
+                    let l = c64::new(l.re, l.im.abs());
+                    if !out.iter().any(|q| (q - l).norm() < 1e-9) {
+                        out.push(l);
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|x, y| x.re.total_cmp(&y.re).then(x.im.total_cmp(&y.im)));
+    out.truncate(count);
+    out
+}
+
+fn harmonic_basis(params: KineticParams, omega: f64, d: usize, n: usize) -> KineticBasis {
+    let s_w = params.velocity_scale() / omega;
+    let axes = vec![WAxis::Hermite { centre: 0.0, scale: s_w }; d];
+    KineticBasis::new(axes, params.velocity_scale(), vec![n; d], vec![n; d], IndexSet::TotalDegree).unwrap()
+}
+
+fn harmonic_spectrum(g: f64, d: usize, n: usize, sparse: bool) -> DecayRates {
+    let spec = if d == 1 { "x^2/2" } else { "x^2/2 + y^2/2" };
+    let pot = Potential::parse(spec).unwrap();
+    let params = KineticParams::new(g, 0.7).unwrap();
+    let problem = Kinetic::new(&pot, params).unwrap();
+    let basis = harmonic_basis(params, 1.0, d, n);
+    let gm = problem.matrix(&basis).unwrap();
+    if sparse {
+        rates_sparse(&gm, 4, 0.05 * g).unwrap()
+    } else {
+        rates_dense(&gm, 4).unwrap()
+    }
+}
+
+/// Every found rate is an exact one to `tol`, the gap is matched, and no exact rate below the
+/// largest found real part is missed (equal real parts make the order among ties arbitrary).
+fn assert_matches(found: &DecayRates, exact: &[c64], tol: f64) {
+    let nearest = |l: c64, set: &[c64]| set.iter().map(|e| (l - e).norm()).fold(f64::INFINITY, f64::min);
+    for l in &found.rates {
+        let err = nearest(*l, exact);
+        assert!(err < tol, "found rate {l:?} is no exact rate (distance {err:.2e})");
+    }
+    assert!((found.rates[0].re - exact[0].re).abs() < tol, "gap {:?} vs {:?}", found.rates[0], exact[0]);
+    let top = found.rates.last().unwrap().re - tol;
+    for e in exact.iter().filter(|e| e.re < top) {
+        assert!(nearest(*e, &found.rates) < tol, "exact rate {e:?} missing");
+    }
+}
+
+#[test]
+fn harmonic_spectrum_exact_d1() {
+    for g in [0.5, 1.0, 4.0] {
+        let found = harmonic_spectrum(g, 1, 24, false);
+        assert_matches(&found, &harmonic_rates(g, 1.0, 1, 12), 1e-10);
+        assert!(found.kernel.norm() < 1e-12, "kernel {:?}", found.kernel);
+    }
+}
+
+#[test]
+fn harmonic_spectrum_exact_d2() {
+    for g in [0.5, 1.0, 4.0] {
+        let found = harmonic_spectrum(g, 2, 9, false);
+        assert_matches(&found, &harmonic_rates(g, 1.0, 2, 12), 1e-10);
+    }
+}
+
+#[test]
+fn sparse_path_matches_dense_on_harmonic() {
+    for (g, d, n) in [(0.5, 1, 24), (4.0, 1, 24), (1.0, 2, 9)] {
+        let dense = harmonic_spectrum(g, d, n, false);
+        let sparse = harmonic_spectrum(g, d, n, true);
+        assert_matches(&sparse, &harmonic_rates(g, 1.0, d, 12), 1e-10);
+        assert!((sparse.rates[0] - dense.rates[0]).norm() < 1e-10);
+    }
+}
+
+#[test]
+fn defective_point_error_is_covered() {
+    // g = 2ω: λ+ = λ− = 1 and a Jordan block; report what the dense solver reaches.
+    let found = harmonic_spectrum(2.0, 1, 24, false);
+    let exact = harmonic_rates(2.0, 1.0, 1, 1)[0];
+    let err = (found.rates[0] - exact).norm();
+    eprintln!("defective g = 2ω: gap {:?}, true error {err:.2e}, stated {:.2e}", found.rates[0], found.rounding[0]);
+    assert!(err <= found.rounding[0], "stated error {:.2e} does not cover {err:.2e}", found.rounding[0]);
+}
+
+use fpspectral::kinetic::spectrum::{decay_rates, KineticOptions};
+
+#[test]
+fn double_well_gap_converges() {
+    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
+    eprintln!("double well: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
+    for l in &rates.study.levels {
+        eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, &l.values[..2]);
+    }
+    assert!(rates.study.converged);
+    assert!(rates.errors[0] <= 1e-8 * rates.values[0].0);
+}
+
+#[test]
+fn cosine_gap_on_circle_converges() {
+    let pot = Potential::parse_periodic("-cos(x)").unwrap();
+    let problem = Kinetic::periodic(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
+    eprintln!("cosine: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
+    for l in &rates.study.levels {
+        eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, &l.values[..2]);
+    }
+    assert!(rates.study.converged);
+    assert!(rates.errors[0] <= 1e-8 * rates.values[0].0);
+}
+
+#[test]
+fn sparse_path_matches_dense_on_double_well_and_circle() {
+    use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
+    let dw = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let cos = Potential::parse_periodic("-cos(x)").unwrap();
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    for problem in [Kinetic::new(&dw, params).unwrap(), Kinetic::periodic(&cos, params).unwrap()] {
+        let axes = default_axes(&problem).unwrap();
+        let basis = basis_of_size(&problem, &axes, 24, IndexSet::TotalDegree).unwrap();
+        let g = problem.matrix(&basis).unwrap();
+        let dense = rates_dense(&g, 3).unwrap();
+        let sparse = rates_sparse(&g, 3, 0.05).unwrap();
+        for k in 0..2 {
+            let diff = (dense.rates[k] - sparse.rates[k]).norm();
+            assert!(diff < 1e-9, "rate {k}: dense {:?} sparse {:?}", dense.rates[k], sparse.rates[k]);
+        }
+    }
+}
+
+#[test]
+fn assumption_a4_constants() {
+    use fpspectral::kinetic::constants::hessian_bound;
+    // L̃ = 2e^{−w²}: sup |L̃''| = 4 at w = 0.
+    let b = hessian_bound(&Potential::parse("x^2/2 + 2*exp(-x^2)").unwrap(), 1.0, 6.0).unwrap();
+    assert!((b.value - 4.0).abs() <= 1e-8 + b.error, "{b:?}");
+    // Quadratic with matching C_L: b = 0; in d = 2 the eigenvalue reading of the sup matrix.
+    let b0 = hessian_bound(&Potential::parse("x^2/2 + y^2/2").unwrap(), 1.0, 6.0).unwrap();
+    assert!(b0.value.abs() < 1e-9, "{b0:?}");
+    let b2 = hessian_bound(&Potential::parse("x^2 + x*y + y^2").unwrap(), 1.0, 6.0).unwrap();
+    assert!((b2.value - 2.0).abs() < 1e-8, "{b2:?}"); // [[1, 1], [1, 1]] has eigenvalues 0 and 2
+                                                      // A quartic has an unbounded Hessian: (A.4) fails, b = ∞.
+    let bq = hessian_bound(&Potential::parse("x^4/4 - x^2/2").unwrap(), 1.0, 6.0).unwrap();
+    assert!(bq.value.is_infinite());
+}

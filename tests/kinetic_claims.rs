@@ -1,0 +1,109 @@
+//! Each kinetic claim's finding as a test that can fail.
+
+use fpspectral::report::{Check, Verdict};
+
+fn quiet(_: &str) {}
+
+fn show(checks: &[Check]) {
+    for c in checks {
+        eprintln!("{} {} {:?} | {}", c.id, c.verdict.label(), c.setting, c.evidence);
+    }
+}
+
+#[test]
+fn lemma4_kernel_is_the_stated_stationary_state() {
+    let checks = theorems::lemma4::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+}
+
+#[test]
+fn lemma5_identities_hold() {
+    let checks = theorems::lemma5::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+}
+
+#[test]
+fn lemma7_fails_with_the_papers_constants() {
+    let checks = theorems::lemma7::run(&quiet).unwrap();
+    show(&checks);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Fail));
+}
+
+#[test]
+fn lemma7_bad_input_is_refused() {
+    use fpspectral::EngineError;
+    for (lr, xi, cl) in [(0.0, 0.5, 1.0), (0.1, 1.0, 1.0), (0.1, 0.0, 1.0), (f64::NAN, 0.5, 1.0), (0.1, 0.5, -1.0)] {
+        assert!(matches!(theorems::lemma7::eval_lemma7(lr, xi, cl), Err(EngineError::InvalidParameter(_))));
+    }
+}
+
+#[test]
+fn kinetic_gap_bad_input_is_refused() {
+    use fpspectral::EngineError;
+    for (g, dv) in [(0.0, 1.0), (1.0, 0.0), (f64::NAN, 1.0), (1.0, f64::INFINITY), (-1.0, 1.0)] {
+        let r = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", g, dv, 2, false);
+        assert!(matches!(r, Err(EngineError::InvalidParameter(_))), "{r:?}");
+    }
+}
+
+#[test]
+fn kinetic_gap_eval_harmonic() {
+    let v = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", 1.0, 0.5, 2, false).unwrap();
+    eprintln!("{v}");
+    let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
+    assert!((re - 0.5).abs() < 1e-8);
+}
+
+#[test]
+fn lemma7_nearest_correct_mu_is_the_harmonic_gap() {
+    for (lr, xi, cl) in theorems::lemma7::grid() {
+        let v = theorems::lemma7::eval_lemma7(lr, xi, cl).unwrap();
+        let (gap, mu) = (v["harmonic_gap"].as_f64().unwrap(), v["mu"].as_f64().unwrap());
+        let mu_max = v["mu_max_paper_c"].as_f64().unwrap();
+        assert!((mu - 2.0 * gap).abs() < 1e-12 * mu, "paper μ = {mu} is twice the gap {gap}");
+        assert!((mu_max - gap).abs() < 1e-9 * gap, "μ_max with the paper's C, Ĉ = {mu_max}, gap {gap}");
+        let g = v["friction"].as_f64().unwrap();
+        let best = theorems::lemma7::mu_best(g, cl).unwrap();
+        assert!(best.lo() <= gap * (1.0 + 1e-9), "best μ {best:?} above the gap {gap}");
+    }
+}
+
+#[test]
+fn lemma6_identity_and_inequality() {
+    let checks = theorems::lemma6::run(&quiet).unwrap();
+    show(&checks);
+    for c in &checks {
+        assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
+        if c.setting["potential"].as_str().is_some_and(|p| !p.contains("exp")) {
+            assert!(c.quantities["identity_28_rel_defect"].value < 1e-9, "derived K identity: {}", c.evidence);
+        }
+    }
+}
+
+#[test]
+fn theorem3_findings() {
+    let checks = theorems::theorem3::run(&quiet).unwrap();
+    show(&checks);
+    let verdict = |i: usize| checks[i].verdict;
+    // Quadratic risk, both cases of Lemma 7: the bound decays at 2μ = 4·gap > 2·gap, so it fails.
+    assert_eq!(verdict(0), Verdict::Fail);
+    assert_eq!(verdict(1), Verdict::Fail);
+    // Bounded-Hessian double well: μ̂ > μ, the bound grows: true but vacuous.
+    assert_eq!(verdict(2), Verdict::Pass);
+    assert!(checks[2].quantities["bound_rate"].value < 0.0);
+    // Poincaré step, d = 2 quadratic with C_P = 4: min{C_P, d} = 2 but the true factor is 1.
+    let d2 = checks.iter().filter(|c| c.setting.get("potential").and_then(|p| p.as_str()) == Some("2*x^2 + 2*y^2"));
+    assert!(d2.into_iter().all(|c| c.verdict == Verdict::Fail));
+}
+
+#[test]
+fn kinetic_gap_eval_periodic_and_2d() {
+    let v = theorems::kinetic_eval::eval_kinetic_gap("-cos(x)", 1.0, 0.5, 2, true).unwrap();
+    let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
+    assert!((re - 0.564893111636).abs() < 1e-9, "{v}");
+    let v2 = theorems::kinetic_eval::eval_kinetic_gap("x^2/2 + y^2/2", 4.0, 0.5, 1, false).unwrap();
+    let exact = (4.0 - 12f64.sqrt()) / 2.0;
+    assert!((v2["eigenvalues"][0]["re"].as_f64().unwrap() - exact).abs() < 1e-8 * exact, "{v2}");
+}
