@@ -109,6 +109,36 @@ enum Eval {
         #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
         minimum: Point,
     },
+    /// Non-zero eigenvalues of the kinetic generator (9) with smallest real part, as decay rates.
+    KineticGap {
+        /// Expression in x, y or a JSON fixture path (2π-periodic in x with --periodic).
+        #[arg(long, allow_hyphen_values = true)]
+        potential: String,
+        /// Friction g = (1 − ξ)/√γ > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        friction: f64,
+        /// Velocity diffusion D_v = √γ β/(2M) > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        diffusion: f64,
+        /// Number of eigenvalues (one per conjugate pair).
+        #[arg(long, default_value_t = 3)]
+        count: usize,
+        /// w lives on the circle and the potential is 2π-periodic.
+        #[arg(long)]
+        periodic: bool,
+    },
+    /// Lemma 7's μ, C, Ĉ and the matrices K, P for the quadratic risk ½C_L²|w|².
+    Lemma7 {
+        /// Learning rate γ > 0.
+        #[arg(long, allow_hyphen_values = true)]
+        lr: f64,
+        /// Momentum ξ in (0, 1).
+        #[arg(long, allow_hyphen_values = true)]
+        momentum: f64,
+        /// C_L > 0 of (A.4).
+        #[arg(long, allow_hyphen_values = true)]
+        cl: f64,
+    },
 }
 
 /// A point given as comma-separated coordinates.
@@ -187,5 +217,9 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             escape_eval::eval_ball_prob(&potential, eta, &center.0, radius)
         }
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
+        Eval::KineticGap { potential, friction, diffusion, count, periodic } => {
+            theorems::kinetic_eval::eval_kinetic_gap(&potential, friction, diffusion, count, periodic)
+        }
+        Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
     }
 }
