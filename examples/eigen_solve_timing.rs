@@ -29,9 +29,7 @@ fn list<T: std::str::FromStr>(s: &str) -> Vec<T>
 where
     T::Err: std::fmt::Debug,
 {
-    s.split(',')
-        .map(|v| v.trim().parse().expect("number"))
-        .collect()
+    s.split(',').map(|v| v.trim().parse().expect("number")).collect()
 }
 
 /// Minimum and median wall-clock seconds of `f` over `repeats` runs, and its last output.
@@ -50,9 +48,7 @@ fn time<F: FnMut() -> Vec<f64>>(repeats: usize, mut f: F) -> Value {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 9 {
-        eprintln!(
-            "usage: eigen_solve_timing POTENTIAL D COUNT CENTRE SCALE SIZES SHIFT REPEATS [WHICH]"
-        );
+        eprintln!("usage: eigen_solve_timing POTENTIAL D COUNT CENTRE SCALE SIZES SHIFT REPEATS [WHICH]");
         std::process::exit(2);
     }
     let pot = Potential::from_spec(&args[1]).expect("potential");
@@ -78,35 +74,25 @@ fn main() {
     out.insert("nnz".into(), json!(h.compute_nnz()));
     let mut timings = Map::new();
     if want("assemble_sparse") {
-        let t = time(repeats, || {
-            vec![op.sparse_matrix(&basis).expect("H").compute_nnz() as f64]
-        });
+        let t = time(repeats, || vec![op.sparse_matrix(&basis).expect("H").compute_nnz() as f64]);
         timings.insert("assemble_sparse".into(), t);
     }
     if want("assemble_factor") {
-        let t = time(repeats, || {
-            vec![op.factor(&basis).expect("B").nrows() as f64]
-        });
+        let t = time(repeats, || vec![op.factor(&basis).expect("B").nrows() as f64]);
         timings.insert("assemble_factor".into(), t);
     }
     if want("solve_dense_h") {
         let hd = to_dense(&h);
-        let t = time(repeats, || {
-            lowest_dense(hd.as_ref(), k).expect("dense").values
-        });
+        let t = time(repeats, || lowest_dense(hd.as_ref(), k).expect("dense").values);
         timings.insert("solve_dense_h".into(), t);
     }
     if want("solve_sparse") {
-        let t = time(repeats, || {
-            lowest_sparse(&h, k, shift).expect("sparse").values
-        });
+        let t = time(repeats, || lowest_sparse(&h, k, shift).expect("sparse").values);
         timings.insert("solve_sparse".into(), t);
     }
     if want("solve_factor") {
         let b = op.factor(&basis).expect("B");
-        let t = time(repeats, || {
-            lowest_from_factor(b.as_ref(), k).expect("factor").values
-        });
+        let t = time(repeats, || lowest_from_factor(b.as_ref(), k).expect("factor").values);
         timings.insert("solve_factor".into(), t);
     }
     for (name, path) in [
@@ -115,17 +101,10 @@ fn main() {
         ("eigenpairs_auto", SolverPath::Auto),
     ] {
         if want(name) {
-            let t = time(repeats, || {
-                eigenpairs(&op, &basis, count, path, shift)
-                    .expect("eigenpairs")
-                    .values
-            });
+            let t = time(repeats, || eigenpairs(&op, &basis, count, path, shift).expect("eigenpairs").values);
             timings.insert(name.into(), t);
         }
     }
     out.insert("timings".into(), Value::Object(timings));
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&Value::Object(out)).expect("JSON")
-    );
+    println!("{}", serde_json::to_string_pretty(&Value::Object(out)).expect("JSON"));
 }

@@ -26,11 +26,7 @@ fn main() {
     let tolerance: f64 = arg(4, "1e-10").parse().expect("tolerance");
     let repeats: usize = arg(5, "1").parse().expect("repeats");
     let op = Overdamped::new(&pot, diffusion).expect("operator");
-    let opts = RateOptions {
-        count,
-        tolerance,
-        ..Default::default()
-    };
+    let opts = RateOptions { count, tolerance, ..Default::default() };
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..repeats.max(1) {

@@ -52,6 +52,7 @@ fn boundary_fraction(here: [f64; 2], there: [f64; 2], c: [f64; 2], r: f64) -> f6
 }
 
 /// τ at `start` on a grid of step h (start must be a grid node).
+#[allow(clippy::needless_range_loop)]
 pub fn mfpt_grid(potential: &Potential, diffusion: f64, prob: &PassageProblem, h: f64, start: [f64; 2]) -> Result<f64> {
     positive("diffusion", diffusion)?;
     let nx = ((prob.upper[0] - prob.lower[0]) / h).round() as usize + 1;

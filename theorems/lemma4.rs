@@ -83,7 +83,7 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
         check_setting("x^2/2", false, a, (20, 30)),
         check_setting("x^4/4 - x^2/2", false, a, (120, 160)),
         check_setting("x^4/4 - x^2/2", false, b, (120, 160)),
-        check_setting("x^4/4 - x^2/2 + y^2/2", false, a, (24, 30)),
+        check_setting("x^4/4 - x^2/2 + y^2/2", false, a, (16, 20)),
         check_setting("-cos(x)", true, a, (30, 40)),
     ]
     .into_iter()
