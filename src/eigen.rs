@@ -8,10 +8,10 @@
 
 use crate::error::{EngineError, Result};
 use dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::solvers::Solve;
 use faer::matrix_free::eigen::{partial_self_adjoint_eigen, PartialEigenParams};
 use faer::matrix_free::LinOp;
 use faer::prelude::*;
-use faer::sparse::linalg::solvers::Llt;
 use faer::sparse::{SparseColMat, Triplet};
 use faer::{Mat, MatMut, MatRef, Par, Side};
 
@@ -75,14 +75,22 @@ pub fn sparse_from_triplets(n: usize, triplets: &[Triplet<usize, usize, f64>]) -
 /// Order up to which a sparse problem is solved with the dense solver.
 pub const SMALL_SPARSE: usize = 256;
 
-/// (H − σI)^{-1} as a linear operator, through a sparse Cholesky factorisation.
+/// (A − σI)^{-1} as a linear operator, applied through a factorisation of A − σI (a sparse
+/// Cholesky for symmetric A, a sparse LU otherwise), for shift-invert Krylov–Schur.
 #[derive(Debug)]
-struct ShiftInvert {
-    llt: Llt<usize, f64>,
+pub struct ShiftInvert<F> {
+    factor: F,
     n: usize,
 }
 
-impl LinOp<f64> for ShiftInvert {
+impl<F> ShiftInvert<F> {
+    /// Wraps the factorisation of an n×n shifted matrix.
+    pub fn new(factor: F, n: usize) -> Self {
+        ShiftInvert { factor, n }
+    }
+}
+
+impl<F: Solve<f64> + Sync + std::fmt::Debug> LinOp<f64> for ShiftInvert<F> {
     fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> faer::dyn_stack::StackReq {
         faer::dyn_stack::StackReq::EMPTY
     }
@@ -94,7 +102,7 @@ impl LinOp<f64> for ShiftInvert {
     }
     fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
         out.copy_from(rhs);
-        self.llt.solve_in_place(out);
+        self.factor.solve_in_place(out);
     }
     fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
         self.apply(out, rhs, par, stack);
@@ -121,7 +129,7 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
     let llt = shifted
         .sp_cholesky(Side::Lower)
         .map_err(|e| EngineError::Numerical(format!("sparse Cholesky of H − σI failed (σ = {shift}): {e:?}")))?;
-    let op = ShiftInvert { llt, n };
+    let op = ShiftInvert::new(llt, n);
     let want = k.min(n);
     let params = PartialEigenParams { max_restarts: 2000, ..Default::default() };
     let par = Par::Seq;

@@ -3,13 +3,9 @@
 
 use fpspectral::{Potential, Result};
 
-/// The two fixture risks of Appendix B.1, by name and path.
+/// The two fixture risks of Appendix B.1, by name (compiled in from `fixtures/`).
 pub fn fixtures() -> Result<Vec<(&'static str, Potential)>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/");
-    Ok(vec![
-        ("squared_loss", Potential::from_spec(&format!("{dir}squared_loss.json"))?),
-        ("logistic", Potential::from_spec(&format!("{dir}logistic.json"))?),
-    ])
+    Ok(vec![("squared_loss", crate::common::squared_loss()?), ("logistic", crate::common::logistic()?)])
 }
 
 /// 72 unit directions in the plane.

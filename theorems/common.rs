@@ -1,8 +1,7 @@
 //! Settings shared by the overdamped claims: hyperparameters and the built-in potentials.
 
 use fpspectral::error::positive;
-use fpspectral::{Potential, Result};
-use std::path::PathBuf;
+use fpspectral::{EngineError, Potential, Result};
 
 /// SGD hyperparameters of (3): learning rate γ, noise scale β, batch size M.
 #[derive(Debug, Clone, Copy)]
@@ -29,12 +28,33 @@ impl Hyper {
     }
 }
 
-/// Path of a built-in fixture file.
-pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("fixtures").join(name)
+/// The built-in fixtures, compiled into the binary so that `paper-checks` runs anywhere.
+const POTENTIALS_JSON: &str = include_str!("../fixtures/potentials.json");
+const LOGISTIC_JSON: &str = include_str!("../fixtures/logistic.json");
+const SQUARED_LOSS_JSON: &str = include_str!("../fixtures/squared_loss.json");
+
+fn from_fixture_text(name: &str, text: &str) -> Result<Potential> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| EngineError::Parse(format!("built-in fixture {name}: {e}")))?;
+    Potential::from_json(&value["potential"])
 }
 
-/// The logistic-regression risk fixture (Appendix B.1).
+/// The logistic-regression risk fixture (Appendix B.1), `fixtures/logistic.json`.
 pub fn logistic() -> Result<Potential> {
-    Potential::from_fixture(&fixture("logistic.json"))
+    from_fixture_text("logistic.json", LOGISTIC_JSON)
+}
+
+/// The squared-loss risk fixture (Appendix B.1), `fixtures/squared_loss.json`.
+pub fn squared_loss() -> Result<Potential> {
+    from_fixture_text("squared_loss.json", SQUARED_LOSS_JSON)
+}
+
+/// A named expression potential from `fixtures/potentials.json`.
+pub fn builtin(name: &str) -> Result<Potential> {
+    let value: serde_json::Value = serde_json::from_str(POTENTIALS_JSON)
+        .map_err(|e| EngineError::Parse(format!("built-in fixture potentials.json: {e}")))?;
+    let text = value["potentials"][name]
+        .as_str()
+        .ok_or_else(|| EngineError::Parse(format!("no potential '{name}' in fixtures/potentials.json")))?;
+    Potential::parse(text)
 }

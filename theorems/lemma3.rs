@@ -7,7 +7,7 @@
 //! of the non-symmetric Galerkin matrix of (5), and compared with the best Gibbs fit e^{−cL} and
 //! with the zero-flux density p ∝ D(w)^{-1} exp(−∫₀^w L'/D) (d = 1).
 
-use crate::common::{logistic, Hyper};
+use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::operator::Overdamped;
@@ -178,10 +178,10 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let hyper = Hyper { lr: 0.2, beta: 2.0, batch: 2.0 };
     let mut checks = Vec::new();
     let mut risks = vec![
-        ("quadratic", Potential::parse("x^2/2")?),
-        ("double-well", Potential::parse("x^4/4 - x^2/2")?),
-        ("tilted-double-well", Potential::parse("x^4/4 - x^2/2 + 0.1*x")?),
-        ("coupled-2d", Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y")?),
+        ("quadratic", builtin("quadratic")?),
+        ("double-well", builtin("double-well")?),
+        ("tilted-double-well", builtin("tilted-double-well")?),
+        ("coupled-2d", builtin("coupled-2d")?),
     ];
     risks.push(("logistic", logistic()?));
     for (name, pot) in &risks {

@@ -7,7 +7,7 @@
 //! eigen-expansion from a tilted Gibbs initial density. Compare: the bound at every sampled time,
 //! under each reading of C_P; and the remark that larger batches converge exponentially slower.
 
-use crate::common::{logistic, Hyper};
+use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::evolution::{expansion, initial_h_norm2, Expansion};
@@ -39,9 +39,9 @@ fn rate_options(dim: usize) -> RateOptions {
 /// The risks of this check: name, potential, tilt of the initial density.
 fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
     Ok(vec![
-        ("quadratic", Potential::parse("x^2/2")?, vec![0.3]),
-        ("double-well", Potential::parse("x^4/4 - x^2/2")?, vec![0.3]),
-        ("tilted-double-well", Potential::parse("x^4/4 - x^2/2 + 0.1*x")?, vec![-0.3]),
+        ("quadratic", builtin("quadratic")?, vec![0.3]),
+        ("double-well", builtin("double-well")?, vec![0.3]),
+        ("tilted-double-well", builtin("tilted-double-well")?, vec![-0.3]),
         ("logistic", logistic()?, vec![0.3, 0.0]),
     ])
 }

@@ -93,3 +93,39 @@ fn refused_escape_inputs_exit_2() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn kinetic_evals_answer_in_json() {
+    // Harmonic risk, g = 1, ω = 1: decay rates (g ± √(g² − 4ω²))/2 → 1/2 ± i√3/2 first.
+    let (code, out, err) =
+        run(&["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "0.5", "--count", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &v["eigenvalues"][0];
+    assert!((first["re"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    assert!((first["im"].as_f64().unwrap() - 3f64.sqrt() / 2.0).abs() < 1e-9);
+    let (code, out, _) = run(&["eval", "lemma7", "--lr", "0.1", "--momentum", "0.9", "--cl", "1"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in
+        ["friction", "case", "mu", "c", "c_hat", "p_min_eig", "min_eig_k_minus_2mu_p", "mu_max_paper_c", "mu_best"]
+    {
+        assert!(!v[key].is_null(), "{key}");
+    }
+    assert!((v["mu_best"].as_f64().unwrap() - v["harmonic_gap"].as_f64().unwrap()).abs() < 1e-6);
+}
+
+#[test]
+fn refused_kinetic_inputs_exit_2() {
+    let cases: &[&[&str]] = &[
+        &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "0", "--diffusion", "0.5"],
+        &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "-0.5"],
+        &["eval", "lemma7", "--lr", "0.1", "--momentum", "1.5", "--cl", "1"],
+        &["eval", "lemma7", "--lr", "NaN", "--momentum", "0.9", "--cl", "1"],
+    ];
+    for args in cases {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+}

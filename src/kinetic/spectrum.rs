@@ -9,6 +9,7 @@
 use super::basis::{KineticBasis, WAxis};
 use super::operator::Kinetic;
 use crate::basis::IndexSet;
+use crate::eigen::ShiftInvert;
 use crate::error::{EngineError, Result};
 use crate::operator::Overdamped;
 use crate::resolution::{self, Study};
@@ -20,7 +21,7 @@ use faer::matrix_free::LinOp;
 use faer::prelude::*;
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::{SparseColMat, Triplet};
-use faer::{c64, Mat, MatMut, MatRef, Par};
+use faer::{c64, Mat, Par};
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
 #[derive(Debug, Clone)]
@@ -101,32 +102,6 @@ pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRa
     sort_rates(&eigs, &rounding, count)
 }
 
-/// (G − σI)^{-1} through a sparse LU.
-#[derive(Debug)]
-struct ShiftInvertLu {
-    lu: Lu<usize, f64>,
-    n: usize,
-}
-
-impl LinOp<f64> for ShiftInvertLu {
-    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> faer::dyn_stack::StackReq {
-        faer::dyn_stack::StackReq::EMPTY
-    }
-    fn nrows(&self) -> usize {
-        self.n
-    }
-    fn ncols(&self) -> usize {
-        self.n
-    }
-    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
-        out.copy_from(rhs);
-        self.lu.solve_in_place(out);
-    }
-    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
-        self.apply(out, rhs, par, stack);
-    }
-}
-
 /// Sparse LU of G − σI.
 pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, f64>> {
     let n = g.nrows();
@@ -141,7 +116,7 @@ pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, 
 /// Krylov–Schur, with residual-based rounding estimates.
 pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<DecayRates> {
     let n = g.nrows();
-    let op = ShiftInvertLu { lu: shifted_lu(g, shift)?, n };
+    let op = ShiftInvert::new(shifted_lu(g, shift)?, n);
     let want = (2 * count + 8).min(n);
     let params = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + 20).min(n), ..Default::default() };
     let par = Par::Seq;
