@@ -69,22 +69,21 @@ struct Decay {
     h0_series: Quantity,
 }
 
-fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<Decay> {
+fn decay(op: &Overdamped, rates: &Rates, fine: &Expansion, tilt: &[f64], times: &[f64]) -> Result<Decay> {
     let levels = &rates.study.levels;
-    let basis_at = |i: usize| {
-        HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), levels[i].sizes.clone(), rates.index_set)
-    };
-    let fine_basis = basis_at(levels.len() - 1)?;
-    let fine = expansion(op, &fine_basis, tilt)?;
-    let coarse = expansion(op, &basis_at(levels.len() - 2)?, tilt)?;
-    let h2 =
-        times.iter().map(|&t| Quantity::new(fine.h_norm2(t), (fine.h_norm2(t) - coarse.h_norm2(t)).abs())).collect();
+    let coarse = expansion(op, &level_basis(rates, levels.len() - 2)?, tilt)?;
+    let with_error = |t: f64| Quantity::new(fine.h_norm2(t), (fine.h_norm2(t) - coarse.h_norm2(t)).abs());
     Ok(Decay {
         times: times.to_vec(),
-        h2,
-        h0_exact: initial_h_norm2(op, &fine_basis, tilt),
-        h0_series: Quantity::new(fine.h_norm2(0.0), (fine.h_norm2(0.0) - coarse.h_norm2(0.0)).abs()),
+        h2: times.iter().map(|&t| with_error(t)).collect(),
+        h0_exact: initial_h_norm2(op, &level_basis(rates, levels.len() - 1)?, tilt),
+        h0_series: with_error(0.0),
     })
+}
+
+/// The basis of resolution level `i` of a rate study.
+fn level_basis(rates: &Rates, i: usize) -> Result<HermiteBasis> {
+    HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), rates.study.levels[i].sizes.clone(), rates.index_set)
 }
 
 /// Sample times up to where ‖h‖² has dropped by 1e-12 (or past the first crossing of the
@@ -105,17 +104,13 @@ fn bound(r: Quantity, h0: f64, t: f64) -> Quantity {
     Quantity::new(b(r.value), (b(r.hi()) - b(r.lo())).abs() / 2.0)
 }
 
-/// Verdict over all sampled times; the first time at which the bound fails.
-fn bound_verdict(d: &Decay, rate: Quantity, h0: f64, pure_exponential: bool) -> (Verdict, Option<f64>, f64) {
+/// Verdict over all sampled times; the first time at which the bound fails; the largest ratio.
+fn bound_verdict(d: &Decay, reading: &Reading, h0: f64) -> (Verdict, Option<f64>, f64) {
     let mut verdicts = Vec::new();
     let mut first_fail = None;
     let mut worst_ratio: f64 = 0.0;
     for (t, h) in d.times.iter().zip(&d.h2) {
-        let b = if pure_exponential {
-            Quantity::new(h0 * (-rate.value * t).exp(), h0 * t * rate.error * (-rate.value * t).exp())
-        } else {
-            bound(rate, h0, *t)
-        };
+        let b = reading.bound_at(*t, h0);
         worst_ratio = worst_ratio.max(h.value / b.value);
         let v = fpspectral::report::verdict_le(*h, b);
         if v == Verdict::Fail && first_fail.is_none() {
@@ -126,11 +121,83 @@ fn bound_verdict(d: &Decay, rate: Quantity, h0: f64, pure_exponential: bool) -> 
     (Verdict::all(verdicts), first_fail, worst_ratio)
 }
 
+/// One reading of the rate in Theorem 1's bound.
 struct Reading {
     name: &'static str,
     label: &'static str,
     rate: Quantity,
+    /// The pure exponential e^{−rt}‖h(0)‖² (nearest correct statement) instead of Theorem 1's form.
     pure: bool,
+}
+
+impl Reading {
+    /// The bound at time t with its error from the error of the rate.
+    fn bound_at(&self, t: f64, h0: f64) -> Quantity {
+        if self.pure {
+            let r = self.rate;
+            Quantity::new(h0 * (-r.value * t).exp(), h0 * t * r.error * (-r.value * t).exp())
+        } else {
+            bound(self.rate, h0, t)
+        }
+    }
+    fn claimed(&self) -> String {
+        if self.pure {
+            format!("‖h(t)‖² ≤ e^{{-r t}} ‖h(0)‖² for all t > 0, r = 2λ1 = {:.6e}", self.rate.value)
+        } else {
+            format!("‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}", self.rate.value)
+        }
+    }
+}
+
+/// What is shared by the checks of one setting.
+struct Setting<'a> {
+    name: &'a str,
+    hyper: Hyper,
+    diffusion: f64,
+    tilt: &'a [f64],
+    basis_size: usize,
+    gap: Quantity,
+    cp7: Quantity,
+    cp_inf: Quantity,
+}
+
+/// The check of one reading against the exact decay.
+fn reading_check(s: &Setting, r: &Reading, decay: &Decay) -> Check {
+    let h0 = decay.h0_series.value;
+    let (verdict, first_fail, worst) = bound_verdict(decay, r, h0);
+    let mut c = Check::new("theorem1", r.name)
+        .with_setting("potential", s.name)
+        .with_setting("hyper", s.hyper.json())
+        .with_setting("diffusion", s.diffusion)
+        .with_setting("initial_density", format!("p0 ∝ exp(-(L + {:?}·w)/D)", s.tilt))
+        .with_setting("basis_size", s.basis_size);
+    c.quantity("gap_lambda1", s.gap);
+    c.quantity("C_P_eq7", s.cp7);
+    c.quantity("C_P_p_inf", s.cp_inf);
+    c.quantity("rate_used", r.rate);
+    c.quantity("true_decay_rate_of_h2", Quantity::new(2.0 * s.gap.value, 2.0 * s.gap.error));
+    c.quantity("h0_squared", decay.h0_series);
+    c.quantity("h0_squared_exact_integral", Quantity::exact(decay.h0_exact));
+    c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
+    if let Some(t) = first_fail {
+        c.quantity("first_failure_time", Quantity::exact(t));
+    }
+    c.claimed = r.claimed();
+    c.verdict = verdict;
+    let (two_gap, end) = (2.0 * s.gap.value, decay.times[decay.times.len() - 1]);
+    c.evidence = match (verdict, first_fail) {
+        (Verdict::Fail, Some(t)) => format!(
+            "at t = {t:.4} the exact ‖h‖² exceeds the bound: the true decay rate 2λ1 = {two_gap:.6e} is below the rate r = {:.6e}",
+            r.rate.value
+        ),
+        (Verdict::Pass, _) => format!(
+            "the bound holds at all {} sampled times up to t = {end:.3} (max ratio {worst:.3}); true rate 2λ1 = {two_gap:.6e} ≥ r = {:.6e}",
+            decay.times.len(),
+            r.rate.value
+        ),
+        _ => "the margin at some sampled time is within the error estimate".into(),
+    };
+    c
 }
 
 fn setting_checks(
@@ -167,19 +234,13 @@ fn setting_checks(
         },
     ];
     let fastest = readings.iter().map(|r| r.rate.value).fold(0.0, f64::max);
-    let levels = &rates.study.levels;
-    let fine_basis = HermiteBasis::new(
-        rates.centre.clone(),
-        rates.scale.clone(),
-        levels[levels.len() - 1].sizes.clone(),
-        rates.index_set,
-    )?;
-    let probe = expansion(&op, &fine_basis, tilt)?;
-    let times = sample_times(gap.value, fastest, &probe);
-    let decay = decay(&op, &rates, tilt, &times)?;
-    let h0 = decay.h0_series.value;
-    let mut checks = Vec::new();
+    let fine = expansion(&op, &level_basis(&rates, rates.study.levels.len() - 1)?, tilt)?;
+    let times = sample_times(gap.value, fastest, &fine);
+    let decay = decay(&op, &rates, &fine, tilt, &times)?;
+    let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
+    let checks = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
     // Plots start at t = 0, where every bound equals ‖h(0)‖² (the verdicts skip that equality).
+    let h0 = decay.h0_series.value;
     let plot_times: Vec<f64> = std::iter::once(0.0).chain(times.iter().copied()).collect();
     let mut series = vec![Series {
         label: "‖h(t)‖² (exact)".into(),
@@ -187,46 +248,8 @@ fn setting_checks(
         y: std::iter::once(h0).chain(decay.h2.iter().map(|q| q.value)).collect(),
     }];
     for r in &readings {
-        let (verdict, first_fail, worst) = bound_verdict(&decay, r.rate, h0, r.pure);
-        let mut c = Check::new("theorem1", r.name)
-            .with_setting("potential", name)
-            .with_setting("hyper", hyper.json())
-            .with_setting("diffusion", diffusion)
-            .with_setting("initial_density", format!("p0 ∝ exp(-(L + {tilt:?}·w)/D)"))
-            .with_setting("basis_size", rates.basis_size);
-        c.quantity("gap_lambda1", gap);
-        c.quantity("C_P_eq7", cp7);
-        c.quantity("C_P_p_inf", cp_inf);
-        c.quantity("rate_used", r.rate);
-        c.quantity("true_decay_rate_of_h2", Quantity::new(2.0 * gap.value, 2.0 * gap.error));
-        c.quantity("h0_squared", decay.h0_series);
-        c.quantity("h0_squared_exact_integral", Quantity::exact(decay.h0_exact));
-        c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
-        if let Some(t) = first_fail {
-            c.quantity("first_failure_time", Quantity::exact(t));
-        }
-        c.claimed = format!("‖h(t)‖² ≤ (r t + ‖h(0)‖²) e^{{-r t}} for all t > T = 0, r = {:.6e}", r.rate.value);
-        c.verdict = verdict;
-        c.evidence = match (verdict, first_fail) {
-            (Verdict::Fail, Some(t)) => format!(
-                "at t = {t:.4} the exact ‖h‖² exceeds the bound: the true decay rate 2λ1 = {:.6e} is below the rate r = {:.6e}",
-                2.0 * gap.value, r.rate.value
-            ),
-            (Verdict::Pass, _) => format!(
-                "the bound holds at all {} sampled times up to t = {:.3} (max ratio {worst:.3}); true rate 2λ1 = {:.6e} ≥ r = {:.6e}",
-                times.len(), times[times.len() - 1], 2.0 * gap.value, r.rate.value
-            ),
-            _ => "the margin at some sampled time is within the error estimate".into(),
-        };
-        series.push(Series {
-            label: r.label.into(),
-            x: plot_times.clone(),
-            y: plot_times
-                .iter()
-                .map(|&t| if r.pure { h0 * (-r.rate.value * t).exp() } else { bound(r.rate, h0, t).value })
-                .collect(),
-        });
-        checks.push(c);
+        let y = plot_times.iter().map(|&t| r.bound_at(t, h0).value).collect();
+        series.push(Series { label: r.label.into(), x: plot_times.clone(), y });
     }
     let fig = Figure {
         name: format!("theorem1-{name}-D{diffusion}"),
