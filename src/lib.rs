@@ -7,6 +7,7 @@
 //! ([`critical`]), mean first passage times ([`mfpt`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
 //! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
+pub mod annulus;
 pub mod banded;
 pub mod basis;
 pub mod critical;
