@@ -207,7 +207,7 @@ fn spectral_ou_passage_time_is_log_ratio_to_1e10() {
     for d in [0.5, 0.1, 0.05] {
         for start in [[1.0, 0.0], [0.3, -0.7], [-1.5, 1.0]] {
             let s = mfpt_annulus(&p, d, start, [0.0, 0.0], 0.1, 1e-8).unwrap();
-            let exact = (start[0] as f64).hypot(start[1]).ln() - 0.1f64.ln();
+            let exact = f64::hypot(start[0], start[1]).ln() - 0.1f64.ln();
             let got = s.tau.value();
             assert!(rel(got, exact) < 1e-10, "D={d} {start:?}: {got} vs {exact}");
             assert!(s.tau.rel_error < 1e-8);
@@ -266,7 +266,13 @@ fn spectral_double_well_converges_and_matches_finite_volumes() {
         assert!(s.levels.len() >= 2);
         let (fv, _) = mfpt_2d(&p, d, &prob, 0.04, [-1.0, 0.0]).unwrap();
         let diff = (fv.ln - s.tau.ln).abs();
-        assert!(diff <= fv.rel_error + s.tau.rel_error, "D={d}: FV {} ± {:.1e} vs spectral {}", fv.value(), fv.rel_error, s.tau.value());
+        assert!(
+            diff <= fv.rel_error + s.tau.rel_error,
+            "D={d}: FV {} ± {:.1e} vs spectral {}",
+            fv.value(),
+            fv.rel_error,
+            s.tau.value()
+        );
     }
 }
 

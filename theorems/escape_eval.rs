@@ -1,8 +1,8 @@
 //! Library entry points of the `paper-checks eval` commands for escape times and stationary
 //! probabilities. Each returns JSON; bad input is an [`EngineError`], never a panic.
 
-use fpspectral::error::{finite, positive, EngineError};
 use fpspectral::annulus::mfpt_annulus;
+use fpspectral::error::{finite, positive, EngineError};
 use fpspectral::kolmogorov::mfpt_to_ball;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::quadrature::{ball_probability, basin_probability, LogQuantity};
