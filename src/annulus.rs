@@ -5,7 +5,8 @@
 //!   −D (τ_ss + τ_θθ) + L_s τ_s + L_θ τ_θ = e^{2s},
 //! with τ = 0 on the ball (s = ln ε, a coordinate line: no cut cells). The outer circle s = ln R
 //! is placed where L − L_min ≥ [`OUTER_BARRIER`]·D, so that the Gibbs weight beyond it is below
-//! e^{−40}. There the drift −∇L points inwards and the outer condition is the reduced equation
+//! e^{−27} ≈ 2e-12 (the truncation is below the 1e-8 target; not itself estimated). There the
+//! drift −∇L points inwards and the outer condition is the reduced equation
 //! −D τ_θθ + L_s τ_s + L_θ τ_θ = e^{2s} (τ_ss dropped): a reflecting condition τ_s = 0 would be
 //! just as negligible for τ(start) but creates a boundary layer of width D/|∇L| that spoils the
 //! spectral convergence.
@@ -30,7 +31,7 @@ use faer::sparse::{SparseColMat, Triplet};
 use faer::Mat;
 use std::f64::consts::PI;
 
-/// Outer circle: L − L_min ≥ OUTER_BARRIER · D on it and beyond (weight ≤ e^{−40}).
+/// Outer circle: L − L_min ≥ OUTER_BARRIER · D on it and beyond (weight ≤ e^{−27} ≈ 2e-12).
 pub const OUTER_BARRIER: f64 = 27.0;
 
 /// Largest collocation grid of a study (GMRES time grows quickly beyond it).
