@@ -420,6 +420,13 @@ pub fn mfpt_annulus(
     if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
         return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
     }
+    let (n1, t1) = level_counts(diffusion, 1);
+    if n1 * t1 > MAX_NODES {
+        return Err(EngineError::TooLarge(format!(
+            "the second annulus level at D = {diffusion} needs {} nodes (limit {MAX_NODES})",
+            n1 * t1
+        )));
+    }
     let outer = outer_radius(potential, diffusion, target, start)?;
     let prob = Annulus { target, radius, outer };
     let max_levels = 4;
@@ -440,7 +447,9 @@ pub fn mfpt_annulus(
     }
     let m = levels.len();
     if m < 2 {
-        return Err(EngineError::TooLarge("the annulus grid for this D needs more than MAX_NODES nodes".into()));
+        return Err(EngineError::TooLarge(format!(
+            "the annulus grid at D = {diffusion} needs more than {MAX_NODES} nodes"
+        )));
     }
     let (a, b) = (levels[m - 2].value, levels[m - 1].value);
     if b.is_nan() || b <= 0.0 {

@@ -323,3 +323,17 @@ fn symmetric_2d_basin_probability_is_one_half() {
     }
     assert!(last_error < 1e-4);
 }
+
+/// Below the spectral size limit (D = 0.0125 here) the 2D evaluation falls back to finite volumes
+/// and says so through its larger error; above it the error is the spectral study's (≤ 1e-8).
+#[test]
+fn eval_mfpt_to_ball_2d_reports_the_solver_error() {
+    let w = theorems::lemma2::WELL_2D;
+    let eval = theorems::escape_eval::eval_mfpt_to_ball;
+    let fine = eval(w, 0.1, &[-1.0, 0.0], &[1.0, 0.0], 0.1).unwrap();
+    let (v, e) = (fine["value"].as_f64().unwrap(), fine["error"].as_f64().unwrap());
+    assert!(e < 1e-8 * v, "{v} ± {e}");
+    let small = eval(w, 0.0125, &[-1.0, 0.0], &[1.0, 0.0], 0.1).unwrap();
+    let (v, e) = (small["value"].as_f64().unwrap(), small["error"].as_f64().unwrap());
+    assert!(e > 1e-6 * v && e < 1e-2 * v, "{v} ± {e}");
+}
