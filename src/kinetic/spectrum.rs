@@ -12,7 +12,7 @@ use crate::basis::IndexSet;
 use crate::eigen::ShiftInvert;
 use crate::error::{EngineError, Result};
 use crate::operator::Overdamped;
-use crate::resolution::{self, Study};
+use crate::resolution::{self, Level, Study};
 use crate::scaling::choose_axes;
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::DenseSolveCore;
@@ -291,6 +291,54 @@ pub fn axis_ratios(problem: &Kinetic, axes: &[WAxis]) -> Result<Vec<f64>> {
     Ok(needed.iter().map(|n| (n / top).clamp(0.15, 1.0)).collect())
 }
 
+/// Next size of the largest axis in a resolution study, from the levels so far (their sizes per
+/// axis and tracked values). The first three levels grow by ×1.2 (as a plain geometric schedule).
+/// From then on the relative level differences δ_k = max_i |v_{k,i} − v_{k−1,i}|/|v_{k,i}| give a
+/// geometric decay rate per unit n, r = ln(δ_{k−1}/δ_k)/(n_{k−1} − n_{k−2}) (the smaller of the
+/// last two such estimates once there are three differences), and the error of the current level
+/// is predicted as e_k = δ_k e^{−r(n_k − n_{k−1})}. The next level is the size predicted to bring
+/// the error to `tolerance`/4; when the current level already meets it, the next one only has to
+/// confirm it and must reduce the error at least 4-fold (n + ln 4/r). Each step is clamped to
+/// ×[1.15, 1.5] in n (≥ n + 2), so a noisy rate can neither stall the study nor overshoot much.
+/// The acceptance test is untouched: two consecutive levels must agree to `tolerance`.
+pub fn next_size(levels: &[Level], tolerance: f64, cap: usize) -> usize {
+    let n: Vec<f64> = levels.iter().map(|l| l.sizes[0] as f64).collect();
+    let k = n.len() - 1;
+    let geometric = ((n[k] * 1.2).round() as usize).max(n[k] as usize + 2);
+    if levels.len() < 3 {
+        return geometric.min(cap);
+    }
+    let delta = |j: usize| -> f64 {
+        levels[j]
+            .values
+            .iter()
+            .zip(&levels[j - 1].values)
+            .map(|(f, c)| (f - c).abs() / f.abs().max(f64::MIN_POSITIVE))
+            .fold(0.0, f64::max)
+    };
+    let rate = |j: usize| -> f64 {
+        let (a, b) = (delta(j - 1), delta(j));
+        if a > 0.0 && b > 0.0 && b < a {
+            (a / b).ln() / (n[j - 1] - n[j - 2])
+        } else {
+            0.0
+        }
+    };
+    let mut r = rate(k);
+    if k >= 3 {
+        r = r.min(rate(k - 1));
+    }
+    if !(r.is_finite() && r > 0.0) {
+        return geometric.min(cap);
+    }
+    let goal = tolerance / 4.0;
+    let error = delta(k) * (-r * (n[k] - n[k - 1])).exp();
+    let target = if error <= goal { n[k] + 4f64.ln() / r } else { n[k] + (error / goal).ln() / r };
+    let lo = (n[k] * 1.15).ceil().max(n[k] + 2.0);
+    let hi = (n[k] * 1.5).floor().max(lo);
+    (target.ceil().clamp(lo, hi) as usize).min(cap)
+}
+
 /// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
 /// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set).
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
@@ -302,9 +350,8 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         _ => (if opts.start > 0 { opts.start } else { 16 }, 120),
     };
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
-    let sizes = resolution::schedule(&[start], 1.2, &[cap]);
     let mut shift = 0.05 * problem.params.friction;
-    let study = resolution::run(&sizes, opts.tolerance, 0.0, |s| {
+    let mut solve = |s: &[usize]| -> Result<(usize, Vec<f64>, Vec<f64>)> {
         let basis = if d == 1 {
             basis_of_size(problem, &axes, s[0], opts.index_set)?
         } else {
@@ -323,7 +370,24 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         }
         shift = 0.2 * r.rates[0].re;
         Ok((basis.len(), study_values(&r.rates), r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect()))
-    })?;
+    };
+    let mut levels: Vec<Level> = Vec::new();
+    let mut n = start.min(cap);
+    let study = loop {
+        let (basis_size, values, rounding) = match solve(&[n]) {
+            Ok(level) => level,
+            // A basis too large for memory ends the study; the levels so far decide.
+            Err(EngineError::TooLarge(_)) if levels.len() >= 2 => break resolution::assess(&levels, opts.tolerance, 0.0),
+            Err(e) => return Err(e),
+        };
+        levels.push(Level { sizes: vec![n], basis_size, values, rounding });
+        let study = resolution::assess(&levels, opts.tolerance, 0.0);
+        if study.as_ref().is_some_and(|s| s.converged) || n >= cap {
+            break study;
+        }
+        n = next_size(&levels, opts.tolerance, cap);
+    }
+    .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))?;
     let (values, errors) = from_study_values(&study);
     Ok(KineticRates { values, errors, basis_size: study.basis_size(), study })
 }
