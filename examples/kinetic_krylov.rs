@@ -19,17 +19,26 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args[1].parse().unwrap();
     let per: Vec<usize> = ratios.iter().map(|r| ((r * n as f64).round() as usize).max(4)).collect();
-    let basis = KineticBasis::new(axes.clone(), problem.params.velocity_scale(), per.clone(), per.clone(), fpspectral::basis::IndexSet::TotalDegree).unwrap();
+    let basis = KineticBasis::new(
+        axes.clone(),
+        problem.params.velocity_scale(),
+        per.clone(),
+        per.clone(),
+        fpspectral::basis::IndexSet::TotalDegree,
+    )
+    .unwrap();
     let g = problem.matrix(&basis).unwrap();
     let nn = g.nrows();
     for spec in &args[2..] {
         let p: Vec<f64> = spec.split(',').map(|x| x.parse().unwrap()).collect();
-        let (want, shift, extra, par, tol) = (p[0] as usize, p[1], p[2] as usize, if p[3] > 0.0 { Par::rayon(2) } else { Par::Seq }, p[4]);
+        let (want, shift, extra, par, tol) =
+            (p[0] as usize, p[1], p[2] as usize, if p[3] > 0.0 { Par::rayon(2) } else { Par::Seq }, p[4]);
         let t = Instant::now();
         let lu = shifted_lu(&g, shift).unwrap();
         let tl = t.elapsed().as_secs_f64();
         let op = ShiftInvert::new(lu, nn);
-        let params = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + extra).min(nn), ..Default::default() };
+        let params =
+            PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + extra).min(nn), ..Default::default() };
         let mut buf = MemBuffer::new(partial_eigen_scratch(&op, want, par, params));
         let stack = MemStack::new(&mut buf);
         let mut vecs = Mat::<c64>::zeros(nn, want);
@@ -40,6 +49,10 @@ fn main() {
         let tk = t.elapsed().as_secs_f64();
         let mut eigs: Vec<c64> = mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect();
         eigs.sort_by(|a, b| b.re.total_cmp(&a.re));
-        println!("{spec}: N {nn} lu {tl:.3} krylov {tk:.3} conv {} eigs {:?}", info.n_converged_eigen, &eigs[..3.min(eigs.len())]);
+        println!(
+            "{spec}: N {nn} lu {tl:.3} krylov {tk:.3} conv {} eigs {:?}",
+            info.n_converged_eigen,
+            &eigs[..3.min(eigs.len())]
+        );
     }
 }

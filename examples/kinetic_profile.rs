@@ -19,7 +19,14 @@ fn main() {
     for n in ns {
         let per: Vec<usize> = ratios.iter().map(|r| ((r * n as f64).round() as usize).max(4)).collect();
         let t = Instant::now();
-        let basis = KineticBasis::new(axes.clone(), problem.params.velocity_scale(), per.clone(), per.clone(), fpspectral::basis::IndexSet::TotalDegree).unwrap();
+        let basis = KineticBasis::new(
+            axes.clone(),
+            problem.params.velocity_scale(),
+            per.clone(),
+            per.clone(),
+            fpspectral::basis::IndexSet::TotalDegree,
+        )
+        .unwrap();
         let tb = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let g = problem.matrix(&basis).unwrap();
@@ -31,6 +38,11 @@ fn main() {
         let t = Instant::now();
         let r = rates_sparse(&g, 1, 0.05).unwrap();
         let ts = t.elapsed().as_secs_f64();
-        println!("n {n} per {per:?} N {} nnz {} basis {tb:.3} assemble {ta:.3} lu {tl:.3} lu+krylov {ts:.3} gap {:.13}", basis.len(), g.compute_nnz(), r.rates[0].re);
+        println!(
+            "n {n} per {per:?} N {} nnz {} basis {tb:.3} assemble {ta:.3} lu {tl:.3} lu+krylov {ts:.3} gap {:.13}",
+            basis.len(),
+            g.compute_nnz(),
+            r.rates[0].re
+        );
     }
 }
