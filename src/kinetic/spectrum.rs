@@ -278,7 +278,7 @@ pub fn sectors(problem: &Kinetic, basis: &KineticBasis) -> Vec<KineticBasis> {
 }
 
 /// The slowest `count` rates on one basis. When G has reflection symmetries ([`sectors`]) each
-/// parity sector is solved on its own (dense or sparse by the sector's size under `Auto`) and the
+/// parity sector is solved on its own (dense or sparse, decided by the whole basis size) and the
 /// eigenvalues are merged before the kernel is removed and the rates sorted: the same spectrum,
 /// at a fraction of the LU fill-in and memory, and with at least as many candidate eigenvalues
 /// near the shift as the unsplit solve.
@@ -289,15 +289,15 @@ pub fn rates_on(
     path: KineticPath,
     shift: f64,
 ) -> Result<DecayRates> {
+    let dense = match path {
+        KineticPath::Dense => true,
+        KineticPath::Sparse => false,
+        KineticPath::Auto => basis.len() <= DENSE_UP_TO,
+    };
     let mut eigs = Vec::new();
     let mut rounding = Vec::new();
     for sector in sectors(problem, basis) {
         let g = problem.matrix(&sector)?;
-        let dense = match path {
-            KineticPath::Dense => true,
-            KineticPath::Sparse => false,
-            KineticPath::Auto => sector.len() <= DENSE_UP_TO,
-        };
         let (e, r) = if dense { eigs_dense(&g)? } else { eigs_sparse(&g, count, shift)? };
         eigs.extend(e);
         rounding.extend(r);
