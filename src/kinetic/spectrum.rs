@@ -401,7 +401,9 @@ pub fn next_size(levels: &[Level], tolerance: f64, cap: usize) -> usize {
 }
 
 /// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
-/// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set).
+/// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set); the sizes
+/// of successive levels follow [`next_size`], and each level is solved by [`rates_on`] (parity
+/// sectors when L is even).
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     let axes = default_axes(problem)?;
     let d = axes.len();
