@@ -198,12 +198,9 @@ fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
     };
     let (sym, vals) = (g.symbolic(), g.val());
     for j in 0..g.ncols() {
-        for p in sym.col_ptr()[j]..sym.col_ptr()[j + 1] {
-            assert!(
-                parity(sym.row_idx()[p]) == parity(j) || vals[p] == 0.0,
-                "entry ({}, {j}) crosses sectors",
-                sym.row_idx()[p]
-            );
+        let range = sym.col_ptr()[j]..sym.col_ptr()[j + 1];
+        for (&i, &v) in sym.row_idx()[range.clone()].iter().zip(&vals[range]) {
+            assert!(parity(i) == parity(j) || v == 0.0, "entry ({i}, {j}) crosses sectors");
         }
     }
     let parts = sectors(&problem, &basis);
