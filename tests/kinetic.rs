@@ -174,3 +174,49 @@ fn assumption_a4_constants() {
     let bq = hessian_bound(&Potential::parse("x^4/4 - x^2/2").unwrap(), 1.0, 6.0).unwrap();
     assert!(bq.value.is_infinite());
 }
+
+#[test]
+fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
+    use fpspectral::kinetic::spectrum::{default_axes, rates_on, reflection_axes, sectors, KineticPath};
+    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+    let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let axes = default_axes(&problem).unwrap();
+    assert_eq!(reflection_axes(&problem, &axes), vec![0, 1]);
+    let basis = KineticBasis::new(
+        axes.clone(),
+        problem.params.velocity_scale(),
+        vec![14, 6],
+        vec![14, 6],
+        IndexSet::TotalDegree,
+    )
+    .unwrap();
+    // Every stored entry of G couples two functions of the same parity sector.
+    let g = problem.matrix(&basis).unwrap();
+    let parity = |i: usize| {
+        let a = basis.indices[i];
+        ((a[0] + a[2]) % 2, (a[1] + a[3]) % 2)
+    };
+    let (sym, vals) = (g.symbolic(), g.val());
+    for j in 0..g.ncols() {
+        let range = sym.col_ptr()[j]..sym.col_ptr()[j + 1];
+        for (&i, &v) in sym.row_idx()[range.clone()].iter().zip(&vals[range]) {
+            assert!(parity(i) == parity(j) || v == 0.0, "entry ({i}, {j}) crosses sectors");
+        }
+    }
+    let parts = sectors(&problem, &basis);
+    assert_eq!(parts.len(), 4);
+    assert_eq!(parts.iter().map(|b| b.len()).sum::<usize>(), basis.len());
+    // The merged sector spectrum is the spectrum of the whole matrix.
+    let whole = rates_dense(&g, 4).unwrap();
+    for path in [KineticPath::Dense, KineticPath::Sparse] {
+        let split = rates_on(&problem, &basis, 4, path, 0.05).unwrap();
+        for k in 0..4 {
+            let diff = (whole.rates[k] - split.rates[k]).norm();
+            assert!(diff < 1e-9, "{path:?} rate {k}: whole {:?} sectors {:?}", whole.rates[k], split.rates[k]);
+        }
+    }
+    // An odd potential term breaks the symmetry along that axis only.
+    let tilted = Potential::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2").unwrap();
+    let tp = Kinetic::new(&tilted, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    assert_eq!(reflection_axes(&tp, &default_axes(&tp).unwrap()), vec![1]);
+}

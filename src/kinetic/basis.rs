@@ -80,6 +80,14 @@ impl KineticBasis {
         Ok(KineticBasis { w_axes, v_scale, w_sizes, v_sizes, kind, indices, lookup })
     }
 
+    /// The sub-basis of the multi-indices `keep` accepts (same axes and sizes, basis order kept):
+    /// an invariant subspace of G when `keep` selects a symmetry sector.
+    pub fn restricted(&self, keep: impl Fn(&[usize; 4]) -> bool) -> KineticBasis {
+        let indices: Vec<[usize; 4]> = self.indices.iter().copied().filter(|a| keep(a)).collect();
+        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        KineticBasis { indices, lookup, ..self.clone() }
+    }
+
     /// Dimension d of w (phase space has 2d).
     pub fn dim(&self) -> usize {
         self.w_axes.len()

@@ -12,7 +12,7 @@ use crate::basis::IndexSet;
 use crate::eigen::ShiftInvert;
 use crate::error::{EngineError, Result};
 use crate::operator::Overdamped;
-use crate::resolution::{self, Study};
+use crate::resolution::{self, Level, Study};
 use crate::scaling::choose_axes;
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::DenseSolveCore;
@@ -84,6 +84,12 @@ fn dedupe_conjugates(pairs: &mut Vec<(c64, f64)>) {
 
 /// All eigenvalues of the dense matrix, with κ ε‖G‖_F rounding estimates.
 pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRates> {
+    let (eigs, rounding) = eigs_dense(g)?;
+    sort_rates(&eigs, &rounding, count)
+}
+
+/// All eigenvalues of the dense matrix and their κ ε‖G‖_F rounding estimates.
+fn eigs_dense(g: &SparseColMat<usize, f64>) -> Result<(Vec<c64>, Vec<f64>)> {
     let a = g.to_dense();
     let n = a.nrows();
     let evd = a.eigen().map_err(|e| EngineError::Numerical(format!("dense eigen-solve failed: {e:?}")))?;
@@ -99,7 +105,7 @@ pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRa
             eps * norm * kappa
         })
         .collect();
-    sort_rates(&eigs, &rounding, count)
+    Ok((eigs, rounding))
 }
 
 /// Sparse LU of G − σI.
@@ -115,6 +121,12 @@ pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, 
 /// The eigenvalues of G nearest σ (σ > 0 sits right of the spectrum), by shift-invert
 /// Krylov–Schur, with residual-based rounding estimates.
 pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<DecayRates> {
+    let (eigs, rounding) = eigs_sparse(g, count, shift)?;
+    sort_rates(&eigs, &rounding, count)
+}
+
+/// The 2·`count` + 8 eigenvalues of G nearest σ and their residual-based rounding estimates.
+fn eigs_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<(Vec<c64>, Vec<f64>)> {
     let n = g.nrows();
     let op = ShiftInvert::new(shifted_lu(g, shift)?, n);
     let want = (2 * count + 8).min(n);
@@ -134,7 +146,7 @@ pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> R
     }
     let eigs: Vec<c64> = mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect();
     let rounding: Vec<f64> = (0..want).map(|i| residual(g, vecs.col(i), eigs[i])).collect();
-    sort_rates(&eigs, &rounding, count)
+    Ok((eigs, rounding))
 }
 
 /// ‖Gx − λx‖/‖x‖ for a complex Ritz pair, plus 8ε‖G‖ (a rounding floor).
@@ -206,7 +218,16 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
     }
     let op = Overdamped::new(problem.potential, 1.0 / problem.params.eta())?;
     let kind = if problem.potential.dim() == 1 { IndexSet::FullTensor } else { IndexSet::TotalDegree };
-    let (centre, scale) = choose_axes(&op, 2, AXIS_PROBE, kind)?;
+    let (mut centre, scale) = choose_axes(&op, 2, AXIS_PROBE, kind)?;
+    // L even in w_j: the Gibbs mean is 0 up to quadrature rounding; make it exact, so that the
+    // basis keeps the reflection symmetry that [`sectors`] uses.
+    if let Some(poly) = problem.potential.poly() {
+        for (j, c) in centre.iter_mut().enumerate() {
+            if poly.terms.iter().all(|(m, k)| m[j] % 2 == 0 || *k == 0.0) {
+                *c = 0.0;
+            }
+        }
+    }
     Ok(centre.iter().zip(&scale).map(|(&c, &s)| WAxis::Hermite { centre: c, scale: s }).collect())
 }
 
@@ -223,7 +244,44 @@ pub fn basis_of_size(problem: &Kinetic, axes: &[WAxis], n: usize, kind: IndexSet
     KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), vec![nw; d], vec![n; d], kind)
 }
 
-/// The slowest `count` rates on one basis.
+/// The w-axes j along which G has the reflection symmetry (w_j, v_j) → (−w_j, −v_j): a Hermite
+/// axis centred exactly at 0 and a polynomial L even in w_j (so ∂_jL is odd in w_j and even in
+/// the other w_i). The parity (−1)^{α_{w_j} + α_{v_j}} of a basis function is then conserved by
+/// every term of G (v_j∂_{w_j} and ∂_jL ∂_{v_j} change α_{w_j} and α_{v_j} by odd amounts each, the
+/// other indices by even ones, F is diagonal), so G is block diagonal over the parity sectors.
+pub fn reflection_axes(problem: &Kinetic, axes: &[WAxis]) -> Vec<usize> {
+    if problem.periodic {
+        return Vec::new();
+    }
+    let Some(poly) = problem.potential.poly() else { return Vec::new() };
+    (0..axes.len())
+        .filter(|&j| {
+            matches!(axes[j], WAxis::Hermite { centre, .. } if centre == 0.0)
+                && poly.terms.iter().all(|(m, c)| m[j] % 2 == 0 || *c == 0.0)
+        })
+        .collect()
+}
+
+/// The parity sectors of `basis` under the reflections of [`reflection_axes`] (the whole basis
+/// when there are none), each an invariant subspace of G.
+pub fn sectors(problem: &Kinetic, basis: &KineticBasis) -> Vec<KineticBasis> {
+    let refl = reflection_axes(problem, &basis.w_axes);
+    if refl.is_empty() {
+        return vec![basis.clone()];
+    }
+    (0..1usize << refl.len())
+        .map(|mask| {
+            basis.restricted(|a| refl.iter().enumerate().all(|(bit, &j)| (a[j] + a[2 + j]) % 2 == (mask >> bit) & 1))
+        })
+        .filter(|b| !b.is_empty())
+        .collect()
+}
+
+/// The slowest `count` rates on one basis. When G has reflection symmetries ([`sectors`]) each
+/// parity sector is solved on its own (dense or sparse, decided by the whole basis size) and the
+/// eigenvalues are merged before the kernel is removed and the rates sorted: the same spectrum,
+/// at a fraction of the LU fill-in and memory, and with at least as many candidate eigenvalues
+/// near the shift as the unsplit solve.
 pub fn rates_on(
     problem: &Kinetic,
     basis: &KineticBasis,
@@ -231,17 +289,20 @@ pub fn rates_on(
     path: KineticPath,
     shift: f64,
 ) -> Result<DecayRates> {
-    let g = problem.matrix(basis)?;
     let dense = match path {
         KineticPath::Dense => true,
         KineticPath::Sparse => false,
         KineticPath::Auto => basis.len() <= DENSE_UP_TO,
     };
-    if dense {
-        rates_dense(&g, count)
-    } else {
-        rates_sparse(&g, count, shift)
+    let mut eigs = Vec::new();
+    let mut rounding = Vec::new();
+    for sector in sectors(problem, basis) {
+        let g = problem.matrix(&sector)?;
+        let (e, r) = if dense { eigs_dense(&g)? } else { eigs_sparse(&g, count, shift)? };
+        eigs.extend(e);
+        rounding.extend(r);
     }
+    sort_rates(&eigs, &rounding, count)
 }
 
 /// The numbers a resolution study tracks per rate: re and re + |im| (both positive, so a purely
@@ -291,8 +352,58 @@ pub fn axis_ratios(problem: &Kinetic, axes: &[WAxis]) -> Result<Vec<f64>> {
     Ok(needed.iter().map(|n| (n / top).clamp(0.15, 1.0)).collect())
 }
 
+/// Next size of the largest axis in a resolution study, from the levels so far (their sizes per
+/// axis and tracked values). The first three levels grow by ×1.2 (as a plain geometric schedule).
+/// From then on the relative level differences δ_k = max_i |v_{k,i} − v_{k−1,i}|/|v_{k,i}| give a
+/// geometric decay rate per unit n, r = ln(δ_{k−1}/δ_k)/(n_{k−1} − n_{k−2}) (the smaller of the
+/// last two such estimates once there are three differences), and the error of the current level
+/// is predicted as e_k = δ_k e^{−r(n_k − n_{k−1})}. The next level is the size predicted to bring
+/// the error to `tolerance`/4; when the current level already meets it, the next one only has to
+/// confirm it and must reduce the error at least 4-fold (n + ln 4/r). Each step is clamped to
+/// ×[1.15, 1.5] in n (≥ n + 2), so a noisy rate can neither stall the study nor overshoot much.
+/// The acceptance test is untouched: two consecutive levels must agree to `tolerance`.
+pub fn next_size(levels: &[Level], tolerance: f64, cap: usize) -> usize {
+    let n: Vec<f64> = levels.iter().map(|l| l.sizes[0] as f64).collect();
+    let k = n.len() - 1;
+    let geometric = ((n[k] * 1.2).round() as usize).max(n[k] as usize + 2);
+    if levels.len() < 3 {
+        return geometric.min(cap);
+    }
+    let delta = |j: usize| -> f64 {
+        levels[j]
+            .values
+            .iter()
+            .zip(&levels[j - 1].values)
+            .map(|(f, c)| (f - c).abs() / f.abs().max(f64::MIN_POSITIVE))
+            .fold(0.0, f64::max)
+    };
+    let rate = |j: usize| -> f64 {
+        let (a, b) = (delta(j - 1), delta(j));
+        if a > 0.0 && b > 0.0 && b < a {
+            (a / b).ln() / (n[j - 1] - n[j - 2])
+        } else {
+            0.0
+        }
+    };
+    let mut r = rate(k);
+    if k >= 3 {
+        r = r.min(rate(k - 1));
+    }
+    if !(r.is_finite() && r > 0.0) {
+        return geometric.min(cap);
+    }
+    let goal = tolerance / 4.0;
+    let error = delta(k) * (-r * (n[k] - n[k - 1])).exp();
+    let target = if error <= goal { n[k] + 4f64.ln() / r } else { n[k] + (error / goal).ln() / r };
+    let lo = (n[k] * 1.15).ceil().max(n[k] + 2.0);
+    let hi = (n[k] * 1.5).floor().max(lo);
+    (target.ceil().clamp(lo, hi) as usize).min(cap)
+}
+
 /// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
-/// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set).
+/// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set); the sizes
+/// of successive levels follow [`next_size`], and each level is solved by [`rates_on`] (parity
+/// sectors when L is even).
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     let axes = default_axes(problem)?;
     let d = axes.len();
@@ -302,9 +413,8 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         _ => (if opts.start > 0 { opts.start } else { 16 }, 120),
     };
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
-    let sizes = resolution::schedule(&[start], 1.2, &[cap]);
     let mut shift = 0.05 * problem.params.friction;
-    let study = resolution::run(&sizes, opts.tolerance, 0.0, |s| {
+    let mut solve = |s: &[usize]| -> Result<(usize, Vec<f64>, Vec<f64>)> {
         let basis = if d == 1 {
             basis_of_size(problem, &axes, s[0], opts.index_set)?
         } else {
@@ -323,7 +433,26 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         }
         shift = 0.2 * r.rates[0].re;
         Ok((basis.len(), study_values(&r.rates), r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect()))
-    })?;
+    };
+    let mut levels: Vec<Level> = Vec::new();
+    let mut n = start.min(cap);
+    let study = loop {
+        let (basis_size, values, rounding) = match solve(&[n]) {
+            Ok(level) => level,
+            // A basis too large for memory ends the study; the levels so far decide.
+            Err(EngineError::TooLarge(_)) if levels.len() >= 2 => {
+                break resolution::assess(&levels, opts.tolerance, 0.0)
+            }
+            Err(e) => return Err(e),
+        };
+        levels.push(Level { sizes: vec![n], basis_size, values, rounding });
+        let study = resolution::assess(&levels, opts.tolerance, 0.0);
+        if study.as_ref().is_some_and(|s| s.converged) || n >= cap {
+            break study;
+        }
+        n = next_size(&levels, opts.tolerance, cap);
+    }
+    .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))?;
     let (values, errors) = from_study_values(&study);
     Ok(KineticRates { values, errors, basis_size: study.basis_size(), study })
 }
