@@ -127,7 +127,12 @@ impl<'a> Kinetic<'a> {
     /// Coefficients of the normalised ground state √ψ_∞ ∝ e^{−η'(L + |v|²/2)/2} (Lemma 4) on the
     /// basis, by quadrature in w (its v-part is exactly the first v-Hermite function).
     pub fn ground_state(&self, basis: &KineticBasis) -> Result<Col<f64>> {
-        let eta = self.params.eta();
+        self.ground_state_at(basis, self.params.eta())
+    }
+
+    /// The projection of e^{−η L(w)/2} ⊗ (velocity ground mode), normalised, for any inverse
+    /// temperature η in w (η = η' gives √ψ_∞; other values serve as controls).
+    pub fn ground_state_at(&self, basis: &KineticBasis, eta: f64) -> Result<Col<f64>> {
         let w_coeffs = if self.periodic {
             fourier_ground_state(self.potential, eta, basis.w_sizes[0])
         } else {
