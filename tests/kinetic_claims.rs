@@ -15,6 +15,11 @@ fn lemma4_kernel_is_the_stated_stationary_state() {
     let checks = theorems::lemma4::run(&quiet).unwrap();
     show(&checks);
     assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+    // The stated temperature is singled out: a wrong one (1.2η') leaves a residual far above.
+    for c in &checks {
+        let (control, residual) = (c.quantities["control_residual_at_1.2eta"], c.quantities["relative_residual"]);
+        assert!(control.value > 100.0 * residual.hi(), "{}", c.evidence);
+    }
 }
 
 #[test]
