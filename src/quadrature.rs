@@ -1,12 +1,13 @@
 //! High-accuracy integrals of Gibbs weights e^{−ηL} over R^d, closed balls and 1D intervals,
 //! held in logarithms so that large η never underflows, each with an error estimate from an
-//! independent second rule (1D) or a refinement study (2D).
+//! independent second rule (1D) or a refinement study (2D, 3D).
 //!
 //! 1D: the double-exponential rule of the `quadrature` crate on panels split at the peaks of
 //! the log-integrand, cross-checked panel by panel with composite Gauss–Legendre. The crate's own
 //! error estimate is never trusted alone (see CRATES.md).
-//! 2D: polar coordinates around a centre, composite Gauss–Legendre in r and the periodic
-//! trapezoid rule in θ, refined by doubling both until two levels agree.
+//! 2D, 3D: polar / spherical coordinates around a centre, composite Gauss–Legendre in r, the
+//! periodic trapezoid rule in the azimuth φ and (3D) Gauss–Legendre in cos θ, refined by doubling
+//! every rule until two levels agree.
 
 use crate::error::{finite, positive, EngineError, Result};
 use crate::potential::Potential;
@@ -217,7 +218,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
     let mut last_alive = 0.0;
     let mut r = 0.01;
     while r < 1e4 {
-        let on_sphere = sphere_points(potential.dim(), centre, r, 256);
+        let on_sphere = sphere_points(potential.dim(), centre, r, if potential.dim() == 3 { 1024 } else { 256 });
         let low = on_sphere.iter().map(|p| potential.value(p)).fold(f64::INFINITY, f64::min);
         if low.is_nan() || low - l_centre < (60.0 / eta).max(2.0) {
             last_alive = r;
@@ -229,41 +230,62 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
     Err(EngineError::NotConfining(format!("e^(-ηL) with η = {eta} is not negligible at |w| = {last_alive:.1e}")))
 }
 
+/// n points on the sphere |w − c| = r (d = 2: equally spaced; d = 3: a Fibonacci lattice).
 fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
     match dim {
         1 => vec![vec![centre[0] - r], vec![centre[0] + r]],
-        _ => (0..n)
+        2 => (0..n)
             .map(|k| {
                 let a = 2.0 * PI * k as f64 / n as f64;
                 vec![centre[0] + r * a.cos(), centre[1] + r * a.sin()]
             })
             .collect(),
+        _ => {
+            let golden = PI * (3.0 - 5f64.sqrt());
+            (0..n)
+                .map(|k| {
+                    let z = 1.0 - (2 * k + 1) as f64 / n as f64;
+                    let s = (1.0 - z * z).sqrt();
+                    let a = golden * k as f64;
+                    vec![centre[0] + r * s * a.cos(), centre[1] + r * s * a.sin(), centre[2] + r * z]
+                })
+                .collect()
+        }
     }
 }
 
-/// The lowest sampled point of L (a centre for the Gibbs domain).
+/// The lowest sampled point of L (a centre for the Gibbs domain): the lowest node of a grid
+/// on [−8, 8]^d (4001, 161², 41³ nodes); in d = 3 the coarse node is then polished by a
+/// compass search (steps 0.2, 0.1, … down to 1e-7).
 pub fn lowest_point(potential: &Potential) -> Vec<f64> {
     let d = potential.dim();
-    let n = if d == 1 { 4001 } else { 161 };
+    let n: usize = match d {
+        1 => 4001,
+        2 => 161,
+        _ => 41,
+    };
     let span = 8.0;
-    let mut best = (f64::INFINITY, vec![0.0; d]);
     let coord = |i: usize| -span + 2.0 * span * i as f64 / (n - 1) as f64;
-    if d == 1 {
-        for i in 0..n {
-            let x = vec![coord(i)];
-            let v = potential.value(&x);
-            if v < best.0 {
-                best = (v, x);
-            }
+    let mut best = (f64::INFINITY, vec![0.0; d]);
+    for flat in 0..n.pow(d as u32) {
+        let x: Vec<f64> = (0..d).map(|k| coord(flat / n.pow((d - 1 - k) as u32) % n)).collect();
+        let v = potential.value(&x);
+        if v < best.0 {
+            best = (v, x);
         }
-    } else {
-        for i in 0..n {
-            for j in 0..n {
-                let x = vec![coord(i), coord(j)];
+    }
+    if d == 3 {
+        let mut step = span / (n - 1) as f64;
+        while step > 1e-7 {
+            let moved = (0..2 * d).find_map(|m| {
+                let mut x = best.1.clone();
+                x[m / 2] += if m % 2 == 0 { step } else { -step };
                 let v = potential.value(&x);
-                if v < best.0 {
-                    best = (v, x);
-                }
+                (v < best.0).then_some((v, x))
+            });
+            match moved {
+                Some(better) => best = better,
+                None => step *= 0.5,
             }
         }
     }
@@ -286,8 +308,10 @@ fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<()> {
 
 fn supported_dim(potential: &Potential) -> Result<usize> {
     match potential.dim() {
-        d @ (1 | 2) => Ok(d),
-        d => Err(EngineError::InvalidParameter(format!("Gibbs integrals are implemented for d = 1, 2 (got d = {d})"))),
+        d @ (1..=3) => Ok(d),
+        d => {
+            Err(EngineError::InvalidParameter(format!("Gibbs integrals are implemented for d = 1, 2, 3 (got d = {d})")))
+        }
     }
 }
 
@@ -306,16 +330,23 @@ pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) ->
     log_integral_1d(&h, lo, hi)
 }
 
-/// Relative tolerance of the 2D polar refinement study.
+/// Relative tolerance of the 2D / 3D polar refinement study.
 const POLAR_TOL: f64 = 1e-11;
 
-/// ln ∫_{|w−c| ≤ R} e^{g(w)} dw in d = 2 by polar coordinates, refined until two levels agree.
+/// ln ∫_{|w−c| ≤ R} e^{g(w)} dw in d = 2 or 3 by polar / spherical coordinates around c,
+/// refined (radial panels, azimuthal and polar nodes all doubled) until two levels agree.
 pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> Result<LogQuantity> {
+    let dim = centre.len();
+    if !(2..=3).contains(&dim) {
+        return Err(EngineError::InvalidParameter(format!("polar quadrature needs d = 2 or 3 (got d = {dim})")));
+    }
+    // 3D levels cost panels·10 × n_φ²/2 evaluations: one level fewer, base n_φ halved.
+    let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     let mut previous: Option<f64> = None;
     let mut last_change = f64::INFINITY;
-    for level in 0..6 {
-        let (panels, n_theta) = (4usize << level, 32usize << level);
-        let ln = log_polar_sum(g, centre, radius, panels, n_theta);
+    for level in 0..levels {
+        let (panels, n_phi) = (4usize << level, base_phi << level);
+        let ln = log_polar_sum(g, centre, radius, panels, n_phi);
         if !ln.is_finite() {
             return Err(EngineError::Numerical("polar quadrature gave a non-finite sum".into()));
         }
@@ -327,7 +358,7 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
         }
         previous = Some(ln);
     }
-    // Out of levels: accept the finest level when its last change meets the 2D target 1e-8.
+    // Out of levels: accept the finest level when its last change meets the target 1e-8.
     match previous {
         Some(ln) if last_change < 1e-8 => Ok(LogQuantity { ln, rel_error: last_change }),
         _ => Err(EngineError::NotConverged(format!(
@@ -336,13 +367,26 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     }
 }
 
-fn log_polar_sum(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
-    centre: &[f64],
-    radius: f64,
-    panels: usize,
-    n_theta: usize,
-) -> f64 {
+/// Unit directions with weights integrating over the circle (d = 2: n_φ trapezoid points) or
+/// the sphere (d = 3: n_φ trapezoid points in φ × n_φ/2 Gauss–Legendre nodes in cos θ).
+fn directions(dim: usize, n_phi: usize) -> Vec<(Vec<f64>, f64)> {
+    let dphi = 2.0 * PI / n_phi as f64;
+    let azimuth = (0..n_phi).map(move |j| (dphi * j as f64).sin_cos());
+    if dim == 2 {
+        return azimuth.map(|(s, c)| (vec![c, s], dphi)).collect();
+    }
+    let (mu, wmu) = gauss_legendre(n_phi / 2);
+    mu.iter()
+        .zip(&wmu)
+        .flat_map(|(&m, &w)| {
+            let st = (1.0 - m * m).sqrt();
+            azimuth.clone().map(move |(s, c)| (vec![st * c, st * s, m], w * dphi))
+        })
+        .collect()
+}
+
+fn log_polar_sum(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64, panels: usize, n_phi: usize) -> f64 {
+    let dim = centre.len();
     let rule = gauss_legendre(10);
     // Panel edges graded as R (k/P)^1.5: fine near the centre, where the peak sits.
     let edge = |k: usize| radius * (k as f64 / panels as f64).powf(1.5);
@@ -353,23 +397,27 @@ fn log_polar_sum(
             rule.0.iter().zip(&rule.1).map(move |(t, w)| (m + half * t, half * w)).collect::<Vec<_>>()
         })
         .collect();
-    let dtheta = 2.0 * PI / n_theta as f64;
+    let dirs = directions(dim, n_phi);
     let terms: Vec<f64> = radial
         .par_iter()
         .map(|&(r, wr)| {
-            let ring: Vec<f64> = (0..n_theta)
-                .map(|j| {
-                    let a = dtheta * j as f64;
-                    g(&[centre[0] + r * a.cos(), centre[1] + r * a.sin()])
+            let mut w = vec![0.0; dim];
+            let shell: Vec<f64> = dirs
+                .iter()
+                .map(|(u, wu)| {
+                    for k in 0..dim {
+                        w[k] = centre[k] + r * u[k];
+                    }
+                    wu.ln() + g(&w)
                 })
                 .collect();
-            (wr * r * dtheta).ln() + log_sum_exp(&ring)
+            (wr * r.powi(dim as i32 - 1)).ln() + log_sum_exp(&shell)
         })
         .collect();
     log_sum_exp(&terms)
 }
 
-/// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2).
+/// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2, 3).
 pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     positive("radius", radius)?;
@@ -396,7 +444,9 @@ pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
             let r = gibbs_radius(potential, eta, &centre)?;
             let g = |w: &[f64]| -eta * potential.value(w);
             match log_disc_integral(&g, &centre, r) {
-                Err(EngineError::NotConverged(_)) => log_partition_by_wells(potential, eta, &centre, r),
+                Err(EngineError::NotConverged(_)) if centre.len() == 2 => {
+                    log_partition_by_wells(potential, eta, &centre, r)
+                }
                 other => other,
             }
         }

@@ -337,3 +337,45 @@ fn eval_mfpt_to_ball_2d_reports_the_solver_error() {
     let (v, e) = (small["value"].as_f64().unwrap(), small["error"].as_f64().unwrap());
     assert!(e > 1e-6 * v && e < 1e-2 * v, "{v} ± {e}");
 }
+
+#[test]
+fn anisotropic_gaussian_partition_3d() {
+    let (a, b, c) = (1.0, 2.5, 4.0);
+    let p = Potential::parse("(1*x^2 + 2.5*y^2 + 4*z^2)/2").unwrap();
+    for eta in [1.0, 30.0] {
+        let got = log_partition(&p, eta).unwrap();
+        let exact = 1.5 * (2.0 * PI / eta).ln() - 0.5 * f64::ln(a * b * c);
+        assert!((got.ln - exact).abs() < 1e-10, "η={eta}: ln Z {} vs {exact}", got.ln);
+        assert!(got.rel_error < 1e-10, "η={eta}: error estimate {:.1e}", got.rel_error);
+    }
+}
+
+#[test]
+fn gaussian_ball_probability_3d_is_the_chi3_cdf() {
+    let a: f64 = 2.0;
+    let p = Potential::parse("x^2 + y^2 + z^2").unwrap(); // λ = 2
+    for (eta, eps) in [(1.0, 0.5), (10.0, 0.3), (0.5, 3.0)] {
+        let u = eps * (eta * a).sqrt();
+        let exact = erf(u / 2f64.sqrt()) - (2.0 / PI).sqrt() * u * (-u * u / 2.0).exp();
+        let got = eval_ball_prob("x^2 + y^2 + z^2", eta, &[0.0, 0.0, 0.0], eps).unwrap();
+        let direct = ball_probability(&p, eta, &[0.0, 0.0, 0.0], eps).unwrap();
+        assert_eq!(got["value"].as_f64().unwrap(), direct.value());
+        assert!(rel(direct.value(), exact) < 1e-10, "η={eta} ε={eps}: {} vs {exact}", direct.value());
+        assert!(direct.rel_error < 1e-10);
+    }
+}
+
+#[test]
+fn non_gaussian_3d_partition_converges() {
+    // The (y, z) part is Gaussian with matrix [[1, 0.2], [0.2, 1]]: Z = 2π/(η √0.96) · Z_x.
+    let p = Potential::parse("x^4/4 - x^2/2 + y^2/2 + z^2/2 + 0.2*y*z").unwrap();
+    let eta = 2.0;
+    let got = log_partition(&p, eta).unwrap();
+    assert!(got.rel_error < 1e-8, "error estimate {:.1e}", got.rel_error);
+    let quartic = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let zx = log_partition(&quartic, eta).unwrap();
+    let reference = zx.ln + (2.0 * PI / (eta * 0.96f64.sqrt())).ln();
+    assert!((got.ln - reference).abs() < 1e-8, "ln Z {} vs {reference}", got.ln);
+    let ball = ball_probability(&p, eta, &[1.0, 0.0, 0.0], 0.7).unwrap();
+    assert!(ball.value() > 0.0 && ball.value() < 0.5 && ball.rel_error < 1e-8, "{ball:?}");
+}
