@@ -412,14 +412,7 @@ pub fn mfpt_annulus(
     radius: f64,
     rel_tol: f64,
 ) -> Result<AnnulusStudy> {
-    positive("diffusion", diffusion)?;
-    positive("radius", radius)?;
-    if potential.dim() != 2 {
-        return Err(EngineError::InvalidParameter("the annulus solver is for d = 2".into()));
-    }
-    if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
-        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
-    }
+    crate::kolmogorov::check_passage(potential, diffusion, start, target, radius)?;
     let (n1, t1) = level_counts(diffusion, 1);
     if n1 * t1 > MAX_NODES {
         return Err(EngineError::TooLarge(format!(

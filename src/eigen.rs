@@ -72,6 +72,18 @@ pub fn sparse_from_triplets(n: usize, triplets: &[Triplet<usize, usize, f64>]) -
         .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))
 }
 
+/// A − σI for a square sparse A.
+pub fn shifted(a: &SparseColMat<usize, f64>, shift: f64) -> Result<SparseColMat<usize, f64>> {
+    let n = a.nrows();
+    let trip: Vec<_> = (0..n).map(|j| Triplet::new(j, j, -shift)).collect();
+    Ok(a + &sparse_from_triplets(n, &trip)?)
+}
+
+/// A fixed, dense, non-symmetric Krylov start vector (reproducible runs).
+pub fn krylov_start(n: usize) -> Col<f64> {
+    Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0)
+}
+
 /// Order up to which a sparse problem is solved with the dense solver.
 pub const SMALL_SPARSE: usize = 256;
 
@@ -120,13 +132,7 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
             (0..pairs.values.len()).map(|c| residual_bound(h, pairs.vectors.col(c), pairs.values[c])).collect();
         return Ok(pairs);
     }
-    let mut trip = Vec::with_capacity(n);
-    for j in 0..n {
-        trip.push(Triplet::new(j, j, -shift));
-    }
-    let id = sparse_from_triplets(n, &trip)?;
-    let shifted = h + &id;
-    let llt = shifted
+    let llt = shifted(h, shift)?
         .sp_cholesky(Side::Lower)
         .map_err(|e| EngineError::Numerical(format!("sparse Cholesky of H − σI failed (σ = {shift}): {e:?}")))?;
     let op = ShiftInvert::new(llt, n);
@@ -137,7 +143,7 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
     let stack = MemStack::new(&mut buf);
     let mut vecs = Mat::<f64>::zeros(n, want);
     let mut mus = vec![0.0; want];
-    let v0 = Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0);
+    let v0 = krylov_start(n);
     let info = partial_self_adjoint_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-14, par, stack, params);
     if info.n_converged_eigen < want {
         return Err(EngineError::NotConverged(format!(

@@ -141,6 +141,25 @@ pub fn mfpt_2d(
     Ok((LogQuantity { ln: extrapolated.ln(), rel_error: error / extrapolated }, values))
 }
 
+/// Refuses a 2D passage problem with D ≤ 0, radius ≤ 0, d ≠ 2, or the start inside the ball.
+pub fn check_passage(
+    potential: &Potential,
+    diffusion: f64,
+    start: [f64; 2],
+    target: [f64; 2],
+    radius: f64,
+) -> Result<()> {
+    positive("diffusion", diffusion)?;
+    positive("radius", radius)?;
+    if potential.dim() != 2 {
+        return Err(EngineError::InvalidParameter("passage times to a ball are computed in d = 2".into()));
+    }
+    if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
+        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
+    }
+    Ok(())
+}
+
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2 on an automatic box: the
 /// region where L − L_min < max(60D, 2) (see [`gibbs_radius`]), enlarged to contain both points,
 /// with the start on the grid at every level. Returns ln τ with its refinement error.
@@ -151,14 +170,7 @@ pub fn mfpt_to_ball(
     target: [f64; 2],
     radius: f64,
 ) -> Result<LogQuantity> {
-    positive("diffusion", diffusion)?;
-    positive("radius", radius)?;
-    if potential.dim() != 2 {
-        return Err(EngineError::InvalidParameter("the backward Kolmogorov solver is for d = 2".into()));
-    }
-    if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
-        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
-    }
+    check_passage(potential, diffusion, start, target, radius)?;
     let centre = lowest_point(potential);
     let reach = gibbs_radius(potential, 1.0 / diffusion, &centre)?;
     let h0 = 0.04f64.min(radius / 2.5);

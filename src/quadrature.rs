@@ -292,7 +292,8 @@ pub fn lowest_point(potential: &Potential) -> Vec<f64> {
     best.1
 }
 
-fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<()> {
+/// Refuses a point whose dimension differs from the potential's, or with a non-finite coordinate.
+pub fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<()> {
     if point.len() != potential.dim() {
         return Err(EngineError::InvalidParameter(format!(
             "{name} has {} coordinates, the potential has dimension {}",

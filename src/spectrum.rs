@@ -23,7 +23,7 @@ pub enum SolverPath {
 
 /// Basis size from which `Auto` switches to the sparse path, by dimension. In d = 1 the dense
 /// factor path keeps the relative accuracy of very small rates (rounding ~ ε‖H‖^{1/2}λ^{1/2}
-/// instead of ε‖H‖) and is cheap; in d ≥ 2 the banded path is 20–300× faster at the sizes
+/// instead of ε‖H‖) and is cheap; in d ≥ 2 the banded path is 40–300× faster at the sizes
 /// that matter (BENCHMARKS.md) and its residual bound reports its rounding.
 pub fn sparse_above(dim: usize) -> usize {
     if dim == 1 {

@@ -2,23 +2,12 @@
 //! probabilities. Each returns JSON; bad input is an [`EngineError`], never a panic.
 
 use fpspectral::annulus::mfpt_annulus;
-use fpspectral::error::{finite, positive, EngineError};
+use fpspectral::error::{positive, EngineError};
 use fpspectral::kolmogorov::mfpt_to_ball;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
-use fpspectral::quadrature::{ball_probability, basin_probability, LogQuantity};
+use fpspectral::quadrature::{ball_probability, basin_probability, check_point, LogQuantity};
 use fpspectral::{Potential, Result};
 use serde_json::{json, Value};
-
-fn point(potential: &Potential, name: &str, x: &[f64]) -> Result<()> {
-    if x.len() != potential.dim() {
-        return Err(EngineError::InvalidParameter(format!(
-            "{name} has {} coordinates, the potential has dimension {}",
-            x.len(),
-            potential.dim()
-        )));
-    }
-    x.iter().try_for_each(|&v| finite(name, v).map(|_| ()))
-}
 
 fn value_error(q: &LogQuantity) -> Value {
     let v = q.value();
@@ -31,11 +20,11 @@ fn value_error(q: &LogQuantity) -> Value {
 pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
     positive("diffusion", diffusion)?;
     let p = Potential::from_spec(potential_spec)?;
-    point(&p, "from", from)?;
-    point(&p, "to", to)?;
+    check_point(&p, "from", from)?;
+    check_point(&p, "to", to)?;
     if p.dim() != 1 {
         return Err(EngineError::InvalidParameter(
-            "in d = 2 a point target is never hit: give a target radius (eval_mfpt_to_ball)".into(),
+            "in d = 2 a point target is never hit: give the target ball radius (--radius)".into(),
         ));
     }
     let tau = mfpt_1d(&p, diffusion, from[0], to[0])?;
@@ -54,8 +43,8 @@ pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to:
     positive("diffusion", diffusion)?;
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;
-    point(&p, "from", from)?;
-    point(&p, "to", to)?;
+    check_point(&p, "from", from)?;
+    check_point(&p, "to", to)?;
     let tau = match p.dim() {
         1 => {
             let edge = if from[0] < to[0] { to[0] - radius } else { to[0] + radius };
@@ -87,7 +76,7 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
     positive("eta", eta)?;
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;
-    point(&p, "center", center)?;
+    check_point(&p, "center", center)?;
     Ok(value_error(&ball_probability(&p, eta, center, radius)?))
 }
 
@@ -95,6 +84,6 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
 pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Result<Value> {
     positive("eta", eta)?;
     let p = Potential::from_spec(potential_spec)?;
-    point(&p, "minimum", minimum)?;
+    check_point(&p, "minimum", minimum)?;
     Ok(value_error(&basin_probability(&p, eta, minimum)?))
 }

@@ -9,7 +9,7 @@
 use super::basis::{KineticBasis, WAxis};
 use super::operator::Kinetic;
 use crate::basis::IndexSet;
-use crate::eigen::ShiftInvert;
+use crate::eigen::{krylov_start, shifted, ShiftInvert};
 use crate::error::{EngineError, Result};
 use crate::operator::Overdamped;
 use crate::resolution::{self, Level, Study};
@@ -18,9 +18,8 @@ use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::DenseSolveCore;
 use faer::matrix_free::eigen::{partial_eigen, partial_eigen_scratch, PartialEigenParams};
 use faer::matrix_free::LinOp;
-use faer::prelude::*;
 use faer::sparse::linalg::solvers::Lu;
-use faer::sparse::{SparseColMat, Triplet};
+use faer::sparse::SparseColMat;
 use faer::{c64, Mat, Par};
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
@@ -110,12 +109,9 @@ fn eigs_dense(g: &SparseColMat<usize, f64>) -> Result<(Vec<c64>, Vec<f64>)> {
 
 /// Sparse LU of G − σI.
 pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, f64>> {
-    let n = g.nrows();
-    let trip: Vec<_> = (0..n).map(|j| Triplet::new(j, j, -shift)).collect();
-    let id = SparseColMat::try_new_from_triplets(n, n, &trip)
-        .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))?;
-    let shifted = g + &id;
-    shifted.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
+    shifted(g, shift)?
+        .sp_lu()
+        .map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
 }
 
 /// The eigenvalues of G nearest σ (σ > 0 sits right of the spectrum), by shift-invert
@@ -136,7 +132,7 @@ fn eigs_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result
     let stack = MemStack::new(&mut buf);
     let mut vecs = Mat::<c64>::zeros(n, want);
     let mut mus = vec![c64::new(0.0, 0.0); want];
-    let v0 = Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0);
+    let v0 = krylov_start(n);
     let info = partial_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-13, par, stack, params);
     if info.n_converged_eigen < want {
         return Err(EngineError::NotConverged(format!(
