@@ -48,3 +48,30 @@ fn refinement_refuses_bad_sizes_and_complex_gaps() {
     let under = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     assert!(refine_gap(&under, 14, 10, 0.05, RefineParams::default()).is_err());
 }
+
+#[test]
+fn preconditioned_gmres_matches_the_sparse_lu_solve() {
+    use fpspectral::kinetic::iterative::{gmres, shifted_rows, GmresParams, TwoGrid};
+    use fpspectral::kinetic::spectrum::shifted_lu;
+    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
+    let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let axes = default_axes(&problem).unwrap();
+    let ratios = axis_ratios(&problem, &axes).unwrap();
+    let fine = study_basis(&problem, &axes, &ratios, 24, IndexSet::TotalDegree).unwrap();
+    let coarse = study_basis(&problem, &axes, &ratios, 16, IndexSet::TotalDegree).unwrap();
+    // A shift inside the spectrum (near the gap, as in the refinement), so A is indefinite.
+    let shift = -0.3;
+    let a = shifted_rows(&problem, &fine, shift).unwrap();
+    let m = TwoGrid::new(&problem, &a, &fine, &coarse, shift).unwrap();
+    let n = fine.len();
+    let b: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 101.0 - 0.5).collect();
+    let mut x = vec![0.0; n];
+    let (iterations, res) = gmres(&a, &m, &b, &mut x, GmresParams::default());
+    assert!(res <= 1e-12, "relative residual {res:.1e} after {iterations} iterations");
+    let lu = shifted_lu(&problem.matrix(&fine).unwrap(), shift).unwrap();
+    let mut y = faer::Mat::<f64>::from_fn(n, 1, |i, _| b[i]);
+    faer::linalg::solvers::Solve::solve_in_place(&lu, y.as_mut());
+    let scale = (0..n).map(|i| y[(i, 0)].abs()).fold(0.0, f64::max);
+    let diff = (0..n).map(|i| (x[i] - y[(i, 0)]).abs()).fold(0.0, f64::max);
+    assert!(diff <= 1e-9 * scale, "GMRES vs LU: {diff:.1e} (scale {scale:.1e}), N = {n}");
+}
