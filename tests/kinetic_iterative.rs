@@ -43,10 +43,14 @@ fn refinement_is_exact_on_harmonic_potential() {
 fn refinement_refuses_bad_sizes_and_complex_gaps() {
     let pot = Potential::parse("x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(4.0, 0.5).unwrap()).unwrap();
-    assert!(refine_gap(&problem, 10, 12, 0.2, RefineParams::default()).is_err());
+    let err = refine_gap(&problem, 10, 12, 0.2, RefineParams::default()).unwrap_err().to_string();
+    assert!(err.contains("coarse size 12 must be below fine size 10"), "{err}");
+    let err = refine_gap(&problem, 12, 2, 0.2, RefineParams::default()).unwrap_err().to_string();
+    assert!(err.contains("at least"), "{err}");
     // g = 1, ω = 1: the gap (1 ± i√3)/2 is complex; refused with an error, no panic.
     let under = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
-    assert!(refine_gap(&under, 14, 10, 0.05, RefineParams::default()).is_err());
+    let err = refine_gap(&under, 14, 10, 0.05, RefineParams::default()).unwrap_err().to_string();
+    assert!(err.contains("complex"), "{err}");
 }
 
 #[test]

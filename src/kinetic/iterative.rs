@@ -475,6 +475,12 @@ pub fn refine_gap(
     let fine = study_basis(problem, &axes, &ratios, fine_n, IndexSet::TotalDegree)?;
     let sizes = (fine.len(), coarse.len());
     let coarse_sectors = sectors(problem, &coarse);
+    if let Some(small) = coarse_sectors.iter().find(|b| b.len() < MIN_COARSE) {
+        return Err(EngineError::InvalidParameter(format!(
+            "coarse size {coarse_n} gives a sector of {} functions; at least {MIN_COARSE} are needed",
+            small.len()
+        )));
+    }
     let mut fine_sectors = sectors(problem, &fine);
     drop(fine);
     let pairs =
@@ -497,6 +503,10 @@ pub fn refine_gap(
     let error = (refined.fine - refined.coarse).abs() + residual;
     Ok(RefinedGap { rate: -refined.fine, error, sizes, sector, refined, coarse_rates })
 }
+
+/// Fewest functions per parity sector of the coarse level of [`refine_gap`] (its Krylov–Schur
+/// needs a subspace well below the sector size).
+pub const MIN_COARSE: usize = 64;
 
 /// The real vector of a complex eigenvector of a real eigenvalue (the larger of re and im parts).
 fn real_part(v: &[c64]) -> Vec<f64> {
