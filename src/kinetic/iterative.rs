@@ -238,7 +238,8 @@ fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 }
 
 /// Solves A x = b by restarted GMRES right-preconditioned with `m` (x starts at 0); returns the
-/// number of iterations and the final relative true residual.
+/// number of iterations and the final relative true residual ‖b − Ax‖/‖b‖, recomputed at every
+/// restart.
 pub fn gmres(a: &Csr, m: &TwoGrid, b: &[f64], x: &mut [f64], params: GmresParams) -> (usize, f64) {
     let n = b.len();
     x.iter_mut().for_each(|v| *v = 0.0);
@@ -248,66 +249,82 @@ pub fn gmres(a: &Csr, m: &TwoGrid, b: &[f64], x: &mut [f64], params: GmresParams
     }
     let mut r = b.to_vec();
     let mut iters = 0;
-    let mut z = vec![0.0; n];
-    let mut w = vec![0.0; n];
+    let (mut z, mut w) = (vec![0.0; n], vec![0.0; n]);
     loop {
         let beta = dot(&r, &r).sqrt();
         if beta <= params.tolerance * bnorm || iters >= params.max_iterations {
             return (iters, beta / bnorm);
         }
-        let k_max = params.restart;
-        let mut v: Vec<Vec<f64>> = vec![r.iter().map(|x| x / beta).collect()];
-        let mut h = vec![vec![0.0; k_max]; k_max + 1];
-        let (mut cs, mut sn) = (vec![0.0; k_max], vec![0.0; k_max]);
-        let mut g = vec![0.0; k_max + 1];
-        g[0] = beta;
-        let mut k = 0;
-        while k < k_max && iters < params.max_iterations {
-            m.apply(&v[k], &mut z);
-            a.apply(&z, &mut w);
-            // Modified Gram–Schmidt, twice for safety at the 1e-12 level.
-            for _ in 0..2 {
-                for (j, vj) in v.iter().enumerate() {
-                    let c = dot(&w, vj);
-                    h[j][k] += c;
-                    axpy(-c, vj, &mut w);
-                }
-            }
-            let hn = dot(&w, &w).sqrt();
-            h[k + 1][k] = hn;
-            for j in 0..k {
-                let t = cs[j] * h[j][k] + sn[j] * h[j + 1][k];
-                h[j + 1][k] = -sn[j] * h[j][k] + cs[j] * h[j + 1][k];
-                h[j][k] = t;
-            }
-            let den = h[k][k].hypot(h[k + 1][k]);
-            cs[k] = h[k][k] / den;
-            sn[k] = h[k + 1][k] / den;
-            h[k][k] = den;
-            h[k + 1][k] = 0.0;
-            g[k + 1] = -sn[k] * g[k];
-            g[k] *= cs[k];
-            iters += 1;
-            k += 1;
-            if g[k].abs() <= 0.1 * params.tolerance * bnorm || hn == 0.0 {
-                break;
-            }
-            v.push(w.iter().map(|x| x / hn).collect());
-        }
-        let mut y = vec![0.0; k];
-        for i in (0..k).rev() {
-            let s: f64 = (i + 1..k).map(|j| h[i][j] * y[j]).sum();
-            y[i] = (g[i] - s) / h[i][i];
-        }
-        let mut u = vec![0.0; n];
-        for (j, yj) in y.iter().enumerate() {
-            axpy(*yj, &v[j], &mut u);
-        }
+        let steps = params.restart.min(params.max_iterations - iters);
+        let u = gmres_cycle(a, m, &r, beta, steps, 0.1 * params.tolerance * bnorm, &mut iters);
         m.apply(&u, &mut z);
         axpy(1.0, &z, x);
         a.apply(x, &mut w);
         r.par_iter_mut().zip(b.par_iter().zip(w.par_iter())).for_each(|(r, (b, w))| *r = b - w);
     }
+}
+
+/// One GMRES cycle of at most `steps` Arnoldi steps on A M^{-1} from the residual r (norm β);
+/// stops early once the least-squares residual is below `stop`. Returns the correction V y, to
+/// which M^{-1} is still to be applied.
+fn gmres_cycle(a: &Csr, m: &TwoGrid, r: &[f64], beta: f64, steps: usize, stop: f64, iters: &mut usize) -> Vec<f64> {
+    let n = r.len();
+    let mut v: Vec<Vec<f64>> = vec![r.iter().map(|x| x / beta).collect()];
+    let mut h = vec![vec![0.0; steps]; steps + 1];
+    let mut rot = vec![(1.0, 0.0); steps];
+    let mut g = vec![0.0; steps + 1];
+    g[0] = beta;
+    let (mut z, mut w) = (vec![0.0; n], vec![0.0; n]);
+    let mut k = 0;
+    while k < steps {
+        m.apply(&v[k], &mut z);
+        a.apply(&z, &mut w);
+        // Modified Gram–Schmidt, twice for safety at the 1e-12 level.
+        for _ in 0..2 {
+            for (j, vj) in v.iter().enumerate() {
+                let c = dot(&w, vj);
+                h[j][k] += c;
+                axpy(-c, vj, &mut w);
+            }
+        }
+        let hn = dot(&w, &w).sqrt();
+        h[k + 1][k] = hn;
+        givens(&mut h, &mut rot, &mut g, k);
+        *iters += 1;
+        k += 1;
+        if g[k].abs() <= stop || hn == 0.0 {
+            break;
+        }
+        v.push(w.iter().map(|x| x / hn).collect());
+    }
+    let mut y = vec![0.0; k];
+    for i in (0..k).rev() {
+        let s: f64 = (i + 1..k).map(|j| h[i][j] * y[j]).sum();
+        y[i] = (g[i] - s) / h[i][i];
+    }
+    let mut u = vec![0.0; n];
+    for (j, yj) in y.iter().enumerate() {
+        axpy(*yj, &v[j], &mut u);
+    }
+    u
+}
+
+/// Applies the previous Givens rotations to column k of the Hessenberg matrix, then the one that
+/// zeroes h[k+1][k], and updates the least-squares right-hand side g.
+fn givens(h: &mut [Vec<f64>], rot: &mut [(f64, f64)], g: &mut [f64], k: usize) {
+    for j in 0..k {
+        let (c, s) = rot[j];
+        let t = c * h[j][k] + s * h[j + 1][k];
+        h[j + 1][k] = -s * h[j][k] + c * h[j + 1][k];
+        h[j][k] = t;
+    }
+    let den = h[k][k].hypot(h[k + 1][k]);
+    let (c, s) = (h[k][k] / den, h[k + 1][k] / den);
+    rot[k] = (c, s);
+    h[k][k] = den;
+    h[k + 1][k] = 0.0;
+    g[k + 1] = -s * g[k];
+    g[k] *= c;
 }
 
 /// Inner-solve statistics of one iterative eigen-solve.
