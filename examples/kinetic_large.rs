@@ -3,6 +3,7 @@
 //! `decay_rates`), split into its reflection-parity sectors as `rates_on` does: basis size, time, the gap and its error against the exact value.
 //! `KINETIC_POTENTIAL` and `KINETIC_EXACT` select another even potential and its exact gap.
 //! Run under `/usr/bin/time -v` for the peak memory: `kinetic_large 41 58 82`.
+//! Beyond the LU's memory (N ≳ 4 × 10⁵) see `kinetic_refine` (no fine-level factorisation).
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::KineticBasis;
 use fpspectral::kinetic::operator::Kinetic;

@@ -72,10 +72,16 @@ impl<'a> Kinetic<'a> {
             .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))
     }
 
-    fn triplets(&self, basis: &KineticBasis, generator: bool) -> Result<Vec<Triplet<usize, usize, f64>>> {
+    /// Rows of the Galerkin matrix of G (non-zero entries, columns ascending), for solvers that
+    /// work on compressed rows.
+    pub fn rows(&self, basis: &KineticBasis) -> Result<Rows> {
+        self.sparse_rows(basis, true)
+    }
+
+    fn sparse_rows(&self, basis: &KineticBasis, generator: bool) -> Result<Rows> {
         let pieces = self.pieces(basis)?;
         let g = self.params.friction;
-        let rows: Vec<Vec<Triplet<usize, usize, f64>>> = (0..basis.len())
+        let rows: Rows = (0..basis.len())
             .into_par_iter()
             .map(|row| {
                 let mut acc = transport_row(basis, &pieces, row);
@@ -83,14 +89,22 @@ impl<'a> Kinetic<'a> {
                     acc.values_mut().for_each(|v| *v = -*v);
                     *acc.entry(row).or_insert(0.0) -= g * basis.velocity_degree(row) as f64;
                 }
-                acc.into_iter().filter(|(_, v)| *v != 0.0).map(|(c, v)| Triplet::new(row, c, v)).collect()
+                acc.into_iter().filter(|(_, v)| *v != 0.0).collect()
             })
             .collect();
-        let out: Vec<_> = rows.into_iter().flatten().collect();
-        if out.iter().any(|t| !t.val.is_finite()) {
+        if rows.iter().flatten().any(|(_, v)| !v.is_finite()) {
             return Err(EngineError::Numerical("non-finite entry in the kinetic matrix".into()));
         }
-        Ok(out)
+        Ok(rows)
+    }
+
+    fn triplets(&self, basis: &KineticBasis, generator: bool) -> Result<Vec<Triplet<usize, usize, f64>>> {
+        let rows = self.sparse_rows(basis, generator)?;
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .flat_map(|(r, row)| row.into_iter().map(move |(c, v)| Triplet::new(r, c, v)))
+            .collect())
     }
 
     fn pieces(&self, basis: &KineticBasis) -> Result<Pieces> {

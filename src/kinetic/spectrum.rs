@@ -396,6 +396,23 @@ pub fn next_size(levels: &[Level], tolerance: f64, cap: usize) -> usize {
     (target.ceil().clamp(lo, hi) as usize).min(cap)
 }
 
+/// The basis of a resolution-study level with `n` functions on the largest axis: [`basis_of_size`]
+/// in d = 1, per-axis sizes round(ratio·n) ≥ 4 from [`axis_ratios`] in d = 2. Levels are nested:
+/// a larger n keeps every multi-index of a smaller one.
+pub fn study_basis(
+    problem: &Kinetic,
+    axes: &[WAxis],
+    ratios: &[f64],
+    n: usize,
+    kind: IndexSet,
+) -> Result<KineticBasis> {
+    if axes.len() == 1 {
+        return basis_of_size(problem, axes, n, kind);
+    }
+    let per_axis: Vec<usize> = ratios.iter().map(|r| ((r * n as f64).round() as usize).max(4)).collect();
+    KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), per_axis.clone(), per_axis, kind)
+}
+
 /// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
 /// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set); the sizes
 /// of successive levels follow [`next_size`], and each level is solved by [`rates_on`] (parity
@@ -411,18 +428,7 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
     let mut shift = 0.05 * problem.params.friction;
     let mut solve = |s: &[usize]| -> Result<(usize, Vec<f64>, Vec<f64>)> {
-        let basis = if d == 1 {
-            basis_of_size(problem, &axes, s[0], opts.index_set)?
-        } else {
-            let per_axis: Vec<usize> = ratios.iter().map(|r| ((r * s[0] as f64).round() as usize).max(4)).collect();
-            KineticBasis::new(
-                axes.clone(),
-                problem.params.velocity_scale(),
-                per_axis.clone(),
-                per_axis,
-                opts.index_set,
-            )?
-        };
+        let basis = study_basis(problem, &axes, &ratios, s[0], opts.index_set)?;
         let r = rates_on(problem, &basis, opts.count, opts.path, shift)?;
         if r.rates.len() < opts.count {
             return Err(EngineError::Numerical(format!("only {} rates found", r.rates.len())));
