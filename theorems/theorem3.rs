@@ -11,7 +11,8 @@ use crate::Progress;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::{KineticBasis, WAxis};
 use fpspectral::kinetic::constants::hessian_bound;
-use fpspectral::kinetic::evolve::{evolve, tilted_initial_state, PhaseGrid};
+use fpspectral::kinetic::evolve::{evolve, PhaseGrid};
+use fpspectral::kinetic::functionals::tilted_state;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, decay_rates, default_axes, KineticOptions};
 use fpspectral::kinetic::KineticParams;
@@ -54,7 +55,7 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, n: usize) -> Result<C
     let harmonic = potential.poly().is_some_and(|p| p.degree() == 2);
     let basis = basis_for(&problem, cl, harmonic, n)?;
     let grid = PhaseGrid::new(&problem, &basis, 40)?;
-    let u0 = tilted_initial_state(&problem, &basis, &grid, 0.4);
+    let u0 = tilted_state(&problem, &basis, 0.4)?;
     let pc = paper_constants(params.friction, cl);
     let eta = params.eta();
     let h0 = grid.lyapunov(&grid.fields(&basis, &u0), eta, pc.c, pc.c_hat);

@@ -12,12 +12,14 @@
 //! * [`operator`]: sparse Galerkin matrix of G, the Hamiltonian ground state √ψ_∞.
 //! * [`spectrum`]: non-symmetric eigen-solves (dense, shift-invert Krylov–Schur) and the
 //!   resolution study of the slowest decay rates.
-//! * [`evolve`]: time evolution, ‖h(t)‖²_* and the Lyapunov functional H(t) of (10).
+//! * [`evolve`]: time evolution; pointwise phase-space quadrature (d = 1).
+//! * [`functionals`]: ‖h(t)‖²_* and the Lyapunov functional H(t) of (10), d = 1 and 2.
 //! * [`constants`]: C_L and b of assumption (A.4).
 
 pub mod basis;
 pub mod constants;
 pub mod evolve;
+pub mod functionals;
 pub mod operator;
 pub mod spectrum;
 
