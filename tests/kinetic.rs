@@ -265,3 +265,21 @@ fn rotated_non_polynomial_rates_d2() {
         assert!(dist <= rates.errors[k] + gap_u.errors[0], "rate {k}: {:?} vs {e:?}", rates.values[k]);
     }
 }
+
+/// The quadrature force rows (non-polynomial path) against the exact banded polynomial rows on the
+/// same d = 2 basis: `+ 0*exp(x)` hides the polynomial from the engine without changing L.
+#[test]
+fn quadrature_force_matches_polynomial_rows_d2() {
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    let exact = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3").unwrap();
+    let hidden = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3 + 0*exp(x)").unwrap();
+    assert!(hidden.poly().is_none());
+    let (pe, ph) = (Kinetic::new(&exact, params).unwrap(), Kinetic::new(&hidden, params).unwrap());
+    let axes = vec![WAxis::Hermite { centre: 0.1, scale: 0.8 }, WAxis::Hermite { centre: -0.2, scale: 1.1 }];
+    let basis =
+        KineticBasis::new(axes, params.velocity_scale(), vec![12, 10], vec![12, 10], IndexSet::TotalDegree).unwrap();
+    let (ge, gh) = (pe.matrix(&basis).unwrap().to_dense(), ph.matrix(&basis).unwrap().to_dense());
+    let diff = (&ge - &gh).norm_max();
+    eprintln!("quadrature vs polynomial rows: max difference {diff:.2e}, max entry {:.2e}", ge.norm_max());
+    assert!(diff < 1e-11 * ge.norm_max(), "max entry difference {diff:.2e} of {:.2e}", ge.norm_max());
+}
