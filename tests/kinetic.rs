@@ -220,3 +220,66 @@ fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
     let tp = Kinetic::new(&tilted, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     assert_eq!(reflection_axes(&tp, &default_axes(&tp).unwrap()), vec![1]);
 }
+
+/// A separable non-polynomial risk in d = 2: G = G_x ⊗ I + I ⊗ G_y, so the decay rates are sums
+/// of the 1D ones and the d = 2 gap is the smaller of the two 1D gaps (d = 1 engine, harmonic y).
+#[test]
+fn separable_non_polynomial_gap_d2() {
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    let opts = KineticOptions { count: 1, tolerance: 1e-6, ..Default::default() };
+    let x_part = Potential::parse("x^2/2 + 2*exp(-x^2)").unwrap();
+    let gap_x = decay_rates(&Kinetic::new(&x_part, params).unwrap(), &opts).unwrap();
+    let (lp, _) = harmonic_modes(1.0, 0.5f64.sqrt());
+    let both = Potential::parse("x^2/2 + 2*exp(-x^2) + y^2/4").unwrap();
+    let gap = decay_rates(&Kinetic::new(&both, params).unwrap(), &opts).unwrap();
+    eprintln!(
+        "1D {:?} ± {:.1e}; y {lp:?}; 2D {:?} ± {:.1e}",
+        gap_x.values[0], gap_x.errors[0], gap.values[0], gap.errors[0]
+    );
+    let exact = gap_x.values[0].0.min(lp.re);
+    assert!(gap.study.converged);
+    assert!((gap.values[0].0 - exact).abs() <= gap.errors[0] + gap_x.errors[0], "{:?} vs {exact}", gap.values[0]);
+}
+
+/// A risk non-separable in the basis axes: L = |w|²/2 + e^{−(x−y)²/2}/2 separates in the rotated
+/// coordinates u = (x − y)/√2, r = (x + y)/√2 as u²/2 + e^{−u²}/2 plus r²/2 (the kinetic generator is
+/// invariant under rotations of (w, v) together), so its slowest rates include the d = 1 gap of
+/// u²/2 + e^{−u²}/2 and the harmonic (1 + i√3)/2 (g = ω = 1); the d = 2 study on the unrotated axes
+/// must converge to both.
+#[test]
+fn rotated_non_polynomial_rates_d2() {
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    let opts = KineticOptions { count: 2, tolerance: 1e-5, ..Default::default() };
+    let u_part = Potential::parse("x^2/2 + exp(-x^2)/2").unwrap();
+    let gap_u = decay_rates(&Kinetic::new(&u_part, params).unwrap(), &opts).unwrap();
+    let pot = Potential::parse("x^2/2 + y^2/2 + exp(-(x - y)^2/2)/2").unwrap();
+    let rates = decay_rates(&Kinetic::new(&pot, params).unwrap(), &opts).unwrap();
+    for l in &rates.study.levels {
+        eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, l.values);
+    }
+    eprintln!("1D {:?} ± {:.1e}; 2D {:?} ± {:?}", gap_u.values[0], gap_u.errors[0], rates.values, rates.errors);
+    assert!(rates.study.converged);
+    let exact = [(0.5, 3f64.sqrt() / 2.0), gap_u.values[0]];
+    for (k, e) in exact.iter().enumerate() {
+        let dist = (rates.values[k].0 - e.0).hypot(rates.values[k].1 - e.1);
+        assert!(dist <= rates.errors[k] + gap_u.errors[0], "rate {k}: {:?} vs {e:?}", rates.values[k]);
+    }
+}
+
+/// The quadrature force rows (non-polynomial path) against the exact banded polynomial rows on the
+/// same d = 2 basis: `+ 0*exp(x)` hides the polynomial from the engine without changing L.
+#[test]
+fn quadrature_force_matches_polynomial_rows_d2() {
+    let params = KineticParams::new(1.0, 0.5).unwrap();
+    let exact = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3").unwrap();
+    let hidden = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3 + 0*exp(x)").unwrap();
+    assert!(hidden.poly().is_none());
+    let (pe, ph) = (Kinetic::new(&exact, params).unwrap(), Kinetic::new(&hidden, params).unwrap());
+    let axes = vec![WAxis::Hermite { centre: 0.1, scale: 0.8 }, WAxis::Hermite { centre: -0.2, scale: 1.1 }];
+    let basis =
+        KineticBasis::new(axes, params.velocity_scale(), vec![12, 10], vec![12, 10], IndexSet::TotalDegree).unwrap();
+    let (ge, gh) = (pe.matrix(&basis).unwrap().to_dense(), ph.matrix(&basis).unwrap().to_dense());
+    let diff = (&ge - &gh).norm_max();
+    eprintln!("quadrature vs polynomial rows: max difference {diff:.2e}, max entry {:.2e}", ge.norm_max());
+    assert!(diff < 1e-11 * ge.norm_max(), "max entry difference {diff:.2e} of {:.2e}", ge.norm_max());
+}

@@ -104,6 +104,15 @@ fn theorem3_findings() {
     // Bounded-Hessian double well: μ̂ > μ, the bound grows: true but vacuous.
     assert_eq!(verdict(2), Verdict::Pass);
     assert!(checks[2].quantities["bound_rate"].value < 0.0);
+    // The same in d = 2 (½|w|² and the separable double well plus y²/2), against the d = 2 evolution.
+    assert!(checks[3..6].iter().all(|c| c.setting["d"] == 2));
+    assert_eq!(verdict(3), Verdict::Fail);
+    assert_eq!(verdict(4), Verdict::Fail);
+    assert_eq!(verdict(5), Verdict::Pass);
+    assert!(checks[5].quantities["bound_rate"].value < 0.0);
+    // Isotropic ½|w|²: 1 + ‖h‖² is the square of the d = 1 value (a product of two d = 1 copies).
+    let (h1, h2) = (checks[0].quantities["h2_final"], checks[3].quantities["h2_final"]);
+    assert!(((1.0 + h1.value).powi(2) - 1.0 - h2.value).abs() <= 2.0 * h1.error + h2.error + 1e-15, "{h1:?} {h2:?}");
     // Poincaré step, d = 2 quadratic with C_P = 4: min{C_P, d} = 2 but the true factor is 1.
     let d2 = checks.iter().filter(|c| c.setting.get("potential").and_then(|p| p.as_str()) == Some("2*x^2 + 2*y^2"));
     assert!(d2.into_iter().all(|c| c.verdict == Verdict::Fail));

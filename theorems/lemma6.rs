@@ -17,7 +17,8 @@ use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::{KineticBasis, WAxis};
-use fpspectral::kinetic::evolve::{evolve, pad, sparse_apply, tilted_initial_state, PhaseGrid};
+use fpspectral::kinetic::evolve::{evolve, pad, sparse_apply, PhaseGrid};
+use fpspectral::kinetic::functionals::tilted_state;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
@@ -106,7 +107,7 @@ fn check_setting(s: Setting) -> Result<Check> {
     let grid = PhaseGrid::new(&problem, &big, 40)?;
     let gm = problem.matrix(&basis)?;
     let gm_big = problem.matrix(&big)?;
-    let u0 = tilted_initial_state(&problem, &basis, &PhaseGrid::new(&problem, &basis, 40)?, 0.4);
+    let u0 = tilted_state(&problem, &basis, 0.4)?;
     let pc = paper_constants(s.params.friction, s.cl);
     let states: Vec<Col<f64>> = evolve(&gm, &u0, DT, 20).iter().map(|u| pad(&basis, &big, u)).collect::<Result<_>>()?;
     let mut worst_identity = 0.0f64;

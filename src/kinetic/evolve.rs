@@ -1,5 +1,5 @@
 //! Phase-space quadrature (d = 1) and time evolution of the kinetic equation in the flat
-//! variable u = √ψ_∞ h: ‖h‖²_* = ‖u‖², and the Lyapunov functional H(t) of (10) from
+//! variable u = √ψ_∞ h: ‖h‖²_* = ‖u‖², and the Lyapunov functional H(t) of (10) pointwise from
 //! ∇_w h = e^{η'E/2}(∂_w u + η'∂_wL u/2), ∇_v h = e^{η'E/2}(∂_v u + η' v u/2), E = L + |v|²/2.
 
 use super::basis::{fourier_mode, KineticBasis, WAxis};
@@ -47,7 +47,7 @@ pub struct PhaseFields {
 }
 
 /// One Hermite axis: nodes, weights, φ_n and φ_n' at the nodes (q × n).
-fn hermite_axis(centre: f64, scale: f64, n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Mat<f64>, Mat<f64>) {
+pub(crate) fn hermite_axis(centre: f64, scale: f64, n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Mat<f64>, Mat<f64>) {
     let rule = GaussHermite::new(q);
     let norm = scale.sqrt().recip();
     let mut phi = Mat::zeros(q, n);
@@ -65,7 +65,7 @@ fn hermite_axis(centre: f64, scale: f64, n: usize, q: usize) -> (Vec<f64>, Vec<f
 }
 
 /// One Fourier axis on q uniform nodes (trapezoid rule).
-fn fourier_axis(n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Mat<f64>, Mat<f64>) {
+pub(crate) fn fourier_axis(n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Mat<f64>, Mat<f64>) {
     let h = 2.0 * std::f64::consts::PI / q as f64;
     let x: Vec<f64> = (0..q).map(|i| i as f64 * h).collect();
     let phi = Mat::from_fn(q, n, |i, m| fourier_mode(m, x[i]));
@@ -220,36 +220,6 @@ fn taylor_step(g: &SparseColMat<usize, f64>, u: &Col<f64>, h: f64) -> Col<f64> {
         }
     }
     sum
-}
-
-impl PhaseGrid {
-    /// Coefficients of the projection of f(w, v) on the basis (quadrature).
-    pub fn project(&self, basis: &KineticBasis, f: impl Fn(f64, f64) -> f64) -> Col<f64> {
-        let (qw, qv) = (self.w.len(), self.v.len());
-        let vals = Mat::from_fn(qw, qv, |i, k| self.w_weight[i] * self.v_weight[k] * f(self.w[i], self.v[k]));
-        let c = self.phi.transpose() * &vals * &self.chi;
-        Col::from_fn(basis.len(), |r| {
-            let a = basis.indices[r];
-            c[(a[0], a[2])]
-        })
-    }
-}
-
-/// √ψ_∞·h_0 for the tilted initial density ψ_0 = ψ_∞ e^{κ(w+v)}/Z (smooth and positive), so that
-/// h_0 = e^{κ(w+v)}/Z − 1; both ψ_∞ and Z by quadrature on the grid (d = 1).
-pub fn tilted_initial_state(problem: &Kinetic, basis: &KineticBasis, grid: &PhaseGrid, kappa: f64) -> Col<f64> {
-    let eta = problem.params.eta();
-    let lmin = grid.w.iter().map(|&w| problem.potential.value(&[w])).fold(f64::INFINITY, f64::min);
-    let energy = |w: f64, v: f64| problem.potential.value(&[w]) - lmin + 0.5 * v * v;
-    let z_inf = grid.integrate(|i, k| (-eta * energy(grid.w[i], grid.v[k])).exp());
-    let z_tilt = grid.integrate(|i, k| {
-        let (w, v) = (grid.w[i], grid.v[k]);
-        (-eta * energy(w, v) + kappa * (w + v)).exp() / z_inf
-    });
-    grid.project(basis, |w, v| {
-        let root = ((-eta * energy(w, v)).exp() / z_inf).sqrt();
-        root * ((kappa * (w + v)).exp() / z_tilt - 1.0)
-    })
 }
 
 /// Coefficients on `big` of a vector given on `small` (zero padding; `big` must contain `small`).

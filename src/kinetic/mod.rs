@@ -12,14 +12,16 @@
 //! * [`operator`]: sparse Galerkin matrix of G, the Hamiltonian ground state √ψ_∞.
 //! * [`spectrum`]: non-symmetric eigen-solves (dense, shift-invert Krylov–Schur) and the
 //!   resolution study of the slowest decay rates.
-//! * [`iterative`]: shift-invert with GMRES inner solves (two-grid preconditioner) for bases
-//!   beyond a sparse LU.
-//! * [`evolve`]: time evolution, ‖h(t)‖²_* and the Lyapunov functional H(t) of (10).
+//! * [`iterative`]: the slowest rate on bases beyond a sparse LU (inverse iteration with GMRES
+//!   inner solves, two-grid preconditioner).
+//! * [`evolve`]: time evolution; pointwise phase-space quadrature (d = 1).
+//! * [`functionals`]: ‖h(t)‖²_* and the Lyapunov functional H(t) of (10), d = 1 and 2.
 //! * [`constants`]: C_L and b of assumption (A.4).
 
 pub mod basis;
 pub mod constants;
 pub mod evolve;
+pub mod functionals;
 pub mod iterative;
 pub mod operator;
 pub mod spectrum;

@@ -12,7 +12,7 @@ use crate::error::{EngineError, Result};
 use crate::hermite::{values, GaussHermite};
 use crate::potential::Potential;
 use faer::sparse::{SparseColMat, Triplet};
-use faer::Col;
+use faer::{Col, Mat};
 use rayon::prelude::*;
 use rustfft::{num_complex::Complex, FftPlanner};
 use std::collections::BTreeMap;
@@ -129,12 +129,7 @@ impl<'a> Kinetic<'a> {
         let (centre, scale) = hermite_axes(basis)?;
         match self.potential.poly() {
             Some(p) => Ok(poly_force_rows(&p.derivative(j), &centre, &scale, &basis.w_sizes)),
-            None if basis.dim() == 1 => {
-                Ok(quadrature_force_rows(self.potential, centre[0], scale[0], basis.w_sizes[0]))
-            }
-            None => Err(EngineError::InvalidParameter(
-                "non-polynomial potentials are supported for d = 1 only in the kinetic engine".into(),
-            )),
+            None => quadrature_force_rows(self.potential, j, &centre, &scale, &basis.w_sizes),
         }
     }
 
@@ -299,16 +294,80 @@ fn poly_force_rows(f: &crate::polynomial::Poly, centre: &[f64], scale: &[f64], s
         .collect()
 }
 
-/// Dense rows of ∂_wL by Gauss–Hermite quadrature (d = 1, non-polynomial L).
-fn quadrature_force_rows(potential: &Potential, centre: f64, scale: f64, n: usize) -> Rows {
-    let rule = GaussHermite::new(2 * n + 40);
-    let tab: Vec<(f64, Vec<f64>)> = rule
-        .nodes
-        .iter()
-        .zip(&rule.weights)
-        .map(|(&t, &w)| (w * potential.jet(&[centre + scale * t]).g[0], values(n, t)))
+/// Largest w tensor (n_0·n_1 functions) on which ∂_{w_j}L of a non-polynomial L is assembled
+/// densely (the flat matrix has this many squared entries).
+pub const MAX_QUADRATURE_FLAT: usize = 4096;
+
+/// Entries of a quadrature force matrix below this multiple of its largest entry are dropped: the
+/// orthogonality sums Σ_k λ_k ψ_a(t_k)ψ_b(t_k) = δ_ab carry rounding of a few ε, so an exact zero
+/// (e.g. off the identity of an axis L does not depend on) comes out at ~1e-16 relative. Dropping
+/// changes each row of the force by at most this times the largest entry times the row length.
+pub const FORCE_DROP: f64 = 64.0 * f64::EPSILON;
+
+/// Dense rows of ∂_{w_j}L over the Hermite w tensor (flat index w_0·n_1 + w_1) by tensor
+/// Gauss–Hermite quadrature (non-polynomial L, d = 1 or 2), 2n + 40 nodes per axis:
+///   M_{(a0,a1),(b0,b1)} = Σ_{i,k} λ_i λ_k ∂_jL(c + s t_{ik}) ψ_a0(t_i)ψ_b0(t_i) ψ_a1(t_k)ψ_b1(t_k),
+/// summed axis by axis (first over w_0 per node of w_1, then one matrix product over w_1).
+fn quadrature_force_rows(
+    potential: &Potential,
+    j: usize,
+    centre: &[f64],
+    scale: &[f64],
+    sizes: &[usize],
+) -> Result<Rows> {
+    let d = sizes.len();
+    let (n0, n1) = (sizes[0], if d > 1 { sizes[1] } else { 1 });
+    if n0 * n1 > MAX_QUADRATURE_FLAT {
+        return Err(EngineError::TooLarge(format!(
+            "{n0}×{n1} w functions for a quadrature force, limit {MAX_QUADRATURE_FLAT}"
+        )));
+    }
+    let axes: Vec<(Vec<f64>, Vec<f64>, Mat<f64>)> = (0..2)
+        .map(|k| match sizes.get(k) {
+            Some(&n) => {
+                let rule = GaussHermite::new(2 * n + 40);
+                let tab: Vec<Vec<f64>> = rule.nodes.iter().map(|&t| values(n, t)).collect();
+                let psi = Mat::from_fn(rule.nodes.len(), n, |i, a| tab[i][a]);
+                let x = rule.nodes.iter().map(|t| centre[k] + scale[k] * t).collect();
+                (x, rule.weights, psi)
+            }
+            None => (vec![0.0], vec![1.0], Mat::from_fn(1, 1, |_, _| 1.0)),
+        })
         .collect();
-    (0..n).map(|a| (0..n).map(|b| (b, tab.iter().map(|(wf, psi)| wf * psi[a] * psi[b]).sum())).collect()).collect()
+    let (x0, l0, psi0) = &axes[0];
+    let (x1, l1, psi1) = &axes[1];
+    // P[(a0, b0), k] = λ_k Σ_i λ_i ∂_jL(x_i, y_k) ψ_a0(t_i) ψ_b0(t_i).
+    let columns: Vec<Vec<f64>> = (0..x1.len())
+        .into_par_iter()
+        .map(|k| {
+            let weighted = Mat::from_fn(x0.len(), n0, |i, a| {
+                let w = if d > 1 { vec![x0[i], x1[k]] } else { vec![x0[i]] };
+                l1[k] * l0[i] * potential.jet(&w).g[j] * psi0[(i, a)]
+            });
+            let b = psi0.transpose() * &weighted;
+            (0..n0 * n0).map(|ab| b[(ab / n0, ab % n0)]).collect()
+        })
+        .collect();
+    let p = Mat::from_fn(n0 * n0, x1.len(), |ab, k| columns[k][ab]);
+    let pairs = Mat::from_fn(x1.len(), n1 * n1, |k, ab| psi1[(k, ab / n1)] * psi1[(k, ab % n1)]);
+    let m = &p * &pairs;
+    let top = (0..m.nrows())
+        .flat_map(|r| (0..m.ncols()).map(move |c| (r, c)))
+        .fold(0.0f64, |a, (r, c)| a.max(m[(r, c)].abs()));
+    let cut = FORCE_DROP * top;
+    let rows = (0..n0 * n1)
+        .map(|row| {
+            let (a0, a1) = (row / n1, row % n1);
+            (0..n0 * n1)
+                .filter_map(|col| {
+                    let (b0, b1) = (col / n1, col % n1);
+                    let v = m[(a0 * n0 + b0, a1 * n1 + b1)];
+                    (v.abs() > cut).then_some((col, v))
+                })
+                .collect()
+        })
+        .collect();
+    Ok(rows)
 }
 
 /// Complex Fourier coefficients f̂_k, |k| ≤ kmax, of a 2π-periodic function by FFT on q points.
