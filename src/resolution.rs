@@ -24,7 +24,8 @@ pub struct Study {
     pub levels: Vec<Level>,
     /// Final values (finest level).
     pub values: Vec<f64>,
-    /// Error estimates: |finest − previous| plus rounding.
+    /// Error estimates: |finest − previous| (widened by [`tail_bound`] when convergence is slow)
+    /// plus rounding.
     pub errors: Vec<f64>,
     /// True when every value met the tolerance.
     pub converged: bool,
@@ -86,12 +87,32 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
     if levels.len() < 2 {
         return None;
     }
-    let fine = &levels[levels.len() - 1];
-    let coarse = &levels[levels.len() - 2];
-    let errors: Vec<f64> =
-        fine.values.iter().zip(&coarse.values).zip(&fine.rounding).map(|((f, c), r)| (f - c).abs() + r).collect();
+    let k = levels.len() - 1;
+    let fine = &levels[k];
+    let coarse = &levels[k - 1];
+    let errors: Vec<f64> = (0..fine.values.len())
+        .map(|i| {
+            let last = (fine.values[i] - coarse.values[i]).abs();
+            let before = (k >= 2).then(|| (coarse.values[i] - levels[k - 2].values[i]).abs());
+            tail_bound(last, before) + fine.rounding[i]
+        })
+        .collect();
     let converged = fine.values.iter().zip(&errors).all(|(v, e)| *e <= tol * v.abs().max(abs_floor));
     Some(Study { levels: levels.to_vec(), values: fine.values.clone(), errors, converged, tolerance: tol })
+}
+
+/// Error of the finest value from the last level-to-level change `last` and the one before.
+/// For geometric convergence with ratio ρ = last/before the remaining error is last·ρ/(1 − ρ):
+/// the change itself bounds it while ρ ≤ 1/2, and slow convergence (ρ > 1/2) widens it. With
+/// two levels only, or changes that do not shrink (rounding noise), the last change stands.
+pub fn tail_bound(last: f64, before: Option<f64>) -> f64 {
+    match before {
+        Some(b) if last < b => {
+            let rho = last / b;
+            last * (rho / (1.0 - rho)).max(1.0)
+        }
+        _ => last,
+    }
 }
 
 /// Geometric size schedule: `start`, ×`factor`, up to `max` per axis.

@@ -171,3 +171,28 @@ fn refuses_unreadable_fixture_and_huge_basis() {
     let r = HermiteBasis::new(vec![0.0; 3], vec![1.0; 3], vec![1000, 1000, 1000], IndexSet::FullTensor);
     assert!(matches!(r, Err(EngineError::TooLarge(_))));
 }
+
+/// The resolution study's stated error covers the true error of a slowly converging sequence
+/// (x_n = 1 + ρⁿ with ρ = 0.8: the last change alone would understate it fourfold), and stays the
+/// last change when convergence is fast (ρ = 0.1).
+#[test]
+fn resolution_error_covers_slow_geometric_convergence() {
+    use fpspectral::resolution::{assess, Level};
+    for rho in [0.8f64, 0.1] {
+        let levels: Vec<Level> = (1..=5)
+            .map(|n| Level {
+                sizes: vec![n],
+                basis_size: n,
+                values: vec![1.0 + rho.powi(n as i32)],
+                rounding: vec![0.0],
+            })
+            .collect();
+        let study = assess(&levels, 1e-12, 0.0).unwrap();
+        let true_error = rho.powi(5);
+        let last_change = rho.powi(4) - rho.powi(5);
+        assert!(study.errors[0] >= true_error * (1.0 - 1e-12), "ρ = {rho}: {} < {true_error}", study.errors[0]);
+        if rho < 0.5 {
+            assert!((study.errors[0] - last_change).abs() <= 1e-15);
+        }
+    }
+}
