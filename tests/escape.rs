@@ -5,6 +5,7 @@
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::error::EngineError;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
+use fpspectral::logpolar::{gth_band_solve, mfpt_logpolar, BandLaplacian};
 use fpspectral::mfpt::mfpt_1d;
 use fpspectral::quadrature::{ball_probability, log_partition};
 use fpspectral::report::Verdict;
@@ -251,6 +252,70 @@ fn spectral_radial_mexican_hat_matches_the_radial_integral() {
             assert!(rel(got, exact) <= s.tau.rel_error + 1e-12, "error estimate {} too small", s.tau.rel_error);
         }
     }
+}
+
+/// Log-polar finite volumes on the shifted Mexican hat at small D (τ ≈ e^{0.25/D}·prefactor up to
+/// ~1e9): the extrapolated time matches the exact radial double integral to 1e-8, and the study's
+/// error estimate covers the true error.
+#[test]
+fn logpolar_radial_mexican_hat_at_small_diffusion_matches_the_radial_integral() {
+    let p = Potential::parse("((x-0.5)^2 + (y+0.3)^2 - 1)^2/4").unwrap();
+    let l = |r: f64| (r * r - 1.0).powi(2) / 4.0;
+    let c = [0.5, -0.3];
+    for d in [0.05, 0.025, 0.0125] {
+        let start = [c[0] + 2.2f64.cos(), c[1] + 2.2f64.sin()];
+        let s = mfpt_logpolar(&p, d, start, c, 0.2, 1e-8).unwrap();
+        let exact = radial_mfpt(&l, d, 0.2, 1.0, 3.5);
+        let got = s.tau.value();
+        assert!(exact > 100.0, "the barrier must matter: {exact}");
+        assert!(rel(got, exact) < 1e-8, "D={d}: {got} vs {exact}");
+        assert!(rel(got, exact) <= s.tau.rel_error + 1e-12, "D={d}: error estimate {} too small", s.tau.rel_error);
+    }
+}
+
+/// Subtraction-free elimination on a grounded path with one conductance of 1e-30 (condition
+/// number ~1e30): the exact solution is a sum of positive terms, x₀ = Σb/g and
+/// x_{i+1} = x_i + Σ_{j>i} b_j / c_i; every component must come out to 1e-13 relative.
+#[test]
+fn gth_band_solve_is_exact_on_a_nearly_disconnected_path() {
+    let n = 40;
+    let bw = 3;
+    let cond: Vec<f64> = (0..n - 1).map(|i| if i == 20 { 1e-30 } else { 1.0 + 0.1 * (i % 7) as f64 }).collect();
+    let b: Vec<f64> = (0..n).map(|i| 0.5 + (i % 5) as f64).collect();
+    let ground = 0.3;
+    let mut upper = vec![0.0; n * bw];
+    for (i, c) in cond.iter().enumerate() {
+        upper[i * bw] = *c;
+    }
+    let mut excess = vec![0.0; n];
+    excess[0] = ground;
+    let x = gth_band_solve(BandLaplacian { bw, upper, excess }, b.clone());
+    let mut exact = vec![b.iter().sum::<f64>() / ground];
+    for i in 0..n - 1 {
+        let tail: f64 = b[i + 1..].iter().sum();
+        exact.push(exact[i] + tail / cond[i]);
+    }
+    for i in 0..n {
+        assert!(rel(x[i], exact[i]) < 1e-13, "x[{i}] = {} vs {}", x[i], exact[i]);
+    }
+}
+
+/// Double well of lemma2 at D = 0.05: the log-polar finite-volume study and the spectral annulus
+/// study (independent discretisations and solvers) agree within their combined error estimates.
+#[test]
+fn logpolar_double_well_matches_the_spectral_solver() {
+    let p = Potential::parse(theorems::lemma2::WELL_2D).unwrap();
+    let d = 0.05;
+    let fv = mfpt_logpolar(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8).unwrap();
+    let sp = mfpt_annulus(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8).unwrap();
+    let diff = (fv.tau.ln - sp.tau.ln).abs();
+    assert!(fv.tau.rel_error < 1e-6, "{}", fv.tau.rel_error);
+    assert!(
+        diff <= fv.tau.rel_error + sp.tau.rel_error,
+        "{diff:.1e} vs {:.1e} + {:.1e}",
+        fv.tau.rel_error,
+        sp.tau.rel_error
+    );
 }
 
 /// Double well of lemma2: the spectral study converges to 1e-8, and the independent
