@@ -18,8 +18,10 @@
 //! stalls at ~3e-7 at D = 0.0125, whatever the preconditioner). Here the matrix is a symmetric
 //! M-matrix whose rows sum to zero except next to the ball, and [`gth_band_solve`] eliminates it
 //! without a single subtraction (Grassmann–Taksar–Heyman: each pivot is the carried row excess plus
-//! the remaining couplings), so τ keeps full relative accuracy however large e^{ΔL/D} is; Gaussian
-//! elimination or Cholesky computes the pivots by subtraction and loses ~ε_mach·e^{ΔL/D}.
+//! the remaining couplings), so τ keeps full relative accuracy however large e^{ΔL/D} is. Sparse
+//! Cholesky computes the pivots by subtraction: on the lemma2 well (m = 60…120) it differs from
+//! this solve by 1e-13 at D = 0.05, 1e-10 at D = 0.025, 7e-6 at D = 0.0125 and in every digit
+//! from D = 0.00625 on (`examples/annulus_report.rs`).
 
 use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
@@ -148,11 +150,48 @@ fn radial_intervals(m: usize, span: f64, s0: f64, outer: f64) -> usize {
     ns
 }
 
-/// Assembles the mapped log-polar finite-volume system on `m` ξ-intervals from the ball to the
-/// start circle and `ASPECT·m` θ nodes, and returns τ(start). Unknowns are ordered
-/// (k − 1)·nt + j, k = 1..=ns, j = 0..nt. In the mapped coordinates (ξ, φ) the equation is
-///   −D [∂_ξ(w θ'/s' τ_ξ) + ∂_φ(w s'/θ' τ_φ)] = s' θ' e^{2s} w,   w = e^{−(L − L_min)/D},
-/// each flux by Scharfetter–Gummel (exact for one-dimensional exponential profiles).
+/// The finite-volume system of one level: A τ = b, τ(start) = τ[`start_index`](Self::start_index).
+pub struct LogPolarSystem {
+    /// The matrix (symmetric M-matrix in band form).
+    pub matrix: BandLaplacian,
+    /// Right-hand side (cell volumes × Gibbs weight, ≥ 0).
+    pub rhs: Vec<f64>,
+    /// ξ-intervals from the ball to the start circle.
+    pub m: usize,
+    /// ξ-intervals from the ball to the outer circle.
+    pub ns: usize,
+    /// θ nodes.
+    pub nt: usize,
+    /// Index of the start node.
+    pub start_index: usize,
+}
+
+impl BandLaplacian {
+    /// The full symmetric matrix (diagonal = excess + couplings) as a sparse matrix, for
+    /// comparisons with general-purpose solvers. Rows whose couplings all underflowed (Gibbs weight
+    /// e^{−L/D} = 0 far out; [`gth_band_solve`] returns 0 there) get a unit diagonal.
+    pub fn to_sparse(&self) -> Result<faer::sparse::SparseColMat<usize, f64>> {
+        use faer::sparse::Triplet;
+        let n = self.excess.len();
+        let mut diag = self.excess.clone();
+        let mut trip = Vec::new();
+        for k in 0..n {
+            for d in 0..self.bw {
+                let (j, c) = (k + 1 + d, self.upper[k * self.bw + d]);
+                if j < n && c != 0.0 {
+                    trip.push(Triplet::new(k, j, -c));
+                    trip.push(Triplet::new(j, k, -c));
+                    diag[k] += c;
+                    diag[j] += c;
+                }
+            }
+        }
+        trip.extend(diag.iter().enumerate().map(|(k, &v)| Triplet::new(k, k, if v > 0.0 { v } else { 1.0 })));
+        crate::eigen::sparse_from_triplets(n, &trip)
+    }
+}
+
+/// τ(start) on one level: [`logpolar_system`] solved by [`gth_band_solve`].
 pub fn mfpt_logpolar_level(
     potential: &Potential,
     diffusion: f64,
@@ -162,6 +201,27 @@ pub fn mfpt_logpolar_level(
     start: [f64; 2],
     m: usize,
 ) -> Result<LogPolarLevel> {
+    let sys = logpolar_system(potential, diffusion, target, radius, outer, start, m)?;
+    let index = sys.start_index;
+    let (ns, nt) = (sys.ns, sys.nt);
+    let x = gth_band_solve(sys.matrix, sys.rhs);
+    Ok(LogPolarLevel { m, ns, nt, value: x[index] })
+}
+
+/// Assembles the mapped log-polar finite-volume system on `m` ξ-intervals from the ball to the
+/// start circle and `ASPECT·m` θ nodes. Unknowns are ordered (k − 1)·nt + j, k = 1..=ns,
+/// j = 0..nt. In the mapped coordinates (ξ, φ) the equation is
+///   −D [∂_ξ(w θ'/s' τ_ξ) + ∂_φ(w s'/θ' τ_φ)] = s' θ' e^{2s} w,   w = e^{−(L − L_min)/D},
+/// each flux by Scharfetter–Gummel (exact for one-dimensional exponential profiles).
+pub fn logpolar_system(
+    potential: &Potential,
+    diffusion: f64,
+    target: [f64; 2],
+    radius: f64,
+    outer: f64,
+    start: [f64; 2],
+    m: usize,
+) -> Result<LogPolarSystem> {
     positive("diffusion", diffusion)?;
     let (dx, dy) = (start[0] - target[0], start[1] - target[1]);
     let r_start = dx.hypot(dy);
@@ -227,8 +287,7 @@ pub fn mfpt_logpolar_level(
             }
         }
     }
-    let x = gth_band_solve(a, b);
-    Ok(LogPolarLevel { m, ns, nt, value: x[(m - 1) * nt] })
+    Ok(LogPolarSystem { matrix: a, rhs: b, m, ns, nt, start_index: (m - 1) * nt })
 }
 
 /// Polynomial extrapolation to h = 0 of values on grids with h ∝ 1/m (Neville in x = 1/m²):
