@@ -5,7 +5,7 @@
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::error::EngineError;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
-use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar, BandLaplacian};
+use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar, richardson, BandLaplacian, LogPolarLevel};
 use fpspectral::mfpt::mfpt_1d;
 use fpspectral::quadrature::{ball_probability, log_partition};
 use fpspectral::report::Verdict;
@@ -267,6 +267,21 @@ fn logpolar_radial_mexican_hat_at_small_diffusion_matches_the_radial_integral() 
         assert!(rel(got, exact) < 1e-8, "D={d}: {got} vs {exact}");
         assert!(rel(got, exact) <= s.tau.rel_error + 1e-12, "D={d}: error estimate {} too small", s.tau.rel_error);
     }
+}
+
+/// Neville extrapolation in h² is exact for values that are a polynomial of degree (levels − 1) in
+/// h² ∝ 1/m², whatever the (unequal) level ratios.
+#[test]
+fn richardson_is_exact_for_polynomials_in_h_squared() {
+    let f = |m: usize| {
+        let x = 1.0 / (m * m) as f64;
+        2.5 - 3.0 * x + 40.0 * x * x - 700.0 * x * x * x
+    };
+    let levels: Vec<LogPolarLevel> =
+        [10, 13, 15, 18].iter().map(|&m| LogPolarLevel { m, ns: m, nt: m, value: f(m) }).collect();
+    let e = richardson(&levels);
+    assert!((e[3] - 2.5).abs() < 1e-12, "{e:?}");
+    assert!((e[2] - 2.5).abs() > 1e-6, "a cubic needs four levels: {e:?}");
 }
 
 /// Subtraction-free elimination on a grounded path with one conductance of 1e-30 (condition
