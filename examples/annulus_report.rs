@@ -5,7 +5,7 @@ use faer::linalg::solvers::Solve;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::annulus::outer_radius;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
-use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar};
+use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar, GridMaps, LogPolarProblem};
 use fpspectral::Potential;
 use std::time::Instant;
 
@@ -67,7 +67,14 @@ fn main() {
     // subtraction-free elimination against faer's sparse Cholesky on the same systems
     for (d, m) in [(0.1, 40), (0.05, 50), (0.025, 60), (0.0125, 80), (0.00625, 100), (0.003125, 120)] {
         let outer = outer_radius(&p, d, [1.0, 0.0], [-1.0, 0.0]).unwrap();
-        let sys = logpolar_system(&p, d, [1.0, 0.0], 0.1, outer, [-1.0, 0.0], m).unwrap();
+        let sys = logpolar_system(
+            &p,
+            d,
+            &LogPolarProblem { target: [1.0, 0.0], radius: 0.1, outer, start: [-1.0, 0.0] },
+            m,
+            GridMaps::default(),
+        )
+        .unwrap();
         let i = sys.start_index;
         let rhs = faer::Mat::<f64>::from_fn(sys.rhs.len(), 1, |k, _| sys.rhs[k]);
         let chol = sys.matrix.to_sparse().unwrap().sp_cholesky(faer::Side::Lower).unwrap().solve(&rhs)[(i, 0)];

@@ -7,8 +7,7 @@
 //!   −D [∂_s(e^{−L/D} τ_s) + ∂_θ(e^{−L/D} τ_θ)] = e^{2s} e^{−L/D},   τ = 0 at s = ln ε,
 //! on [ln ε, ln R] × [0, 2π), periodic in θ and reflecting at s = ln R, where L − L_min ≥
 //! [`OUTER_BARRIER`]·D as in [`crate::annulus`]. The ball is a grid line (no cut cells) and the
-//! grid is the image of a uniform (ξ, φ) grid under smooth maps s(ξ), θ(φ) ([`S_MAP`],
-//! [`THETA_MAP`]) that pack nodes towards the saddle and the start basin, with h_φ/h_ξ fixed: the
+//! grid is the image of a uniform (ξ, φ) grid under smooth maps s(ξ), θ(φ) ([`GridMaps`]) that pack nodes towards the saddle and the start basin, with h_φ/h_ξ fixed: the
 //! Scharfetter–Gummel scheme then has an error expansion in even powers of h and Neville
 //! extrapolation in h² over levels m, 1.25m, 1.5m, … converges fast ([`mfpt_logpolar`]).
 //!
@@ -140,9 +139,40 @@ pub const S_MAP: f64 = 0.7;
 /// towards the start direction (the saddle and the start basin lie there).
 pub const THETA_MAP: f64 = 0.7;
 
+/// The grid family of a study: map strengths and θ nodes per ξ-interval. Any choice gives a
+/// consistent scheme with an h² expansion; two choices give independent discretisations.
+#[derive(Debug, Clone, Copy)]
+pub struct GridMaps {
+    /// β of the s map (0 ≤ β < 1).
+    pub s_map: f64,
+    /// α of the θ map (0 ≤ α < 1).
+    pub theta_map: f64,
+    /// θ nodes per ξ-interval from the ball to the start.
+    pub aspect: usize,
+}
+
+impl Default for GridMaps {
+    fn default() -> Self {
+        GridMaps { s_map: S_MAP, theta_map: THETA_MAP, aspect: ASPECT }
+    }
+}
+
+/// The passage problem on the annulus ε ≤ |w − c| ≤ R.
+#[derive(Debug, Clone, Copy)]
+pub struct LogPolarProblem {
+    /// Ball centre c.
+    pub target: [f64; 2],
+    /// Ball radius ε.
+    pub radius: f64,
+    /// Outer (reflecting) radius R.
+    pub outer: f64,
+    /// Start point.
+    pub start: [f64; 2],
+}
+
 /// ξ-intervals from the ball to the first node at or beyond the outer circle.
-fn radial_intervals(m: usize, span: f64, s0: f64, outer: f64) -> usize {
-    let s_of = |xi: f64| s0 + span * (xi + S_MAP * (PI * xi).sin() / PI);
+fn radial_intervals(m: usize, span: f64, s0: f64, outer: f64, maps: GridMaps) -> usize {
+    let s_of = |xi: f64| s0 + span * (xi + maps.s_map * (PI * xi).sin() / PI);
     let mut ns = m;
     while s_of(ns as f64 / m as f64) < outer.ln() {
         ns += 1;
@@ -195,13 +225,11 @@ impl BandLaplacian {
 pub fn mfpt_logpolar_level(
     potential: &Potential,
     diffusion: f64,
-    target: [f64; 2],
-    radius: f64,
-    outer: f64,
-    start: [f64; 2],
+    prob: &LogPolarProblem,
     m: usize,
+    maps: GridMaps,
 ) -> Result<LogPolarLevel> {
-    let sys = logpolar_system(potential, diffusion, target, radius, outer, start, m)?;
+    let sys = logpolar_system(potential, diffusion, prob, m, maps)?;
     let index = sys.start_index;
     let (ns, nt) = (sys.ns, sys.nt);
     let x = gth_band_solve(sys.matrix, sys.rhs);
@@ -209,19 +237,18 @@ pub fn mfpt_logpolar_level(
 }
 
 /// Assembles the mapped log-polar finite-volume system on `m` ξ-intervals from the ball to the
-/// start circle and `ASPECT·m` θ nodes. Unknowns are ordered (k − 1)·nt + j, k = 1..=ns,
+/// start circle and `aspect·m` θ nodes. Unknowns are ordered (k − 1)·nt + j, k = 1..=ns,
 /// j = 0..nt. In the mapped coordinates (ξ, φ) the equation is
 ///   −D [∂_ξ(w θ'/s' τ_ξ) + ∂_φ(w s'/θ' τ_φ)] = s' θ' e^{2s} w,   w = e^{−(L − L_min)/D},
 /// each flux by Scharfetter–Gummel (exact for one-dimensional exponential profiles).
 pub fn logpolar_system(
     potential: &Potential,
     diffusion: f64,
-    target: [f64; 2],
-    radius: f64,
-    outer: f64,
-    start: [f64; 2],
+    prob: &LogPolarProblem,
     m: usize,
+    maps: GridMaps,
 ) -> Result<LogPolarSystem> {
+    let LogPolarProblem { target, radius, outer, start } = *prob;
     positive("diffusion", diffusion)?;
     let (dx, dy) = (start[0] - target[0], start[1] - target[1]);
     let r_start = dx.hypot(dy);
@@ -232,13 +259,13 @@ pub fn logpolar_system(
     let s0 = radius.ln();
     let span = r_start.ln() - s0;
     let hx = 1.0 / m as f64;
-    let s_of = |xi: f64| s0 + span * (xi + S_MAP * (PI * xi).sin() / PI);
-    let ds = |xi: f64| span * (1.0 + S_MAP * (PI * xi).cos());
-    let ns = radial_intervals(m, span, s0, outer);
-    let nt = ASPECT * m;
+    let s_of = |xi: f64| s0 + span * (xi + maps.s_map * (PI * xi).sin() / PI);
+    let ds = |xi: f64| span * (1.0 + maps.s_map * (PI * xi).cos());
+    let ns = radial_intervals(m, span, s0, outer, maps);
+    let nt = maps.aspect * m;
     let hp = 2.0 * PI / nt as f64;
-    let theta_of = |phi: f64| theta0 + phi - THETA_MAP * phi.sin();
-    let dtheta = |phi: f64| 1.0 - THETA_MAP * phi.cos();
+    let theta_of = |phi: f64| theta0 + phi - maps.theta_map * phi.sin();
+    let dtheta = |phi: f64| 1.0 - maps.theta_map * phi.cos();
     let mut lv = vec![0.0; (ns + 1) * nt];
     for k in 0..=ns {
         let r = s_of(k as f64 * hx).exp();
@@ -336,14 +363,28 @@ pub fn mfpt_logpolar(
     radius: f64,
     rel_tol: f64,
 ) -> Result<LogPolarStudy> {
+    mfpt_logpolar_on(potential, diffusion, start, target, radius, rel_tol, GridMaps::default())
+}
+
+/// [`mfpt_logpolar`] on the grid family `maps`.
+pub fn mfpt_logpolar_on(
+    potential: &Potential,
+    diffusion: f64,
+    start: [f64; 2],
+    target: [f64; 2],
+    radius: f64,
+    rel_tol: f64,
+    maps: GridMaps,
+) -> Result<LogPolarStudy> {
     crate::kolmogorov::check_passage(potential, diffusion, start, target, radius)?;
     let outer = crate::annulus::outer_radius(potential, diffusion, target, start)?;
     let mut levels = Vec::new();
     let mut extrapolated = Vec::new();
     let span = (start[0] - target[0]).hypot(start[1] - target[1]).ln() - radius.ln();
+    let prob = LogPolarProblem { target, radius, outer, start };
     for level in 0..MAX_LEVELS {
         let m = level_intervals(diffusion, level);
-        let nodes = radial_intervals(m, span, radius.ln(), outer) * ASPECT * m;
+        let nodes = radial_intervals(m, span, radius.ln(), outer, maps) * maps.aspect * m;
         if nodes > MAX_NODES {
             if levels.len() >= 3 {
                 break;
@@ -352,7 +393,7 @@ pub fn mfpt_logpolar(
                 "the log-polar grids at D = {diffusion} need {nodes} nodes (limit {MAX_NODES})"
             )));
         }
-        levels.push(mfpt_logpolar_level(potential, diffusion, target, radius, outer, start, m)?);
+        levels.push(mfpt_logpolar_level(potential, diffusion, &prob, m, maps)?);
         extrapolated = richardson(&levels);
         let i = extrapolated.len() - 1;
         if i >= 2 && (extrapolated[i] - extrapolated[i - 1]).abs() <= rel_tol * extrapolated[i].abs() {

@@ -5,7 +5,10 @@
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::error::EngineError;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
-use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar, richardson, BandLaplacian, LogPolarLevel};
+use fpspectral::logpolar::{
+    gth_band_solve, logpolar_system, mfpt_logpolar, mfpt_logpolar_on, richardson, BandLaplacian, GridMaps,
+    LogPolarLevel, LogPolarProblem,
+};
 use fpspectral::mfpt::mfpt_1d;
 use fpspectral::quadrature::{ball_probability, log_partition};
 use fpspectral::report::Verdict;
@@ -317,7 +320,14 @@ fn gth_band_solve_is_exact_on_a_nearly_disconnected_path() {
 fn gth_band_solve_matches_sparse_cholesky_when_well_conditioned() {
     use faer::linalg::solvers::Solve;
     let p = Potential::parse(theorems::lemma2::WELL_2D).unwrap();
-    let sys = logpolar_system(&p, 0.1, [1.0, 0.0], 0.1, 3.0, [-1.0, 0.0], 30).unwrap();
+    let sys = logpolar_system(
+        &p,
+        0.1,
+        &LogPolarProblem { target: [1.0, 0.0], radius: 0.1, outer: 3.0, start: [-1.0, 0.0] },
+        30,
+        GridMaps::default(),
+    )
+    .unwrap();
     let a = sys.matrix.to_sparse().unwrap();
     let rhs = faer::Mat::<f64>::from_fn(sys.rhs.len(), 1, |i, _| sys.rhs[i]);
     let reference = a.sp_cholesky(faer::Side::Lower).unwrap().solve(&rhs);
@@ -327,6 +337,33 @@ fn gth_band_solve_matches_sparse_cholesky_when_well_conditioned() {
     for (i, v) in x.iter().enumerate() {
         assert!((v - reference[(i, 0)]).abs() < 1e-12 * scale, "x[{i}] = {v} vs {}", reference[(i, 0)]);
     }
+}
+
+/// Double well of lemma2 at D = 0.0125 (τ ≈ 2.5e9, beyond the spectral solver): other grid
+/// families (other nodes, other h² expansions) give the same extrapolated time within the two
+/// studies' error estimates. Measured: the two other mapped families agree to 5e-11 and 4e-11;
+/// without the s map the study stops at 7 levels with an estimate of 5e-5 (actual 9e-6).
+#[test]
+fn logpolar_double_well_is_independent_of_the_grid_family() {
+    let p = Potential::parse(theorems::lemma2::WELL_2D).unwrap();
+    let d = 0.0125;
+    let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
+    let a = mfpt_logpolar(&p, d, start, target, 0.1, 1e-8).unwrap();
+    for other in [
+        GridMaps { s_map: 0.0, theta_map: 0.5, aspect: 2 },
+        GridMaps { s_map: 0.5, theta_map: 0.8, aspect: 2 },
+        GridMaps { s_map: 0.8, theta_map: 0.6, aspect: 1 },
+    ] {
+        let b = mfpt_logpolar_on(&p, d, start, target, 0.1, 1e-8, other).unwrap();
+        let diff = (a.tau.ln - b.tau.ln).abs();
+        assert!(
+            diff <= a.tau.rel_error + b.tau.rel_error,
+            "{diff:.1e}: {:.1e} + {:.1e}",
+            a.tau.rel_error,
+            b.tau.rel_error
+        );
+    }
+    assert!(a.tau.rel_error < 1e-8);
 }
 
 /// Double well of lemma2 at D = 0.05: the log-polar finite-volume study and the spectral annulus
