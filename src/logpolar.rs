@@ -29,16 +29,16 @@ use std::f64::consts::PI;
 
 pub use crate::annulus::OUTER_BARRIER;
 
-/// θ nodes per s interval from the ball to the start circle: h_θ/h_s = 2π/(ASPECT · ln(r_start/ε))
-/// is the same on every level, so the error expands in one parameter h².
+/// θ nodes per ξ-interval from the ball to the start circle (default of [`GridMaps`]): the ratio
+/// h_φ/h_ξ = 2π/ASPECT is the same on every level, so the error expands in one parameter h².
 pub const ASPECT: usize = 1;
 
 /// One grid of the study.
 #[derive(Debug, Clone, Copy)]
 pub struct LogPolarLevel {
-    /// s intervals from the ball to the start circle.
+    /// ξ-intervals from the ball to the start circle.
     pub m: usize,
-    /// s intervals from the ball to the outer circle.
+    /// ξ-intervals from the ball to the outer circle.
     pub ns: usize,
     /// θ nodes.
     pub nt: usize,
@@ -377,6 +377,10 @@ pub fn mfpt_logpolar_on(
     maps: GridMaps,
 ) -> Result<LogPolarStudy> {
     crate::kolmogorov::check_passage(potential, diffusion, start, target, radius)?;
+    let valid = |b: f64| (0.0..1.0).contains(&b);
+    if !valid(maps.s_map) || !valid(maps.theta_map) || maps.aspect == 0 {
+        return Err(EngineError::InvalidParameter(format!("grid maps {maps:?}: need 0 ≤ β, α < 1 and aspect ≥ 1")));
+    }
     let outer = crate::annulus::outer_radius(potential, diffusion, target, start)?;
     let mut levels = Vec::new();
     let mut extrapolated = Vec::new();

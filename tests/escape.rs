@@ -116,6 +116,14 @@ fn refused_inputs() {
     }
     assert!(is_invalid(eval_mfpt(s, 0.1, &[-1.0, 0.0], &[1.0])));
     assert!(is_invalid(eval_mfpt(s, 0.1, &[f64::NAN], &[1.0])));
+    let well = Potential::parse("(x^2-1)^2/4 + y^2/2").unwrap();
+    for maps in [
+        GridMaps { s_map: 1.0, ..GridMaps::default() },
+        GridMaps { theta_map: -0.1, ..GridMaps::default() },
+        GridMaps { aspect: 0, ..GridMaps::default() },
+    ] {
+        assert!(is_invalid(mfpt_logpolar_on(&well, 0.1, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8, maps)), "{maps:?}");
+    }
     for eta in [0.0, -2.0, f64::NAN] {
         assert!(is_invalid(eval_ball_prob(s, eta, &[1.0], 0.1)));
         assert!(is_invalid(eval_basin_prob(s, eta, &[1.0])));
