@@ -5,8 +5,9 @@
 //! small. The box boundary is reflecting (the Gibbs weight is negligible there). The symmetric
 //! positive definite system is solved by sparse Cholesky (faer); the error estimate comes from a
 //! refinement study h, h/2, h/4 with Richardson extrapolation. It reaches ~1e-4 relative and is
-//! kept as an independent cross-check of the spectral solver [`crate::annulus`] (1e-8), and as the
-//! fallback where the spectral grid exceeds its size limit (small D).
+//! kept as an independent cross-check of the spectral solver [`crate::annulus`] and of the log-polar
+//! finite volumes [`crate::logpolar`] (both 1e-8). Its sparse Cholesky computes pivots by
+//! subtraction, so at very small D it also loses digits to round-off (see [`crate::logpolar`]).
 
 use crate::eigen::sparse_from_triplets;
 use crate::error::{positive, EngineError, Result};

@@ -4,7 +4,7 @@
 //! Hermite bases and quadrature ([`hermite`], [`basis`]), the overdamped generator
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
 //! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
-//! ([`critical`]), mean first passage times ([`mfpt`], [`annulus`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
+//! ([`critical`]), mean first passage times ([`mfpt`], [`annulus`], [`logpolar`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
 //! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
 pub mod annulus;
@@ -20,6 +20,7 @@ pub mod hermite;
 pub mod jet;
 pub mod kinetic;
 pub mod kolmogorov;
+pub mod logpolar;
 pub mod mfpt;
 pub mod operator;
 pub mod polynomial;

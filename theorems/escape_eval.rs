@@ -3,7 +3,7 @@
 
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::error::{positive, EngineError};
-use fpspectral::kolmogorov::mfpt_to_ball;
+use fpspectral::logpolar::mfpt_logpolar;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::quadrature::{ball_probability, basin_probability, check_point, LogQuantity};
 use fpspectral::{Potential, Result};
@@ -37,8 +37,9 @@ pub const SPECTRAL_TOL: f64 = 1e-8;
 /// Mean first passage time from `from` to the closed ball of radius `radius` around `to`
 /// (d = 1: the exact formula to the nearer ball edge; d = 2: backward Kolmogorov on the annulus
 /// around the ball, Chebyshev ⊗ Fourier with a resolution study to [`SPECTRAL_TOL`], or, when that
-/// grid exceeds its size limit at small D, exponentially fitted finite volumes with Richardson
-/// extrapolation, ~1e-4), with the Eyring–Kramers value: same JSON as [`eval_mfpt`].
+/// grid exceeds its size limit or its GMRES stalls (small D, τ ≳ 1e8), exponentially fitted finite
+/// volumes on a log-polar grid with subtraction-free elimination and Richardson extrapolation in
+/// h², to the same tolerance), with the Eyring–Kramers value: same JSON as [`eval_mfpt`].
 pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64], radius: f64) -> Result<Value> {
     positive("diffusion", diffusion)?;
     positive("radius", radius)?;
@@ -54,8 +55,10 @@ pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to:
             let (start, target) = ([from[0], from[1]], [to[0], to[1]]);
             match mfpt_annulus(&p, diffusion, start, target, radius, SPECTRAL_TOL) {
                 Ok(study) => study.tau,
-                // grid beyond the spectral budget (small D): finite volumes, ~1e-4
-                Err(EngineError::TooLarge(_)) => mfpt_to_ball(&p, diffusion, start, target, radius)?,
+                // grid beyond the spectral budget or collocation round-off (small D): log-polar FV
+                Err(EngineError::TooLarge(_) | EngineError::Numerical(_)) => {
+                    mfpt_logpolar(&p, diffusion, start, target, radius, SPECTRAL_TOL)?.tau
+                }
                 Err(e) => return Err(e),
             }
         }

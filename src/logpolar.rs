@@ -1,0 +1,413 @@
+//! Mean first passage times in d = 2 to a closed ball at small D: exponentially fitted finite
+//! volumes on a mapped log-polar grid around the ball, solved by subtraction-free elimination, with
+//! Richardson extrapolation in h².
+//!
+//! Coordinates w = c + e^s (cos θ, sin θ) around the target ball |w − c| ≤ ε are conformal, so
+//! the backward Kolmogorov equation in Gibbs-weighted divergence form reads
+//!   −D [∂_s(e^{−L/D} τ_s) + ∂_θ(e^{−L/D} τ_θ)] = e^{2s} e^{−L/D},   τ = 0 at s = ln ε,
+//! on [ln ε, ln R] × [0, 2π), periodic in θ and reflecting at s = ln R, where L − L_min ≥
+//! [`OUTER_BARRIER`]·D as in [`crate::annulus`]. The ball is a grid line (no cut cells) and the
+//! grid is the image of a uniform (ξ, φ) grid under smooth maps s(ξ), θ(φ) ([`GridMaps`]) that pack nodes towards the saddle and the start basin, with h_φ/h_ξ fixed: the
+//! Scharfetter–Gummel scheme then has an error expansion in even powers of h and Neville
+//! extrapolation in h² over levels m, 1.25m, 1.5m, … converges fast ([`mfpt_logpolar`]).
+//!
+//! Why not the spectral collocation of [`crate::annulus`] at small D: τ ≈ e^{ΔL/D} is flat in the
+//! start basin, and a collocation operator annihilates constants only up to round-off
+//! ~ε_mach·‖D_ss‖·τ — a spurious source that swamps the true one once e^{ΔL/D} ≳ 1e8 (GMRES
+//! stalls at ~3e-7 at D = 0.0125, whatever the preconditioner). Here the matrix is a symmetric
+//! M-matrix whose rows sum to zero except next to the ball, and [`gth_band_solve`] eliminates it
+//! without a single subtraction (Grassmann–Taksar–Heyman: each pivot is the carried row excess plus
+//! the remaining couplings), so τ keeps full relative accuracy however large e^{ΔL/D} is. Sparse
+//! Cholesky computes the pivots by subtraction: on the lemma2 well (m = 60…120) it differs from
+//! this solve by 1e-13 at D = 0.05, 1e-10 at D = 0.025, 7e-6 at D = 0.0125 and in every digit
+//! from D = 0.00625 on (`examples/annulus_report.rs`).
+
+use crate::error::{positive, EngineError, Result};
+use crate::potential::Potential;
+use crate::quadrature::LogQuantity;
+use std::f64::consts::PI;
+
+pub use crate::annulus::OUTER_BARRIER;
+
+/// θ nodes per ξ-interval from the ball to the start circle (default of [`GridMaps`]): the ratio
+/// h_φ/h_ξ = 2π/ASPECT is the same on every level, so the error expands in one parameter h².
+pub const ASPECT: usize = 1;
+
+/// One grid of the study.
+#[derive(Debug, Clone, Copy)]
+pub struct LogPolarLevel {
+    /// ξ-intervals from the ball to the start circle.
+    pub m: usize,
+    /// ξ-intervals from the ball to the outer circle.
+    pub ns: usize,
+    /// θ nodes.
+    pub nt: usize,
+    /// τ(start) on this grid.
+    pub value: f64,
+}
+
+/// The result of a refinement study with Richardson extrapolation.
+#[derive(Debug, Clone)]
+pub struct LogPolarStudy {
+    /// ln τ(start) with the relative error estimate (last extrapolation correction).
+    pub tau: LogQuantity,
+    /// Every grid solved, coarse to fine.
+    pub levels: Vec<LogPolarLevel>,
+    /// Extrapolated values: entry i uses levels 0..=i (polynomial of degree i in h²).
+    pub extrapolated: Vec<f64>,
+    /// The outer radius requested (the grid's own outer circle is at or just beyond it).
+    pub outer: f64,
+}
+
+/// Bernoulli function B(δ) = δ / (e^δ − 1).
+fn bernoulli(delta: f64) -> f64 {
+    if delta.abs() < 1e-8 {
+        1.0 - 0.5 * delta
+    } else if delta > 700.0 {
+        0.0
+    } else {
+        delta / delta.exp_m1()
+    }
+}
+
+/// A symmetric M-matrix with zero row sums except for a non-negative excess: half-bandwidth `bw`,
+/// row k holds the couplings −a_{k,k+1..=k+bw} ≥ 0 (stored positive); the diagonal is implied,
+/// a_kk = excess_k + Σ_j |a_kj|.
+pub struct BandLaplacian {
+    /// Half-bandwidth.
+    pub bw: usize,
+    /// Upper couplings, row-major, `bw` per row (entry (k, d) couples k and k + 1 + d).
+    pub upper: Vec<f64>,
+    /// Row excess (conductance to the Dirichlet boundary, ≥ 0).
+    pub excess: Vec<f64>,
+}
+
+/// Solves A x = b for the [`BandLaplacian`] A and b ≥ 0 by subtraction-free Gaussian elimination
+/// (GTH): every pivot is the carried excess plus the sum of the remaining couplings, every update
+/// adds non-negative numbers, so x ≥ 0 has componentwise relative accuracy ~ N·ε regardless of
+/// the condition number.
+pub fn gth_band_solve(mut a: BandLaplacian, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    let bw = a.bw;
+    let mut pivot = vec![0.0; n];
+    let mut row = vec![0.0; bw];
+    for k in 0..n {
+        row.copy_from_slice(&a.upper[k * bw..(k + 1) * bw]);
+        let upper_sum: f64 = row.iter().sum();
+        // active row k: columns > k only (its lower couplings were eliminated into the excess)
+        let p = a.excess[k] + upper_sum;
+        pivot[k] = p;
+        if p == 0.0 {
+            continue;
+        }
+        let (ek, bk) = (a.excess[k], b[k]);
+        for (d, &c) in row.iter().enumerate() {
+            if c == 0.0 {
+                continue;
+            }
+            let i = k + 1 + d;
+            let l = c / p;
+            a.excess[i] += l * ek;
+            b[i] += l * bk;
+            // fill-in couplings (i, j) for j = k+1+e > i: c · c_e / p, all ≥ 0
+            let target = &mut a.upper[i * bw..i * bw + bw];
+            for (e, &ce) in row.iter().enumerate().skip(d + 1) {
+                target[e - d - 1] += l * ce;
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for k in (0..n).rev() {
+        let mut acc = b[k];
+        for d in 0..bw {
+            let j = k + 1 + d;
+            if j < n {
+                acc += a.upper[k * bw + d] * x[j];
+            }
+        }
+        x[k] = if pivot[k] > 0.0 { acc / pivot[k] } else { 0.0 };
+    }
+    x
+}
+
+/// Grid map in s: s(ξ) = ln ε + ln(r_start/ε) · G(ξ), G(ξ) = ξ + β sin(πξ)/π, ξ = k/m, so the
+/// ball is ξ = 0 and the start circle ξ = 1; G' = 1 + β cos πξ thins the nodes next to the ball
+/// (1 + β) and packs them towards the saddle and the start basin (1 − β at ξ = 1).
+pub const S_MAP: f64 = 0.7;
+
+/// Grid map in θ: θ(φ) = θ_start + φ − α sin φ, φ uniform; θ' = 1 − α cos φ packs the nodes
+/// towards the start direction (the saddle and the start basin lie there).
+pub const THETA_MAP: f64 = 0.7;
+
+/// The grid family of a study: map strengths and θ nodes per ξ-interval. Any choice gives a
+/// consistent scheme with an h² expansion; two choices give independent discretisations.
+#[derive(Debug, Clone, Copy)]
+pub struct GridMaps {
+    /// β of the s map (0 ≤ β < 1).
+    pub s_map: f64,
+    /// α of the θ map (0 ≤ α < 1).
+    pub theta_map: f64,
+    /// θ nodes per ξ-interval from the ball to the start.
+    pub aspect: usize,
+}
+
+impl Default for GridMaps {
+    fn default() -> Self {
+        GridMaps { s_map: S_MAP, theta_map: THETA_MAP, aspect: ASPECT }
+    }
+}
+
+/// The passage problem on the annulus ε ≤ |w − c| ≤ R.
+#[derive(Debug, Clone, Copy)]
+pub struct LogPolarProblem {
+    /// Ball centre c.
+    pub target: [f64; 2],
+    /// Ball radius ε.
+    pub radius: f64,
+    /// Outer (reflecting) radius R.
+    pub outer: f64,
+    /// Start point.
+    pub start: [f64; 2],
+}
+
+/// ξ-intervals from the ball to the first node at or beyond the outer circle.
+fn radial_intervals(m: usize, span: f64, s0: f64, outer: f64, maps: GridMaps) -> usize {
+    let s_of = |xi: f64| s0 + span * (xi + maps.s_map * (PI * xi).sin() / PI);
+    let mut ns = m;
+    while s_of(ns as f64 / m as f64) < outer.ln() {
+        ns += 1;
+    }
+    ns
+}
+
+/// The finite-volume system of one level: A τ = b, τ(start) = τ[`start_index`](Self::start_index).
+pub struct LogPolarSystem {
+    /// The matrix (symmetric M-matrix in band form).
+    pub matrix: BandLaplacian,
+    /// Right-hand side (cell volumes × Gibbs weight, ≥ 0).
+    pub rhs: Vec<f64>,
+    /// ξ-intervals from the ball to the start circle.
+    pub m: usize,
+    /// ξ-intervals from the ball to the outer circle.
+    pub ns: usize,
+    /// θ nodes.
+    pub nt: usize,
+    /// Index of the start node.
+    pub start_index: usize,
+}
+
+impl BandLaplacian {
+    /// The full symmetric matrix (diagonal = excess + couplings) as a sparse matrix, for
+    /// comparisons with general-purpose solvers. Rows whose couplings all underflowed (Gibbs weight
+    /// e^{−L/D} = 0 far out; [`gth_band_solve`] returns 0 there) get a unit diagonal.
+    pub fn to_sparse(&self) -> Result<faer::sparse::SparseColMat<usize, f64>> {
+        use faer::sparse::Triplet;
+        let n = self.excess.len();
+        let mut diag = self.excess.clone();
+        let mut trip = Vec::new();
+        for k in 0..n {
+            for d in 0..self.bw {
+                let (j, c) = (k + 1 + d, self.upper[k * self.bw + d]);
+                if j < n && c != 0.0 {
+                    trip.push(Triplet::new(k, j, -c));
+                    trip.push(Triplet::new(j, k, -c));
+                    diag[k] += c;
+                    diag[j] += c;
+                }
+            }
+        }
+        trip.extend(diag.iter().enumerate().map(|(k, &v)| Triplet::new(k, k, if v > 0.0 { v } else { 1.0 })));
+        crate::eigen::sparse_from_triplets(n, &trip)
+    }
+}
+
+/// τ(start) on one level: [`logpolar_system`] solved by [`gth_band_solve`].
+pub fn mfpt_logpolar_level(
+    potential: &Potential,
+    diffusion: f64,
+    prob: &LogPolarProblem,
+    m: usize,
+    maps: GridMaps,
+) -> Result<LogPolarLevel> {
+    let sys = logpolar_system(potential, diffusion, prob, m, maps)?;
+    let index = sys.start_index;
+    let (ns, nt) = (sys.ns, sys.nt);
+    let x = gth_band_solve(sys.matrix, sys.rhs);
+    Ok(LogPolarLevel { m, ns, nt, value: x[index] })
+}
+
+/// Assembles the mapped log-polar finite-volume system on `m` ξ-intervals from the ball to the
+/// start circle and `aspect·m` θ nodes. Unknowns are ordered (k − 1)·nt + j, k = 1..=ns,
+/// j = 0..nt. In the mapped coordinates (ξ, φ) the equation is
+///   −D [∂_ξ(w θ'/s' τ_ξ) + ∂_φ(w s'/θ' τ_φ)] = s' θ' e^{2s} w,   w = e^{−(L − L_min)/D},
+/// each flux by Scharfetter–Gummel (exact for one-dimensional exponential profiles).
+pub fn logpolar_system(
+    potential: &Potential,
+    diffusion: f64,
+    prob: &LogPolarProblem,
+    m: usize,
+    maps: GridMaps,
+) -> Result<LogPolarSystem> {
+    let LogPolarProblem { target, radius, outer, start } = *prob;
+    positive("diffusion", diffusion)?;
+    let (dx, dy) = (start[0] - target[0], start[1] - target[1]);
+    let r_start = dx.hypot(dy);
+    if m < 4 || r_start <= radius || r_start >= outer {
+        return Err(EngineError::InvalidParameter("log-polar grid: need m ≥ 4 and ε < |start − c| < R".into()));
+    }
+    let theta0 = dy.atan2(dx);
+    let s0 = radius.ln();
+    let span = r_start.ln() - s0;
+    let hx = 1.0 / m as f64;
+    let s_of = |xi: f64| s0 + span * (xi + maps.s_map * (PI * xi).sin() / PI);
+    let ds = |xi: f64| span * (1.0 + maps.s_map * (PI * xi).cos());
+    let ns = radial_intervals(m, span, s0, outer, maps);
+    let nt = maps.aspect * m;
+    let hp = 2.0 * PI / nt as f64;
+    let theta_of = |phi: f64| theta0 + phi - maps.theta_map * phi.sin();
+    let dtheta = |phi: f64| 1.0 - maps.theta_map * phi.cos();
+    let mut lv = vec![0.0; (ns + 1) * nt];
+    for k in 0..=ns {
+        let r = s_of(k as f64 * hx).exp();
+        for j in 0..nt {
+            let (sin, cos) = theta_of(hp * j as f64).sin_cos();
+            lv[k * nt + j] = potential.value(&[target[0] + r * cos, target[1] + r * sin]);
+        }
+    }
+    if lv.iter().any(|v| !v.is_finite()) {
+        return Err(EngineError::NotConfining("L is not finite on the log-polar grid".into()));
+    }
+    let lmin = lv.iter().copied().fold(f64::INFINITY, f64::min);
+    let n = ns * nt;
+    let bw = nt;
+    let mut a = BandLaplacian { bw, upper: vec![0.0; n * bw], excess: vec![0.0; n] };
+    let mut b = vec![0.0; n];
+    let weight = |p: usize| (-(lv[p] - lmin) / diffusion).exp();
+    // SG conductance between nodes p, q per unit metric: D w_p B((L_q − L_p)/D), symmetric.
+    let cond = |p: usize, q: usize| diffusion * weight(p) * bernoulli((lv[q] - lv[p]) / diffusion);
+    for k in 1..=ns {
+        let xi = k as f64 * hx;
+        let half = if k == ns { 0.5 } else { 1.0 };
+        let radial = |j: usize| dtheta(hp * j as f64) / ds(xi + 0.5 * hx) * hp / hx;
+        let inward = |j: usize| dtheta(hp * j as f64) / ds(xi - 0.5 * hx) * hp / hx;
+        for j in 0..nt {
+            let p = k * nt + j;
+            let row = p - nt;
+            let s = s_of(xi);
+            b[row] = half * hx * hp * ds(xi) * dtheta(hp * j as f64) * (2.0 * s).exp() * weight(p);
+            if k == 1 {
+                a.excess[row] += inward(j) * cond(p, j);
+            }
+            if k < ns {
+                // coupling to (k + 1, j): offset nt − 1 in the band
+                a.upper[row * bw + nt - 1] += radial(j) * cond(p, p + nt);
+            }
+            // θ neighbour j + 1 (wrapping): offset 0, or nt − 2 from the smaller index
+            let jn = (j + 1) % nt;
+            let angular = ds(xi) / dtheta(hp * (j as f64 + 0.5)) * hx / hp;
+            let c = half * angular * cond(p, k * nt + jn);
+            if jn > j {
+                a.upper[row * bw] += c;
+            } else {
+                let lo = row - (nt - 1);
+                a.upper[lo * bw + nt - 2] += c;
+            }
+        }
+    }
+    Ok(LogPolarSystem { matrix: a, rhs: b, m, ns, nt, start_index: (m - 1) * nt })
+}
+
+/// Polynomial extrapolation to h = 0 of values on grids with h ∝ 1/m (Neville in x = 1/m²):
+/// entry i uses levels 0..=i.
+pub fn richardson(levels: &[LogPolarLevel]) -> Vec<f64> {
+    let x: Vec<f64> = levels.iter().map(|l| 1.0 / (l.m as f64 * l.m as f64)).collect();
+    let mut out = Vec::with_capacity(levels.len());
+    // table[j] holds the extrapolant through levels j..=i
+    let mut table: Vec<f64> = Vec::new();
+    for (i, l) in levels.iter().enumerate() {
+        table.push(l.value);
+        for j in (0..i).rev() {
+            table[j] = table[j + 1] + (table[j + 1] - table[j]) * x[i] / (x[j] - x[i]);
+        }
+        out.push(table[0]);
+    }
+    out
+}
+
+/// s intervals from the ball to the start on level `level`: the layers have width ∝ √D, so the
+/// base count grows like 1/√D; each level adds a quarter of it.
+fn level_intervals(diffusion: f64, level: usize) -> usize {
+    let base = (BASE / diffusion.min(1.0).sqrt()).ceil().max(8.0);
+    (base * (1.0 + 0.25 * level as f64)).round() as usize
+}
+
+/// Coarsest level: m = BASE/√D intervals from the ball to the start.
+pub const BASE: f64 = 6.0;
+
+/// Largest grid of a study (nodes of its finest level; the band solve stores nodes × θ-nodes).
+pub const MAX_NODES: usize = 80_000;
+
+/// Largest number of levels of a study.
+pub const MAX_LEVELS: usize = 7;
+
+/// τ(start → closed ball of radius `radius` around `target`) in d = 2: log-polar finite volumes on
+/// levels m, 1.25 m, 1.5 m, … (m = [`BASE`]/√D) extrapolated in h² until two successive
+/// extrapolants (through at least three levels) agree to `rel_tol`, or [`MAX_LEVELS`] /
+/// [`MAX_NODES`] is reached; the error is that last difference (the size of the last correction,
+/// an upper bound for the previous extrapolant in the asymptotic regime).
+pub fn mfpt_logpolar(
+    potential: &Potential,
+    diffusion: f64,
+    start: [f64; 2],
+    target: [f64; 2],
+    radius: f64,
+    rel_tol: f64,
+) -> Result<LogPolarStudy> {
+    mfpt_logpolar_on(potential, diffusion, start, target, radius, rel_tol, GridMaps::default())
+}
+
+/// [`mfpt_logpolar`] on the grid family `maps`.
+pub fn mfpt_logpolar_on(
+    potential: &Potential,
+    diffusion: f64,
+    start: [f64; 2],
+    target: [f64; 2],
+    radius: f64,
+    rel_tol: f64,
+    maps: GridMaps,
+) -> Result<LogPolarStudy> {
+    crate::kolmogorov::check_passage(potential, diffusion, start, target, radius)?;
+    let valid = |b: f64| (0.0..1.0).contains(&b);
+    if !valid(maps.s_map) || !valid(maps.theta_map) || maps.aspect == 0 {
+        return Err(EngineError::InvalidParameter(format!("grid maps {maps:?}: need 0 ≤ β, α < 1 and aspect ≥ 1")));
+    }
+    let outer = crate::annulus::outer_radius(potential, diffusion, target, start)?;
+    let mut levels = Vec::new();
+    let mut extrapolated = Vec::new();
+    let span = (start[0] - target[0]).hypot(start[1] - target[1]).ln() - radius.ln();
+    let prob = LogPolarProblem { target, radius, outer, start };
+    for level in 0..MAX_LEVELS {
+        let m = level_intervals(diffusion, level);
+        let nodes = radial_intervals(m, span, radius.ln(), outer, maps) * maps.aspect * m;
+        if nodes > MAX_NODES {
+            if levels.len() >= 3 {
+                break;
+            }
+            return Err(EngineError::TooLarge(format!(
+                "the log-polar grids at D = {diffusion} need {nodes} nodes (limit {MAX_NODES})"
+            )));
+        }
+        levels.push(mfpt_logpolar_level(potential, diffusion, &prob, m, maps)?);
+        extrapolated = richardson(&levels);
+        let i = extrapolated.len() - 1;
+        if i >= 2 && (extrapolated[i] - extrapolated[i - 1]).abs() <= rel_tol * extrapolated[i].abs() {
+            break;
+        }
+    }
+    let i = extrapolated.len() - 1;
+    let (a, b) = (extrapolated[i - 1], extrapolated[i]);
+    if b.is_nan() || b <= 0.0 {
+        return Err(EngineError::Numerical(format!("the log-polar solve gave τ = {b}")));
+    }
+    Ok(LogPolarStudy { tau: LogQuantity { ln: b.ln(), rel_error: (a - b).abs() / b }, levels, extrapolated, outer })
+}
