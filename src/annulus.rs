@@ -24,6 +24,7 @@
 //! of the coarser, hence of the finer level).
 
 use crate::error::{positive, EngineError, Result};
+use crate::kolmogorov::bernoulli;
 use crate::potential::Potential;
 use crate::quadrature::LogQuantity;
 use faer::linalg::solvers::Solve;
@@ -72,17 +73,6 @@ pub struct AnnulusStudy {
     pub levels: Vec<AnnulusSolve>,
     /// The outer radius used.
     pub outer: f64,
-}
-
-/// Bernoulli function B(δ) = δ / (e^δ − 1).
-fn bernoulli(delta: f64) -> f64 {
-    if delta.abs() < 1e-8 {
-        1.0 - 0.5 * delta
-    } else if delta > 700.0 {
-        0.0
-    } else {
-        delta / delta.exp_m1()
-    }
 }
 
 /// Chebyshev–Gauss–Lobatto nodes on [a, b] in increasing order and the first-derivative matrix.

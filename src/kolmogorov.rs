@@ -33,10 +33,13 @@ pub struct PassageProblem {
 /// Smallest edge weight kept in the matrix (see `mfpt_grid`).
 const WEIGHT_FLOOR: f64 = 1e-280;
 
-/// Bernoulli function B(δ) = δ / (e^δ − 1).
-fn bernoulli(delta: f64) -> f64 {
+/// Bernoulli function B(δ) = δ / (e^δ − 1), the exponential fitting factor of the
+/// Scharfetter–Gummel flux (0 once e^δ overflows).
+pub fn bernoulli(delta: f64) -> f64 {
     if delta.abs() < 1e-8 {
         1.0 - 0.5 * delta
+    } else if delta > 700.0 {
+        0.0
     } else {
         delta / delta.exp_m1()
     }

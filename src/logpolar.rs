@@ -23,6 +23,7 @@
 //! from D = 0.00625 on (`examples/annulus_report.rs`).
 
 use crate::error::{positive, EngineError, Result};
+use crate::kolmogorov::bernoulli;
 use crate::potential::Potential;
 use crate::quadrature::LogQuantity;
 use std::f64::consts::PI;
@@ -57,17 +58,6 @@ pub struct LogPolarStudy {
     pub extrapolated: Vec<f64>,
     /// The outer radius requested (the grid's own outer circle is at or just beyond it).
     pub outer: f64,
-}
-
-/// Bernoulli function B(δ) = δ / (e^δ − 1).
-fn bernoulli(delta: f64) -> f64 {
-    if delta.abs() < 1e-8 {
-        1.0 - 0.5 * delta
-    } else if delta > 700.0 {
-        0.0
-    } else {
-        delta / delta.exp_m1()
-    }
 }
 
 /// A symmetric M-matrix with zero row sums except for a non-negative excess: half-bandwidth `bw`,
