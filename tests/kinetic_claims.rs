@@ -116,6 +116,18 @@ fn theorem3_findings() {
     // Poincaré step, d = 2 quadratic with C_P = 4: min{C_P, d} = 2 but the true factor is 1.
     let d2 = checks.iter().filter(|c| c.setting.get("potential").and_then(|p| p.as_str()) == Some("2*x^2 + 2*y^2"));
     assert!(d2.into_iter().all(|c| c.verdict == Verdict::Fail));
+    // With C_P := C_P(e^{−η'L})/η' and C_P(e^{−η'L}) < η' (the double wells) the step is exact:
+    // both constants are C_P(e^{−η'L}), so the margin is an exact 0 and the step holds.
+    let rescaled_wells = checks.iter().filter(|c| {
+        c.reading.contains("C_P = C_P(e^{-η'L})/η'")
+            && c.setting.get("potential").and_then(|p| p.as_str()).is_some_and(|p| p.starts_with("x^4/4"))
+    });
+    let rescaled_wells: Vec<_> = rescaled_wells.collect();
+    assert_eq!(rescaled_wells.len(), 2);
+    for c in rescaled_wells {
+        assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
+        assert_eq!(c.quantities["true_minus_paper"].value, 0.0);
+    }
 }
 
 #[test]
