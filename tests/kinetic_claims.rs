@@ -54,14 +54,14 @@ fn lemma7_bad_input_is_refused() {
 fn kinetic_gap_bad_input_is_refused() {
     use fpspectral::EngineError;
     for (g, dv) in [(0.0, 1.0), (1.0, 0.0), (f64::NAN, 1.0), (1.0, f64::INFINITY), (-1.0, 1.0)] {
-        let r = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", g, dv, 2, false);
+        let r = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", g, dv, 2, false, 1e-8);
         assert!(matches!(r, Err(EngineError::InvalidParameter(_))), "{r:?}");
     }
 }
 
 #[test]
 fn kinetic_gap_eval_harmonic() {
-    let v = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", 1.0, 0.5, 2, false).unwrap();
+    let v = theorems::kinetic_eval::eval_kinetic_gap("x^2/2", 1.0, 0.5, 2, false, 1e-8).unwrap();
     eprintln!("{v}");
     let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
     assert!((re - 0.5).abs() < 1e-8);
@@ -132,10 +132,10 @@ fn theorem3_findings() {
 
 #[test]
 fn kinetic_gap_eval_periodic_and_2d() {
-    let v = theorems::kinetic_eval::eval_kinetic_gap("-cos(x)", 1.0, 0.5, 2, true).unwrap();
+    let v = theorems::kinetic_eval::eval_kinetic_gap("-cos(x)", 1.0, 0.5, 2, true, 1e-8).unwrap();
     let re = v["eigenvalues"][0]["re"].as_f64().unwrap();
     assert!((re - 0.564893111636).abs() < 1e-9, "{v}");
-    let v2 = theorems::kinetic_eval::eval_kinetic_gap("x^2/2 + y^2/2", 4.0, 0.5, 1, false).unwrap();
+    let v2 = theorems::kinetic_eval::eval_kinetic_gap("x^2/2 + y^2/2", 4.0, 0.5, 1, false, 1e-8).unwrap();
     let exact = (4.0 - 12f64.sqrt()) / 2.0;
     assert!((v2["eigenvalues"][0]["re"].as_f64().unwrap() - exact).abs() < 1e-8 * exact, "{v2}");
 }

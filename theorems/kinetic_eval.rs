@@ -17,8 +17,10 @@ pub fn eval_kinetic_gap(
     diffusion_v: f64,
     count: usize,
     periodic: bool,
+    tolerance: f64,
 ) -> Result<serde_json::Value> {
     positive("friction", friction)?;
+    positive("tolerance", tolerance)?;
     positive("diffusion_v", diffusion_v)?;
     if count == 0 || count > 50 {
         return Err(EngineError::InvalidParameter(format!("count must be in 1..=50, got {count}")));
@@ -27,7 +29,7 @@ pub fn eval_kinetic_gap(
     let potential =
         if periodic { Potential::parse_periodic(potential_spec)? } else { Potential::from_spec(potential_spec)? };
     let problem = if periodic { Kinetic::periodic(&potential, params)? } else { Kinetic::new(&potential, params)? };
-    let rates = decay_rates(&problem, &KineticOptions { count, ..Default::default() })?;
+    let rates = decay_rates(&problem, &KineticOptions { count, tolerance, ..Default::default() })?;
     let eigenvalues: Vec<_> = rates.values.iter().map(|(re, im)| serde_json::json!({"re": re, "im": im})).collect();
     Ok(serde_json::json!({
         "eigenvalues": eigenvalues,

@@ -61,7 +61,7 @@ enum Eval {
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
         eta: f64,
         /// Relative tolerance of the resolution study.
-        #[arg(long, default_value_t = 1e-8)]
+        #[arg(long, default_value_t = 1e-8, allow_hyphen_values = true)]
         tolerance: f64,
     },
     /// Mean first passage time of dW = −∇L dt + √(2D) dB, with the Eyring–Kramers value.
@@ -126,6 +126,9 @@ enum Eval {
         /// w lives on the circle and the potential is 2π-periodic.
         #[arg(long)]
         periodic: bool,
+        /// Relative tolerance of the resolution study.
+        #[arg(long, default_value_t = 1e-8, allow_hyphen_values = true)]
+        tolerance: f64,
     },
     /// Lemma 7's μ, C, Ĉ and the matrices K, P for the quadratic risk ½C_L²|w|².
     Lemma7 {
@@ -181,7 +184,7 @@ fn dispatch(cli: Cli) -> Result<(), EngineError> {
             Ok(())
         }
         Some(Command::Eval(e)) => {
-            let value = eval(e)?;
+            let value = report::with_spinner("eval: resolution study running", || eval(e))?;
             println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
             Ok(())
         }
@@ -217,8 +220,8 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             escape_eval::eval_ball_prob(&potential, eta, &center.0, radius)
         }
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
-        Eval::KineticGap { potential, friction, diffusion, count, periodic } => {
-            theorems::kinetic_eval::eval_kinetic_gap(&potential, friction, diffusion, count, periodic)
+        Eval::KineticGap { potential, friction, diffusion, count, periodic, tolerance } => {
+            theorems::kinetic_eval::eval_kinetic_gap(&potential, friction, diffusion, count, periodic, tolerance)
         }
         Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
     }

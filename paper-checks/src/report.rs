@@ -55,6 +55,18 @@ pub fn run_claims(ids: &[String], out: &Path) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Runs `work` behind a spinner with the elapsed time on stderr (hidden when stderr is not a
+/// terminal, so piped JSON output stays clean).
+pub fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("template"));
+    spinner.set_message(message.to_string());
+    spinner.enable_steady_tick(Duration::from_millis(250));
+    let result = work();
+    spinner.finish_and_clear();
+    result
+}
+
 fn key_numbers(c: &Check) -> String {
     c.quantities
         .iter()

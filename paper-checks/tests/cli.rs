@@ -120,6 +120,7 @@ fn refused_kinetic_inputs_exit_2() {
     let cases: &[&[&str]] = &[
         &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "0", "--diffusion", "0.5"],
         &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "-0.5"],
+        &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "0.5", "--tolerance", "-1"],
         &["eval", "lemma7", "--lr", "0.1", "--momentum", "1.5", "--cl", "1"],
         &["eval", "lemma7", "--lr", "NaN", "--momentum", "0.9", "--cl", "1"],
     ];
