@@ -6,6 +6,7 @@ mod report;
 
 use clap::{Parser, Subcommand};
 use fpspectral::error::positive;
+use fpspectral::kinetic::KineticParams;
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions};
 use fpspectral::{EngineError, Potential};
@@ -114,12 +115,25 @@ enum Eval {
         /// Expression in x, y or a JSON fixture path (2π-periodic in x with --periodic).
         #[arg(long, allow_hyphen_values = true)]
         potential: String,
-        /// Friction g = (1 − ξ)/√γ > 0.
-        #[arg(long, allow_hyphen_values = true)]
-        friction: f64,
+        /// Friction g = (1 − ξ)/√γ > 0 (or give --lr --beta --batch --momentum instead).
+        #[arg(long, allow_hyphen_values = true, required_unless_present = "lr", requires = "diffusion")]
+        friction: Option<f64>,
         /// Velocity diffusion D_v = √γ β/(2M) > 0.
-        #[arg(long, allow_hyphen_values = true)]
-        diffusion: f64,
+        #[arg(long, allow_hyphen_values = true, requires = "friction")]
+        diffusion: Option<f64>,
+        /// Learning rate γ > 0 (SGD hyperparameters in place of --friction/--diffusion).
+        #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["friction", "diffusion"],
+              requires_all = ["beta", "batch", "momentum"])]
+        lr: Option<f64>,
+        /// Noise scale β > 0 of the stochastic gradient.
+        #[arg(long, allow_hyphen_values = true, requires = "lr")]
+        beta: Option<f64>,
+        /// Batch size M > 0.
+        #[arg(long, allow_hyphen_values = true, requires = "lr")]
+        batch: Option<f64>,
+        /// Momentum ξ in (0, 1).
+        #[arg(long, allow_hyphen_values = true, requires = "lr")]
+        momentum: Option<f64>,
         /// Number of eigenvalues (one per conjugate pair).
         #[arg(long, default_value_t = 3)]
         count: usize,
@@ -220,8 +234,24 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             escape_eval::eval_ball_prob(&potential, eta, &center.0, radius)
         }
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
-        Eval::KineticGap { potential, friction, diffusion, count, periodic, tolerance } => {
-            theorems::kinetic_eval::eval_kinetic_gap(&potential, friction, diffusion, count, periodic, tolerance)
+        Eval::KineticGap { potential, friction, diffusion, lr, beta, batch, momentum, count, periodic, tolerance } => {
+            let params = match (friction, diffusion, lr, beta, batch, momentum) {
+                (Some(g), Some(dv), ..) => KineticParams::new(g, dv)?,
+                (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => KineticParams::from_sgd(lr, beta, batch, xi)?,
+                _ => {
+                    return Err(EngineError::InvalidParameter(
+                        "give --friction and --diffusion, or --lr, --beta, --batch and --momentum".into(),
+                    ))
+                }
+            };
+            theorems::kinetic_eval::eval_kinetic_gap(
+                &potential,
+                params.friction,
+                params.diffusion_v,
+                count,
+                periodic,
+                tolerance,
+            )
         }
         Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
     }

@@ -104,6 +104,14 @@ fn kinetic_evals_answer_in_json() {
     let first = &v["eigenvalues"][0];
     assert!((first["re"].as_f64().unwrap() - 0.5).abs() < 1e-9);
     assert!((first["im"].as_f64().unwrap() - 3f64.sqrt() / 2.0).abs() < 1e-9);
+    // The same from SGD hyperparameters: γ = 0.1, ξ = 0.9 give g = 0.1/√0.1, rate g/2 ± i√(1 − g²/4).
+    let sgd = ["--lr", "0.1", "--beta", "1", "--batch", "8", "--momentum", "0.9", "--count", "1"];
+    let (code, out, err) = run(&[&["eval", "kinetic-gap", "--potential", "x^2/2"][..], &sgd[..]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let g = 0.1 / 0.1f64.sqrt();
+    assert!((v["eigenvalues"][0]["re"].as_f64().unwrap() - g / 2.0).abs() < 1e-9, "{v}");
+    assert!((v["eigenvalues"][0]["im"].as_f64().unwrap() - (1.0 - g * g / 4.0).sqrt()).abs() < 1e-9, "{v}");
     let (code, out, _) = run(&["eval", "lemma7", "--lr", "0.1", "--momentum", "0.9", "--cl", "1"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -121,6 +129,20 @@ fn refused_kinetic_inputs_exit_2() {
         &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "0", "--diffusion", "0.5"],
         &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "-0.5"],
         &["eval", "kinetic-gap", "--potential", "x^2/2", "--friction", "1", "--diffusion", "0.5", "--tolerance", "-1"],
+        &[
+            "eval",
+            "kinetic-gap",
+            "--potential",
+            "x^2/2",
+            "--lr",
+            "0.1",
+            "--beta",
+            "1",
+            "--batch",
+            "8",
+            "--momentum",
+            "1",
+        ],
         &["eval", "lemma7", "--lr", "0.1", "--momentum", "1.5", "--cl", "1"],
         &["eval", "lemma7", "--lr", "NaN", "--momentum", "0.9", "--cl", "1"],
     ];
