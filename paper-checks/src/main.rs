@@ -192,14 +192,14 @@ fn dispatch(cli: Cli) -> Result<(), EngineError> {
         None => report::run_claims(&[], &cli.out),
         Some(Command::Run { claims }) => report::run_claims(&claims, &cli.out),
         Some(Command::List) => {
-            for c in theorems::registry() {
-                println!("{:<16} {}", c.id, c.title);
-            }
+            let lines: Vec<String> =
+                theorems::registry().iter().map(|c| format!("{:<16} {}\n", c.id, c.title)).collect();
+            report::emit(&lines.concat());
             Ok(())
         }
         Some(Command::Eval(e)) => {
             let value = report::with_spinner("eval: resolution study running", || eval(e))?;
-            println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
+            report::emit(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
             Ok(())
         }
     }

@@ -45,14 +45,22 @@ pub fn run_claims(ids: &[String], out: &Path) -> Result<(), EngineError> {
         }
         timings.push((id, seconds));
     }
-    print_table(&checks);
+    emit(&table(&checks));
     write_report(&checks, &timings, start.elapsed().as_secs_f64(), out)?;
-    println!(
-        "\nreport written to {}/ (report.json, report.md, plots) in {:.1} s",
+    emit(&format!(
+        "\nreport written to {}/ (report.json, report.md, plots) in {:.1} s\n",
         out.display(),
         start.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
+}
+
+/// Writes `text` to stdout. A closed pipe (`paper-checks … | head`) ends the output quietly
+/// instead of panicking as `println!` would.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
 /// Runs `work` behind a spinner with the elapsed time on stderr (hidden when stderr is not a
@@ -85,11 +93,11 @@ fn setting_line(c: &Check) -> String {
         .join(", ")
 }
 
-fn print_table(checks: &[Check]) {
-    println!("{:<12} {:<13} {:<60} {:<55} key numbers", "claim", "verdict", "reading", "setting");
+fn table(checks: &[Check]) -> String {
+    let mut out = format!("{:<12} {:<13} {:<60} {:<55} key numbers\n", "claim", "verdict", "reading", "setting");
     for c in checks {
-        println!(
-            "{:<12} {:<13} {:<60} {:<55} {}",
+        out += &format!(
+            "{:<12} {:<13} {:<60} {:<55} {}\n",
             c.id,
             c.verdict.label(),
             truncate(&c.reading, 60),
@@ -98,13 +106,14 @@ fn print_table(checks: &[Check]) {
         );
     }
     let count = |v: Verdict| checks.iter().filter(|c| c.verdict == v).count();
-    println!(
-        "\n{} checks: {} PASS, {} FAIL, {} INCONCLUSIVE",
+    out += &format!(
+        "\n{} checks: {} PASS, {} FAIL, {} INCONCLUSIVE\n",
         checks.len(),
         count(Verdict::Pass),
         count(Verdict::Fail),
         count(Verdict::Inconclusive)
     );
+    out
 }
 
 fn truncate(s: &str, n: usize) -> String {
