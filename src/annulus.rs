@@ -25,6 +25,7 @@
 
 use crate::error::{positive, EngineError, Result};
 use crate::kolmogorov::bernoulli;
+use crate::krylov::{gmres, identity, GmresParams};
 use crate::potential::Potential;
 use crate::quadrature::LogQuantity;
 use faer::linalg::solvers::Solve;
@@ -122,85 +123,6 @@ fn fourier(n: usize) -> (Mat<f64>, Mat<f64>) {
         }
     }
     (d1, d2)
-}
-
-/// Dot product with eight independent accumulators (vectorises).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f64>() + tail
-}
-
-/// Restarted GMRES(m) with modified Gram–Schmidt and Givens rotations for M x = b; returns the
-/// iteration count and the final relative residual.
-fn gmres(
-    apply: &dyn Fn(&[f64]) -> Vec<f64>,
-    b: &[f64],
-    x: &mut [f64],
-    restart: usize,
-    tol: f64,
-    max_iter: usize,
-) -> (usize, f64) {
-    let n = b.len();
-    let norm = |v: &[f64]| dot(v, v).sqrt();
-    let bnorm = norm(b).max(f64::MIN_POSITIVE);
-    let mut total = 0;
-    loop {
-        let ax = apply(x);
-        let r: Vec<f64> = (0..n).map(|i| b[i] - ax[i]).collect();
-        let beta = norm(&r);
-        if beta / bnorm <= tol || total >= max_iter {
-            return (total, beta / bnorm);
-        }
-        let mut v: Vec<Vec<f64>> = vec![r.iter().map(|a| a / beta).collect()];
-        let mut h = vec![vec![0.0; restart]; restart + 1];
-        let (mut cs, mut sn) = (vec![0.0; restart], vec![0.0; restart]);
-        let mut g = vec![0.0; restart + 1];
-        g[0] = beta;
-        let mut k = 0;
-        while k < restart && total < max_iter {
-            let mut w = apply(&v[k]);
-            for (i, vi) in v.iter().enumerate() {
-                let proj = dot(&w, vi);
-                h[i][k] = proj;
-                w.iter_mut().zip(vi).for_each(|(a, b)| *a -= proj * b);
-            }
-            let wn = norm(&w);
-            h[k + 1][k] = wn;
-            for i in 0..k {
-                let t = cs[i] * h[i][k] + sn[i] * h[i + 1][k];
-                h[i + 1][k] = -sn[i] * h[i][k] + cs[i] * h[i + 1][k];
-                h[i][k] = t;
-            }
-            let rho = h[k][k].hypot(h[k + 1][k]);
-            cs[k] = h[k][k] / rho;
-            sn[k] = h[k + 1][k] / rho;
-            h[k][k] = rho;
-            h[k + 1][k] = 0.0;
-            g[k + 1] = -sn[k] * g[k];
-            g[k] *= cs[k];
-            k += 1;
-            total += 1;
-            if g[k].abs() / bnorm <= tol || wn == 0.0 {
-                break;
-            }
-            v.push(w.iter().map(|a| a / wn).collect());
-        }
-        let mut y = vec![0.0; k];
-        for i in (0..k).rev() {
-            let s: f64 = (i + 1..k).map(|j| h[i][j] * y[j]).sum();
-            y[i] = (g[i] - s) / h[i][i];
-        }
-        for (j, yj) in y.iter().enumerate() {
-            x.iter_mut().zip(&v[j]).for_each(|(a, b)| *a += yj * b);
-        }
-    }
 }
 
 /// Barycentric interpolation at `t` of values on the increasing Chebyshev–Lobatto nodes `x`.
@@ -333,8 +255,10 @@ pub fn mfpt_annulus_level(
     };
     let b = precondition(rhs);
     let mut x = b.clone();
-    let op = |u: &[f64]| precondition(apply_a(u));
-    let (iterations, residual) = gmres(&op, &b, &mut x, 150, 1e-12, 3000);
+    // Left preconditioning: GMRES on M⁻¹A x = M⁻¹b, started from M⁻¹b.
+    let op = |u: &[f64], out: &mut [f64]| out.copy_from_slice(&precondition(apply_a(u)));
+    let params = GmresParams { tolerance: 1e-12, restart: 150, max_iterations: 3000 };
+    let (iterations, residual) = gmres(&op, &identity, &b, &mut x, params);
     if residual.is_nan() || residual > 1e-10 {
         return Err(EngineError::Numerical(format!(
             "GMRES on the annulus ({ns}, {nt}) stalled at relative residual {residual:.1e}"

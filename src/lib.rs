@@ -20,6 +20,7 @@ pub mod hermite;
 pub mod jet;
 pub mod kinetic;
 pub mod kolmogorov;
+pub mod krylov;
 pub mod logpolar;
 pub mod mfpt;
 pub mod operator;

@@ -25,6 +25,7 @@ use super::spectrum::{axis_ratios, default_axes, sectors, shifted_lu, study_basi
 use crate::basis::IndexSet;
 use crate::eigen::{krylov_start, ShiftInvert};
 use crate::error::{EngineError, Result};
+use crate::krylov::{dot, gmres, GmresParams};
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::Solve;
 use faer::matrix_free::eigen::{partial_eigen, partial_eigen_scratch, PartialEigenParams};
@@ -212,119 +213,11 @@ impl<'a> TwoGrid<'a> {
     }
 }
 
-/// Settings of the inner GMRES.
-#[derive(Debug, Clone, Copy)]
-pub struct GmresParams {
-    /// Stop at ‖b − Ax‖ ≤ tolerance·‖b‖ (true residual, checked at each restart).
-    pub tolerance: f64,
-    /// Krylov dimension between restarts.
-    pub restart: usize,
-    /// Largest total number of iterations.
-    pub max_iterations: usize,
-}
-
-impl Default for GmresParams {
-    fn default() -> Self {
-        GmresParams { tolerance: 1e-12, restart: 40, max_iterations: 4000 }
-    }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.par_iter().zip(b.par_iter()).map(|(x, y)| x * y).sum()
-}
-
-fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    y.par_iter_mut().zip(x.par_iter()).for_each(|(y, x)| *y += alpha * x);
-}
-
-/// Solves A x = b by restarted GMRES right-preconditioned with `m` (x starts at 0); returns the
-/// number of iterations and the final relative true residual ‖b − Ax‖/‖b‖, recomputed at every
-/// restart.
-pub fn gmres(a: &Csr, m: &TwoGrid, b: &[f64], x: &mut [f64], params: GmresParams) -> (usize, f64) {
-    let n = b.len();
+/// Solves A x = b (A = G − σI in compressed rows) by [`gmres`] right-preconditioned with the
+/// two-grid cycle, from x = 0; returns the iterations and the relative true residual.
+pub fn two_grid_solve(a: &Csr, m: &TwoGrid, b: &[f64], x: &mut [f64], params: GmresParams) -> (usize, f64) {
     x.iter_mut().for_each(|v| *v = 0.0);
-    let bnorm = dot(b, b).sqrt();
-    if bnorm == 0.0 {
-        return (0, 0.0);
-    }
-    let mut r = b.to_vec();
-    let mut iters = 0;
-    let (mut z, mut w) = (vec![0.0; n], vec![0.0; n]);
-    loop {
-        let beta = dot(&r, &r).sqrt();
-        if beta <= params.tolerance * bnorm || iters >= params.max_iterations {
-            return (iters, beta / bnorm);
-        }
-        let steps = params.restart.min(params.max_iterations - iters);
-        let u = gmres_cycle(a, m, &r, beta, steps, 0.1 * params.tolerance * bnorm, &mut iters);
-        m.apply(&u, &mut z);
-        axpy(1.0, &z, x);
-        a.apply(x, &mut w);
-        r.par_iter_mut().zip(b.par_iter().zip(w.par_iter())).for_each(|(r, (b, w))| *r = b - w);
-    }
-}
-
-/// One GMRES cycle of at most `steps` Arnoldi steps on A M^{-1} from the residual r (norm β);
-/// stops early once the least-squares residual is below `stop`. Returns the correction V y, to
-/// which M^{-1} is still to be applied.
-fn gmres_cycle(a: &Csr, m: &TwoGrid, r: &[f64], beta: f64, steps: usize, stop: f64, iters: &mut usize) -> Vec<f64> {
-    let n = r.len();
-    let mut v: Vec<Vec<f64>> = vec![r.iter().map(|x| x / beta).collect()];
-    let mut h = vec![vec![0.0; steps]; steps + 1];
-    let mut rot = vec![(1.0, 0.0); steps];
-    let mut g = vec![0.0; steps + 1];
-    g[0] = beta;
-    let (mut z, mut w) = (vec![0.0; n], vec![0.0; n]);
-    let mut k = 0;
-    while k < steps {
-        m.apply(&v[k], &mut z);
-        a.apply(&z, &mut w);
-        // Modified Gram–Schmidt, twice for safety at the 1e-12 level.
-        for _ in 0..2 {
-            for (j, vj) in v.iter().enumerate() {
-                let c = dot(&w, vj);
-                h[j][k] += c;
-                axpy(-c, vj, &mut w);
-            }
-        }
-        let hn = dot(&w, &w).sqrt();
-        h[k + 1][k] = hn;
-        givens(&mut h, &mut rot, &mut g, k);
-        *iters += 1;
-        k += 1;
-        if g[k].abs() <= stop || hn == 0.0 {
-            break;
-        }
-        v.push(w.iter().map(|x| x / hn).collect());
-    }
-    let mut y = vec![0.0; k];
-    for i in (0..k).rev() {
-        let s: f64 = (i + 1..k).map(|j| h[i][j] * y[j]).sum();
-        y[i] = (g[i] - s) / h[i][i];
-    }
-    let mut u = vec![0.0; n];
-    for (j, yj) in y.iter().enumerate() {
-        axpy(*yj, &v[j], &mut u);
-    }
-    u
-}
-
-/// Applies the previous Givens rotations to column k of the Hessenberg matrix, then the one that
-/// zeroes h[k+1][k], and updates the least-squares right-hand side g.
-fn givens(h: &mut [Vec<f64>], rot: &mut [(f64, f64)], g: &mut [f64], k: usize) {
-    for j in 0..k {
-        let (c, s) = rot[j];
-        let t = c * h[j][k] + s * h[j + 1][k];
-        h[j + 1][k] = -s * h[j][k] + c * h[j + 1][k];
-        h[j][k] = t;
-    }
-    let den = h[k][k].hypot(h[k + 1][k]);
-    let (c, s) = (h[k][k] / den, h[k + 1][k] / den);
-    rot[k] = (c, s);
-    h[k][k] = den;
-    h[k + 1][k] = 0.0;
-    g[k + 1] = -s * g[k];
-    g[k] *= c;
+    gmres(&|u, out| a.apply(u, out), &|r, z| m.apply(r, z), b, x, params)
 }
 
 /// Inner-solve statistics of one iterative eigen-solve.
@@ -434,7 +327,7 @@ pub fn refine_pair(
     let mut theta = rayleigh(&a, target, &x);
     let mut y = vec![0.0; a.n()];
     for _ in 0..params.max_steps {
-        let (it, res) = gmres(&a, &m, &x, &mut y, params.gmres);
+        let (it, res) = two_grid_solve(&a, &m, &x, &mut y, params.gmres);
         stats.solves += 1;
         stats.iterations += it;
         stats.max_iterations = stats.max_iterations.max(it);
