@@ -1,0 +1,91 @@
+//! Gibbs integrals for narrow and multiple wells (η up to 1e8, d = 1, 2, 3) against exact
+//! Gaussians and against products of 1D integrals for separable potentials.
+
+use fpspectral::quadrature::{ball_probability, log_partition, LogQuantity};
+use fpspectral::Potential;
+use std::f64::consts::PI;
+
+/// erf by its Taylor series (|z| ≤ 2.5: alternating terms, error ≲ 1e-14).
+fn erf(z: f64) -> f64 {
+    let (mut term, mut sum) = (z, z);
+    for n in 1..200 {
+        term *= -z * z / n as f64;
+        sum += term / (2 * n + 1) as f64;
+    }
+    2.0 / PI.sqrt() * sum
+}
+
+/// P(|X| ≤ ε) for X ~ N(0, I_d/(ηλ)), d = 1, 2, 3 (u = ε√(ηλ)).
+fn gaussian_ball(d: usize, u: f64) -> f64 {
+    match d {
+        1 => erf(u / 2f64.sqrt()),
+        2 => 1.0 - (-u * u / 2.0).exp(),
+        _ => erf(u / 2f64.sqrt()) - (2.0 / PI).sqrt() * u * (-u * u / 2.0).exp(),
+    }
+}
+
+/// The computed value agrees with the truth within its own error estimate (plus `slack`), and
+/// the estimate meets `target`.
+fn assert_within(what: &str, got: &LogQuantity, exact_ln: f64, slack: f64, target: f64) {
+    let diff = (got.ln - exact_ln).abs();
+    assert!(
+        diff <= got.rel_error + slack,
+        "{what}: ln {} vs {exact_ln} (diff {diff:.1e}, est {:.1e})",
+        got.ln,
+        got.rel_error
+    );
+    assert!(got.rel_error < target, "{what}: error estimate {:.1e}", got.rel_error);
+}
+
+#[test]
+fn narrow_gaussian_wells_in_1d_2d_3d() {
+    let cases = [("2*x^2", 4.0, 1e-10), ("x^2 + 2*y^2", 8.0, 1e-8), ("x^2 + 2*y^2 + 3*z^2", 48.0, 1e-8)];
+    for (d, (spec, det, target)) in cases.into_iter().enumerate() {
+        let d = d + 1;
+        let p = Potential::parse(spec).unwrap();
+        for eta in [1e4, 1e6, 1e8] {
+            let exact = 0.5 * d as f64 * (2.0 * PI / eta).ln() - 0.5 * f64::ln(det);
+            assert_within(&format!("{spec} η={eta:e}"), &log_partition(&p, eta).unwrap(), exact, 1e-13, target);
+        }
+    }
+    for (d, spec) in ["x^2", "x^2 + y^2", "x^2 + y^2 + z^2"].into_iter().enumerate() {
+        let d = d + 1;
+        let p = Potential::parse(spec).unwrap(); // λ = 2
+        for eta in [1e4f64, 1e8] {
+            let eps = 1.3 / eta.sqrt();
+            let got = ball_probability(&p, eta, &vec![0.0; d], eps).unwrap();
+            let exact = gaussian_ball(d, eps * (2.0 * eta).sqrt()).ln();
+            assert_within(&format!("ball {spec} η={eta:e}"), &got, exact, 1e-13, 1e-8);
+        }
+    }
+}
+
+/// Z of L(x) + L(y) (+ L(z)) from 1D parts written in x.
+fn separable(parts: &[&str], eta: f64) -> (LogQuantity, f64, f64) {
+    let spec: Vec<String> = parts.iter().zip(["x", "y", "z"]).map(|(q, v)| q.replace('x', v)).collect();
+    let z = log_partition(&Potential::parse(&spec.join(" + ")).unwrap(), eta).unwrap();
+    let ones: Vec<LogQuantity> =
+        parts.iter().map(|q| log_partition(&Potential::parse(q).unwrap(), eta).unwrap()).collect();
+    (z, ones.iter().map(|q| q.ln).sum(), ones.iter().map(|q| q.rel_error).sum())
+}
+
+/// Equal-height minima with different curvatures (2 in x, 3 in x), several per direction: every
+/// narrow well must be seen; the product of 1D double-exponential integrals is the truth.
+#[test]
+fn separable_multiwell_partition_functions() {
+    let two = "(x^2-1)^2*(1+0.5*x+0.5*x^2)";
+    let three = "x^2*(x^2-1.5)^2*(1+0.2*x+0.1*x^2)";
+    let cases: [(&[&str], f64); 6] = [
+        (&[two, "2*x^2"], 1.0),
+        (&[three, "(x^2-1)^2"], 1e4),
+        (&[three, "(x^2-1)^2"], 1e8),
+        (&[two, "2*x^2", "0.5*x^2"], 1e2),
+        (&[two, "2*x^2", "0.5*x^2"], 1e8),
+        (&[three, "(x^2-1)^2", "x^2"], 1e6),
+    ];
+    for (parts, eta) in cases {
+        let (z, exact, exact_err) = separable(parts, eta);
+        assert_within(&format!("{parts:?} η={eta:e}"), &z, exact, exact_err + 1e-13, 1e-8);
+        assert!(exact_err < 1e-10, "{parts:?}: 1D error {exact_err:.1e}");
+    }
+}
