@@ -254,7 +254,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
 }
 
 /// n points on the sphere |w − c| = r (d = 2: equally spaced; d = 3: a Fibonacci lattice).
-fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
+pub fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
     match dim {
         1 => vec![vec![centre[0] - r], vec![centre[0] + r]],
         2 => (0..n)
@@ -641,71 +641,23 @@ pub fn ball_probability(potential: &Potential, eta: f64, centre: &[f64], radius:
     Ok(ball.div(&z))
 }
 
-/// Stationary probability of the basin of attraction of the minimum `minimum` (d = 1: the
-/// interval between the neighbouring local maxima of L).
+/// Stationary probability of the basin of attraction of the minimum `minimum` under the
+/// gradient flow (d = 1: the interval between the neighbouring local maxima of L; d = 2, 3:
+/// [`crate::basin::log_basin_integral`], which splits every ray at the basin boundary).
 pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
     check_point(potential, "minimum", minimum)?;
-    if potential.dim() == 2 {
-        return basin_probability_2d(potential, eta, minimum);
-    }
-    if potential.dim() != 1 {
-        return Err(EngineError::InvalidParameter("basin probabilities are implemented for d = 1, 2".into()));
-    }
-    let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
-    let basin = log_interval_integral(potential, eta, a, b)?;
+    let basin = match supported_dim(potential)? {
+        1 => {
+            let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
+            log_interval_integral(potential, eta, a, b)?
+        }
+        _ => crate::basin::log_basin_integral(potential, eta, minimum)?,
+    };
     let z = log_partition(potential, eta)?;
     Ok(basin.div(&z))
 }
 
-/// Basin probability in d = 2 for a potential with exactly two minima, as a rigorous bracket:
-/// a disc around a minimum on which L stays below the saddle height lies in that minimum's
-/// component of {L < L(w*)}, hence in its basin; so P(B₁) ≤ P(basin₁) ≤ 1 − P(B₂). The value is
-/// the midpoint, the error the half-width plus quadrature errors (tight once η·barrier ≫ 1).
-fn basin_probability_2d(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
-    let own = crate::critical::newton_critical(potential, minimum)?;
-    let span = minimum.iter().map(|x| x.abs()).fold(2.0, f64::max) * 2.0;
-    let points = crate::critical::critical_points(potential, span, 21);
-    let minima: Vec<_> = points.iter().filter(|c| c.index == 0).collect();
-    if own.index != 0 || minima.len() != 2 {
-        return Err(EngineError::InvalidParameter(format!(
-            "2D basin probabilities need exactly two minima and a start at one of them (found {} minima)",
-            minima.len()
-        )));
-    }
-    let other =
-        minima.iter().copied().max_by(|a, b| dist2(&a.point, &own.point).total_cmp(&dist2(&b.point, &own.point)));
-    let other = other.expect("two minima");
-    let saddle = crate::critical::saddle_between(potential, &own.point, &other.point)?;
-    let z = log_partition(potential, eta)?;
-    let ball = |m: &[f64]| -> Result<LogQuantity> {
-        let r = sublevel_radius(potential, m, saddle.value, dist2(m, &saddle.point).sqrt());
-        Ok(log_ball_integral(potential, eta, m, r)?.div(&z))
-    };
-    let (inside, outside) = (ball(&own.point)?, ball(&other.point)?);
-    let lo = inside.value();
-    let hi = 1.0 - outside.value();
-    let mid = 0.5 * (lo + hi);
-    let error = 0.5 * (hi - lo).abs() + lo * inside.rel_error + outside.value() * outside.rel_error;
-    Ok(LogQuantity { ln: mid.ln(), rel_error: error / mid })
-}
-
 fn dist2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
-}
-
-/// 0.95 × the largest radius r ≤ r_max with L < level on the circle |w − m| = r (bisection on
-/// 512 circle points).
-fn sublevel_radius(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
-    let below = |r: f64| sphere_points(2, m, r, 512).iter().all(|p| potential.value(p) < level);
-    let (mut lo, mut hi) = (0.0, r_max);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if below(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.95 * lo
 }

@@ -1,7 +1,7 @@
 //! Gibbs integrals for narrow and multiple wells (η up to 1e8, d = 1, 2, 3) against exact
 //! Gaussians and against products of 1D integrals for separable potentials.
 
-use fpspectral::quadrature::{ball_probability, log_partition, LogQuantity};
+use fpspectral::quadrature::{ball_probability, basin_probability, log_interval_integral, log_partition, LogQuantity};
 use fpspectral::Potential;
 use std::f64::consts::PI;
 
@@ -87,5 +87,36 @@ fn separable_multiwell_partition_functions() {
         let (z, exact, exact_err) = separable(parts, eta);
         assert_within(&format!("{parts:?} η={eta:e}"), &z, exact, exact_err + 1e-13, 1e-8);
         assert!(exact_err < 1e-10, "{parts:?}: 1D error {exact_err:.1e}");
+    }
+}
+
+/// Separable tilted double well: the basin of the minimum near x = 1 is the half space beyond the
+/// local maximum x* of f(x) = (x² − 1)² + 0.05x, so its probability is the 1D ratio
+/// ∫_{x*}^∞ e^{−ηf} / ∫ e^{−ηf}, in d = 2 and 3 alike.
+#[test]
+fn separable_basin_is_a_half_space() {
+    let f = Potential::parse("(x^2-1)^2 + 0.05*x").unwrap();
+    let top = fpspectral::critical::newton_critical(&f, &[0.0]).unwrap().point[0];
+    for (spec, minimum, eta) in [
+        ("(x^2-1)^2 + 0.05*x + 2*y^2", vec![1.0, 0.0], 2.0),
+        ("(x^2-1)^2 + 0.05*x + 2*y^2", vec![1.0, 0.0], 20.0),
+        ("(x^2-1)^2 + 0.05*x + y^2 + 0.5*z^2", vec![1.0, 0.0, 0.0], 20.0),
+    ] {
+        let exact = log_interval_integral(&f, eta, top, f64::INFINITY).unwrap().div(&log_partition(&f, eta).unwrap());
+        let got = basin_probability(&Potential::parse(spec).unwrap(), eta, &minimum).unwrap();
+        assert_within(&format!("{spec} η={eta}"), &got, exact.ln, exact.rel_error + 1e-13, 1e-8);
+    }
+    let sym = basin_probability(&Potential::parse("(x^2-1)^2 + y^2 + z^2").unwrap(), 60.0, &[1.0, 0.0, 0.0]).unwrap();
+    assert_within("symmetric 3D", &sym, 0.5f64.ln(), 1e-13, 1e-8);
+}
+
+/// Three minima related by rotations of 2π/3: each basin holds exactly 1/3.
+#[test]
+fn three_fold_symmetric_basins_hold_one_third() {
+    let p = Potential::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
+    let r = 0.5 * (1.0 + 1.8f64.sqrt());
+    for minimum in [[r, 0.0], [-0.5 * r, 0.75f64.sqrt() * r]] {
+        let got = basin_probability(&p, 100.0, &minimum).unwrap();
+        assert_within(&format!("minimum {minimum:?}"), &got, (1.0f64 / 3.0).ln(), 1e-13, 1e-8);
     }
 }
