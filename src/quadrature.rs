@@ -597,7 +597,7 @@ pub fn low_minima(potential: &Potential, eta: f64, centre: &[f64], r: f64) -> Ve
 const PARTITION_LEAK: f64 = 6.914e-13;
 
 /// Z in d = 2, 3 with several wells: a smooth partition of unity χ_k ∝ e^{−|w − m_k|²/s²} over
-/// the low minima m_k (χ_k ≤ e^{−28} at the other minima), and one polar integral of e^{−ηL} χ_k
+/// the low minima m_k (χ_k e^{−ηL} ≤ e^{−28} e^{−ηL(m_k)} at the other minima), and one polar integral of e^{−ηL} χ_k
 /// centred at each m_k. The error adds the parts' errors and the leak e^{−28} per well (mass
 /// of another narrow well seen, unresolved, by a rule not centred on it).
 pub fn log_partition_by_wells(
@@ -612,7 +612,11 @@ pub fn log_partition_by_wells(
         .enumerate()
         .flat_map(|(i, a)| wells[i + 1..].iter().map(move |b| dist2(a, b)))
         .fold(f64::INFINITY, f64::min);
-    let s2 = spacing / 28.0;
+    // A well lower by ΔL weighs e^{ηΔL} more: its leak into a higher well's part must stay e^{−28}.
+    let heights: Vec<f64> = wells.iter().map(|m| eta * potential.value(m)).collect();
+    let spread = heights.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - heights.iter().copied().fold(f64::INFINITY, f64::min);
+    let s2 = spacing / (28.0 + spread);
     let mut parts: Vec<LogQuantity> = Vec::new();
     for m in wells {
         let g = |w: &[f64]| {
