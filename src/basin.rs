@@ -9,7 +9,8 @@
 //! (below e^{−60} of the minimum's) count as outside. Crossings between panel edges of
 //! different basins are located by bisection until the Gibbs weight they can move is negligible,
 //! so the radial integrand is smooth on every piece and the angular rule sees a smooth function.
-//! The refinement study (panels and directions doubled) gives the error estimate.
+//! The refinement study (panels and directions doubled, then the flow step halved at the
+//! accepted level) gives the error estimate.
 
 use crate::critical::{critical_points, hessian_spectrum, newton_critical};
 use crate::error::{positive, EngineError, Result};
@@ -26,6 +27,7 @@ const NEGLIGIBLE: f64 = 60.0;
 const BASIN_TOL: f64 = 1e-10;
 
 /// The minima of L, the lowest saddle height, and balls around the minima inside their basins.
+#[derive(Clone)]
 pub struct Landscape {
     /// Minima of L.
     pub minima: Vec<Vec<f64>>,
@@ -34,6 +36,7 @@ pub struct Landscape {
     /// The lowest index-1 saddle height L_s.
     pub saddle_level: f64,
     step: f64,
+    cap: f64,
 }
 
 impl Landscape {
@@ -49,14 +52,15 @@ impl Landscape {
         let radii: Vec<f64> = minima.iter().map(|m| sublevel_ball(potential, m, saddle_level, span)).collect();
         let top =
             minima.iter().map(|m| hessian_spectrum(potential, m).0.last().copied().unwrap_or(1.0)).fold(0.0, f64::max);
-        Ok(Landscape { minima, radii, saddle_level, step: 0.1 / top.max(1e-12) })
+        let cap = 0.2 * radii.iter().copied().fold(f64::INFINITY, f64::min);
+        Ok(Landscape { minima, radii, saddle_level, step: 0.1 / top.max(1e-12), cap })
     }
 
     /// Index of the minimum whose ball the RK4 gradient flow from w enters (None: none within
-    /// 20000 steps, e.g. a point on a stable manifold of a saddle).
+    /// 20000 steps, e.g. a point on a stable manifold of a saddle). Step τ = min(0.1/λ_max,
+    /// cap/|∇L|), λ_max the largest Hessian eigenvalue at the minima, cap = ρ_min/5.
     pub fn classify(&self, potential: &Potential, w: &[f64]) -> Option<usize> {
         let d = w.len();
-        let cap = 0.2 * self.radii.iter().copied().fold(f64::INFINITY, f64::min);
         let grad = |x: &[f64]| {
             let j = potential.jet(x);
             j.g[..d].to_vec()
@@ -68,7 +72,7 @@ impl Landscape {
             }
             let k1 = grad(&x);
             let norm = k1.iter().map(|g| g * g).sum::<f64>().sqrt();
-            let tau = self.step.min(cap / norm.max(1e-300));
+            let tau = self.step.min(self.cap / norm.max(1e-300));
             let at = |x: &[f64], k: &[f64], c: f64| -> Vec<f64> { (0..d).map(|i| x[i] - c * tau * k[i]).collect() };
             let k2 = grad(&at(&x, &k1, 0.5));
             let k3 = grad(&at(&x, &k2, 0.5));
@@ -129,36 +133,56 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let g = |v: &[f64]| -eta * potential.value(&at(v));
     let base = radial_edges(local_scale(&g, &vec![0.0; d], radius), radius);
     let ray = Ray { potential, eta, land: &land, index, peak: -eta * own.value };
-    let (levels, base_phi) = if d == 2 { (6, 32usize) } else { (4, 16usize) };
-    let mut previous: Option<f64> = None;
-    let mut last_change = f64::INFINITY;
-    for level in 0..levels {
+    let ln_det = shape.determinant().abs().ln();
+    let level_sum = |level: usize, ray: &Ray| -> f64 {
         let edges = subdivide(&base, 1 << level);
-        let dirs = directions(d, base_phi << level);
-        let terms: Vec<f64> = dirs
+        let terms: Vec<f64> = directions(d, base_phi(d) << level)
             .par_iter()
             .map(|(u, wu)| {
                 let point = |r: f64| at(&u.iter().map(|x| r * x).collect::<Vec<_>>());
                 wu.ln() + ray.log_radial(&point, &edges, d)
             })
             .collect();
-        let ln = log_sum_exp(&terms) + shape.determinant().abs().ln();
+        log_sum_exp(&terms) + ln_det
+    };
+    let levels = if d == 2 { 6 } else { 4 };
+    let mut previous: Option<f64> = None;
+    let mut last_change = f64::INFINITY;
+    let mut accepted = None;
+    for level in 0..levels {
+        let ln = level_sum(level, &ray);
         if !ln.is_finite() {
             return Err(EngineError::Numerical("basin quadrature gave a non-finite sum".into()));
         }
         if let Some(p) = previous {
             last_change = (ln - p).abs();
             if last_change < BASIN_TOL && level >= 2 {
-                return Ok(LogQuantity { ln, rel_error: last_change + 1e-14 });
+                accepted = Some((level, ln));
+                break;
             }
         }
         previous = Some(ln);
+        if level + 1 == levels && last_change < 1e-8 {
+            accepted = Some((level, ln));
+        }
     }
-    match previous {
-        Some(ln) if last_change < 1e-7 => Ok(LogQuantity { ln, rel_error: last_change }),
-        _ => Err(EngineError::NotConverged(format!(
+    let Some((level, ln)) = accepted else {
+        return Err(EngineError::NotConverged(format!(
             "basin quadrature: last refinement changed ln I by {last_change:.1e}"
-        ))),
+        )));
+    };
+    // The flow itself is refined too: the accepted level again with half the RK4 step.
+    let halved = Landscape { step: 0.5 * land.step, cap: 0.5 * land.cap, ..land.clone() };
+    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - ln).abs();
+    Ok(LogQuantity { ln, rel_error: last_change + flow_change + 1e-14 })
+}
+
+/// Azimuthal nodes of the coarsest level (3D: n_φ × n_φ/2 directions).
+fn base_phi(d: usize) -> usize {
+    if d == 2 {
+        32
+    } else {
+        16
     }
 }
 
