@@ -9,6 +9,7 @@
 
 pub mod annulus;
 pub mod banded;
+pub mod basin;
 pub mod basis;
 pub mod critical;
 pub mod eigen;

@@ -12,6 +12,7 @@
 use crate::error::{finite, positive, EngineError, Result};
 use crate::potential::Potential;
 use crate::report::Quantity;
+use nalgebra::DMatrix;
 use rayon::prelude::*;
 use std::cell::Cell;
 use std::f64::consts::PI;
@@ -174,7 +175,9 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     let last = (alive.iter().copied().max().unwrap_or(SAMPLES_1D - 1) + 1).min(SAMPLES_1D - 1);
     let (lo, hi) = (xs[first], xs[last]);
     let mut cuts = vec![lo];
-    cuts.extend(peaks.iter().filter(|p| p.1 > hmax - CUT && p.0 > lo && p.0 < hi).map(|p| p.0));
+    for &(x, hx) in peaks.iter().filter(|p| p.1 > hmax - CUT && p.0 > lo && p.0 < hi) {
+        cuts.extend(peak_cuts(h, x, hx, lo, hi));
+    }
     cuts.sort_by(|a, b| a.total_cmp(b));
     cuts.push(hi);
     let width = hi - lo;
@@ -187,6 +190,26 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
     }
     out.dedup_by(|x, y| (*x - *y).abs() <= 0.0);
     Ok((out, hmax))
+}
+
+/// Cuts at a peak x and geometrically around it, x ± s·2^k inside (lo, hi), where the local
+/// scale s is the largest (hi − lo)·2^{−j} (j ≥ 4) with |h(x ± s) − h(x)| ≤ 1: a peak of any
+/// width gets panels of its own size (narrow wells at large η).
+fn peak_cuts(h: &dyn Fn(f64) -> f64, x: f64, hx: f64, lo: f64, hi: f64) -> Vec<f64> {
+    let mut s = (hi - lo) / 16.0;
+    for _ in 0..80 {
+        if (h(x + s) - hx).abs().max((h(x - s) - hx).abs()) <= 1.0 {
+            break;
+        }
+        s *= 0.5;
+    }
+    let mut cuts = vec![x];
+    let mut step = s;
+    while step < hi - lo {
+        cuts.extend([x - step, x + step].into_iter().filter(|&c| c > lo && c < hi));
+        step *= 2.0;
+    }
+    cuts
 }
 
 /// Golden-section search for the maximum of h on [a, b]: (argmax, max).
@@ -231,7 +254,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
 }
 
 /// n points on the sphere |w − c| = r (d = 2: equally spaced; d = 3: a Fibonacci lattice).
-fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
+pub fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
     match dim {
         1 => vec![vec![centre[0] - r], vec![centre[0] + r]],
         2 => (0..n)
@@ -336,18 +359,22 @@ const POLAR_TOL: f64 = 1e-11;
 
 /// ln ∫_{|w−c| ≤ R} e^{g(w)} dw in d = 2 or 3 by polar / spherical coordinates around c,
 /// refined (radial panels, azimuthal and polar nodes all doubled) until two levels agree.
+///
+/// The radial panels are geometric from the local scale s of g at c ([`local_scale`]):
+/// [0, s], [s, 2s], [2s, 4s], …, R, so a Gibbs peak of any width (η up to ~1e8 and beyond) is
+/// resolved by the same number of nodes per panel; every level halves each panel.
 pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> Result<LogQuantity> {
     let dim = centre.len();
     if !(2..=3).contains(&dim) {
         return Err(EngineError::InvalidParameter(format!("polar quadrature needs d = 2 or 3 (got d = {dim})")));
     }
+    let base = radial_edges(local_scale(g, centre, radius), radius);
     // 3D levels cost panels·10 × n_φ²/2 evaluations: one level fewer, base n_φ halved.
     let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     let mut previous: Option<f64> = None;
     let mut last_change = f64::INFINITY;
     for level in 0..levels {
-        let (panels, n_phi) = (4usize << level, base_phi << level);
-        let ln = log_polar_sum(g, centre, radius, panels, n_phi);
+        let ln = log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level);
         if !ln.is_finite() {
             return Err(EngineError::Numerical("polar quadrature gave a non-finite sum".into()));
         }
@@ -368,9 +395,79 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     }
 }
 
+/// Largest stretch of a Laplace shape: Hessian eigenvalues below λ_max/100 count as λ_max/100.
+const MAX_STRETCH: f64 = 10.0;
+
+/// The Laplace shape of a well at m: A = (H/λ_max)^{−1/2} for the Hessian H = ∇²L(m) (eigenvalues
+/// clamped to [λ_max/100, λ_max]), so that e^{−ηL(m + A v)} is nearly isotropic in v; the
+/// identity when H has no positive eigenvalue. Every singular value of A is ≥ 1.
+pub fn laplace_shape(potential: &Potential, m: &[f64]) -> DMatrix<f64> {
+    let d = m.len();
+    let eig = crate::critical::hessian(potential, m).symmetric_eigen();
+    let top = eig.eigenvalues.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !(top > 0.0 && top.is_finite()) {
+        return DMatrix::identity(d, d);
+    }
+    let stretch = DMatrix::from_diagonal(&eig.eigenvalues.map(|l| (top / l.max(top / MAX_STRETCH.powi(2))).sqrt()));
+    &eig.eigenvectors * stretch * eig.eigenvectors.transpose()
+}
+
+/// ln ∫_{A v : |v| ≤ R} e^{g(w)} dw = ln |det A| + ln ∫_{|v| ≤ R} e^{g(c + A v)} dv: the polar rule
+/// of [`log_disc_integral`] in the Laplace-scaled variable v of [`laplace_shape`]. The ellipsoid
+/// contains the ball |w − c| ≤ R when the singular values of A are ≥ 1.
+pub fn log_shaped_integral(
+    g: &(dyn Fn(&[f64]) -> f64 + Sync),
+    centre: &[f64],
+    radius: f64,
+    shape: &DMatrix<f64>,
+) -> Result<LogQuantity> {
+    let d = centre.len();
+    let mapped = |v: &[f64]| {
+        let w: Vec<f64> = (0..d).map(|i| centre[i] + (0..d).map(|k| shape[(i, k)] * v[k]).sum::<f64>()).collect();
+        g(&w)
+    };
+    let inner = log_disc_integral(&mapped, &vec![0.0; d], radius)?;
+    Ok(LogQuantity { ln: inner.ln + shape.determinant().abs().ln(), rel_error: inner.rel_error })
+}
+
+/// The local scale of g at c: the largest r = R·2^{−k} (k ≥ 3) on whose sphere g stays within 1
+/// of g(c) at every sampled point (the Laplace width 1/√(η λ_max) for g = −ηL at a minimum).
+pub fn local_scale(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> f64 {
+    let g0 = g(centre);
+    let mut r = radius / 8.0;
+    for _ in 0..80 {
+        let spread = sphere_points(centre.len(), centre, r, 64).iter().map(|p| (g(p) - g0).abs()).fold(0.0, f64::max);
+        if spread <= 1.0 || !g0.is_finite() {
+            return r;
+        }
+        r *= 0.5;
+    }
+    r
+}
+
+/// Geometric radial panel edges 0, s, 2s, 4s, …, R (the last panel at least 2s wide).
+pub fn radial_edges(scale: f64, radius: f64) -> Vec<f64> {
+    let mut edges = vec![0.0, scale];
+    while 4.0 * edges[edges.len() - 1] < radius {
+        let next = 2.0 * edges[edges.len() - 1];
+        edges.push(next);
+    }
+    edges.push(radius);
+    edges
+}
+
+/// Every panel of `edges` cut into `pieces` equal parts.
+pub fn subdivide(edges: &[f64], pieces: usize) -> Vec<f64> {
+    let mut out = vec![edges[0]];
+    for w in edges.windows(2) {
+        out.extend((1..=pieces).map(|k| w[0] + (w[1] - w[0]) * k as f64 / pieces as f64));
+    }
+    out
+}
+
 /// Unit directions with weights integrating over the circle (d = 2: n_φ trapezoid points) or
 /// the sphere (d = 3: n_φ trapezoid points in φ × n_φ/2 Gauss–Legendre nodes in cos θ).
-fn directions(dim: usize, n_phi: usize) -> Vec<(Vec<f64>, f64)> {
+pub fn directions(dim: usize, n_phi: usize) -> Vec<(Vec<f64>, f64)> {
     let dphi = 2.0 * PI / n_phi as f64;
     let azimuth = (0..n_phi).map(move |j| (dphi * j as f64).sin_cos());
     if dim == 2 {
@@ -386,18 +483,21 @@ fn directions(dim: usize, n_phi: usize) -> Vec<(Vec<f64>, f64)> {
         .collect()
 }
 
-fn log_polar_sum(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64, panels: usize, n_phi: usize) -> f64 {
-    let dim = centre.len();
+/// Radial Gauss–Legendre nodes (10 per panel) and weights over the panels of `edges`.
+pub fn radial_nodes(edges: &[f64]) -> Vec<(f64, f64)> {
     let rule = gauss_legendre(10);
-    // Panel edges graded as R (k/P)^1.5: fine near the centre, where the peak sits.
-    let edge = |k: usize| radius * (k as f64 / panels as f64).powf(1.5);
-    let radial: Vec<(f64, f64)> = (0..panels)
-        .flat_map(|p| {
-            let (a, b) = (edge(p), edge(p + 1));
-            let (m, half) = (0.5 * (a + b), 0.5 * (b - a));
+    edges
+        .windows(2)
+        .flat_map(|e| {
+            let (m, half) = (0.5 * (e[0] + e[1]), 0.5 * (e[1] - e[0]));
             rule.0.iter().zip(&rule.1).map(move |(t, w)| (m + half * t, half * w)).collect::<Vec<_>>()
         })
-        .collect();
+        .collect()
+}
+
+fn log_polar_sum(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], edges: &[f64], n_phi: usize) -> f64 {
+    let dim = centre.len();
+    let radial = radial_nodes(edges);
     let dirs = directions(dim, n_phi);
     let terms: Vec<f64> = radial
         .par_iter()
@@ -436,58 +536,106 @@ pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius
 }
 
 /// ln Z = ln ∫_{R^d} e^{−ηL(w)} dw, the normalisation 1/κ of p∞ (Lemma 3).
+///
+/// d = 2, 3: the minima of L are located ([`low_minima`]); one well is integrated by one polar
+/// rule centred on it, several by [`log_partition_by_wells`], so that no narrow well is missed.
 pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
+    if supported_dim(potential)? == 1 {
+        return log_interval_integral(potential, eta, f64::NEG_INFINITY, f64::INFINITY);
+    }
     let centre = lowest_point(potential);
-    match supported_dim(potential)? {
-        1 => log_interval_integral(potential, eta, f64::NEG_INFINITY, f64::INFINITY),
-        _ => {
-            let r = gibbs_radius(potential, eta, &centre)?;
-            let g = |w: &[f64]| -eta * potential.value(w);
-            match log_disc_integral(&g, &centre, r) {
-                Err(EngineError::NotConverged(_)) if centre.len() == 2 => {
-                    log_partition_by_wells(potential, eta, &centre, r)
-                }
+    let r = gibbs_radius(potential, eta, &centre)?;
+    let wells = low_minima(potential, eta, &centre, r);
+    let g = |w: &[f64]| -eta * potential.value(w);
+    let single = |m: &[f64]| log_shaped_integral(&g, m, r + dist2(m, &centre).sqrt(), &laplace_shape(potential, m));
+    match wells.as_slice() {
+        [] => log_disc_integral(&g, &centre, r),
+        [m] => single(m),
+        [m, ..] if wells_overlap(potential, eta, &wells) => {
+            match log_disc_integral(&g, m, r + dist2(m, &centre).sqrt()) {
+                Err(EngineError::NotConverged(_)) => log_partition_by_wells(potential, eta, &wells, &centre, r),
                 other => other,
             }
         }
+        _ => log_partition_by_wells(potential, eta, &wells, &centre, r),
     }
 }
 
-/// Z in d = 2 when one polar rule cannot resolve several narrow wells: a smooth partition of
-/// unity χ_k ∝ e^{−|w − m_k|²/s²} over the low minima m_k (χ_k ≤ e^{−28} at the other minima),
-/// and one polar integral of e^{−ηL} χ_k centred at each m_k.
-fn log_partition_by_wells(potential: &Potential, eta: f64, centre: &[f64], r: f64) -> Result<LogQuantity> {
-    let l_low = potential.value(centre);
-    let wells: Vec<Vec<f64>> = crate::critical::critical_points(potential, r, 25)
-        .into_iter()
-        .filter(|c| c.index == 0 && eta * (c.value - l_low) < 60.0)
-        .map(|c| c.point)
-        .collect();
+/// Wells overlap when the closest two minima are less than 6 Gibbs widths 1/√(η λ_min) apart:
+/// then one polar rule sees them all as broad features, and a partition of unity would only
+/// add structure.
+fn wells_overlap(potential: &Potential, eta: f64, wells: &[Vec<f64>]) -> bool {
+    let width = wells
+        .iter()
+        .map(|m| {
+            let (ev, _) = crate::critical::hessian_spectrum(potential, m);
+            1.0 / (eta * ev[0].max(1e-300)).sqrt()
+        })
+        .fold(0.0, f64::max);
+    let spacing = wells
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| wells[i + 1..].iter().map(move |b| dist2(a, b)))
+        .fold(f64::INFINITY, f64::min)
+        .sqrt();
+    spacing < 6.0 * width
+}
+
+/// Minima m of L (Newton from a grid of starts over the Gibbs ball |w − c| ≤ r) whose weight
+/// matters: η (L(m) − min L) < 60. Empty when Newton finds none (e.g. a degenerate minimum).
+pub fn low_minima(potential: &Potential, eta: f64, centre: &[f64], r: f64) -> Vec<Vec<f64>> {
+    let span = r + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
+    let starts = if potential.dim() == 2 { 25 } else { 13 };
+    let minima: Vec<_> =
+        crate::critical::critical_points(potential, span, starts).into_iter().filter(|c| c.index == 0).collect();
+    let low = minima.iter().map(|c| c.value).fold(f64::INFINITY, f64::min);
+    minima.into_iter().filter(|c| eta * (c.value - low) < 60.0).map(|c| c.point).collect()
+}
+
+/// Leak of each partition function χ_k onto another minimum: e^{−28}.
+const PARTITION_LEAK: f64 = 6.914e-13;
+
+/// Z in d = 2, 3 with several wells: a smooth partition of unity χ_k ∝ e^{−|w − m_k|²/s²} over
+/// the low minima m_k (χ_k e^{−ηL} ≤ e^{−28} e^{−ηL(m_k)} at the other minima), and one polar integral of e^{−ηL} χ_k
+/// centred at each m_k. The error adds the parts' errors and the leak e^{−28} per well (mass
+/// of another narrow well seen, unresolved, by a rule not centred on it).
+pub fn log_partition_by_wells(
+    potential: &Potential,
+    eta: f64,
+    wells: &[Vec<f64>],
+    centre: &[f64],
+    r: f64,
+) -> Result<LogQuantity> {
     let spacing = wells
         .iter()
         .enumerate()
         .flat_map(|(i, a)| wells[i + 1..].iter().map(move |b| dist2(a, b)))
         .fold(f64::INFINITY, f64::min);
-    if wells.len() < 2 || !spacing.is_finite() {
-        return Err(EngineError::NotConverged("polar quadrature of Z did not converge (single well)".into()));
-    }
-    let s2 = spacing / 28.0;
-    let mut parts = Vec::new();
-    let mut error = 0.0;
-    for m in &wells {
+    // A well lower by ΔL weighs e^{ηΔL} more: its leak into a higher well's part must stay e^{−28}.
+    let heights: Vec<f64> = wells.iter().map(|m| eta * potential.value(m)).collect();
+    let spread = heights.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - heights.iter().copied().fold(f64::INFINITY, f64::min);
+    let s2 = spacing / (28.0 + spread);
+    let mut parts: Vec<LogQuantity> = Vec::new();
+    for m in wells {
         let g = |w: &[f64]| {
             let own = -dist2(w, m) / s2;
             let all: Vec<f64> = wells.iter().map(|k| -dist2(w, k) / s2).collect();
             -eta * potential.value(w) + own - log_sum_exp(&all)
         };
         let reach = r + dist2(m, centre).sqrt();
-        let part = log_disc_integral(&g, m, reach)?;
-        error += part.value() * part.rel_error;
-        parts.push(part.ln);
+        parts.push(log_shaped_integral(&g, m, reach, &laplace_shape(potential, m))?);
     }
-    let ln = log_sum_exp(&parts);
-    Ok(LogQuantity { ln, rel_error: error / ln.exp() })
+    Ok(log_sum_parts(&parts, PARTITION_LEAK * wells.len() as f64))
+}
+
+/// ln Σ_k I_k of parts held in logarithms, the absolute errors added, plus `extra` relative.
+pub fn log_sum_parts(parts: &[LogQuantity], extra: f64) -> LogQuantity {
+    let lns: Vec<f64> = parts.iter().map(|p| p.ln).collect();
+    let ln = log_sum_exp(&lns);
+    let error: f64 = parts.iter().map(|p| p.rel_error * (p.ln - ln).exp()).sum();
+    LogQuantity { ln, rel_error: error + extra }
 }
 
 /// Stationary probability P(|W(∞) − c| ≤ ε) = κ ∫_{ball} e^{−ηL} (Theorem 2, Appendix B.5).
@@ -497,71 +645,23 @@ pub fn ball_probability(potential: &Potential, eta: f64, centre: &[f64], radius:
     Ok(ball.div(&z))
 }
 
-/// Stationary probability of the basin of attraction of the minimum `minimum` (d = 1: the
-/// interval between the neighbouring local maxima of L).
+/// Stationary probability of the basin of attraction of the minimum `minimum` under the
+/// gradient flow (d = 1: the interval between the neighbouring local maxima of L; d = 2, 3:
+/// [`crate::basin::log_basin_integral`], which splits every ray at the basin boundary).
 pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
     check_point(potential, "minimum", minimum)?;
-    if potential.dim() == 2 {
-        return basin_probability_2d(potential, eta, minimum);
-    }
-    if potential.dim() != 1 {
-        return Err(EngineError::InvalidParameter("basin probabilities are implemented for d = 1, 2".into()));
-    }
-    let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
-    let basin = log_interval_integral(potential, eta, a, b)?;
+    let basin = match supported_dim(potential)? {
+        1 => {
+            let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
+            log_interval_integral(potential, eta, a, b)?
+        }
+        _ => crate::basin::log_basin_integral(potential, eta, minimum)?,
+    };
     let z = log_partition(potential, eta)?;
     Ok(basin.div(&z))
 }
 
-/// Basin probability in d = 2 for a potential with exactly two minima, as a rigorous bracket:
-/// a disc around a minimum on which L stays below the saddle height lies in that minimum's
-/// component of {L < L(w*)}, hence in its basin; so P(B₁) ≤ P(basin₁) ≤ 1 − P(B₂). The value is
-/// the midpoint, the error the half-width plus quadrature errors (tight once η·barrier ≫ 1).
-fn basin_probability_2d(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
-    let own = crate::critical::newton_critical(potential, minimum)?;
-    let span = minimum.iter().map(|x| x.abs()).fold(2.0, f64::max) * 2.0;
-    let points = crate::critical::critical_points(potential, span, 21);
-    let minima: Vec<_> = points.iter().filter(|c| c.index == 0).collect();
-    if own.index != 0 || minima.len() != 2 {
-        return Err(EngineError::InvalidParameter(format!(
-            "2D basin probabilities need exactly two minima and a start at one of them (found {} minima)",
-            minima.len()
-        )));
-    }
-    let other =
-        minima.iter().copied().max_by(|a, b| dist2(&a.point, &own.point).total_cmp(&dist2(&b.point, &own.point)));
-    let other = other.expect("two minima");
-    let saddle = crate::critical::saddle_between(potential, &own.point, &other.point)?;
-    let z = log_partition(potential, eta)?;
-    let ball = |m: &[f64]| -> Result<LogQuantity> {
-        let r = sublevel_radius(potential, m, saddle.value, dist2(m, &saddle.point).sqrt());
-        Ok(log_ball_integral(potential, eta, m, r)?.div(&z))
-    };
-    let (inside, outside) = (ball(&own.point)?, ball(&other.point)?);
-    let lo = inside.value();
-    let hi = 1.0 - outside.value();
-    let mid = 0.5 * (lo + hi);
-    let error = 0.5 * (hi - lo).abs() + lo * inside.rel_error + outside.value() * outside.rel_error;
-    Ok(LogQuantity { ln: mid.ln(), rel_error: error / mid })
-}
-
 fn dist2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
-}
-
-/// 0.95 × the largest radius r ≤ r_max with L < level on the circle |w − m| = r (bisection on
-/// 512 circle points).
-fn sublevel_radius(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
-    let below = |r: f64| sphere_points(2, m, r, 512).iter().all(|p| potential.value(p) < level);
-    let (mut lo, mut hi) = (0.0, r_max);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if below(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.95 * lo
 }

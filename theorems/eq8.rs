@@ -13,9 +13,17 @@ use fpspectral::{Potential, Result};
 pub const SETTINGS: [&str; 2] =
     ["(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2)", "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2)"];
 
+/// A 3D setting (det H = 36.48 at x = −1, 119.04 at x = 1), checked at small ε only: the η → ∞
+/// checks cost seconds in 3D (anisotropic balls, basin rays); `tests/gibbs.rs` covers them.
+pub const SETTING_3D: &str = "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)";
+
 fn minima(p: &Potential) -> Result<(CriticalPoint, CriticalPoint)> {
     let d = p.dim();
-    let start = |x: f64| if d == 1 { vec![x] } else { vec![x, 0.0] };
+    let start = |x: f64| {
+        let mut s = vec![0.0; d];
+        s[0] = x;
+        s
+    };
     Ok((newton_critical(p, &start(-1.0))?, newton_critical(p, &start(1.0))?))
 }
 
@@ -35,6 +43,11 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
         checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
     }
+    progress(&format!("eq8: {SETTING_3D}"));
+    let p = Potential::parse(SETTING_3D)?;
+    let (m1, m2) = minima(&p)?;
+    let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
+    checks.push(small_eps(&p, SETTING_3D, &m1, &m2, paper)?);
     Ok(checks)
 }
 

@@ -83,7 +83,8 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
     Ok(value_error(&ball_probability(&p, eta, center, radius)?))
 }
 
-/// Stationary probability of the basin of attraction of `minimum` (d = 1): `{"value", "error", "ln_value"}`.
+/// Stationary probability of the basin of attraction of `minimum` under the gradient flow
+/// (d = 1, 2, 3, any number of minima): `{"value", "error", "ln_value"}`.
 pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Result<Value> {
     positive("eta", eta)?;
     let p = Potential::from_spec(potential_spec)?;

@@ -1,0 +1,257 @@
+//! Basins of attraction of the gradient flow ẇ = −∇L in d = 2, 3 and their Gibbs mass
+//! ∫_{basin} e^{−ηL}: the stationary basin probability of Section 2.3 and (8) once divided by Z.
+//!
+//! The integral is the polar rule of [`crate::quadrature`] centred at the minimum, in its
+//! Laplace-scaled variable, with every ray cut where it leaves the basin. A point of a ray is in
+//! the basin when it lies in a ball around the minimum on which L < L_s, the lowest saddle
+//! height (that ball lies in the sublevel component of the minimum, hence in its basin), or
+//! when the gradient flow from it (RK4) enters that ball; points of negligible weight
+//! (below e^{−60} of the minimum's) count as outside. Crossings between panel edges of
+//! different basins are located by bisection until the Gibbs weight they can move is negligible,
+//! so the radial integrand is smooth on every piece and the angular rule sees a smooth function.
+//! The refinement study (panels and directions doubled, then the flow step halved at the
+//! accepted level) gives the error estimate.
+
+use crate::critical::{critical_points, hessian_spectrum, newton_critical};
+use crate::error::{positive, EngineError, Result};
+use crate::potential::Potential;
+use crate::quadrature::{
+    directions, gauss_legendre, gibbs_radius, laplace_shape, local_scale, log_sum_exp, lowest_point, radial_edges,
+    subdivide, LogQuantity,
+};
+use rayon::prelude::*;
+
+/// Points whose weight is below e^{−NEGLIGIBLE} of the minimum's count as outside the basin.
+const NEGLIGIBLE: f64 = 60.0;
+/// Relative tolerance of the refinement study.
+const BASIN_TOL: f64 = 1e-10;
+
+/// The minima of L, the lowest saddle height, and balls around the minima inside their basins.
+#[derive(Clone)]
+pub struct Landscape {
+    /// Minima of L.
+    pub minima: Vec<Vec<f64>>,
+    /// Radius ρ_i of a ball around minimum i on which L < `saddle_level`.
+    pub radii: Vec<f64>,
+    /// The lowest index-1 saddle height L_s.
+    pub saddle_level: f64,
+    step: f64,
+    cap: f64,
+}
+
+impl Landscape {
+    /// Critical points found by Newton from a grid over [−span, span]^d.
+    pub fn new(potential: &Potential, span: f64) -> Result<Landscape> {
+        let starts = if potential.dim() == 3 { 13 } else { 25 };
+        let points = critical_points(potential, span, starts);
+        let minima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == 0).map(|c| c.point.clone()).collect();
+        let saddle_level = points.iter().filter(|c| c.index == 1).map(|c| c.value).fold(f64::INFINITY, f64::min);
+        if !saddle_level.is_finite() && minima.len() > 1 {
+            return Err(EngineError::Numerical("no index-1 saddle found between the minima".into()));
+        }
+        let radii: Vec<f64> = minima.iter().map(|m| sublevel_ball(potential, m, saddle_level, span)).collect();
+        let top =
+            minima.iter().map(|m| hessian_spectrum(potential, m).0.last().copied().unwrap_or(1.0)).fold(0.0, f64::max);
+        let cap = 0.2 * radii.iter().copied().fold(f64::INFINITY, f64::min);
+        Ok(Landscape { minima, radii, saddle_level, step: 0.1 / top.max(1e-12), cap })
+    }
+
+    /// Index of the minimum whose ball the RK4 gradient flow from w enters (None: none within
+    /// 20000 steps, e.g. a point on a stable manifold of a saddle). Step τ = min(0.1/λ_max,
+    /// cap/|∇L|), λ_max the largest Hessian eigenvalue at the minima, cap = ρ_min/5.
+    pub fn classify(&self, potential: &Potential, w: &[f64]) -> Option<usize> {
+        let d = w.len();
+        let grad = |x: &[f64]| {
+            let j = potential.jet(x);
+            j.g[..d].to_vec()
+        };
+        let mut x = w.to_vec();
+        for _ in 0..20000 {
+            if let Some(i) = (0..self.minima.len()).find(|&i| dist(&x, &self.minima[i]) < self.radii[i]) {
+                return Some(i);
+            }
+            let k1 = grad(&x);
+            let norm = k1.iter().map(|g| g * g).sum::<f64>().sqrt();
+            let tau = self.step.min(self.cap / norm.max(1e-300));
+            let at = |x: &[f64], k: &[f64], c: f64| -> Vec<f64> { (0..d).map(|i| x[i] - c * tau * k[i]).collect() };
+            let k2 = grad(&at(&x, &k1, 0.5));
+            let k3 = grad(&at(&x, &k2, 0.5));
+            let k4 = grad(&at(&x, &k3, 1.0));
+            for i in 0..d {
+                x[i] -= tau / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+            }
+            if x.iter().any(|v| !v.is_finite()) {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+}
+
+/// 0.9 × the largest r ≤ r_max (bisection) with L < level on 512 points of the sphere |w − m| = r.
+fn sublevel_ball(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
+    let below =
+        |r: f64| crate::quadrature::sphere_points(m.len(), m, r, 512).iter().all(|p| potential.value(p) < level);
+    let (mut lo, mut hi) = (0.0, r_max);
+    for _ in 0..50 {
+        let mid = 0.5 * (lo + hi);
+        if below(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.9 * lo
+}
+
+/// ln ∫_{basin of m} e^{−ηL} in d = 2, 3 (see the module notes), for the minimum near `minimum`.
+pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+    positive("eta", eta)?;
+    let own = newton_critical(potential, minimum)?;
+    if own.index != 0 {
+        return Err(EngineError::InvalidParameter(format!("{minimum:?} is not near a minimum of L")));
+    }
+    let centre = lowest_point(potential);
+    let radius = gibbs_radius(potential, eta, &centre)? + dist(&own.point, &centre);
+    let span = radius + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
+    let land = Landscape::new(potential, span)?;
+    if land.minima.len() == 1 {
+        return crate::quadrature::log_partition(potential, eta);
+    }
+    let index = (0..land.minima.len())
+        .min_by(|&a, &b| dist(&land.minima[a], &own.point).total_cmp(&dist(&land.minima[b], &own.point)))
+        .ok_or_else(|| EngineError::Numerical("no minimum found".into()))?;
+    let shape = laplace_shape(potential, &own.point);
+    let d = own.point.len();
+    let at = |v: &[f64]| -> Vec<f64> {
+        (0..d).map(|i| own.point[i] + (0..d).map(|k| shape[(i, k)] * v[k]).sum::<f64>()).collect()
+    };
+    let g = |v: &[f64]| -eta * potential.value(&at(v));
+    let base = radial_edges(local_scale(&g, &vec![0.0; d], radius), radius);
+    let ray = Ray { potential, eta, land: &land, index, peak: -eta * own.value };
+    let ln_det = shape.determinant().abs().ln();
+    let level_sum = |level: usize, ray: &Ray| -> f64 {
+        let edges = subdivide(&base, 1 << level);
+        let terms: Vec<f64> = directions(d, base_phi(d) << level)
+            .par_iter()
+            .map(|(u, wu)| {
+                let point = |r: f64| at(&u.iter().map(|x| r * x).collect::<Vec<_>>());
+                wu.ln() + ray.log_radial(&point, &edges, d)
+            })
+            .collect();
+        log_sum_exp(&terms) + ln_det
+    };
+    let levels = if d == 2 { 6 } else { 4 };
+    let mut previous: Option<f64> = None;
+    let mut last_change = f64::INFINITY;
+    let mut accepted = None;
+    for level in 0..levels {
+        let ln = level_sum(level, &ray);
+        if !ln.is_finite() {
+            return Err(EngineError::Numerical("basin quadrature gave a non-finite sum".into()));
+        }
+        if let Some(p) = previous {
+            last_change = (ln - p).abs();
+            if last_change < BASIN_TOL && level >= 2 {
+                accepted = Some((level, ln));
+                break;
+            }
+        }
+        previous = Some(ln);
+        if level + 1 == levels && last_change < 1e-8 {
+            accepted = Some((level, ln));
+        }
+    }
+    let Some((level, ln)) = accepted else {
+        return Err(EngineError::NotConverged(format!(
+            "basin quadrature: last refinement changed ln I by {last_change:.1e}"
+        )));
+    };
+    // The flow itself is refined too: the accepted level again with half the RK4 step.
+    let halved = Landscape { step: 0.5 * land.step, cap: 0.5 * land.cap, ..land.clone() };
+    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - ln).abs();
+    Ok(LogQuantity { ln, rel_error: last_change + flow_change + 1e-14 })
+}
+
+/// Azimuthal nodes of the coarsest level (3D: n_φ × n_φ/2 directions).
+fn base_phi(d: usize) -> usize {
+    if d == 2 {
+        32
+    } else {
+        16
+    }
+}
+
+/// One ray from the minimum: the basin test and the radial integral over its basin pieces.
+struct Ray<'a> {
+    potential: &'a Potential,
+    eta: f64,
+    land: &'a Landscape,
+    index: usize,
+    peak: f64,
+}
+
+impl Ray<'_> {
+    fn log_weight(&self, w: &[f64]) -> f64 {
+        -self.eta * self.potential.value(w) - self.peak
+    }
+
+    fn inside(&self, w: &[f64]) -> bool {
+        self.land.classify(self.potential, w) == Some(self.index)
+    }
+
+    /// ln ∫ 1_basin(w(r)) e^{−ηL(w(r))} r^{d−1} dr over the panels `edges` (relative to the peak).
+    fn log_radial(&self, point: &dyn Fn(f64) -> Vec<f64>, edges: &[f64], d: usize) -> f64 {
+        let (own, rho) = (&self.land.minima[self.index], self.land.radii[self.index]);
+        let status: Vec<bool> = edges
+            .iter()
+            .map(|&r| {
+                let w = point(r);
+                dist(&w, own) < rho || (self.log_weight(&w) > -NEGLIGIBLE && self.inside(&w))
+            })
+            .collect();
+        let rule = gauss_legendre(10);
+        let mut terms = Vec::new();
+        for k in 0..edges.len() - 1 {
+            let (a, b) = (edges[k], edges[k + 1]);
+            let piece = match (status[k], status[k + 1]) {
+                (true, true) => Some((a, b)),
+                (false, false) => None,
+                (first, _) => {
+                    let c = self.crossing(point, a, b, first);
+                    Some(if first { (a, c) } else { (c, b) })
+                }
+            };
+            if let Some((p, q)) = piece.filter(|(p, q)| q > p) {
+                let (m, half) = (0.5 * (p + q), 0.5 * (q - p));
+                for (t, wt) in rule.0.iter().zip(&rule.1) {
+                    let r = m + half * t;
+                    terms.push((half * wt * r.powi(d as i32 - 1)).ln() + self.log_weight(&point(r)));
+                }
+            }
+        }
+        log_sum_exp(&terms) + self.peak
+    }
+
+    /// Bisection for the basin boundary in [a, b] (a inside when `first`), stopped once the
+    /// bracket times the weight there is below 1e-15 of the peak.
+    fn crossing(&self, point: &dyn Fn(f64) -> Vec<f64>, mut a: f64, mut b: f64, first: bool) -> f64 {
+        for _ in 0..60 {
+            let mid = 0.5 * (a + b);
+            let w = point(mid);
+            if (b - a).ln() + self.log_weight(&w) < -35.0 {
+                return mid;
+            }
+            if self.inside(&w) == first {
+                a = mid;
+            } else {
+                b = mid;
+            }
+        }
+        0.5 * (a + b)
+    }
+}
