@@ -14,6 +14,7 @@
 
 use crate::critical::{critical_points, hessian_spectrum, newton_critical};
 use crate::error::{positive, EngineError, Result};
+use crate::jet::MAX_DIM;
 use crate::potential::Potential;
 use crate::quadrature::{
     directions, gauss_legendre, gibbs_radius, laplace_shape, local_scale, log_sum_exp, lowest_point, radial_edges,
@@ -61,22 +62,20 @@ impl Landscape {
     /// cap/|∇L|), λ_max the largest Hessian eigenvalue at the minima, cap = ρ_min/5.
     pub fn classify(&self, potential: &Potential, w: &[f64]) -> Option<usize> {
         let d = w.len();
-        let grad = |x: &[f64]| {
-            let j = potential.jet(x);
-            j.g[..d].to_vec()
-        };
-        let mut x = w.to_vec();
+        let grad = |x: &[f64; MAX_DIM]| potential.gradient(&x[..d]).g;
+        let mut x = [0.0; MAX_DIM];
+        x[..d].copy_from_slice(w);
         for _ in 0..20000 {
-            if let Some(i) = (0..self.minima.len()).find(|&i| dist(&x, &self.minima[i]) < self.radii[i]) {
+            if let Some(i) = (0..self.minima.len()).find(|&i| dist(&x[..d], &self.minima[i]) < self.radii[i]) {
                 return Some(i);
             }
             let k1 = grad(&x);
             let norm = k1.iter().map(|g| g * g).sum::<f64>().sqrt();
             let tau = self.step.min(self.cap / norm.max(1e-300));
-            let at = |x: &[f64], k: &[f64], c: f64| -> Vec<f64> { (0..d).map(|i| x[i] - c * tau * k[i]).collect() };
-            let k2 = grad(&at(&x, &k1, 0.5));
-            let k3 = grad(&at(&x, &k2, 0.5));
-            let k4 = grad(&at(&x, &k3, 1.0));
+            let at = |k: &[f64; MAX_DIM], c: f64| -> [f64; MAX_DIM] { std::array::from_fn(|i| x[i] - c * tau * k[i]) };
+            let k2 = grad(&at(&k1, 0.5));
+            let k3 = grad(&at(&k2, 0.5));
+            let k4 = grad(&at(&k3, 1.0));
             for i in 0..d {
                 x[i] -= tau / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
             }

@@ -5,7 +5,7 @@
 //! numbers, `x y z`, `pi`, `+ - * / ^`, parentheses, and `exp log sqrt sin cos tanh`.
 
 use crate::error::{EngineError, Result};
-use crate::jet::Jet;
+use crate::jet::{Grad, Jet};
 use crate::polynomial::Poly;
 
 /// Elementary functions the grammar accepts.
@@ -111,6 +111,42 @@ impl Expr {
             },
             Expr::Call(f, a) => {
                 let u = a.jet(x);
+                match f {
+                    Func::Exp => u.exp(),
+                    Func::Log => u.ln(),
+                    Func::Sqrt => u.sqrt(),
+                    Func::Sin => u.sin(),
+                    Func::Cos => u.cos(),
+                    Func::Tanh => u.tanh(),
+                }
+            }
+        }
+    }
+
+    /// Value and gradient at a point (first-order forward mode, exact to rounding; the same
+    /// operations as [`Expr::jet`] without the Hessian).
+    pub fn grad(&self, x: &[f64]) -> Grad {
+        match self {
+            Expr::Num(c) => Grad::constant(*c),
+            Expr::Var(i) => Grad::variable(*i, x.get(*i).copied().unwrap_or(0.0)),
+            Expr::Neg(a) => -a.grad(x),
+            Expr::Add(a, b) => a.grad(x) + b.grad(x),
+            Expr::Sub(a, b) => a.grad(x) - b.grad(x),
+            Expr::Mul(a, b) => a.grad(x) * b.grad(x),
+            Expr::Div(a, b) => a.grad(x) / b.grad(x),
+            Expr::Pow(a, b) => match integer_exponent(b) {
+                Some(n) => a.grad(x).powi(n),
+                None => {
+                    let base = a.grad(x);
+                    if b.dim_free() {
+                        base.powf(b.value(x))
+                    } else {
+                        (b.grad(x) * base.ln()).exp()
+                    }
+                }
+            },
+            Expr::Call(f, a) => {
+                let u = a.grad(x);
                 match f {
                     Func::Exp => u.exp(),
                     Func::Log => u.ln(),

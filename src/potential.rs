@@ -3,7 +3,7 @@
 
 use crate::error::{EngineError, Result};
 use crate::expr::Expr;
-use crate::jet::{Jet, MAX_DIM};
+use crate::jet::{Grad, Jet, MAX_DIM};
 use crate::polynomial::Poly;
 use serde::Deserialize;
 use std::path::Path;
@@ -190,6 +190,16 @@ impl Potential {
         }
     }
 
+    /// L and ∇L at x, without the Hessian (exact to rounding; the cheap path for gradient flows
+    /// and drifts).
+    pub fn gradient(&self, x: &[f64]) -> Grad {
+        match self {
+            Potential::Expression { expr, .. } => expr.grad(x),
+            Potential::SquaredLoss { design, w0, offset } => squared_loss_grad(design, w0, *offset, x),
+            Potential::Logistic { features, labels, lambda } => logistic_grad(features, labels, *lambda, x),
+        }
+    }
+
     /// Checks assumption (A.1) numerically along rays: L finite, L → +∞ and growing faster than
     /// (d+1)·log|w|, which makes e^{−L} integrable.
     pub fn check_confining(&self) -> Result<()> {
@@ -254,6 +264,40 @@ fn logistic_jet(features: &[Vec<f64>], labels: &[f64], lambda: f64, w: &[f64]) -
         reg = reg + *v * *v;
     }
     total * Jet::constant(1.0 / n) + reg * Jet::constant(lambda)
+}
+
+/// (w − w⁰)ᵀ A (w − w⁰) + c and its gradient (A + Aᵀ)(w − w⁰).
+fn squared_loss_grad(design: &[Vec<f64>], w0: &[f64], offset: f64, w: &[f64]) -> Grad {
+    let d = w0.len();
+    let u: Vec<f64> = (0..d).map(|i| w[i] - w0[i]).collect();
+    let mut out = Grad::constant(offset);
+    for i in 0..d {
+        for j in 0..d {
+            out.v += design[i][j] * u[i] * u[j];
+            out.g[i] += design[i][j] * u[j];
+            out.g[j] += design[i][j] * u[i];
+        }
+    }
+    out
+}
+
+fn logistic_grad(features: &[Vec<f64>], labels: &[f64], lambda: f64, w: &[f64]) -> Grad {
+    let d = features[0].len();
+    let n = features.len() as f64;
+    let vars: Vec<Grad> = (0..d).map(|i| Grad::variable(i, w[i])).collect();
+    let mut total = Grad::constant(0.0);
+    for (x, y) in features.iter().zip(labels) {
+        let mut dot = Grad::constant(0.0);
+        for i in 0..d {
+            dot = dot + vars[i] * Grad::constant(x[i]);
+        }
+        total = total + dot.softplus() - dot * Grad::constant(*y);
+    }
+    let mut reg = Grad::constant(0.0);
+    for v in &vars {
+        reg = reg + *v * *v;
+    }
+    total * Grad::constant(1.0 / n) + reg * Grad::constant(lambda)
 }
 
 /// Unit directions covering the sphere S^{d−1} (axes, diagonals and a Fibonacci lattice).

@@ -196,3 +196,34 @@ fn resolution_error_covers_slow_geometric_convergence() {
         }
     }
 }
+
+/// Potentials of every kind for the gradient-only path: a 3D polynomial, an expression with every
+/// elementary function, a squared-loss and a logistic risk.
+fn gradient_cases() -> Vec<Potential> {
+    let squared = serde_json::json!({"kind": "squared-loss", "second_moment": [[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 0.5]], "w0": [0.5, -1.0, 0.25]});
+    let logistic = serde_json::json!({"kind": "logistic", "features": [[1.0, 0.5, -0.2], [-0.3, 1.0, 0.7], [0.4, -0.8, 1.0]], "labels": [1.0, 0.0, 1.0], "lambda": 0.1});
+    vec![
+        Potential::parse("(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)").unwrap(),
+        Potential::parse_periodic(
+            "exp(0.3*x)*cos(y) + log(2 + x^2)/sqrt(1 + z^2) + sin(x*y)*tanh(z) + (1 + y^2)^1.5 + (2 + x^2)^(0.1*z)",
+        )
+        .unwrap(),
+        Potential::from_json(&squared).unwrap(),
+        Potential::from_json(&logistic).unwrap(),
+    ]
+}
+
+proptest! {
+    /// The gradient-only evaluation agrees with the full (value, gradient, Hessian) jet to rounding.
+    #[test]
+    fn gradient_path_matches_full_jet(x in -3.0f64..3.0, y in -3.0f64..3.0, z in -3.0f64..3.0) {
+        for p in gradient_cases() {
+            let (full, fast) = (p.jet(&[x, y, z]), p.gradient(&[x, y, z]));
+            let scale = 1.0 + full.v.abs() + full.g.iter().map(|g| g.abs()).sum::<f64>();
+            prop_assert!((full.v - fast.v).abs() <= 1e-13 * scale, "{}: value {} vs {}", p.describe(), full.v, fast.v);
+            for i in 0..3 {
+                prop_assert!((full.g[i] - fast.g[i]).abs() <= 1e-13 * scale, "{}: ∂{i} {} vs {}", p.describe(), full.g[i], fast.g[i]);
+            }
+        }
+    }
+}
