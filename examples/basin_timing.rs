@@ -1,6 +1,7 @@
 //! Timings of gradient-flow basin probabilities in d = 2, 3 (the eq8 settings and the
 //! three-minimum potential): `cargo run --release --example basin_timing [--slow]`.
-use fpspectral::quadrature::{basin_probability, log_ball_integral};
+use fpspectral::basin::log_basin_integral;
+use fpspectral::quadrature::{basin_probability, log_ball_integral, log_partition};
 use fpspectral::Potential;
 use std::time::Instant;
 
@@ -20,7 +21,26 @@ fn basin(spec: &str, eta: f64, minimum: &[f64]) -> f64 {
     s
 }
 
+/// Single-thread cost of one gradient evaluation on 10⁶ points: full jet, expression tree over
+/// first-order jets, and the expanded polynomial.
+fn evaluation_costs() {
+    let p = Potential::parse(EQ8_3D).unwrap();
+    let Potential::Expression { expr, .. } = &p else { unreachable!() };
+    let points: Vec<[f64; 3]> = (0..1_000_000)
+        .map(|k| [(k as f64 * 0.37).sin() * 2.0, (k as f64 * 0.11).cos(), (k as f64 * 0.23).sin()])
+        .collect();
+    let time = |name: &str, f: &dyn Fn(&[f64]) -> f64| {
+        let t = Instant::now();
+        let s: f64 = points.iter().map(|x| f(x)).sum();
+        println!("{name}: {:.1} ns per point (checksum {s:.6e})", t.elapsed().as_secs_f64() * 1e3);
+    };
+    time("full jet (value, gradient, Hessian)", &|x| p.jet(x).g[0]);
+    time("expression over first-order jets", &|x| expr.grad(x).g[0]);
+    time("Potential::gradient (expanded polynomial)", &|x| p.gradient(x).g[0]);
+}
+
 fn main() {
+    evaluation_costs();
     let slow = std::env::args().any(|a| a == "--slow");
     let etas = [30.0, 100.0, 300.0, 1000.0];
     let mut total = 0.0;
@@ -33,6 +53,31 @@ fn main() {
         total += basin(EQ8_3D, eta, &[-1.0, 0.0, 0.0]) + basin(EQ8_3D, eta, &[1.0, 0.0, 0.0]);
     }
     println!("eq8 3D basin checks (8 basins): {total:.3} s");
+    let p = Potential::parse(EQ8_3D).unwrap();
+    let t = Instant::now();
+    let paper = (119.04f64 / 36.48).sqrt();
+    let mut ratios = Vec::new();
+    for eta in etas {
+        let t = Instant::now();
+        let [a, b] = [[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]].map(|m| log_basin_integral(&p, eta, &m).unwrap());
+        let r = a.div(&b).quantity();
+        println!(
+            "    η = {eta}: basin1/basin2 = {:.10} ± {:.1e} (√(det H2/det H1) = {paper:.10}), both integrals (no Z) {:.3} s",
+            r.value,
+            r.error,
+            t.elapsed().as_secs_f64()
+        );
+        ratios.push(r);
+    }
+    let (r3, r2, e3, e2) = (ratios[3].value, ratios[2].value, etas[3], etas[2]);
+    let limit = (e3 * r3 - e2 * r2) / (e3 - e2);
+    println!("    Richardson in 1/η: {limit:.10} ± {:.1e} against {paper:.10}", (r3 - limit).abs() + ratios[3].error);
+    println!("eq8 3D basin integrals only (8, Z cancels in the ratio): {:.3} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    for eta in etas {
+        log_partition(&p, eta).unwrap();
+    }
+    println!("eq8 3D partition functions Z (4): {:.3} s", t.elapsed().as_secs_f64());
     let p = Potential::parse(EQ8_3D).unwrap();
     let t = Instant::now();
     for eta in etas {

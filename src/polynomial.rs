@@ -1,5 +1,6 @@
 //! Multivariate polynomials in up to three variables, used for the exact banded Galerkin path.
 
+use crate::jet::{Grad, MAX_DIM};
 use std::collections::BTreeMap;
 
 /// Exponent vector of a monomial x^a y^b z^c.
@@ -112,6 +113,48 @@ impl Poly {
             .map(|(m, c)| c * (0..3).map(|i| x.get(i).copied().unwrap_or(0.0).powi(m[i] as i32)).product::<f64>())
             .sum()
     }
+    /// Value and gradient at a point from tables of powers (no derivative polynomials built).
+    pub fn grad(&self, x: &[f64]) -> Grad {
+        const STACK: usize = 16;
+        let degree = self.terms.keys().flat_map(|m| m.iter().copied()).max().unwrap_or(0) as usize;
+        let fill = |row: &mut [f64], i: usize| {
+            let xi = x.get(i).copied().unwrap_or(0.0);
+            row[0] = 1.0;
+            for k in 1..row.len() {
+                row[k] = row[k - 1] * xi;
+            }
+        };
+        if degree < STACK {
+            let mut powers = [[0.0; STACK]; MAX_DIM];
+            powers.iter_mut().enumerate().for_each(|(i, row)| fill(&mut row[..=degree], i));
+            self.grad_from_powers(&powers.each_ref().map(|r| &r[..]))
+        } else {
+            let mut powers = [vec![0.0; degree + 1], vec![0.0; degree + 1], vec![0.0; degree + 1]];
+            powers.iter_mut().enumerate().for_each(|(i, row)| fill(row, i));
+            self.grad_from_powers(&powers.each_ref().map(|r| &r[..]))
+        }
+    }
+
+    /// Σ c_α x^α and its gradient given powers[i][k] = x_i^k.
+    fn grad_from_powers(&self, powers: &[&[f64]; MAX_DIM]) -> Grad {
+        let mut out = Grad::constant(0.0);
+        for (m, c) in &self.terms {
+            let [a, b, e] = m.map(|k| k as usize);
+            let (pa, pb, pe) = (powers[0][a], powers[1][b], powers[2][e]);
+            out.v += c * pa * pb * pe;
+            if a > 0 {
+                out.g[0] += c * a as f64 * powers[0][a - 1] * pb * pe;
+            }
+            if b > 0 {
+                out.g[1] += c * b as f64 * pa * powers[1][b - 1] * pe;
+            }
+            if e > 0 {
+                out.g[2] += c * e as f64 * pa * pb * powers[2][e - 1];
+            }
+        }
+        out
+    }
+
     fn prune(mut self) -> Self {
         self.terms.retain(|_, c| *c != 0.0);
         self

@@ -194,6 +194,7 @@ impl Potential {
     /// and drifts).
     pub fn gradient(&self, x: &[f64]) -> Grad {
         match self {
+            Potential::Expression { poly: Some(p), .. } => p.grad(x),
             Potential::Expression { expr, .. } => expr.grad(x),
             Potential::SquaredLoss { design, w0, offset } => squared_loss_grad(design, w0, *offset, x),
             Potential::Logistic { features, labels, lambda } => logistic_grad(features, labels, *lambda, x),

@@ -197,7 +197,7 @@ fn resolution_error_covers_slow_geometric_convergence() {
     }
 }
 
-/// Potentials of every kind for the gradient-only path: a 3D polynomial, an expression with every
+/// Potentials of every kind for the gradient-only path: 3D polynomials, an expression with every
 /// elementary function, a squared-loss and a logistic risk.
 fn gradient_cases() -> Vec<Potential> {
     let squared = serde_json::json!({"kind": "squared-loss", "second_moment": [[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 0.5]], "w0": [0.5, -1.0, 0.25]});
@@ -208,6 +208,8 @@ fn gradient_cases() -> Vec<Potential> {
             "exp(0.3*x)*cos(y) + log(2 + x^2)/sqrt(1 + z^2) + sin(x*y)*tanh(z) + (1 + y^2)^1.5 + (2 + x^2)^(0.1*z)",
         )
         .unwrap(),
+        // Degree 18: the polynomial path's tables of powers on the heap.
+        Potential::parse_periodic("x^18/1e6 + (x*y + z)^5/100 - 3*x*y*z^2").unwrap(),
         Potential::from_json(&squared).unwrap(),
         Potential::from_json(&logistic).unwrap(),
     ]
