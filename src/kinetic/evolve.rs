@@ -98,7 +98,7 @@ impl PhaseGrid {
             let t2 = v[i] * v[i] / s2;
             (t2 - (2 * n + 1) as f64) * chi[(i, n)] / s2
         });
-        let force = w.iter().map(|&x| problem.potential.gradient(&[x]).g[0]).collect();
+        let force = w.iter().map(|&x| problem.potential.jet(&[x]).g[0]).collect();
         let hess = w.iter().map(|&x| problem.potential.jet(&[x]).h[0][0]).collect();
         Ok(PhaseGrid { w, w_weight, v, v_weight, force, hess, phi, dphi, chi, dchi, ddchi })
     }

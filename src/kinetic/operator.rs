@@ -342,7 +342,7 @@ fn quadrature_force_rows(
         .map(|k| {
             let weighted = Mat::from_fn(x0.len(), n0, |i, a| {
                 let w = if d > 1 { vec![x0[i], x1[k]] } else { vec![x0[i]] };
-                l1[k] * l0[i] * potential.gradient(&w).g[j] * psi0[(i, a)]
+                l1[k] * l0[i] * potential.jet(&w).g[j] * psi0[(i, a)]
             });
             let b = psi0.transpose() * &weighted;
             (0..n0 * n0).map(|ab| b[(ab / n0, ab % n0)]).collect()
