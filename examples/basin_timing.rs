@@ -89,6 +89,9 @@ fn main() {
     let r = 0.5 * (1.0 + 1.8f64.sqrt());
     basin(THREE, 100.0, &[r, 0.0]);
     if slow {
-        basin(THREE, 20.0, &[r, 0.0]);
+        for eta in [5.0, 10.0, 20.0] {
+            basin(THREE, eta, &[r, 0.0]);
+            basin(THREE, eta, &[-0.5 * r, 0.75f64.sqrt() * r]);
+        }
     }
 }

@@ -8,7 +8,10 @@
 //! when the gradient flow from it (RK4) enters that ball; points of negligible weight
 //! (below e^{−60} of the minimum's) count as outside. Crossings between panel edges of
 //! different basins are located by bisection until the Gibbs weight they can move is negligible,
-//! so the radial integrand is smooth on every piece and the angular rule sees a smooth function.
+//! so the radial integrand is smooth on every piece. In d = 2 the cut radius still has a kink in
+//! the direction of a local maximum where basin boundaries meet (a corner of the basin); the
+//! angular rule is split there (Gauss–Legendre per arc), so it sees a smooth function on each arc.
+//! The flow evaluates L and ∇L only ([`Potential::gradient`]), never the Hessian.
 //! The refinement study (panels and directions doubled, then the flow step halved at the
 //! accepted level) gives the error estimate.
 
@@ -32,6 +35,8 @@ const BASIN_TOL: f64 = 1e-10;
 pub struct Landscape {
     /// Minima of L.
     pub minima: Vec<Vec<f64>>,
+    /// Local maxima of L (index d): in d = 2 the corners where basin boundaries meet.
+    pub maxima: Vec<Vec<f64>>,
     /// Radius ρ_i of a ball around minimum i on which L < `saddle_level`.
     pub radii: Vec<f64>,
     /// The lowest index-1 saddle height L_s.
@@ -46,6 +51,8 @@ impl Landscape {
         let starts = if potential.dim() == 3 { 13 } else { 25 };
         let points = critical_points(potential, span, starts);
         let minima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == 0).map(|c| c.point.clone()).collect();
+        let d = potential.dim();
+        let maxima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == d).map(|c| c.point.clone()).collect();
         let saddle_level = points.iter().filter(|c| c.index == 1).map(|c| c.value).fold(f64::INFINITY, f64::min);
         if !saddle_level.is_finite() && minima.len() > 1 {
             return Err(EngineError::Numerical("no index-1 saddle found between the minima".into()));
@@ -54,7 +61,7 @@ impl Landscape {
         let top =
             minima.iter().map(|m| hessian_spectrum(potential, m).0.last().copied().unwrap_or(1.0)).fold(0.0, f64::max);
         let cap = 0.2 * radii.iter().copied().fold(f64::INFINITY, f64::min);
-        Ok(Landscape { minima, radii, saddle_level, step: 0.1 / top.max(1e-12), cap })
+        Ok(Landscape { minima, maxima, radii, saddle_level, step: 0.1 / top.max(1e-12), cap })
     }
 
     /// Index of the minimum whose ball the RK4 gradient flow from w enters (None: none within
@@ -133,9 +140,20 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let base = radial_edges(local_scale(&g, &vec![0.0; d], radius), radius);
     let ray = Ray { potential, eta, land: &land, index, peak: -eta * own.value };
     let ln_det = shape.determinant().abs().ln();
+    let inverse = shape.clone().try_inverse().ok_or_else(|| EngineError::Numerical("singular Laplace shape".into()))?;
+    let corners: Vec<f64> = land
+        .maxima
+        .iter()
+        .filter(|_| d == 2)
+        .map(|q| {
+            let u: Vec<f64> = (0..d).map(|i| q[i] - own.point[i]).collect();
+            let v: Vec<f64> = (0..d).map(|i| (0..d).map(|k| inverse[(i, k)] * u[k]).sum()).collect();
+            v[1].atan2(v[0])
+        })
+        .collect();
     let level_sum = |level: usize, ray: &Ray| -> f64 {
         let edges = subdivide(&base, 1 << level);
-        let terms: Vec<f64> = directions(d, base_phi(d) << level)
+        let terms: Vec<f64> = angular_rule(d, base_phi(d) << level, &corners)
             .par_iter()
             .map(|(u, wu)| {
                 let point = |r: f64| at(&u.iter().map(|x| r * x).collect::<Vec<_>>());
@@ -174,6 +192,32 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let halved = Landscape { step: 0.5 * land.step, cap: 0.5 * land.cap, ..land.clone() };
     let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - ln).abs();
     Ok(LogQuantity { ln, rel_error: last_change + flow_change + 1e-14 })
+}
+
+/// The angular rule: in d = 2 with corners (directions, in the scaled variable, of the local
+/// maxima where basin boundaries meet and the cut radius has a kink), Gauss–Legendre on each arc
+/// between corners, about `n` nodes in all, so the rule converges spectrally instead of as h²;
+/// otherwise the periodic rule of [`directions`].
+fn angular_rule(d: usize, n: usize, corners: &[f64]) -> Vec<(Vec<f64>, f64)> {
+    if d != 2 || corners.is_empty() {
+        return directions(d, n);
+    }
+    let tau = 2.0 * std::f64::consts::PI;
+    let mut cuts: Vec<f64> = corners.iter().map(|a| a.rem_euclid(tau)).collect();
+    cuts.sort_by(f64::total_cmp);
+    cuts.push(cuts[0] + tau);
+    let mut rule = Vec::new();
+    for arc in cuts.windows(2) {
+        let (a, b) = (arc[0], arc[1]);
+        let nodes = ((n as f64 * (b - a) / tau).ceil() as usize).max(8);
+        let (t, w) = gauss_legendre(nodes);
+        let (m, half) = (0.5 * (a + b), 0.5 * (b - a));
+        rule.extend(t.iter().zip(&w).map(|(t, w)| {
+            let (sin, cos) = (m + half * t).sin_cos();
+            (vec![cos, sin], half * w)
+        }));
+    }
+    rule
 }
 
 /// Azimuthal nodes of the coarsest level (3D: n_φ × n_φ/2 directions).

@@ -124,6 +124,17 @@ fn three_fold_symmetric_basins_hold_one_third() {
     }
 }
 
+/// The same at η = 20, where the weight at the central maximum (the corner where the three
+/// basin boundaries meet) is e^{−4} of the minimum's: the angular rule split at the corner
+/// direction converges (the periodic rule stalled near 1e-6, as h² at the kink).
+#[test]
+fn three_fold_basins_at_low_eta_with_the_corner_split() {
+    let p = Potential::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
+    let minimum = [0.5 * (1.0 + 1.8f64.sqrt()), 0.0];
+    let got = basin_probability(&p, 20.0, &minimum).unwrap();
+    assert_within("η = 20", &got, (1.0f64 / 3.0).ln(), 1e-13, 1e-8);
+}
+
 /// The CLI entry points in 3D with several minima: the ball around one of two equal-height
 /// wells as ε → 0 and η → ∞ holds the share √det H_other / (√det H_1 + √det H_2) of the mass,
 /// and the basin probabilities of the two minima add up to 1.
