@@ -39,6 +39,13 @@ fn evaluation_costs() {
     time("Potential::gradient (expanded polynomial)", &|x| p.gradient(x).g[0]);
 }
 
+/// The two largest η extrapolated linearly in 1/η, as theorems/eq8.rs does.
+fn richardson(etas: &[f64], ratios: &[fpspectral::report::Quantity], paper: f64) {
+    let (r3, r2, e3, e2) = (ratios[3].value, ratios[2].value, etas[3], etas[2]);
+    let limit = (e3 * r3 - e2 * r2) / (e3 - e2);
+    println!("    Richardson in 1/η: {limit:.10} ± {:.1e} against {paper:.10}", (r3 - limit).abs() + ratios[3].error);
+}
+
 fn main() {
     evaluation_costs();
     let slow = std::env::args().any(|a| a == "--slow");
@@ -69,9 +76,7 @@ fn main() {
         );
         ratios.push(r);
     }
-    let (r3, r2, e3, e2) = (ratios[3].value, ratios[2].value, etas[3], etas[2]);
-    let limit = (e3 * r3 - e2 * r2) / (e3 - e2);
-    println!("    Richardson in 1/η: {limit:.10} ± {:.1e} against {paper:.10}", (r3 - limit).abs() + ratios[3].error);
+    richardson(&etas, &ratios, paper);
     println!("eq8 3D basin integrals only (8, Z cancels in the ratio): {:.3} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     for eta in etas {
@@ -80,12 +85,15 @@ fn main() {
     println!("eq8 3D partition functions Z (4): {:.3} s", t.elapsed().as_secs_f64());
     let p = Potential::parse(EQ8_3D).unwrap();
     let t = Instant::now();
+    let mut ratios = Vec::new();
     for eta in etas {
-        for m in [[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]] {
-            log_ball_integral(&p, eta, &m, 0.3).unwrap();
-        }
+        let [a, b] = [[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]].map(|m| log_ball_integral(&p, eta, &m, 0.3).unwrap());
+        let r = a.div(&b).quantity();
+        println!("    η = {eta}: ball1/ball2 = {:.10} ± {:.1e}", r.value, r.error);
+        ratios.push(r);
     }
     println!("eq8 3D ball checks (8 balls, ε = 0.3): {:.3} s", t.elapsed().as_secs_f64());
+    richardson(&etas, &ratios, paper);
     let r = 0.5 * (1.0 + 1.8f64.sqrt());
     basin(THREE, 100.0, &[r, 0.0]);
     if slow {

@@ -14,7 +14,9 @@ pub const SETTINGS: [&str; 2] =
     ["(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2)", "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2)"];
 
 /// A 3D setting (det H = 36.48 at x = −1, 119.04 at x = 1), checked at small ε only: the η → ∞
-/// checks cost seconds in 3D (anisotropic balls, basin rays); `tests/gibbs.rs` covers them.
+/// checks still cost seconds in 3D (8 balls ≈ 2 s, 8 basin integrals ≈ 1.6–2.6 s with the
+/// gradient-only flow; `cargo run --release --example basin_timing`), over the budget of the
+/// claim run; `tests/gibbs.rs` covers them.
 pub const SETTING_3D: &str = "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)";
 
 fn minima(p: &Potential) -> Result<(CriticalPoint, CriticalPoint)> {
