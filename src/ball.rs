@@ -32,7 +32,7 @@ pub struct Anchor {
 /// The local minima of L over the closed ball |w − c| ≤ R that carry weight: a grid over the
 /// ball (41² / 17³ nodes, plus 256 / 1024 points on the sphere), every sampled local minimum
 /// polished by a compass search projected onto the ball (steps down to 1e-10 R), merged when
-/// closer than 4 local scales, and kept when η(L(a) − min L) < 46.
+/// closer than 4 local scales or on one peak ([`same_peak`]), and kept when η(L(a) − min L) < 46.
 pub fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Vec<Anchor> {
     let l = |w: &[f64]| potential.value(w);
     let mut seeds = grid_minima(&l, centre, radius);
@@ -52,11 +52,24 @@ pub fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radius: f64
             break;
         }
         let scale = local_scale(&g, &point, radius);
-        if anchors.iter().all(|a| dist(&a.point, &point) > 4.0 * a.scale.max(scale)) {
+        if anchors.iter().all(|a| dist(&a.point, &point) > 4.0 * a.scale.max(scale) && !same_peak(&g, &a.point, &point))
+        {
             anchors.push(Anchor { point, scale });
         }
     }
     anchors
+}
+
+/// Two points lie on one peak of e^{g} when g on the segment between them (16 samples) never
+/// falls more than 1 below the lower end: compass searches ending apart along a flat ridge (the
+/// tangential width of a peak on the sphere is far wider than its radial scale).
+fn same_peak(g: &dyn Fn(&[f64]) -> f64, a: &[f64], b: &[f64]) -> bool {
+    let floor = g(a).min(g(b)) - 1.0;
+    (1..16).all(|k| {
+        let t = k as f64 / 16.0;
+        let w: Vec<f64> = a.iter().zip(b).map(|(x, y)| x + t * (y - x)).collect();
+        g(&w) >= floor
+    })
 }
 
 /// Local minima of L among the nodes of a grid over the ball (neighbours outside the ball ignored).
@@ -200,14 +213,15 @@ pub fn log_anchored(
         }
         if let Some(p) = previous {
             change = (ln - p).abs();
-            if change < TOL {
+            // below the rounding of g, refinement only reshuffles noise
+            if change < TOL + rounding {
                 return Ok(LogQuantity { ln, rel_error: change + rounding + 1e-14 });
             }
         }
         previous = Some(ln);
     }
     match previous {
-        Some(ln) if change < 1e-8 => Ok(LogQuantity { ln, rel_error: change + rounding }),
+        Some(ln) if change < 1e-8 + rounding => Ok(LogQuantity { ln, rel_error: change + rounding }),
         _ => Err(EngineError::NotConverged(format!(
             "anchored polar quadrature: last refinement changed ln I by {change:.1e}"
         ))),
