@@ -228,7 +228,7 @@ fn off_centre_gaussian_well_in_a_ball() {
 }
 
 /// The separable double wells of issue 4: a ball holding one of the two equal wells off its
-/// centre. At η ≥ 1e4 the ball holds that well to e^{−100} and the symmetry x → −x makes the
+/// centre, and one holding both (probability 1). At η ≥ 1e4 the ball holds that well to e^{−100} and the symmetry x → −x makes the
 /// probability exactly 1/2; at η = 1e2 the anchored rule agrees with the polar rule about the
 /// centre (which resolves the broad well there).
 #[test]
@@ -241,6 +241,13 @@ fn ball_holding_one_of_two_wells_off_centre() {
         for eta in [1e4, 1e6, 1e8] {
             let got = ball_probability(&p, eta, &centre, 0.6).unwrap();
             assert_within(&format!("{spec} η={eta:e}"), &got, 0.5f64.ln(), 1e-13, 1e-8);
+        }
+        // both wells inside a ball off the centre (0.4 from its sphere): probability 1
+        let mut both = vec![0.0; centre.len()];
+        both[1] = 0.1;
+        for eta in [1e4, 1e8] {
+            let got = ball_probability(&p, eta, &both, 1.4).unwrap();
+            assert_within(&format!("{spec} both wells η={eta:e}"), &got, 0.0, 1e-13, 1e-8);
         }
         let g = |w: &[f64]| -1e2 * p.value(w);
         let centred = fpspectral::quadrature::log_disc_integral(&g, &centre, 0.6).unwrap();
