@@ -8,6 +8,7 @@
 //! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
 
 pub mod annulus;
+pub mod ball;
 pub mod banded;
 pub mod basin;
 pub mod basis;

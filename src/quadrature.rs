@@ -519,6 +519,11 @@ fn log_polar_sum(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], edges: &[f6
 }
 
 /// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2, 3).
+///
+/// d = 2, 3: the peaks of e^{−ηL} over the closed ball are located ([`crate::ball::ball_anchors`]);
+/// one peak at the centre keeps the polar rule about c ([`log_disc_integral`]), any other layout
+/// (a well off-centre, several wells, a peak on the sphere) the graded rules of
+/// [`crate::ball::log_anchored_ball`].
 pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     positive("radius", radius)?;
@@ -530,7 +535,12 @@ pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius
         }
         _ => {
             let g = |w: &[f64]| -eta * potential.value(w);
-            log_disc_integral(&g, centre, radius)
+            let anchors = crate::ball::ball_anchors(potential, eta, centre, radius);
+            match anchors.as_slice() {
+                [] => log_disc_integral(&g, centre, radius),
+                [a] if dist2(&a.point, centre).sqrt() <= a.scale => log_disc_integral(&g, centre, radius),
+                _ => crate::ball::log_anchored_ball(&g, centre, radius, &anchors),
+            }
         }
     }
 }

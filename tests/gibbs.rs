@@ -151,3 +151,118 @@ fn eval_in_3d_with_two_minima() {
     assert!((a + b - 1.0).abs() < ea + eb + 1e-12, "{a} + {b}");
     assert!((a - share).abs() < 1e-3, "{a} vs Laplace {share}");
 }
+
+/// erf on the whole line: the Taylor series for |z| ≤ 2.5, else 1 − erfc by its continued fraction.
+fn erf_any(z: f64) -> f64 {
+    if z.abs() <= 2.5 {
+        return erf(z);
+    }
+    let x = z.abs();
+    let mut k = x;
+    for n in (1..200).rev() {
+        k = x + 0.5 * n as f64 / k;
+    }
+    z.signum() * (1.0 - (-x * x).exp() / (PI.sqrt() * k))
+}
+
+/// P(|X − c| ≤ R) for X ~ N(0, σ²I) in d = 1 and 3 with |c| = δ > 0 (3D: the noncentral chi
+/// distribution with 3 degrees of freedom in closed form).
+fn offset_gaussian_ball(d: usize, delta: f64, radius: f64, sigma: f64) -> f64 {
+    let s2 = sigma * 2f64.sqrt();
+    let both = 0.5 * (erf_any((radius - delta) / s2) + erf_any((radius + delta) / s2));
+    if d == 1 {
+        return both;
+    }
+    let phi = |a: f64| (-0.5 * a * a).exp() / (2.0 * PI).sqrt();
+    both - sigma / delta * (phi((radius - delta) / sigma) - phi((radius + delta) / sigma))
+}
+
+/// ln(e^{−x} I₀(x)) (power series below 30, the asymptotic series above, both to ~1e-16).
+fn ln_i0e(x: f64) -> f64 {
+    if x < 30.0 {
+        let (mut term, mut sum) = (1.0, 1.0);
+        for k in 1..200 {
+            term *= x * x / (4.0 * (k * k) as f64);
+            sum += term;
+        }
+        return sum.ln() - x;
+    }
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 1..40 {
+        let next = term * ((2 * k - 1) as f64).powi(2) / (8.0 * k as f64 * x);
+        if next >= term {
+            break;
+        }
+        term = next;
+        sum += term;
+    }
+    sum.ln() - 0.5 * (2.0 * PI * x).ln()
+}
+
+/// ln P(|X − c| ≤ R) for X ~ N(0, σ²I₂), |c| = δ: the 1D integral of the Rice density of |X − c|
+/// (in t = r/σ, ν = δ/σ: t e^{−(t − ν)²/2} e^{−tν} I₀(tν)) by the 1D double-exponential rule.
+fn rice_ball(delta: f64, radius: f64, sigma: f64) -> LogQuantity {
+    let nu = delta / sigma;
+    let h = |t: f64| if t <= 0.0 { f64::NEG_INFINITY } else { t.ln() - 0.5 * (t - nu).powi(2) + ln_i0e(t * nu) };
+    fpspectral::quadrature::log_integral_1d(&h, 0.0, radius / sigma).unwrap()
+}
+
+/// A Gaussian well (L = |w|², σ² = 1/(2η)) off the centre of the ball: a few widths off in a ball
+/// of a few widths, deep inside a large ball, and just outside the ball (the peak on the sphere),
+/// against erf (1D), the Rice density (2D) and the noncentral chi distribution (3D).
+#[test]
+fn off_centre_gaussian_well_in_a_ball() {
+    for (d, spec) in ["x^2", "x^2 + y^2", "x^2 + y^2 + z^2"].into_iter().enumerate() {
+        let d = d + 1;
+        let p = Potential::parse(spec).unwrap();
+        let target = if d == 1 { 1e-10 } else { 1e-8 };
+        for eta in [1e2f64, 1e4, 1e6, 1e8] {
+            let sigma = (0.5 / eta).sqrt();
+            for (delta, radius) in [(1.2 * sigma, 2.0 * sigma), (0.3, 0.5), (0.2 + 0.5 * sigma, 0.2)] {
+                // the centre along a diagonal, so that no coordinate axis is special
+                let centre: Vec<f64> = (0..d).map(|_| delta / (d as f64).sqrt()).collect();
+                let got = ball_probability(&p, eta, &centre, radius).unwrap();
+                let (exact, exact_err) = match d {
+                    2 => {
+                        let r = rice_ball(delta, radius, sigma);
+                        (r.ln, r.rel_error)
+                    }
+                    _ => (offset_gaussian_ball(d, delta, radius, sigma).ln(), 1e-14),
+                };
+                let what = format!("{spec} η={eta:e} δ={delta:.2e} R={radius:.2e}");
+                // condition of the problem: c and R are known to an ulp, i.e. to ε(δ + R)/σ widths
+                let conditioning = 4.0 * f64::EPSILON * (delta + radius) / sigma;
+                assert_within(&what, &got, exact, exact_err + conditioning + 1e-13, target);
+            }
+        }
+    }
+}
+
+/// The separable double wells of issue 4: a ball holding one of the two equal wells off its
+/// centre, and one holding both (probability 1). At η ≥ 1e4 the ball holds that well to e^{−100} and the symmetry x → −x makes the
+/// probability exactly 1/2; at η = 1e2 the anchored rule agrees with the polar rule about the
+/// centre (which resolves the broad well there).
+#[test]
+fn ball_holding_one_of_two_wells_off_centre() {
+    use fpspectral::quadrature::log_ball_integral;
+    let cases: [(&str, Vec<f64>); 2] =
+        [("(x^2-1)^2 + 2*y^2", vec![0.5, 0.1]), ("(x^2-1)^2 + 2*y^2 + 0.5*z^2", vec![0.5, 0.0, 0.0])];
+    for (spec, centre) in cases {
+        let p = Potential::parse(spec).unwrap();
+        for eta in [1e4, 1e6, 1e8] {
+            let got = ball_probability(&p, eta, &centre, 0.6).unwrap();
+            assert_within(&format!("{spec} η={eta:e}"), &got, 0.5f64.ln(), 1e-13, 1e-8);
+        }
+        // both wells inside a ball off the centre (0.4 from its sphere): probability 1
+        let mut both = vec![0.0; centre.len()];
+        both[1] = 0.1;
+        for eta in [1e4, 1e8] {
+            let got = ball_probability(&p, eta, &both, 1.4).unwrap();
+            assert_within(&format!("{spec} both wells η={eta:e}"), &got, 0.0, 1e-13, 1e-8);
+        }
+        let g = |w: &[f64]| -1e2 * p.value(w);
+        let centred = fpspectral::quadrature::log_disc_integral(&g, &centre, 0.6).unwrap();
+        let got = log_ball_integral(&p, 1e2, &centre, 0.6).unwrap();
+        assert_within(&format!("{spec} η=1e2"), &got, centred.ln, centred.rel_error + 1e-13, 1e-8);
+    }
+}
