@@ -9,14 +9,16 @@ use fpspectral::quadrature::{ball_probability, basin_probability, check_point, L
 use fpspectral::{Potential, Result};
 use serde_json::{json, Value};
 
+/// Value, absolute error, and the logarithm with its relative error (which still carry the
+/// answer when the value underflows to 0).
 fn value_error(q: &LogQuantity) -> Value {
     let v = q.value();
-    json!({ "value": v, "error": v * q.rel_error, "ln_value": q.ln })
+    json!({ "value": v, "error": v * q.rel_error, "ln_value": q.ln, "rel_error": q.rel_error })
 }
 
 /// Mean first passage time of dW = −∇L dt + √(2D) dB from `from` to `to` (exact, d = 1) and the
 /// Eyring–Kramers value of Lemma 2 (null when `from` is not near a minimum):
-/// `{"value", "error", "ln_value", "eyring_kramers", "ln_eyring_kramers"}`.
+/// `{"value", "error", "ln_value", "rel_error", "eyring_kramers", "ln_eyring_kramers"}`.
 pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
     positive("diffusion", diffusion)?;
     let p = Potential::from_spec(potential_spec)?;
@@ -74,7 +76,7 @@ fn with_eyring_kramers(mut out: Value, p: &Potential, diffusion: f64, from: &[f6
     Ok(out)
 }
 
-/// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball: `{"value", "error", "ln_value"}`.
+/// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball: `{"value", "error", "ln_value", "rel_error"}`.
 pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f64) -> Result<Value> {
     positive("eta", eta)?;
     positive("radius", radius)?;
@@ -84,7 +86,7 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
 }
 
 /// Stationary probability of the basin of attraction of `minimum` under the gradient flow
-/// (d = 1, 2, 3, any number of minima): `{"value", "error", "ln_value"}`.
+/// (d = 1, 2, 3, any number of minima): `{"value", "error", "ln_value", "rel_error"}`.
 pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Result<Value> {
     positive("eta", eta)?;
     let p = Potential::from_spec(potential_spec)?;
