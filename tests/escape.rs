@@ -16,15 +16,8 @@ use fpspectral::Potential;
 use std::f64::consts::PI;
 use theorems::escape_eval::{eval_ball_prob, eval_basin_prob, eval_mfpt};
 
-/// erf by its Taylor series (|z| ≤ 2.5: alternating terms, error ≲ 1e-14).
-fn erf(z: f64) -> f64 {
-    let (mut term, mut sum) = (z, z);
-    for n in 1..200 {
-        term *= -z * z / n as f64;
-        sum += term / (2 * n + 1) as f64;
-    }
-    2.0 / PI.sqrt() * sum
-}
+mod common;
+use common::erf;
 
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs()

@@ -5,15 +5,8 @@ use fpspectral::quadrature::{ball_probability, basin_probability, log_interval_i
 use fpspectral::Potential;
 use std::f64::consts::PI;
 
-/// erf by its Taylor series (|z| ≤ 2.5: alternating terms, error ≲ 1e-14).
-fn erf(z: f64) -> f64 {
-    let (mut term, mut sum) = (z, z);
-    for n in 1..200 {
-        term *= -z * z / n as f64;
-        sum += term / (2 * n + 1) as f64;
-    }
-    2.0 / PI.sqrt() * sum
-}
+mod common;
+use common::erf;
 
 /// P(|X| ≤ ε) for X ~ N(0, I_d/(ηλ)), d = 1, 2, 3 (u = ε√(ηλ)).
 fn gaussian_ball(d: usize, u: f64) -> f64 {
