@@ -5,7 +5,7 @@
 //! numbers, `x y z`, `pi`, `+ - * / ^`, parentheses, and `exp log sqrt sin cos tanh`.
 
 use crate::error::{EngineError, Result};
-use crate::jet::{Grad, Jet};
+use crate::jet::{Dual, Grad, Jet};
 use crate::polynomial::Poly;
 
 /// Elementary functions the grammar accepts.
@@ -90,63 +90,38 @@ impl Expr {
 
     /// Value, gradient and Hessian at a point (forward-mode, exact to rounding).
     pub fn jet(&self, x: &[f64]) -> Jet {
-        match self {
-            Expr::Num(c) => Jet::constant(*c),
-            Expr::Var(i) => Jet::variable(*i, x.get(*i).copied().unwrap_or(0.0)),
-            Expr::Neg(a) => -a.jet(x),
-            Expr::Add(a, b) => a.jet(x) + b.jet(x),
-            Expr::Sub(a, b) => a.jet(x) - b.jet(x),
-            Expr::Mul(a, b) => a.jet(x) * b.jet(x),
-            Expr::Div(a, b) => a.jet(x) / b.jet(x),
-            Expr::Pow(a, b) => match integer_exponent(b) {
-                Some(n) => a.jet(x).powi(n),
-                None => {
-                    let base = a.jet(x);
-                    if b.dim_free() {
-                        base.powf(b.value(x))
-                    } else {
-                        (b.jet(x) * base.ln()).exp()
-                    }
-                }
-            },
-            Expr::Call(f, a) => {
-                let u = a.jet(x);
-                match f {
-                    Func::Exp => u.exp(),
-                    Func::Log => u.ln(),
-                    Func::Sqrt => u.sqrt(),
-                    Func::Sin => u.sin(),
-                    Func::Cos => u.cos(),
-                    Func::Tanh => u.tanh(),
-                }
-            }
-        }
+        self.forward(x)
     }
 
     /// Value and gradient at a point (first-order forward mode, exact to rounding; the same
     /// operations as [`Expr::jet`] without the Hessian).
     pub fn grad(&self, x: &[f64]) -> Grad {
+        self.forward(x)
+    }
+
+    /// Forward-mode evaluation in any [`Dual`] number type.
+    fn forward<T: Dual>(&self, x: &[f64]) -> T {
         match self {
-            Expr::Num(c) => Grad::constant(*c),
-            Expr::Var(i) => Grad::variable(*i, x.get(*i).copied().unwrap_or(0.0)),
-            Expr::Neg(a) => -a.grad(x),
-            Expr::Add(a, b) => a.grad(x) + b.grad(x),
-            Expr::Sub(a, b) => a.grad(x) - b.grad(x),
-            Expr::Mul(a, b) => a.grad(x) * b.grad(x),
-            Expr::Div(a, b) => a.grad(x) / b.grad(x),
+            Expr::Num(c) => T::constant(*c),
+            Expr::Var(i) => T::variable(*i, x.get(*i).copied().unwrap_or(0.0)),
+            Expr::Neg(a) => -a.forward::<T>(x),
+            Expr::Add(a, b) => a.forward::<T>(x) + b.forward(x),
+            Expr::Sub(a, b) => a.forward::<T>(x) - b.forward(x),
+            Expr::Mul(a, b) => a.forward::<T>(x) * b.forward(x),
+            Expr::Div(a, b) => a.forward::<T>(x) / b.forward(x),
             Expr::Pow(a, b) => match integer_exponent(b) {
-                Some(n) => a.grad(x).powi(n),
+                Some(n) => a.forward::<T>(x).powi(n),
                 None => {
-                    let base = a.grad(x);
+                    let base: T = a.forward(x);
                     if b.dim_free() {
                         base.powf(b.value(x))
                     } else {
-                        (b.grad(x) * base.ln()).exp()
+                        (b.forward::<T>(x) * base.ln()).exp()
                     }
                 }
             },
             Expr::Call(f, a) => {
-                let u = a.grad(x);
+                let u: T = a.forward(x);
                 match f {
                     Func::Exp => u.exp(),
                     Func::Log => u.ln(),

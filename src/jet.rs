@@ -268,3 +268,71 @@ impl Div for Grad {
         self * o.chain(1.0 / o.v, -1.0 / (o.v * o.v))
     }
 }
+
+/// The forward-mode number types ([`Jet`], [`Grad`]) as one interface, so that an expression is
+/// differentiated by one generic evaluation ([`crate::expr::Expr::jet`], [`crate::expr::Expr::grad`]).
+pub trait Dual:
+    Sized + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + Neg<Output = Self>
+{
+    /// A constant.
+    fn constant(v: f64) -> Self;
+    /// The coordinate x_i at the value `value`.
+    fn variable(i: usize, value: f64) -> Self;
+    /// e^u.
+    fn exp(self) -> Self;
+    /// ln u.
+    fn ln(self) -> Self;
+    /// √u.
+    fn sqrt(self) -> Self;
+    /// sin u.
+    fn sin(self) -> Self;
+    /// cos u.
+    fn cos(self) -> Self;
+    /// tanh u.
+    fn tanh(self) -> Self;
+    /// uⁿ.
+    fn powi(self, n: i32) -> Self;
+    /// uᵖ.
+    fn powf(self, p: f64) -> Self;
+}
+
+/// Implements [`Dual`] by the type's own methods of the same names.
+macro_rules! dual_by_inherent_methods {
+    ($t:ty) => {
+        impl Dual for $t {
+            fn constant(v: f64) -> Self {
+                <$t>::constant(v)
+            }
+            fn variable(i: usize, value: f64) -> Self {
+                <$t>::variable(i, value)
+            }
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            fn sin(self) -> Self {
+                <$t>::sin(self)
+            }
+            fn cos(self) -> Self {
+                <$t>::cos(self)
+            }
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
+            }
+            fn powi(self, n: i32) -> Self {
+                <$t>::powi(self, n)
+            }
+            fn powf(self, p: f64) -> Self {
+                <$t>::powf(self, p)
+            }
+        }
+    };
+}
+
+dual_by_inherent_methods!(Jet);
+dual_by_inherent_methods!(Grad);
