@@ -5,9 +5,11 @@
 //! so that a peak of Gibbs width s is resolved by panels of size s however large η is. Several
 //! anchors share the integrand through the partition of unity of [`crate::quadrature`]'s Z.
 
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 use crate::potential::Potential;
-use crate::quadrature::{gauss_legendre, local_scale, log_sum_exp, log_sum_parts, sphere_points, LogQuantity};
+use crate::quadrature::{
+    gauss_legendre, local_scale, log_sum_exp, log_sum_parts, refine_log_integral, sphere_points, LogQuantity,
+};
 use rayon::prelude::*;
 use std::f64::consts::PI;
 
@@ -203,29 +205,9 @@ pub fn log_anchored(
     let alpha = if ra > s { (s / ra).min(PI / 8.0) } else { PI / 8.0 };
     let angular = if d == 2 { graded(0.0, alpha, -PI, PI) } else { graded(0.0, alpha, 0.0, PI) };
     let levels = if d == 2 { 5 } else { 4 };
-    let mut previous: Option<f64> = None;
-    let mut change = f64::INFINITY;
-    for level in 0..levels {
-        let ln =
-            anchored_sum(g, centre, &frame, &split(&radial, 1 << level), &split(&angular, 1 << level), 48 << level);
-        if !ln.is_finite() {
-            return Err(EngineError::Numerical("anchored polar quadrature gave a non-finite sum".into()));
-        }
-        if let Some(p) = previous {
-            change = (ln - p).abs();
-            // below the rounding of g, refinement only reshuffles noise
-            if change < TOL + rounding {
-                return Ok(LogQuantity { ln, rel_error: change + rounding + 1e-14 });
-            }
-        }
-        previous = Some(ln);
-    }
-    match previous {
-        Some(ln) if change < 1e-8 + rounding => Ok(LogQuantity { ln, rel_error: change + rounding }),
-        _ => Err(EngineError::NotConverged(format!(
-            "anchored polar quadrature: last refinement changed ln I by {change:.1e}"
-        ))),
-    }
+    refine_log_integral("anchored polar quadrature", levels, 1, TOL, rounding, |level| {
+        anchored_sum(g, centre, &frame, &split(&radial, 1 << level), &split(&angular, 1 << level), 48 << level)
+    })
 }
 
 /// Orthonormal frame [e, e1, (e2)] with e the unit vector from c to the anchor (e_1 when the

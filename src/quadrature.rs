@@ -376,27 +376,42 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     // The peak of this rule is at the centre; e^g there carries the rounding of g (a few ulps).
     let rounding = 4.0 * f64::EPSILON * g(centre).abs();
+    refine_log_integral("polar quadrature", levels, 2, POLAR_TOL, rounding, |level| {
+        log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level)
+    })
+}
+
+/// The refinement study of a log-integral: `ln_sum(level)` for levels 0, 1, … until two
+/// successive levels agree to `tol` (from `min_level` on), or to `tol` + `rounding`, the
+/// rounding of the log-integrand at its peak, below which refinement only reshuffles noise. Out
+/// of levels, the finest is accepted when its last change meets the target 1e-8 (+ rounding).
+/// The error is the last change plus the rounding.
+pub fn refine_log_integral(
+    what: &str,
+    levels: usize,
+    min_level: usize,
+    tol: f64,
+    rounding: f64,
+    ln_sum: impl Fn(usize) -> f64,
+) -> Result<LogQuantity> {
     let mut previous: Option<f64> = None;
-    let mut last_change = f64::INFINITY;
+    let mut change = f64::INFINITY;
     for level in 0..levels {
-        let ln = log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level);
+        let ln = ln_sum(level);
         if !ln.is_finite() {
-            return Err(EngineError::Numerical("polar quadrature gave a non-finite sum".into()));
+            return Err(EngineError::Numerical(format!("{what} gave a non-finite sum")));
         }
         if let Some(p) = previous {
-            last_change = (ln - p).abs();
-            if last_change < POLAR_TOL + rounding && level >= 2 {
-                return Ok(LogQuantity { ln, rel_error: last_change + rounding + 1e-14 });
+            change = (ln - p).abs();
+            if change < tol + rounding && level >= min_level {
+                return Ok(LogQuantity { ln, rel_error: change + rounding + 1e-14 });
             }
         }
         previous = Some(ln);
     }
-    // Out of levels: accept the finest level when its last change meets the target 1e-8.
     match previous {
-        Some(ln) if last_change < 1e-8 + rounding => Ok(LogQuantity { ln, rel_error: last_change + rounding }),
-        _ => Err(EngineError::NotConverged(format!(
-            "polar quadrature: last refinement changed ln I by {last_change:.1e}"
-        ))),
+        Some(ln) if change < 1e-8 + rounding => Ok(LogQuantity { ln, rel_error: change + rounding }),
+        _ => Err(EngineError::NotConverged(format!("{what}: last refinement changed ln I by {change:.1e}"))),
     }
 }
 
