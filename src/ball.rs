@@ -8,15 +8,13 @@
 use crate::error::Result;
 use crate::potential::Potential;
 use crate::quadrature::{
-    gauss_legendre, local_scale, log_sum_exp, log_sum_parts, refine_log_integral, sphere_points, LogQuantity,
+    local_scale, log_sum_exp, log_sum_parts, radial_nodes, refine_log_integral, sphere_points, subdivide, LogQuantity,
 };
 use rayon::prelude::*;
 use std::f64::consts::PI;
 
 /// Anchors whose peak is below e^{−CUT} of the highest are dropped (e^{−46} ≈ 1e-20).
 const CUT: f64 = 46.0;
-/// Gauss–Legendre nodes per radial / polar-angle panel.
-const NODES: usize = 10;
 /// Relative tolerance of the refinement study (two successive levels agree).
 const TOL: f64 = 1e-11;
 /// Leak of each partition function onto another anchor (e^{−28}), as for Z.
@@ -206,7 +204,7 @@ pub fn log_anchored(
     let angular = if d == 2 { graded(0.0, alpha, -PI, PI) } else { graded(0.0, alpha, 0.0, PI) };
     let levels = if d == 2 { 5 } else { 4 };
     refine_log_integral("anchored polar quadrature", levels, 1, TOL, rounding, |level| {
-        anchored_sum(g, centre, &frame, &split(&radial, 1 << level), &split(&angular, 1 << level), 48 << level)
+        anchored_sum(g, centre, &frame, &subdivide(&radial, 1 << level), &subdivide(&angular, 1 << level), 48 << level)
     })
 }
 
@@ -247,23 +245,6 @@ fn graded(x: f64, s: f64, lo: f64, hi: f64) -> Vec<f64> {
     edges
 }
 
-/// Every panel cut into `pieces` equal parts.
-fn split(edges: &[f64], pieces: usize) -> Vec<f64> {
-    crate::quadrature::subdivide(edges, pieces)
-}
-
-/// Gauss–Legendre nodes and weights (NODES per panel) over the panels of `edges`.
-fn panel_nodes(edges: &[f64]) -> Vec<(f64, f64)> {
-    let rule = gauss_legendre(NODES);
-    edges
-        .windows(2)
-        .flat_map(|e| {
-            let (m, half) = (0.5 * (e[0] + e[1]), 0.5 * (e[1] - e[0]));
-            rule.0.iter().zip(&rule.1).map(move |(t, w)| (m + half * t, half * w)).collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 /// ln of the graded polar sum: Σ_r w_r r^{d−1} Σ_θ w_θ (sin θ)^{d−2} Σ_φ (2π/n_φ) e^{g}.
 fn anchored_sum(
     g: &(dyn Fn(&[f64]) -> f64 + Sync),
@@ -274,7 +255,7 @@ fn anchored_sum(
     n_phi: usize,
 ) -> f64 {
     let d = centre.len();
-    let dirs: Vec<(Vec<f64>, f64)> = panel_nodes(angular)
+    let dirs: Vec<(Vec<f64>, f64)> = radial_nodes(angular)
         .into_iter()
         .flat_map(|(t, wt)| {
             let (st, ct) = t.sin_cos();
@@ -293,7 +274,7 @@ fn anchored_sum(
         })
         .filter(|(_, lw)| lw.is_finite())
         .collect();
-    let terms: Vec<f64> = panel_nodes(radial)
+    let terms: Vec<f64> = radial_nodes(radial)
         .par_iter()
         .map(|&(r, wr)| {
             let mut w = vec![0.0; d];

@@ -503,7 +503,7 @@ pub fn directions(dim: usize, n_phi: usize) -> Vec<(Vec<f64>, f64)> {
         .collect()
 }
 
-/// Radial Gauss–Legendre nodes (10 per panel) and weights over the panels of `edges`.
+/// Gauss–Legendre nodes (10 per panel) and weights over the panels of `edges` (radial or angular).
 pub fn radial_nodes(edges: &[f64]) -> Vec<(f64, f64)> {
     let rule = gauss_legendre(10);
     edges
