@@ -235,8 +235,16 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     // The step holds when the paper's constant does not exceed the true one: margin ≥ 0.
     check.verdict = verdict_le(Quantity::exact(0.0), margin);
     check.claimed = format!("‖∇h‖²* ≥ {:.6}‖h‖²* (η' min{{C_P, d}})", paper.value);
-    let equality =
-        if margin.value == 0.0 && margin.error == 0.0 { " (here the same expression: equality)" } else { "" };
+    let equality = if margin.value == 0.0 && margin.error == 0.0 {
+        " (here the same expression: equality)".to_string()
+    } else if check.verdict == Verdict::Inconclusive {
+        format!(
+            " (margin true − paper = {:.1e} ± {:.1e}: within its error, e.g. at a branch point of the min)",
+            margin.value, margin.error
+        )
+    } else {
+        String::new()
+    };
     check.evidence = format!(
         "true constant min{{C_P(e^(−η'L)), η'}} = {:.6} (the velocity Gaussian contributes η' in every d), paper's \
          {:.6}{equality}; nearest correct statement: ‖∇h‖²* ≥ min{{C_P(e^(−η'L)), η'}}‖h‖²*",
