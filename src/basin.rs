@@ -21,7 +21,7 @@ use crate::jet::MAX_DIM;
 use crate::potential::Potential;
 use crate::quadrature::{
     directions, gauss_legendre, gibbs_radius, laplace_shape, local_scale, log_sum_exp, lowest_point, radial_edges,
-    subdivide, LogQuantity,
+    refine_log_integral_at, subdivide, LogQuantity,
 };
 use rayon::prelude::*;
 
@@ -114,6 +114,18 @@ fn sublevel_ball(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f6
     0.9 * lo
 }
 
+/// Refuses a basin when the landscape search (Newton from a grid) did not find the requested
+/// minimum: the basin classification would otherwise answer for a different minimum.
+fn check_found(found: &[f64], own: &[f64]) -> Result<()> {
+    let scale = 1.0 + own.iter().map(|x| x.abs()).fold(0.0, f64::max);
+    if dist(found, own) > 1e-6 * scale {
+        return Err(EngineError::NotConverged(format!(
+            "the minimum search did not find the minimum at {own:?} (nearest found {found:?}); its basin cannot be classified"
+        )));
+    }
+    Ok(())
+}
+
 /// ln ∫_{basin of m} e^{−ηL} in d = 2, 3 (see the module notes), for the minimum near `minimum`.
 pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
@@ -126,11 +138,13 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let span = radius + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
     let land = Landscape::new(potential, span)?;
     if land.minima.len() == 1 {
+        check_found(&land.minima[0], &own.point)?;
         return crate::quadrature::log_partition(potential, eta);
     }
     let index = (0..land.minima.len())
         .min_by(|&a, &b| dist(&land.minima[a], &own.point).total_cmp(&dist(&land.minima[b], &own.point)))
         .ok_or_else(|| EngineError::Numerical("no minimum found".into()))?;
+    check_found(&land.minima[index], &own.point)?;
     let shape = laplace_shape(potential, &own.point);
     let d = own.point.len();
     let at = |v: &[f64]| -> Vec<f64> {
@@ -163,35 +177,14 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
         log_sum_exp(&terms) + ln_det
     };
     let levels = if d == 2 { 6 } else { 4 };
-    let mut previous: Option<f64> = None;
-    let mut last_change = f64::INFINITY;
-    let mut accepted = None;
-    for level in 0..levels {
-        let ln = level_sum(level, &ray);
-        if !ln.is_finite() {
-            return Err(EngineError::Numerical("basin quadrature gave a non-finite sum".into()));
-        }
-        if let Some(p) = previous {
-            last_change = (ln - p).abs();
-            if last_change < BASIN_TOL && level >= 2 {
-                accepted = Some((level, ln));
-                break;
-            }
-        }
-        previous = Some(ln);
-        if level + 1 == levels && last_change < 1e-8 {
-            accepted = Some((level, ln));
-        }
-    }
-    let Some((level, ln)) = accepted else {
-        return Err(EngineError::NotConverged(format!(
-            "basin quadrature: last refinement changed ln I by {last_change:.1e}"
-        )));
-    };
+    // e^{g} at the minimum carries the rounding of ηL there (a few ulps), as in the other rules.
+    let rounding = 4.0 * f64::EPSILON * (eta * own.value).abs();
+    let (q, level) =
+        refine_log_integral_at("basin quadrature", levels, 2, BASIN_TOL, rounding, |level| level_sum(level, &ray))?;
     // The flow itself is refined too: the accepted level again with half the RK4 step.
     let halved = Landscape { step: 0.5 * land.step, cap: 0.5 * land.cap, ..land.clone() };
-    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - ln).abs();
-    Ok(LogQuantity { ln, rel_error: last_change + flow_change + 1e-14 })
+    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - q.ln).abs();
+    Ok(LogQuantity { ln: q.ln, rel_error: q.rel_error + flow_change })
 }
 
 /// The angular rule: in d = 2 with corners (directions, in the scaled variable, of the local

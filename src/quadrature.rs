@@ -394,6 +394,18 @@ pub fn refine_log_integral(
     rounding: f64,
     ln_sum: impl Fn(usize) -> f64,
 ) -> Result<LogQuantity> {
+    refine_log_integral_at(what, levels, min_level, tol, rounding, ln_sum).map(|(q, _)| q)
+}
+
+/// [`refine_log_integral`], also returning the level it accepted.
+pub fn refine_log_integral_at(
+    what: &str,
+    levels: usize,
+    min_level: usize,
+    tol: f64,
+    rounding: f64,
+    ln_sum: impl Fn(usize) -> f64,
+) -> Result<(LogQuantity, usize)> {
     let mut previous: Option<f64> = None;
     let mut change = f64::INFINITY;
     for level in 0..levels {
@@ -404,13 +416,13 @@ pub fn refine_log_integral(
         if let Some(p) = previous {
             change = (ln - p).abs();
             if change < tol + rounding && level >= min_level {
-                return Ok(LogQuantity { ln, rel_error: change + rounding + 1e-14 });
+                return Ok((LogQuantity { ln, rel_error: change + rounding + 1e-14 }, level));
             }
         }
         previous = Some(ln);
     }
     match previous {
-        Some(ln) if change < 1e-8 + rounding => Ok(LogQuantity { ln, rel_error: change + rounding }),
+        Some(ln) if change < 1e-8 + rounding => Ok((LogQuantity { ln, rel_error: change + rounding }, levels - 1)),
         _ => Err(EngineError::NotConverged(format!("{what}: last refinement changed ln I by {change:.1e}"))),
     }
 }

@@ -146,7 +146,9 @@ fn two_d_well() -> Result<Check> {
     }
     // finite-ball part at the largest extrapolated D: halve ε
     let d_ball = EXTRAPOLATION_MAX_DIFFUSION_2D;
-    let i_ball = DIFFUSIONS_2D.iter().position(|&d| d == d_ball).unwrap_or(0);
+    let i_ball = DIFFUSIONS_2D.iter().position(|&d| d <= d_ball).ok_or_else(|| {
+        fpspectral::EngineError::InvalidParameter(format!("no 2D diffusion at or below {d_ball} to extrapolate from"))
+    })?;
     let (half, _) = time_2d(&p, d_ball, RADIUS_2D / 2.0, &mut check)?;
     let ek_ball = eyring_kramers(&p, d_ball, &[-1.0, 0.0], &[1.0, 0.0])?;
     let half_ratio = (half.ln - ek_ball.ln_time).exp();

@@ -67,10 +67,10 @@ fn basis_for(problem: &Kinetic, cl: f64, harmonic: bool, n: usize) -> Result<Kin
     basis_of_size(problem, &default_axes(problem)?, n, IndexSet::TotalDegree)
 }
 
-/// The d = 1 gap to 1e-6 (remembered per potential and parameters: the d = 2 separable check
-/// reuses the d = 1 one).
-fn computed_gap(spec: &str, params: KineticParams) -> Result<f64> {
-    static GAPS: OnceLock<Mutex<HashMap<String, f64>>> = OnceLock::new();
+/// The d = 1 gap to 1e-6 with its resolution error (remembered per potential and parameters:
+/// the d = 2 separable check reuses the d = 1 one).
+fn computed_gap(spec: &str, params: KineticParams) -> Result<Quantity> {
+    static GAPS: OnceLock<Mutex<HashMap<String, Quantity>>> = OnceLock::new();
     let key = format!("{spec}|{}|{}", params.friction, params.diffusion_v);
     let cache = GAPS.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(&gap) = cache.lock().expect("gap cache").get(&key) {
@@ -78,7 +78,8 @@ fn computed_gap(spec: &str, params: KineticParams) -> Result<f64> {
     }
     let potential = Potential::parse(spec)?;
     let opts = KineticOptions { count: 1, tolerance: 1e-6, ..Default::default() };
-    let gap = decay_rates(&Kinetic::new(&potential, params)?, &opts)?.values[0].0;
+    let rates = decay_rates(&Kinetic::new(&potential, params)?, &opts)?;
+    let gap = Quantity::new(rates.values[0].0, rates.errors[0]);
     cache.lock().expect("gap cache").insert(key, gap);
     Ok(gap)
 }
@@ -133,11 +134,20 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
     };
     let mu_hat = (1.0 + 2f64.sqrt()) * b.value / (2.0 * lambda_min);
     let bound = Bound { prefactor: h0 / (eta * cp.min(d as f64) * lambda_min), rate: 2.0 * (pc.mu - mu_hat) };
-    let gap = match gap_source {
-        Gap::Harmonic => harmonic_gap(params.friction, cl),
+    let gap_q = match gap_source {
+        Gap::Harmonic => Quantity::exact(harmonic_gap(params.friction, cl)),
         Gap::Computed => computed_gap(spec, params)?,
-        Gap::SeparableHarmonicY(x_part) => computed_gap(x_part, params)?.min(harmonic_gap(params.friction, 1.0)),
+        Gap::SeparableHarmonicY(x_part) => {
+            let x_gap = computed_gap(x_part, params)?;
+            let y_gap = harmonic_gap(params.friction, 1.0);
+            if x_gap.value < y_gap {
+                x_gap
+            } else {
+                Quantity::exact(y_gap)
+            }
+        }
     };
+    let gap = gap_q.value;
     let times: Vec<f64> = (0..=STEPS).map(|k| k as f64 * DT).collect();
     // A sampled violation counts when ‖h‖² exceeds the bound by more than both resolution errors
     // (the bound is linear in H(0)).
@@ -159,11 +169,14 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
     check.quantity("b", b);
     check.quantity("C_P", Quantity::new(cp, cp_err));
     check.quantity("mu", Quantity::exact(pc.mu));
-    check.quantity("mu_hat", Quantity::new(mu_hat, b.error));
-    check.quantity("bound_rate", Quantity::new(bound.rate, b.error));
-    check.quantity("true_rate_of_h2", Quantity::new(2.0 * gap, 1e-6 * gap));
+    // μ̂ = (1+√2) b/(2λ_min) and the rate 2(μ − μ̂) carry b's error with those factors.
+    let mu_hat_err = (1.0 + 2f64.sqrt()) * b.error / (2.0 * lambda_min);
+    check.quantity("mu_hat", Quantity::new(mu_hat, mu_hat_err));
+    check.quantity("bound_rate", Quantity::new(bound.rate, 2.0 * mu_hat_err));
+    let true_rate = Quantity::new(2.0 * gap, 2.0 * gap_q.error);
+    check.quantity("true_rate_of_h2", true_rate);
     // ‖h‖² decays at 2·gap; a bound decaying faster fails for all large t, so no T exists.
-    let asymptotic = verdict_le(Quantity::new(bound.rate, b.error), Quantity::new(2.0 * gap, 1e-6 * gap));
+    let asymptotic = verdict_le(check.quantities["bound_rate"], true_rate);
     check.verdict = if fails_at_end { Verdict::all([asymptotic, Verdict::Fail]) } else { asymptotic };
     check.claimed = format!("‖h(t)‖² ≤ {:.4e}·e^{{−{:.4}t}} for t > T (d = {d})", bound.prefactor, bound.rate);
     check.evidence = format!(

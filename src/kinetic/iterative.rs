@@ -332,9 +332,18 @@ pub fn refine_pair(
         stats.iterations += it;
         stats.max_iterations = stats.max_iterations.max(it);
         stats.worst_residual = stats.worst_residual.max(res);
+        if res.is_nan() || res > 10.0 * params.gmres.tolerance {
+            return Err(EngineError::NotConverged(format!(
+                "inner GMRES reached only relative residual {res:.1e} after {it} iterations (N = {})",
+                a.n()
+            )));
+        }
         std::mem::swap(&mut x, &mut y);
         normalise(&mut x);
         theta = rayleigh(&a, target, &x);
+        if !theta.is_finite() {
+            return Err(EngineError::Numerical("inverse iteration produced a non-finite Rayleigh quotient".into()));
+        }
         let r = real_residual(&a, target, &x, theta);
         let stalled = residuals.last().is_some_and(|&last| r > 0.5 * last);
         residuals.push(r);

@@ -340,14 +340,24 @@ fn quadrature_force_rows(
     let columns: Vec<Vec<f64>> = (0..x1.len())
         .into_par_iter()
         .map(|k| {
-            let weighted = Mat::from_fn(x0.len(), n0, |i, a| {
-                let w = if d > 1 { vec![x0[i], x1[k]] } else { vec![x0[i]] };
-                l1[k] * l0[i] * potential.jet(&w).g[j] * psi0[(i, a)]
-            });
+            // ∂_jL once per node, not once per (node, basis function)
+            let force: Vec<f64> = (0..x0.len())
+                .map(|i| {
+                    let w = if d > 1 { vec![x0[i], x1[k]] } else { vec![x0[i]] };
+                    potential.jet(&w).g[j]
+                })
+                .collect();
+            if let Some(i) = force.iter().position(|f| !f.is_finite()) {
+                return Err(EngineError::Numerical(format!(
+                    "∂L is not finite at the quadrature node ({}, {})",
+                    x0[i], x1[k]
+                )));
+            }
+            let weighted = Mat::from_fn(x0.len(), n0, |i, a| l1[k] * l0[i] * force[i] * psi0[(i, a)]);
             let b = psi0.transpose() * &weighted;
-            (0..n0 * n0).map(|ab| b[(ab / n0, ab % n0)]).collect()
+            Ok((0..n0 * n0).map(|ab| b[(ab / n0, ab % n0)]).collect())
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let p = Mat::from_fn(n0 * n0, x1.len(), |ab, k| columns[k][ab]);
     let pairs = Mat::from_fn(x1.len(), n1 * n1, |k, ab| psi1[(k, ab / n1)] * psi1[(k, ab % n1)]);
     let m = &p * &pairs;
