@@ -28,6 +28,29 @@ pub enum EngineError {
     Io(String),
 }
 
+/// A number in short form for messages: at most 6 significant digits, exponent notation outside
+/// [1e-3, 1e6), so that `1e300` never prints as 301 digits.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if (1e-3..1e6).contains(&a) {
+        let text = format!("{x:.6}");
+        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+        trimmed.to_string()
+    } else {
+        let text = format!("{x:.5e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa =
+            if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+        format!("{mantissa}e{exponent}")
+    }
+}
+
 /// Result alias used across the engine.
 pub type Result<T> = std::result::Result<T, EngineError>;
 
@@ -36,7 +59,7 @@ pub fn finite(name: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!("{name} must be a finite number, got {value}")))
+        Err(EngineError::InvalidParameter(format!("{name} must be a finite number, got {}", short(value))))
     }
 }
 
@@ -46,6 +69,20 @@ pub fn positive(name: &str, value: f64) -> Result<f64> {
     if value > 0.0 {
         Ok(value)
     } else {
-        Err(EngineError::InvalidParameter(format!("{name} must be > 0, got {value}")))
+        Err(EngineError::InvalidParameter(format!("{name} must be > 0, got {}", short(value))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(1e300), "1e300");
+        assert_eq!(short(0.5), "0.5");
+        assert_eq!(short(-1.234567891e-8), "-1.23457e-8");
+        assert_eq!(short(2.0), "2");
+        assert_eq!(short(123456.0), "123456");
     }
 }

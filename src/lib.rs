@@ -12,6 +12,7 @@ pub mod ball;
 pub mod banded;
 pub mod basin;
 pub mod basis;
+pub mod budget;
 pub mod critical;
 pub mod eigen;
 pub mod error;

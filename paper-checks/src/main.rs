@@ -21,6 +21,9 @@ struct Cli {
     /// Directory for report.json, report.md and plots.
     #[arg(long, global = true, default_value = "paper-checks-report", allow_hyphen_values = true)]
     out: PathBuf,
+    /// Memory budget in GB for one computation (default: half the machine's memory).
+    #[arg(long, global = true, value_name = "GB")]
+    max_memory: Option<f64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -178,29 +181,57 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    if let Some(gb) = cli.max_memory {
+        if !(gb.is_finite() && gb > 0.0) {
+            eprintln!("paper-checks: --max-memory must be a positive number of GB");
+            return ExitCode::from(2);
+        }
+        fpspectral::budget::set_memory_budget((gb * 1e9) as u64);
+    }
     match dispatch(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(outcome) => outcome.code(),
         Err(e) => {
             eprintln!("paper-checks: {e}");
-            ExitCode::from(2)
+            match e {
+                EngineError::NotConverged(_) => ExitCode::from(3),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }
 
-fn dispatch(cli: Cli) -> Result<(), EngineError> {
+/// How a command that ran ended: exit code 0 (done), 1 (a check the user asked for failed) or
+/// 3 (not converged: the best estimate and its honest error were printed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    NotConverged,
+}
+
+impl Outcome {
+    fn code(self) -> ExitCode {
+        match self {
+            Outcome::Done => ExitCode::SUCCESS,
+            Outcome::NotConverged => ExitCode::from(3),
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
     match cli.command {
-        None => report::run_claims(&[], &cli.out),
-        Some(Command::Run { claims }) => report::run_claims(&claims, &cli.out),
+        None => report::run_claims(&[], &cli.out).map(|()| Outcome::Done),
+        Some(Command::Run { claims }) => report::run_claims(&claims, &cli.out).map(|()| Outcome::Done),
         Some(Command::List) => {
             let lines: Vec<String> =
                 theorems::registry().iter().map(|c| format!("{:<16} {}\n", c.id, c.title)).collect();
             report::emit(&lines.concat());
-            Ok(())
+            Ok(Outcome::Done)
         }
         Some(Command::Eval(e)) => {
             let value = report::with_spinner("eval: resolution study running", || eval(e))?;
             report::emit(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
-            Ok(())
+            // An answer that missed its tolerance carries `"converged": false`: exit code 3.
+            Ok(if value.get("converged") == Some(&json!(false)) { Outcome::NotConverged } else { Outcome::Done })
         }
     }
 }
