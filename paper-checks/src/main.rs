@@ -1,6 +1,7 @@
 //! `paper-checks`: runs the claim checks of Dai & Zhu and writes a report; `eval` answers
 //! single questions about a user's own potential.
 
+mod outdir;
 mod plot;
 mod report;
 
@@ -18,9 +19,10 @@ use theorems::escape_eval;
 #[derive(Parser)]
 #[command(name = "paper-checks", version, about = "Checks every claim of Dai & Zhu by computation")]
 struct Cli {
-    /// Directory for report.json, report.md and plots.
-    #[arg(long, global = true, default_value = "paper-checks-report", allow_hyphen_values = true)]
-    out: PathBuf,
+    /// Directory for report.json, report.md and plots when all claims run (a new directory, or a
+    /// previous report, which is replaced; nothing else is ever overwritten).
+    #[arg(long, allow_hyphen_values = true)]
+    out: Option<PathBuf>,
     /// Memory budget in GB for one computation (default: half the machine's memory).
     #[arg(long, global = true, value_name = "GB")]
     max_memory: Option<f64>,
@@ -33,7 +35,13 @@ enum Command {
     /// Lists the implemented claims.
     List,
     /// Runs the named claims (all when none is named) and writes the report.
-    Run { claims: Vec<String> },
+    Run {
+        claims: Vec<String>,
+        /// Directory for report.json, report.md and plots (a new directory, or a previous
+        /// report, which is replaced; nothing else is ever overwritten).
+        #[arg(long, allow_hyphen_values = true)]
+        out: Option<PathBuf>,
+    },
     /// Evaluates one quantity for a potential of your own; prints JSON.
     #[command(subcommand)]
     Eval(Eval),
@@ -173,12 +181,51 @@ fn parse_point(text: &str) -> Result<Point, String> {
         .map(Point)
 }
 
+/// Default report directory.
+const DEFAULT_OUT: &str = "paper-checks-report";
+
+/// Longest message printed on stderr, in characters.
+const MESSAGE_LIMIT: usize = 200;
+
+/// One line for stderr: control characters shown as escapes, at most [`MESSAGE_LIMIT`] characters.
+fn one_line(text: &str) -> String {
+    let clean: String = text
+        .trim()
+        .chars()
+        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if clean.chars().count() <= MESSAGE_LIMIT {
+        clean
+    } else {
+        clean.chars().take(MESSAGE_LIMIT - 1).collect::<String>() + "…"
+    }
+}
+
+/// A command-line parse error condensed to one line: clap's first line, without its
+/// "error:" prefix, and where to find help.
+fn parse_error_line(e: &clap::Error) -> String {
+    use clap::error::ErrorKind;
+    let rendered = e.render().to_string();
+    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("bad arguments");
+    let first = first.trim().trim_start_matches("error:").trim();
+    match e.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            "a subcommand is missing (see --help)".to_string()
+        }
+        _ => format!("{first} (see --help)"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprintln!("paper-checks: {}", one_line(&parse_error_line(&e)));
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return ExitCode::SUCCESS;
         }
     };
     if let Some(gb) = cli.max_memory {
@@ -191,7 +238,7 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(outcome) => outcome.code(),
         Err(e) => {
-            eprintln!("paper-checks: {e}");
+            eprintln!("paper-checks: {}", one_line(&e.to_string()));
             match e {
                 EngineError::NotConverged(_) => ExitCode::from(3),
                 _ => ExitCode::from(2),
@@ -217,17 +264,35 @@ impl Outcome {
     }
 }
 
+/// Runs claims into a report directory validated before any computation.
+fn run(claims: &[String], out: Option<PathBuf>) -> Result<Outcome, EngineError> {
+    let out = outdir::OutDir::validate(&out.unwrap_or_else(|| PathBuf::from(DEFAULT_OUT)))?;
+    report::run_claims(claims, &out).map(|()| Outcome::Done)
+}
+
+/// `--out` means something only where a report is written.
+fn refuse_out(out: &Option<PathBuf>, command: &str) -> Result<(), EngineError> {
+    match out {
+        Some(_) => {
+            Err(EngineError::InvalidParameter(format!("--out has no effect with '{command}' (it writes no report)")))
+        }
+        None => Ok(()),
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
     match cli.command {
-        None => report::run_claims(&[], &cli.out).map(|()| Outcome::Done),
-        Some(Command::Run { claims }) => report::run_claims(&claims, &cli.out).map(|()| Outcome::Done),
+        None => run(&[], cli.out),
+        Some(Command::Run { claims, out }) => run(&claims, out.or(cli.out)),
         Some(Command::List) => {
+            refuse_out(&cli.out, "list")?;
             let lines: Vec<String> =
                 theorems::registry().iter().map(|c| format!("{:<16} {}\n", c.id, c.title)).collect();
             report::emit(&lines.concat());
             Ok(Outcome::Done)
         }
         Some(Command::Eval(e)) => {
+            refuse_out(&cli.out, "eval")?;
             let value = report::with_spinner("eval: resolution study running", || eval(e))?;
             report::emit(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
             // An answer that missed its tolerance carries `"converged": false`: exit code 3.

@@ -5,12 +5,17 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::ops::Range;
-use std::path::Path;
 
 const COLORS: [RGBColor; 6] = [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN];
 
-/// Writes one figure as SVG (logarithmic y axis when `fig.log_y`).
-pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
+/// One figure as SVG text (logarithmic y axis when `fig.log_y`); empty when nothing is finite.
+pub fn svg_text(fig: &Figure) -> Result<String, String> {
+    let mut text = String::new();
+    draw_svg(fig, &mut text)?;
+    Ok(text)
+}
+
+fn draw_svg(fig: &Figure, text: &mut String) -> Result<(), String> {
     let pts: Vec<(f64, f64)> = fig
         .series
         .iter()
@@ -22,7 +27,7 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
     }
     let (x0, x1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let root = SVGBackend::new(path, (720, 480)).into_drawing_area();
+    let root = SVGBackend::with_string(text, (720, 480)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let x_range = x0..(if x1 > x0 { x1 } else { x0 + 1.0 });
     if fig.log_y {
@@ -35,7 +40,7 @@ pub fn write_svg(fig: &Figure, path: &Path) -> Result<(), String> {
 }
 
 /// Draws the curves of `fig` on axes `x` × `y` (y linear or logarithmic).
-fn draw<Y>(root: &DrawingArea<SVGBackend, Shift>, fig: &Figure, x: Range<f64>, y: Y) -> Result<(), String>
+fn draw<Y>(root: &DrawingArea<SVGBackend<'_>, Shift>, fig: &Figure, x: Range<f64>, y: Y) -> Result<(), String>
 where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,

@@ -1,16 +1,15 @@
-//! Running claims and writing the report whole or not at all: everything goes into a temporary
-//! directory beside the target, which is renamed into place only when complete.
+//! Running claims and writing the report whole or not at all (see [`crate::outdir`]).
 
-use crate::plot::write_svg;
+use crate::outdir::OutDir;
+use crate::plot::svg_text;
 use fpspectral::report::{Check, Verdict};
 use fpspectral::EngineError;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Runs the named claims (all when `ids` is empty), prints the table, writes the report.
-pub fn run_claims(ids: &[String], out: &Path) -> Result<(), EngineError> {
+pub fn run_claims(ids: &[String], out: &OutDir) -> Result<(), EngineError> {
     let registry = theorems::registry();
     for id in ids {
         if !registry.iter().any(|c| c.id == id) {
@@ -49,7 +48,7 @@ pub fn run_claims(ids: &[String], out: &Path) -> Result<(), EngineError> {
     write_report(&checks, &timings, start.elapsed().as_secs_f64(), out)?;
     emit(&format!(
         "\nreport written to {}/ (report.json, report.md, plots) in {:.1} s\n",
-        out.display(),
+        out.path().display(),
         start.elapsed().as_secs_f64()
     ));
     Ok(())
@@ -161,34 +160,22 @@ fn markdown(checks: &[Check], timings: &[(&str, f64)], total: f64) -> String {
     md
 }
 
-fn write_report(checks: &[Check], timings: &[(&str, f64)], total: f64, out: &Path) -> Result<(), EngineError> {
-    let io = |e: std::io::Error| EngineError::Io(format!("cannot write report to {}: {e}", out.display()));
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io)?;
-    let stem = out.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "report".into());
-    let tmp = parent.join(format!(".{stem}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(io)?;
+fn write_report(checks: &[Check], timings: &[(&str, f64)], total: f64, out: &OutDir) -> Result<(), EngineError> {
     let json = serde_json::json!({
         "paper": "Dai & Zhu, On Large Batch Training and Sharp Minima: A Fokker-Planck Perspective",
         "tool": format!("paper-checks {}", env!("CARGO_PKG_VERSION")),
         "checks": checks,
         "timings_seconds": timings.iter().map(|(id, t)| serde_json::json!({"claim": id, "seconds": t})).collect::<Vec<_>>(),
     });
-    let written = (|| {
-        std::fs::write(tmp.join("report.json"), serde_json::to_string_pretty(&json).expect("JSON"))?;
-        std::fs::write(tmp.join("report.md"), markdown(checks, timings, total))?;
-        for f in checks.iter().flat_map(|c| &c.figures) {
-            write_svg(f, &tmp.join(format!("{}.svg", f.name))).map_err(std::io::Error::other)?;
+    let mut files = vec![
+        ("report.json".to_string(), serde_json::to_string_pretty(&json).expect("JSON").into_bytes()),
+        ("report.md".to_string(), markdown(checks, timings, total).into_bytes()),
+    ];
+    for f in checks.iter().flat_map(|c| &c.figures) {
+        let svg = svg_text(f).map_err(|e| EngineError::Io(format!("cannot draw figure {}: {e}", f.name)))?;
+        if !svg.is_empty() {
+            files.push((format!("{}.svg", f.name), svg.into_bytes()));
         }
-        if out.exists() {
-            std::fs::remove_dir_all(out)?;
-        }
-        std::fs::rename(&tmp, out)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(io(e));
     }
-    Ok(())
+    out.write(&files)
 }
