@@ -1,0 +1,408 @@
+//! Generators of hostile but fair command lines for the fuzz harness (`tests/fuzz_quick.rs`, a
+//! few thousand cases in `cargo test`, and `examples/fuzz_long.rs`, the long run recorded in
+//! RELIABILITY.md). Every case is an argument vector for `paper-checks eval …`, built from a
+//! seeded generator so that a failing case can be replayed from its seed and index.
+//!
+//! Three families:
+//! - wild: random expressions (deep, long, numerically extreme), random parameters and points,
+//!   and byte noise: the tool must refuse (exit 2), answer, or report non-convergence (exit 3),
+//!   and never panic, abort or hang;
+//! - truths: inputs with a known answer (Ornstein–Uhlenbeck spectra, Gaussian ball
+//!   probabilities); a converged answer must lie within its error bar of the truth;
+//! - invariances: a potential and its shift/rescaling, whose spectra must agree within the
+//!   two error bars.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// A generated case: the arguments after `paper-checks`, and the truth when one is known.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Command-line arguments (without the program name).
+    pub args: Vec<String>,
+    /// What a converged answer must match, if anything.
+    pub truth: Truth,
+}
+
+/// Known answers of a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Truth {
+    /// No known answer: only crash/hang/exit-code semantics are checked.
+    None,
+    /// `eigenvalues[k]` must equal these rates within their errors.
+    Rates(Vec<f64>),
+    /// `value` must equal this probability within its error.
+    Probability(f64),
+    /// The answer must equal that of another command line within both errors (rates).
+    SameRatesAs(Vec<String>),
+}
+
+/// The deterministic random stream of case `index` in run `seed`.
+pub fn rng_for(seed: u64, index: u64) -> StdRng {
+    StdRng::seed_from_u64(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// Case `index` of run `seed`.
+pub fn case(seed: u64, index: u64) -> Case {
+    let mut rng = rng_for(seed, index);
+    match rng.random_range(0..100) {
+        0..=59 => wild_case(&mut rng),
+        60..=79 => ou_case(&mut rng),
+        80..=89 => gaussian_ball_case(&mut rng),
+        _ => shift_case(&mut rng),
+    }
+}
+
+fn s(x: impl ToString) -> String {
+    x.to_string()
+}
+
+/// A number drawn to hit edges: ordinary, tiny, huge, zero, negative, non-finite spellings.
+pub fn wild_number(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..12) {
+        0 => s("0"),
+        1 => s("-1"),
+        2 => s("NaN"),
+        3 => s("inf"),
+        4 => s("-inf"),
+        5 => format!("1e{}", rng.random_range(-330..330)),
+        6 => format!("-1e{}", rng.random_range(-330..330)),
+        7 => s(rng.random_range(-1000..1000)),
+        _ => format!("{:.4}", rng.random_range(-3.0f64..3.0).exp()),
+    }
+}
+
+const FUNCTIONS: [&str; 6] = ["exp", "log", "sqrt", "sin", "cos", "tanh"];
+const OPERATORS: [&str; 5] = ["+", "-", "*", "/", "^"];
+
+/// A random expression in `vars` of nesting depth at most `depth`.
+pub fn wild_expression(rng: &mut impl Rng, vars: &[&str], depth: u32) -> String {
+    if depth == 0 || rng.random_bool(0.3) {
+        return match rng.random_range(0..3) {
+            0 => wild_number(rng),
+            _ => s(vars[rng.random_range(0..vars.len())]),
+        };
+    }
+    match rng.random_range(0..4) {
+        0 => format!("{}({})", FUNCTIONS[rng.random_range(0..FUNCTIONS.len())], wild_expression(rng, vars, depth - 1)),
+        1 => format!("-({})", wild_expression(rng, vars, depth - 1)),
+        _ => format!(
+            "({}){}({})",
+            wild_expression(rng, vars, depth - 1),
+            OPERATORS[rng.random_range(0..OPERATORS.len())],
+            wild_expression(rng, vars, depth - 1)
+        ),
+    }
+}
+
+/// Pathological strings: very deep nesting, very long sums, unary chains, huge powers, noise.
+pub fn pathological_expression(rng: &mut impl Rng) -> String {
+    let n = rng.random_range(1..30_000);
+    match rng.random_range(0..8) {
+        0 => format!("{}x^2{}", "(".repeat(n), ")".repeat(n)),
+        1 => (0..n).map(|k| format!("{k}*x^2")).collect::<Vec<_>>().join("+"),
+        2 => format!("{}x^2", "-".repeat(n)),
+        3 => format!("((x+y+z)^{})^{}", rng.random_range(2..100), rng.random_range(2..100)),
+        4 => format!("x^{}", wild_number(rng)),
+        5 => (0..rng.random_range(1..64)).map(|_| rng.random_range(0u8..=127) as char).collect(),
+        6 => format!("x^2/2 + {}", "\n\t\u{7}".repeat(rng.random_range(1..4))),
+        _ => format!("{}x^2", "(".repeat(n)),
+    }
+}
+
+fn wild_potential(rng: &mut impl Rng, dim: usize) -> String {
+    let vars = &["x", "y", "z"][..dim];
+    match rng.random_range(0..10) {
+        0 => pathological_expression(rng),
+        1..=4 => {
+            let depth = rng.random_range(1..6);
+            wild_expression(rng, vars, depth)
+        }
+        // A confining base plus a wild perturbation: often valid, sometimes extreme.
+        _ => {
+            let base: Vec<String> = vars.iter().map(|v| format!("{v}^2/2")).collect();
+            let depth = rng.random_range(1..4);
+            format!("{} + ({})", base.join(" + "), wild_expression(rng, vars, depth))
+        }
+    }
+}
+
+fn point(rng: &mut impl Rng, dim: usize) -> String {
+    (0..dim)
+        .map(|_| if rng.random_bool(0.2) { wild_number(rng) } else { format!("{:.3}", rng.random_range(-2.0..2.0)) })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn param(rng: &mut impl Rng, ordinary: (f64, f64)) -> String {
+    if rng.random_bool(0.25) {
+        wild_number(rng)
+    } else {
+        format!("{:.4}", rng.random_range(ordinary.0..ordinary.1))
+    }
+}
+
+fn eval_args(parts: &[&str]) -> Vec<String> {
+    std::iter::once("eval").chain(parts.iter().copied()).map(String::from).collect()
+}
+
+/// A case with wild inputs for a random `eval` subcommand.
+fn wild_case(rng: &mut StdRng) -> Case {
+    let dim = rng.random_range(1..=3);
+    let pot = wild_potential(rng, dim);
+    let tol = if rng.random_bool(0.2) { wild_number(rng) } else { s("1e-6") };
+    let args = match rng.random_range(0..8) {
+        0 => eval_args(&[
+            "fp-gap",
+            "--potential",
+            &pot,
+            "--diffusion",
+            &param(rng, (0.2, 2.0)),
+            "--count",
+            &s(rng.random_range(0..5)),
+            "--tolerance",
+            &tol,
+        ]),
+        1 => eval_args(&["poincare", "--potential", &pot, "--eta", &param(rng, (0.5, 3.0)), "--tolerance", &tol]),
+        2 => {
+            let from = point(rng, dim);
+            let to = point(rng, dim);
+            eval_args(&[
+                "mfpt",
+                "--potential",
+                &pot,
+                "--diffusion",
+                &param(rng, (0.2, 1.0)),
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--radius",
+                &param(rng, (0.05, 0.5)),
+            ])
+        }
+        3 => {
+            let c = point(rng, dim);
+            eval_args(&[
+                "ball-prob",
+                "--potential",
+                &pot,
+                "--eta",
+                &param(rng, (0.5, 5.0)),
+                "--center",
+                &c,
+                "--radius",
+                &param(rng, (0.1, 1.0)),
+            ])
+        }
+        4 => {
+            let m = point(rng, dim);
+            eval_args(&["basin-prob", "--potential", &pot, "--eta", &param(rng, (0.5, 5.0)), "--minimum", &m])
+        }
+        5 => {
+            let pot = wild_potential(rng, 1);
+            eval_args(&[
+                "kinetic-gap",
+                "--potential",
+                &pot,
+                "--friction",
+                &param(rng, (0.5, 3.0)),
+                "--diffusion",
+                &param(rng, (0.2, 1.0)),
+                "--count",
+                "1",
+                "--tolerance",
+                &tol,
+            ])
+        }
+        6 => eval_args(&[
+            "lemma7",
+            "--lr",
+            &param(rng, (0.01, 0.5)),
+            "--momentum",
+            &param(rng, (0.1, 0.95)),
+            "--cl",
+            &param(rng, (0.2, 3.0)),
+        ]),
+        _ => {
+            let pot = if rng.random_bool(0.5) { wild_expression(rng, &["x"], 3) } else { s("-cos(x)") };
+            eval_args(&[
+                "kinetic-gap",
+                "--potential",
+                &pot,
+                "--periodic",
+                "--friction",
+                &param(rng, (0.5, 3.0)),
+                "--diffusion",
+                &param(rng, (0.2, 1.0)),
+                "--count",
+                "1",
+                "--tolerance",
+                "1e-6",
+            ])
+        }
+    };
+    Case { args, truth: Truth::None }
+}
+
+/// Ornstein–Uhlenbeck: L = Σ a_i (w_i − s_i)²/2 has rates Σ k_i a_i (k_i ≥ 0, not all 0),
+/// independent of D; the lowest `count` of them are the truth.
+fn ou_case(rng: &mut StdRng) -> Case {
+    let dim = rng.random_range(1..=2);
+    let curvatures: Vec<f64> =
+        (0..dim).map(|_| (rng.random_range(-1.5f64..1.5).exp() * 100.0).round() / 100.0).collect();
+    let shifts: Vec<f64> = (0..dim).map(|_| (rng.random_range(-3.0f64..3.0) * 100.0).round() / 100.0).collect();
+    let vars = ["x", "y"];
+    let pot: Vec<String> = (0..dim).map(|i| format!("{}*({} - ({}))^2/2", curvatures[i], vars[i], shifts[i])).collect();
+    let count = rng.random_range(1..=3);
+    let diffusion = format!("{:.3}", rng.random_range(0.3..2.0));
+    let args = eval_args(&[
+        "fp-gap",
+        "--potential",
+        &pot.join(" + "),
+        "--diffusion",
+        &diffusion,
+        "--count",
+        &s(count),
+        "--tolerance",
+        "1e-8",
+    ]);
+    Case { args, truth: Truth::Rates(lowest_ou_rates(&curvatures, count)) }
+}
+
+/// The `count` smallest non-zero sums Σ k_i a_i over multi-indices k.
+pub fn lowest_ou_rates(curvatures: &[f64], count: usize) -> Vec<f64> {
+    let mut rates = Vec::new();
+    let limit = count + 1;
+    let mut index = vec![0usize; curvatures.len()];
+    loop {
+        let rate: f64 = index.iter().zip(curvatures).map(|(&k, a)| k as f64 * a).sum();
+        if rate > 0.0 {
+            rates.push(rate);
+        }
+        // next multi-index in 0..=limit per axis
+        let mut axis = 0;
+        while axis < index.len() {
+            index[axis] += 1;
+            if index[axis] <= limit {
+                break;
+            }
+            index[axis] = 0;
+            axis += 1;
+        }
+        if axis == index.len() {
+            break;
+        }
+    }
+    rates.sort_by(f64::total_cmp);
+    rates.truncate(count);
+    rates
+}
+
+/// 1D Gaussian ball: L = a(x − m)²/2 at inverse temperature η; P(|x − c| ≤ r) is a difference
+/// of two normal distribution functions.
+fn gaussian_ball_case(rng: &mut StdRng) -> Case {
+    let a = (rng.random_range(-1.0f64..2.0).exp() * 100.0).round() / 100.0;
+    let m = (rng.random_range(-2.0f64..2.0) * 100.0).round() / 100.0;
+    let c = (rng.random_range(-2.0f64..2.0) * 100.0).round() / 100.0;
+    let r = (rng.random_range(0.05f64..1.5) * 100.0).round() / 100.0;
+    let eta = (rng.random_range(0.3f64..10.0) * 100.0).round() / 100.0;
+    let sd = 1.0 / (a * eta).sqrt();
+    let truth = normal_cdf((c + r - m) / sd) - normal_cdf((c - r - m) / sd);
+    let args = eval_args(&[
+        "ball-prob",
+        "--potential",
+        &format!("{a}*(x - ({m}))^2/2"),
+        "--eta",
+        &s(eta),
+        "--center",
+        &s(c),
+        "--radius",
+        &s(r),
+    ]);
+    Case { args, truth: Truth::Probability(truth) }
+}
+
+/// Φ(z) by the complementary error function's continued fraction / series (error ≲ 1e-14).
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * erfc(-z / std::f64::consts::SQRT_2)
+}
+
+fn erfc(x: f64) -> f64 {
+    if x < 0.0 {
+        return 2.0 - erfc(-x);
+    }
+    if x < 2.5 {
+        // erf by its Taylor series
+        let (mut term, mut sum) = (x, x);
+        for n in 1..200 {
+            term *= -x * x / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        return 1.0 - 2.0 / std::f64::consts::PI.sqrt() * sum;
+    }
+    // Lentz continued fraction for erfc, x ≥ 2.5
+    let mut f = x;
+    let (mut c, mut d) = (x, 0.0);
+    for n in 1..300 {
+        let an = n as f64 / 2.0;
+        d = x + an * d;
+        d = 1.0 / d;
+        c = x + an / c;
+        let delta = c * d;
+        f *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
+}
+
+/// Shift and scale invariance: the rates of L(x − s) equal those of L(x); the rates of cL at
+/// diffusion cD are c times those of L at D (the generator scales by c).
+fn shift_case(rng: &mut StdRng) -> Case {
+    let base = ["x^4/4 - x^2/2", "x^4/4 - x^2/2 + 0.1*x", "x^2/2 + 2*exp(-x^2)", "cos(3*x) + x^2/2"];
+    let b = base[rng.random_range(0..base.len())];
+    let shift = (rng.random_range(-20.0f64..20.0) * 10.0).round() / 10.0;
+    let diffusion = format!("{:.2}", rng.random_range(0.2..1.0));
+    let shifted = b.replace('x', &format!("(x - ({shift}))"));
+    let first =
+        eval_args(&["fp-gap", "--potential", b, "--diffusion", &diffusion, "--count", "2", "--tolerance", "1e-8"]);
+    let second = eval_args(&[
+        "fp-gap",
+        "--potential",
+        &shifted,
+        "--diffusion",
+        &diffusion,
+        "--count",
+        "2",
+        "--tolerance",
+        "1e-8",
+    ]);
+    Case { args: first, truth: Truth::SameRatesAs(second) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ou_rates_are_sums_of_curvatures() {
+        assert_eq!(lowest_ou_rates(&[1.0], 3), vec![1.0, 2.0, 3.0]);
+        assert_eq!(lowest_ou_rates(&[1.0, 0.3], 4), vec![0.3, 0.6, 0.8999999999999999, 1.0]);
+    }
+
+    #[test]
+    fn normal_cdf_matches_known_values() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-15);
+        assert!((normal_cdf(1.0) - 0.841_344_746_068_542_9).abs() < 1e-14);
+        assert!((normal_cdf(-3.0) - 0.001_349_898_031_630_094_6).abs() < 1e-16);
+    }
+
+    #[test]
+    fn cases_are_reproducible() {
+        for i in 0..50 {
+            assert_eq!(case(7, i).args, case(7, i).args);
+        }
+    }
+}
