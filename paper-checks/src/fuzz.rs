@@ -31,8 +31,8 @@ pub enum Truth {
     None,
     /// `eigenvalues[k]` must equal these rates within their errors.
     Rates(Vec<f64>),
-    /// `value` must equal this probability within its error.
-    Probability(f64),
+    /// `value` must equal this probability (with the reference's own error) within its error.
+    Probability(f64, f64),
     /// The answer must equal that of another command line within both errors (rates).
     SameRatesAs(Vec<String>),
 }
@@ -97,7 +97,8 @@ pub fn wild_expression(rng: &mut impl Rng, vars: &[&str], depth: u32) -> String 
 
 /// Pathological strings: very deep nesting, very long sums, unary chains, huge powers, noise.
 pub fn pathological_expression(rng: &mut impl Rng) -> String {
-    let n = rng.random_range(1..30_000);
+    // Below the operating system's 128 kB limit on one argument.
+    let n = rng.random_range(1..12_000);
     match rng.random_range(0..8) {
         0 => format!("{}x^2{}", "(".repeat(n), ")".repeat(n)),
         1 => (0..n).map(|k| format!("{k}*x^2")).collect::<Vec<_>>().join("+"),
@@ -308,7 +309,7 @@ fn gaussian_ball_case(rng: &mut StdRng) -> Case {
     let r = (rng.random_range(0.05f64..1.5) * 100.0).round() / 100.0;
     let eta = (rng.random_range(0.3f64..10.0) * 100.0).round() / 100.0;
     let sd = 1.0 / (a * eta).sqrt();
-    let truth = normal_cdf((c + r - m) / sd) - normal_cdf((c - r - m) / sd);
+    let truth = normal_interval((c - r - m) / sd, (c + r - m) / sd);
     let args = eval_args(&[
         "ball-prob",
         "--potential",
@@ -320,7 +321,21 @@ fn gaussian_ball_case(rng: &mut StdRng) -> Case {
         "--radius",
         &s(r),
     ]);
-    Case { args, truth: Truth::Probability(truth) }
+    Case { args, truth: Truth::Probability(truth.0, truth.1) }
+}
+
+/// P(lo ≤ Z ≤ hi) for a standard normal Z, with its error, computed from upper tails so that a
+/// small probability far out in a tail keeps its relative accuracy.
+pub fn normal_interval(lo: f64, hi: f64) -> (f64, f64) {
+    let tail = |z: f64| 0.5 * erfc(z / std::f64::consts::SQRT_2);
+    let (p, scale) = if lo >= 0.0 {
+        (tail(lo) - tail(hi), tail(lo))
+    } else if hi <= 0.0 {
+        (tail(-hi) - tail(-lo), tail(-hi))
+    } else {
+        (1.0 - tail(hi) - tail(-lo), 1.0)
+    };
+    (p, 1e-14 * scale)
 }
 
 /// Φ(z) by the complementary error function's continued fraction / series (error ≲ 1e-14).
@@ -397,6 +412,9 @@ mod tests {
         assert!((normal_cdf(0.0) - 0.5).abs() < 1e-15);
         assert!((normal_cdf(1.0) - 0.841_344_746_068_542_9).abs() < 1e-14);
         assert!((normal_cdf(-3.0) - 0.001_349_898_031_630_094_6).abs() < 1e-16);
+        // Far tail: P(8 ≤ Z ≤ 9) = Q(8) − Q(9), Q(8) = 6.220960574271784e-16, Q(9) = 1.1285884059538408e-19.
+        let (p, e) = normal_interval(8.0, 9.0);
+        assert!((p - (6.220960574271784e-16 - 1.1285884059538408e-19)).abs() <= e + 1e-30, "{p} {e}");
     }
 
     #[test]
@@ -405,4 +423,166 @@ mod tests {
             assert_eq!(case(7, i).args, case(7, i).args);
         }
     }
+}
+
+/// How one case ended, as the fuzz harness counts it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Exit 0 with an answer consistent with every known truth.
+    Answered,
+    /// Exit 2: input refused with one line.
+    Refused,
+    /// Exit 3: not converged, best estimate printed.
+    NotConverged,
+    /// A converged answer outside its error bar around a known truth.
+    WrongAnswer(String),
+    /// A refusal with a message that is not one short clean line.
+    BadMessage(String),
+    /// Exit 0 or 3 with JSON `null` where a number belongs, or a missing field.
+    BadJson(String),
+    /// The command panicked.
+    Panic(String),
+}
+
+/// The numbers under `key` (a number or an array of numbers; `{"re": ..}` objects give `re`).
+fn numbers(json: &serde_json::Value, key: &str) -> Option<Vec<f64>> {
+    match json.get(key)? {
+        serde_json::Value::Array(items) => {
+            items.iter().map(|v| v.as_f64().or_else(|| v.get("re").and_then(|r| r.as_f64()))).collect()
+        }
+        v => v.as_f64().map(|x| vec![x]),
+    }
+}
+
+fn contains_null(json: &serde_json::Value) -> bool {
+    match json {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(items) => items.iter().any(contains_null),
+        serde_json::Value::Object(map) => map.values().any(contains_null),
+        _ => false,
+    }
+}
+
+/// Judges one ended command: `code` its exit code, `stdout` its JSON, `stderr` its message,
+/// `other` the JSON of the comparison command for [`Truth::SameRatesAs`].
+pub fn judge(truth: &Truth, code: i32, stdout: &str, stderr: &str, other: Option<&serde_json::Value>) -> Outcome {
+    if code == 2 {
+        let line = stderr.trim_end_matches('\n');
+        let clean = !line.contains('\n') && line.chars().count() <= 240 && !line.chars().any(char::is_control);
+        return if clean { Outcome::Refused } else { Outcome::BadMessage(line.chars().take(120).collect()) };
+    }
+    if code != 0 && code != 3 {
+        return Outcome::Panic(format!("exit code {code}: {}", stderr.chars().take(120).collect::<String>()));
+    }
+    let json: serde_json::Value = match serde_json::from_str(stdout) {
+        Ok(v) => v,
+        Err(_) if code == 3 && stdout.trim().is_empty() => return Outcome::NotConverged,
+        Err(e) => return Outcome::BadJson(format!("unparsable JSON: {e}")),
+    };
+    if contains_null(&json) {
+        return Outcome::BadJson(format!("null in {}", json.to_string().chars().take(120).collect::<String>()));
+    }
+    if code == 3 {
+        return Outcome::NotConverged;
+    }
+    match check_truth(truth, &json, other) {
+        Some(why) => Outcome::WrongAnswer(why),
+        None => Outcome::Answered,
+    }
+}
+
+/// None when the answer agrees with the truth within its error bar; else why not.
+fn check_truth(truth: &Truth, json: &serde_json::Value, other: Option<&serde_json::Value>) -> Option<String> {
+    // The error bar, with the rounding of printing 17 digits.
+    let within = |value: f64, error: f64, exact: f64| (value - exact).abs() <= error + 4.0 * f64::EPSILON * exact.abs();
+    match truth {
+        Truth::None => None,
+        Truth::Rates(exact) => {
+            let values = numbers(json, "eigenvalues")?;
+            let errors = numbers(json, "errors")?;
+            let bad = values.iter().zip(&errors).zip(exact).find(|((v, e), x)| !within(**v, **e, **x));
+            bad.map(|((v, e), x)| format!("rate {v:e} ± {e:e} against exact {x:e}"))
+        }
+        Truth::Probability(exact, exact_error) => {
+            let value = json.get("value")?.as_f64()?;
+            let error = json.get("error")?.as_f64()?;
+            (!within(value, error + exact_error, *exact))
+                .then(|| format!("probability {value:e} ± {error:e} against exact {exact:e} ± {exact_error:e}"))
+        }
+        Truth::SameRatesAs(_) => {
+            let other = other?;
+            let (a, ea) = (numbers(json, "eigenvalues")?, numbers(json, "errors")?);
+            let (b, eb) = (numbers(other, "eigenvalues")?, numbers(other, "errors")?);
+            (0..a.len().min(b.len()))
+                .find(|&k| (a[k] - b[k]).abs() > ea[k] + eb[k] + 8.0 * f64::EPSILON * a[k].abs())
+                .map(|k| format!("shifted potential: rate {} ± {} against {} ± {}", a[k], ea[k], b[k], eb[k]))
+        }
+    }
+}
+
+/// What running one command produced.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    /// Exit code (−1 when killed by a signal, e.g. an abort).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// True when the command was killed after the time limit.
+    pub timed_out: bool,
+}
+
+/// Runs `binary args` with a time limit, killing it when the limit passes.
+pub fn run_command(binary: &std::path::Path, args: &[String], limit: std::time::Duration) -> std::io::Result<Ran> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(binary).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let (mut out, mut err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+    let out_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        text
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let start = std::time::Instant::now();
+    let (status, timed_out) = loop {
+        if let Some(status) = child.try_wait()? {
+            break (status, false);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            break (child.wait()?, true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(Ran { code: status.code().unwrap_or(-1), stdout, stderr, timed_out })
+}
+
+/// Runs case `index` of run `seed` against `binary` and judges it (a hang is a [`Outcome::Panic`]
+/// with "hang" in its text).
+pub fn run_case(binary: &std::path::Path, seed: u64, index: u64, limit: std::time::Duration) -> (Case, Outcome) {
+    let case = case(seed, index);
+    let ran = match run_command(binary, &case.args, limit) {
+        Ok(ran) => ran,
+        Err(e) => return (case, Outcome::Panic(format!("could not start: {e}"))),
+    };
+    if ran.timed_out {
+        return (case, Outcome::Panic(format!("hang: no answer within {} s", limit.as_secs())));
+    }
+    let other = match &case.truth {
+        Truth::SameRatesAs(args) => match run_command(binary, args, limit) {
+            Ok(o) if o.code == 0 => serde_json::from_str(&o.stdout).ok(),
+            _ => None,
+        },
+        _ => None,
+    };
+    let outcome = judge(&case.truth, ran.code, &ran.stdout, &ran.stderr, other.as_ref());
+    (case, outcome)
 }
