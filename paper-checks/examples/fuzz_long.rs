@@ -42,7 +42,7 @@ fn main() {
             failures.lock().expect("failures").push(format!("case {i}: {outcome:?} args {first:?}"));
         }
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % 1000 == 0 {
+        if n.is_multiple_of(1000) {
             eprintln!("{n}/{cases} cases, {:.0} s", start.elapsed().as_secs_f64());
         }
     });
