@@ -15,7 +15,7 @@
 //! The refinement study (panels and directions doubled, then the flow step halved at the
 //! accepted level) gives the error estimate.
 
-use crate::critical::{critical_points, hessian_spectrum, newton_critical};
+use crate::critical::{critical_points, hessian_spectrum, require_minimum};
 use crate::error::{positive, EngineError, Result};
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;
@@ -129,10 +129,7 @@ fn check_found(found: &[f64], own: &[f64]) -> Result<()> {
 /// ln ∫_{basin of m} e^{−ηL} in d = 2, 3 (see the module notes), for the minimum near `minimum`.
 pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
-    let own = newton_critical(potential, minimum)?;
-    if own.index != 0 {
-        return Err(EngineError::InvalidParameter(format!("{minimum:?} is not near a minimum of L")));
-    }
+    let own = require_minimum(potential, minimum)?;
     let centre = lowest_point(potential);
     let radius = gibbs_radius(potential, eta, &centre)? + dist(&own.point, &centre);
     let span = radius + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);

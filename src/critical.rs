@@ -135,12 +135,40 @@ pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<Cri
         .ok_or_else(|| EngineError::Numerical("no index-1 saddle found".into()))
 }
 
+/// The minimum that damped Newton reaches from `point`; refuses (as every basin computation in
+/// d = 1, 2, 3 does) when Newton ends at a critical point that is not a minimum, e.g. a point on
+/// the slope between a well and a barrier, whose basin would otherwise be whichever the flow
+/// happens to reach.
+pub fn require_minimum(potential: &Potential, point: &[f64]) -> Result<CriticalPoint> {
+    let own = newton_critical(potential, point)?;
+    if own.index != 0 {
+        let text: Vec<String> = point.iter().map(|&x| crate::error::short(x)).collect();
+        return Err(EngineError::InvalidParameter(format!(
+            "[{}] is not near a minimum of L (Newton from it reaches a critical point of index {})",
+            text.join(", "),
+            own.index
+        )));
+    }
+    Ok(own)
+}
+
 /// Basin of attraction of a 1D minimum: the interval between the neighbouring local maxima of L
-/// (±∞ where there is none).
+/// (±∞ where there is none). `minimum` must lead Newton to a minimum ([`require_minimum`]); the
+/// interval is that of the minimum Newton reaches.
 pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)> {
+    let minimum = require_minimum(potential, &[minimum])?.point[0];
     let span = minimum.abs().max(1.0) * 8.0;
-    let maxima: Vec<f64> =
-        critical_points(potential, span, 401).into_iter().filter(|c| c.index == 1).map(|c| c.point[0]).collect();
+    let points = critical_points(potential, span, 401);
+    // As in d = 2, 3: the landscape search must see the minimum itself (the critical point it
+    // found nearest to it is a minimum), or its neighbours are not trustworthy either.
+    let nearest = points.iter().min_by(|a, b| (a.point[0] - minimum).abs().total_cmp(&(b.point[0] - minimum).abs()));
+    if nearest.is_none_or(|c| c.index != 0) {
+        return Err(EngineError::NotConverged(format!(
+            "the critical-point search did not find the minimum at {}; its basin cannot be delimited",
+            crate::error::short(minimum)
+        )));
+    }
+    let maxima: Vec<f64> = points.into_iter().filter(|c| c.index == 1).map(|c| c.point[0]).collect();
     let left = maxima.iter().copied().filter(|&x| x < minimum).fold(f64::NEG_INFINITY, f64::max);
     let right = maxima.iter().copied().filter(|&x| x > minimum).fold(f64::INFINITY, f64::min);
     Ok((left, right))

@@ -34,12 +34,15 @@ pub fn identity(x: &[f64], out: &mut [f64]) {
 /// than the arithmetic (the annulus solves, n ≤ 32 000, ran 3× slower on two threads).
 const PARALLEL_FROM: usize = 1 << 16;
 
-/// Euclidean inner product (rayon for long vectors).
+/// Euclidean inner product (rayon for long vectors). The per-chunk sums are added in index order,
+/// so the result does not depend on the thread count or on work stealing.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     if a.len() < PARALLEL_FROM {
         return serial_dot(a, b);
     }
-    a.par_chunks(PARALLEL_FROM).zip(b.par_chunks(PARALLEL_FROM)).map(|(x, y)| serial_dot(x, y)).sum()
+    let parts: Vec<f64> =
+        a.par_chunks(PARALLEL_FROM).zip(b.par_chunks(PARALLEL_FROM)).map(|(x, y)| serial_dot(x, y)).collect();
+    parts.iter().sum()
 }
 
 /// Inner product with eight independent accumulators (vectorises).

@@ -7,7 +7,7 @@
 //! fine grid (30-point Gauss–Legendre per cell, log-sum-exp accumulation), the outer integral by
 //! [`log_integral_1d`]. For a > b the formula is applied to the mirrored potential L(−x).
 
-use crate::critical::{newton_critical, saddle_between, CriticalPoint};
+use crate::critical::{newton_critical, require_minimum, saddle_between, CriticalPoint};
 use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
 use crate::quadrature::{gauss_legendre, gibbs_radius, gl_sum, log_add, log_integral_1d, lowest_point, LogQuantity};
@@ -98,10 +98,7 @@ pub struct EyringKramers {
 /// |·| the Hessian determinant, D = γβ/2M).
 pub fn eyring_kramers(potential: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<EyringKramers> {
     positive("diffusion", diffusion)?;
-    let minimum = newton_critical(potential, from)?;
-    if minimum.index != 0 {
-        return Err(EngineError::InvalidParameter(format!("start {from:?} is not near a minimum")));
-    }
+    let minimum = require_minimum(potential, from)?;
     let target = newton_critical(potential, to)?;
     let saddle = saddle_between(potential, &minimum.point, &target.point)?;
     if saddle.index != 1 {

@@ -421,10 +421,43 @@ pub fn refine_log_integral_at(
         }
         previous = Some(ln);
     }
+    let missed = format!("{what}: last refinement changed ln I by {change:.1e}");
     match previous {
         Some(ln) if change < 1e-8 + rounding => Ok((LogQuantity { ln, rel_error: change + rounding }, levels - 1)),
-        _ => Err(EngineError::NotConverged(format!("{what}: last refinement changed ln I by {change:.1e}"))),
+        Some(ln) if change.is_finite() && record_miss(&missed) => {
+            Ok((LogQuantity { ln, rel_error: change + rounding }, levels - 1))
+        }
+        _ => Err(EngineError::NotConverged(missed)),
     }
+}
+
+thread_local! {
+    /// Set by [`best_effort`]: the refinement studies that missed their target on this thread.
+    static BEST_EFFORT: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// In [`best_effort`] mode, records a study that missed its target and returns true.
+fn record_miss(what: &str) -> bool {
+    BEST_EFFORT.with(|b| b.borrow_mut().as_mut().map(|list| list.push(what.to_string())).is_some())
+}
+
+/// Runs `work` with the refinement studies of this thread in best-effort mode: a study out of
+/// levels returns its finest level with the last change (plus rounding) as its error, an honest
+/// estimate, instead of [`EngineError::NotConverged`]. Returns the result and the studies that
+/// missed their target (empty: every study converged).
+pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
+    struct Restore(Option<Vec<String>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            BEST_EFFORT.with(|b| *b.borrow_mut() = previous);
+        }
+    }
+    let guard = Restore(BEST_EFFORT.with(|b| b.replace(Some(Vec::new()))));
+    let out = work();
+    let missed = BEST_EFFORT.with(|b| b.borrow_mut().take()).unwrap_or_default();
+    drop(guard);
+    (out, missed)
 }
 
 /// Largest stretch of a Laplace shape: Hessian eigenvalues below λ_max/100 count as λ_max/100.

@@ -1,95 +1,350 @@
 //! Library entry points of the `paper-checks eval` commands for escape times and stationary
 //! probabilities. Each returns JSON; bad input is an [`EngineError`], never a panic.
+//!
+//! # The JSON of `mfpt`, `ball-prob` and `basin-prob`
+//!
+//! The answer is a positive number held in logarithms, so that it survives where the number
+//! itself does not (τ ≈ e^{2500} at small D, a probability e^{−1000} at large η):
+//! - `ln_value` and `rel_error` (relative error of the value = absolute error of `ln_value`): always;
+//! - `value` and `error`: only when both are finite, normal doubles; otherwise they are omitted and
+//!   `value_note` says why (never `null`, never a value rounded to ∞ or 0);
+//! - `converged` (bool): the study met its tolerance. When it did not, the best estimate is still
+//!   printed with its honest error (the last change of the study), `converged` is false, the
+//!   studies that missed are listed in `unconverged`, and the command exits with code 3;
+//! - `method`: the plan that produced the answer (e.g. "exact 1D double integral …",
+//!   "annulus spectral …, levels 36×36, 46×46", "log-polar FV + Richardson …").
+//!
+//! `mfpt` adds the Eyring–Kramers value as `ln_eyring_kramers` and `eyring_kramers` (the latter
+//! under the same rule as `value`); where the formula does not apply (the start is not near a
+//! minimum, no index-1 saddle between start and target, …) both are omitted and
+//! `eyring_kramers_note` says why.
+//!
+//! Input refused as in every other eval: one line, exit code 2. A start inside the target ball is
+//! refused in every dimension (τ = 0), as is a basin asked for at a point that does not lead
+//! Newton's method to a minimum.
 
-use fpspectral::annulus::mfpt_annulus;
-use fpspectral::error::{positive, EngineError};
-use fpspectral::logpolar::mfpt_logpolar;
+use fpspectral::annulus::{mfpt_annulus, AnnulusStudy};
+use fpspectral::critical::basin_interval;
+use fpspectral::error::{positive, short, EngineError};
+use fpspectral::logpolar::{mfpt_logpolar, LogPolarStudy};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
-use fpspectral::quadrature::{ball_probability, basin_probability, check_point, LogQuantity};
+use fpspectral::quadrature::{
+    ball_probability, basin_probability, best_effort, check_point, lowest_point, LogQuantity,
+};
 use fpspectral::{Potential, Result};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-/// Value, absolute error, and the logarithm with its relative error (which still carry the
-/// answer when the value underflows to 0).
-fn value_error(q: &LogQuantity) -> Value {
-    let v = q.value();
-    json!({ "value": v, "error": v * q.rel_error, "ln_value": q.ln, "rel_error": q.rel_error })
+/// Target of the exact 1D quadratures (the double-exponential rule against its Gauss–Legendre
+/// cross-check), on top of the rounding of the log-integrand.
+pub const QUADRATURE_1D_TOL: f64 = 1e-8;
+
+/// Agreement of two successive spectral levels that ends the 2D resolution study.
+pub const SPECTRAL_TOL: f64 = 1e-8;
+
+/// A positive answer held in logarithms, with how it was obtained.
+struct Answer {
+    q: LogQuantity,
+    converged: bool,
+    method: String,
+    /// The studies that missed their target (empty when converged).
+    unconverged: Vec<String>,
+}
+
+/// The message of an engine error without its category prefix.
+fn reason(e: &EngineError) -> String {
+    match e {
+        EngineError::Parse(m)
+        | EngineError::NotConfining(m)
+        | EngineError::InvalidParameter(m)
+        | EngineError::TooLarge(m)
+        | EngineError::NotConverged(m)
+        | EngineError::Numerical(m)
+        | EngineError::Io(m) => m.clone(),
+    }
+}
+
+/// `ln_<key>` always, `<key>` only when e^{ln} is a finite normal double (else `<key>_note`).
+fn put_log_number(out: &mut Map<String, Value>, key: &str, ln: f64, error: Option<f64>) {
+    let value = ln.exp();
+    let error = error.map(|r| value * r);
+    if value.is_normal() && error.is_none_or(f64::is_finite) {
+        out.insert(key.into(), json!(value));
+        if let Some(e) = error {
+            out.insert("error".into(), json!(e));
+        }
+    } else {
+        let way = if ln > 0.0 { "overflows" } else { "underflows" };
+        out.insert(
+            format!("{key}_note"),
+            json!(format!("e^{} {way} a double: the logarithm is given instead", short(ln))),
+        );
+    }
+}
+
+/// The JSON of an [`Answer`] (see the module notes).
+fn answer_json(a: Answer) -> Result<Map<String, Value>> {
+    if !a.q.ln.is_finite() {
+        return Err(EngineError::Numerical(format!("the logarithm of the answer is {}", a.q.ln)));
+    }
+    if !(a.q.rel_error.is_finite() && a.q.rel_error >= 0.0) {
+        return Err(EngineError::NotConverged(format!(
+            "{}: no finite error estimate (ln value {})",
+            a.method,
+            short(a.q.ln)
+        )));
+    }
+    let mut out = Map::new();
+    out.insert("ln_value".into(), json!(a.q.ln));
+    out.insert("rel_error".into(), json!(a.q.rel_error));
+    put_log_number(&mut out, "value", a.q.ln, Some(a.q.rel_error));
+    out.insert("converged".into(), json!(a.converged));
+    out.insert("method".into(), json!(a.method));
+    if !a.converged {
+        out.insert("unconverged".into(), json!(a.unconverged));
+    }
+    Ok(out)
+}
+
+/// Whether an exact 1D quadrature met [`QUADRATURE_1D_TOL`] above the rounding of a
+/// log-integrand of size `scale` (e^{h} at |h| = scale carries 4ε·scale of rounding).
+fn one_d_converged(q: &LogQuantity, scale: f64) -> (bool, Vec<String>) {
+    let target = QUADRATURE_1D_TOL + 16.0 * f64::EPSILON * (scale + q.ln.abs());
+    if q.rel_error <= target {
+        (true, Vec::new())
+    } else {
+        let why = format!(
+            "1D quadrature: the double-exponential rule and its Gauss–Legendre check differ by {} (target {})",
+            short(q.rel_error),
+            short(target)
+        );
+        (false, vec![why])
+    }
+}
+
+/// Largest |L| at the given points and at the lowest point found (the size of ηL or L/D that
+/// the 1D quadratures exponentiate), times `factor`.
+fn log_integrand_scale(p: &Potential, factor: f64, points: &[f64]) -> f64 {
+    let lowest = lowest_point(p);
+    let mut s = p.value(&lowest).abs();
+    for &x in points.iter().filter(|x| x.is_finite()) {
+        s = s.max(p.value(&[x]).abs());
+    }
+    if s.is_finite() {
+        factor * s
+    } else {
+        0.0
+    }
 }
 
 /// Mean first passage time of dW = −∇L dt + √(2D) dB from `from` to `to` (exact, d = 1) and the
-/// Eyring–Kramers value of Lemma 2 (null when `from` is not near a minimum):
-/// `{"value", "error", "ln_value", "rel_error", "eyring_kramers", "ln_eyring_kramers"}`.
+/// Eyring–Kramers value of Lemma 2. JSON as in the module notes: `ln_value`, `rel_error`,
+/// `value`/`error` (or `value_note`), `converged`, `method`, `ln_eyring_kramers`,
+/// `eyring_kramers` (or `eyring_kramers_note`).
 pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
     positive("diffusion", diffusion)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "from", from)?;
     check_point(&p, "to", to)?;
-    if p.dim() != 1 {
-        return Err(EngineError::InvalidParameter(
-            "in d = 2 a point target is never hit: give the target ball radius (--radius)".into(),
-        ));
+    match p.dim() {
+        1 => {}
+        2 => {
+            return Err(EngineError::InvalidParameter(
+                "in d = 2 a point target is never hit: give the target ball radius (--radius)".into(),
+            ))
+        }
+        d => return Err(EngineError::InvalidParameter(format!("passage times for d = {d} are not implemented"))),
     }
     let tau = mfpt_1d(&p, diffusion, from[0], to[0])?;
-    with_eyring_kramers(value_error(&tau), &p, diffusion, from, to)
+    let (converged, unconverged) = one_d_converged(&tau, log_integrand_scale(&p, 1.0 / diffusion, &[from[0], to[0]]));
+    let method = "exact 1D double integral (log-space double-exponential quadrature, Gauss–Legendre check)".into();
+    let mut out = answer_json(Answer { q: tau, converged, method, unconverged })?;
+    with_eyring_kramers(&mut out, &p, diffusion, from, to);
+    Ok(Value::Object(out))
 }
-
-/// Agreement of two successive spectral levels that ends the 2D resolution study.
-pub const SPECTRAL_TOL: f64 = 1e-8;
 
 /// Mean first passage time from `from` to the closed ball of radius `radius` around `to`
 /// (d = 1: the exact formula to the nearer ball edge; d = 2: backward Kolmogorov on the annulus
 /// around the ball, Chebyshev ⊗ Fourier with a resolution study to [`SPECTRAL_TOL`], or, when that
-/// grid exceeds its size limit or its GMRES stalls (small D, τ ≳ 1e8), exponentially fitted finite
-/// volumes on a log-polar grid with subtraction-free elimination and Richardson extrapolation in
-/// h², to the same tolerance), with the Eyring–Kramers value: same JSON as [`eval_mfpt`].
+/// grid exceeds its size limit, its GMRES stalls (small D, τ ≳ 1e8) or it misses the tolerance,
+/// exponentially fitted finite volumes on a log-polar grid with subtraction-free elimination and
+/// Richardson extrapolation in h², to the same tolerance), with the Eyring–Kramers value: same
+/// JSON as [`eval_mfpt`]. A start inside the ball is refused (τ = 0) in every dimension.
 pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64], radius: f64) -> Result<Value> {
     positive("diffusion", diffusion)?;
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "from", from)?;
     check_point(&p, "to", to)?;
-    let tau = match p.dim() {
+    let gap = from.iter().zip(to).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+    if gap <= radius {
+        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
+    }
+    let answer = match p.dim() {
         1 => {
             let edge = if from[0] < to[0] { to[0] - radius } else { to[0] + radius };
-            mfpt_1d(&p, diffusion, from[0], edge)?
+            let tau = mfpt_1d(&p, diffusion, from[0], edge)?;
+            let (converged, unconverged) =
+                one_d_converged(&tau, log_integrand_scale(&p, 1.0 / diffusion, &[from[0], edge]));
+            let method = format!(
+                "exact 1D double integral to the nearer ball edge x = {} (log-space double-exponential quadrature, Gauss–Legendre check)",
+                short(edge)
+            );
+            Answer { q: tau, converged, method, unconverged }
         }
-        2 => {
-            let (start, target) = ([from[0], from[1]], [to[0], to[1]]);
-            match mfpt_annulus(&p, diffusion, start, target, radius, SPECTRAL_TOL) {
-                Ok(study) => study.tau,
-                // grid beyond the spectral budget or collocation round-off (small D): log-polar FV
-                Err(EngineError::TooLarge(_) | EngineError::Numerical(_)) => {
-                    mfpt_logpolar(&p, diffusion, start, target, radius, SPECTRAL_TOL)?.tau
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        2 => passage_2d(&p, diffusion, [from[0], from[1]], [to[0], to[1]], radius)?,
         d => return Err(EngineError::InvalidParameter(format!("passage times for d = {d} are not implemented"))),
     };
-    with_eyring_kramers(value_error(&tau), &p, diffusion, from, to)
+    let mut out = answer_json(answer)?;
+    with_eyring_kramers(&mut out, &p, diffusion, from, to);
+    Ok(Value::Object(out))
 }
 
-fn with_eyring_kramers(mut out: Value, p: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
-    let ek = eyring_kramers(p, diffusion, from, to).ok();
-    out["eyring_kramers"] = ek.as_ref().map_or(Value::Null, |e| json!(e.ln_time.exp()));
-    out["ln_eyring_kramers"] = ek.as_ref().map_or(Value::Null, |e| json!(e.ln_time));
-    Ok(out)
+fn annulus_answer(study: &AnnulusStudy) -> Answer {
+    let grids: Vec<String> = study.levels.iter().map(|l| format!("{}×{}", l.ns, l.nt)).collect();
+    let converged = study.tau.rel_error <= SPECTRAL_TOL;
+    let unconverged = if converged {
+        Vec::new()
+    } else {
+        vec![format!(
+            "annulus spectral: the last two levels differ by {} (tolerance {})",
+            short(study.tau.rel_error),
+            short(SPECTRAL_TOL)
+        )]
+    };
+    let method = format!("annulus spectral (Chebyshev ⊗ Fourier, GMRES), levels {}", grids.join(", "));
+    Answer { q: study.tau, converged, method, unconverged }
 }
 
-/// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball: `{"value", "error", "ln_value", "rel_error"}`.
+fn logpolar_answer(study: &LogPolarStudy) -> Answer {
+    let grids: Vec<String> = study.levels.iter().map(|l| format!("{}×{}", l.ns, l.nt)).collect();
+    let converged = study.tau.rel_error <= SPECTRAL_TOL;
+    let unconverged = if converged {
+        Vec::new()
+    } else {
+        vec![format!(
+            "log-polar FV: out of levels, the last two Richardson extrapolants differ by {} (tolerance {})",
+            short(study.tau.rel_error),
+            short(SPECTRAL_TOL)
+        )]
+    };
+    let method = format!("log-polar FV + Richardson in h², levels {}", grids.join(", "));
+    Answer { q: study.tau, converged, method, unconverged }
+}
+
+/// The d = 2 passage time: the annulus study, else (too large, stalled, or short of the
+/// tolerance) the log-polar study; when neither converges, the estimate with the smaller error.
+fn passage_2d(p: &Potential, diffusion: f64, start: [f64; 2], target: [f64; 2], radius: f64) -> Result<Answer> {
+    let logpolar = || mfpt_logpolar(p, diffusion, start, target, radius, SPECTRAL_TOL);
+    match mfpt_annulus(p, diffusion, start, target, radius, SPECTRAL_TOL) {
+        Ok(study) => {
+            let annulus = annulus_answer(&study);
+            if annulus.converged {
+                return Ok(annulus);
+            }
+            match logpolar() {
+                Ok(lp) => {
+                    let lp = logpolar_answer(&lp);
+                    if lp.converged || lp.q.rel_error < annulus.q.rel_error {
+                        Ok(Answer { unconverged: [annulus.unconverged, lp.unconverged].concat(), ..lp })
+                    } else {
+                        Ok(Answer { unconverged: [annulus.unconverged, lp.unconverged].concat(), ..annulus })
+                    }
+                }
+                Err(e) => {
+                    let mut annulus = annulus;
+                    annulus.unconverged.push(format!("log-polar FV: {}", reason(&e)));
+                    Ok(annulus)
+                }
+            }
+        }
+        // grid beyond the spectral budget or collocation round-off (small D): log-polar FV
+        Err(EngineError::TooLarge(_) | EngineError::Numerical(_)) => Ok(logpolar_answer(&logpolar()?)),
+        Err(e) => Err(e),
+    }
+}
+
+fn with_eyring_kramers(out: &mut Map<String, Value>, p: &Potential, diffusion: f64, from: &[f64], to: &[f64]) {
+    match eyring_kramers(p, diffusion, from, to) {
+        Ok(ek) if ek.ln_time.is_finite() => {
+            out.insert("ln_eyring_kramers".into(), json!(ek.ln_time));
+            put_log_number(out, "eyring_kramers", ek.ln_time, None);
+        }
+        Ok(_) => {
+            out.insert(
+                "eyring_kramers_note".into(),
+                json!("the Eyring–Kramers formula is undefined here (a Hessian determinant is 0: degenerate minimum or saddle)"),
+            );
+        }
+        Err(e) => {
+            out.insert("eyring_kramers_note".into(), json!(format!("not applicable: {}", reason(&e))));
+        }
+    }
+}
+
+/// Runs a Gibbs-integral computation; when a refinement study misses its target, runs it again
+/// in [`best_effort`] mode for the best estimate. Returns the estimate and the missed studies.
+/// (Only after a miss: in best-effort mode a study never fails, so a fallback that a failure
+/// would have triggered, such as Z by wells after the single polar rule, is not taken.)
+fn gibbs_study(work: impl Fn() -> Result<LogQuantity>) -> Result<(LogQuantity, Vec<String>)> {
+    match work() {
+        Ok(q) => Ok((q, Vec::new())),
+        Err(EngineError::NotConverged(first)) => {
+            let (q, missed) = best_effort(&work);
+            Ok((q?, if missed.is_empty() { vec![first] } else { missed }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball (d = 1, 2, 3). JSON as in
+/// the module notes: `ln_value`, `rel_error`, `value`/`error` (or `value_note`), `converged`,
+/// `method`.
 pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f64) -> Result<Value> {
     positive("eta", eta)?;
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "center", center)?;
-    Ok(value_error(&ball_probability(&p, eta, center, radius)?))
+    let (q, mut unconverged) = gibbs_study(|| ball_probability(&p, eta, center, radius))?;
+    let method = if p.dim() == 1 {
+        let (a, b) = (center[0] - radius, center[0] + radius);
+        let (ok, why) = one_d_converged(&q, log_integrand_scale(&p, eta, &[a, b]));
+        if !ok {
+            unconverged.extend(why);
+        }
+        "1D double-exponential quadrature (Gauss–Legendre check) over the ball and over the line for Z".to_string()
+    } else {
+        "polar quadrature refinement studies: the ball about its centre or anchored at its peaks, Z about the wells"
+            .to_string()
+    };
+    let converged = unconverged.is_empty();
+    Ok(Value::Object(answer_json(Answer { q, converged, method, unconverged })?))
 }
 
 /// Stationary probability of the basin of attraction of `minimum` under the gradient flow
-/// (d = 1, 2, 3, any number of minima): `{"value", "error", "ln_value", "rel_error"}`.
+/// (d = 1, 2, 3, any number of minima). `minimum` must lead Newton's method to a minimum of L
+/// (refused otherwise, in every dimension). JSON as in the module notes: `ln_value`,
+/// `rel_error`, `value`/`error` (or `value_note`), `converged`, `method`.
 pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Result<Value> {
     positive("eta", eta)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "minimum", minimum)?;
-    Ok(value_error(&basin_probability(&p, eta, minimum)?))
+    let (q, mut unconverged) = gibbs_study(|| basin_probability(&p, eta, minimum))?;
+    let method = if p.dim() == 1 {
+        let (a, b) = basin_interval(&p, minimum[0])?;
+        let (ok, why) = one_d_converged(&q, log_integrand_scale(&p, eta, &[a, b]));
+        if !ok {
+            unconverged.extend(why);
+        }
+        format!(
+            "1D double-exponential quadrature over the basin ({}, {}) between the neighbouring maxima, and over the line for Z",
+            short(a),
+            short(b)
+        )
+    } else {
+        "basin quadrature: rays from the minimum cut where the RK4 gradient flow leaves the basin, refinement study \
+         plus a halved flow step; Z by polar quadrature about the wells"
+            .to_string()
+    };
+    let converged = unconverged.is_empty();
+    Ok(Value::Object(answer_json(Answer { q, converged, method, unconverged })?))
 }

@@ -7,13 +7,17 @@
 //! A_{v_j}χ_m = √(η'm)χ_{m−1}: every v-integral is an exact sum over v-indices. The w-integrals are
 //! tensor Gauss–Hermite (or trapezoid on the circle) quadratures of the w-coefficient fields of each
 //! v-index, exact for polynomial L with enough nodes.
+//!
+//! Every sum runs over ordered maps (v-indices in lexicographic order), so a functional is the same
+//! floating-point number in every run: a hash map's per-process random order changed H(0) in the
+//! sixth digit from run to run.
 
 use super::basis::{KineticBasis, WAxis};
 use super::evolve::{fourier_axis, hermite_axis};
 use super::operator::Kinetic;
 use crate::error::{EngineError, Result};
 use faer::{Col, Mat};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// A tensor quadrature over the w-axes (the second axis a single unit node when d = 1), with the
 /// w-basis and its derivative tabulated at the nodes, and ∂_{w_j}L at every node.
@@ -37,9 +41,9 @@ pub struct WQuadrature {
 }
 
 /// The v-index (α_{v_0}, α_{v_1}) of each basis function, and its w-coefficient matrix (n_0 × n_1).
-fn by_velocity(basis: &KineticBasis, u: &Col<f64>) -> HashMap<[usize; 2], Mat<f64>> {
+fn by_velocity(basis: &KineticBasis, u: &Col<f64>) -> BTreeMap<[usize; 2], Mat<f64>> {
     let n1 = *basis.w_sizes.get(1).unwrap_or(&1);
-    let mut out: HashMap<[usize; 2], Mat<f64>> = HashMap::new();
+    let mut out: BTreeMap<[usize; 2], Mat<f64>> = BTreeMap::new();
     for (i, a) in basis.indices.iter().enumerate() {
         let c = out.entry([a[2], a[3]]).or_insert_with(|| Mat::zeros(basis.w_sizes[0], n1));
         c[(a[0], a[1])] = u[i];
@@ -51,11 +55,11 @@ fn by_velocity(basis: &KineticBasis, u: &Col<f64>) -> HashMap<[usize; 2], Mat<f6
 #[derive(Debug, Clone)]
 pub struct GradientFields {
     /// U_m at the nodes.
-    pub u: HashMap<[usize; 2], Mat<f64>>,
+    pub u: BTreeMap<[usize; 2], Mat<f64>>,
     /// A_{w_j}U_m at the nodes, per j.
-    pub a: HashMap<[usize; 2], Vec<Mat<f64>>>,
+    pub a: BTreeMap<[usize; 2], Vec<Mat<f64>>>,
     /// The coefficients by multi-index (the v-gradient is exact on them).
-    coeffs: HashMap<[usize; 4], f64>,
+    coeffs: BTreeMap<[usize; 4], f64>,
 }
 
 impl WQuadrature {
@@ -111,7 +115,7 @@ impl WQuadrature {
     /// U_m and A_{w_j}U_m = ∂_jU_m + η'∂_jL U_m/2 at the nodes for every v-index of the state.
     pub fn gradients(&self, basis: &KineticBasis, u: &Col<f64>) -> GradientFields {
         let half = 0.5 * self.eta;
-        let mut fields = GradientFields { u: HashMap::new(), a: HashMap::new(), coeffs: HashMap::new() };
+        let mut fields = GradientFields { u: BTreeMap::new(), a: BTreeMap::new(), coeffs: BTreeMap::new() };
         for (m, c) in by_velocity(basis, u) {
             let um = self.field(&c, None);
             let a = (0..self.dim)

@@ -449,6 +449,12 @@ fn rayleigh(a: &Csr, shift: f64, x: &[f64]) -> f64 {
 fn real_residual(a: &Csr, shift: f64, x: &[f64], theta: f64) -> f64 {
     let mut ax = vec![0.0; x.len()];
     a.apply(x, &mut ax);
-    let s: f64 = ax.par_iter().zip(x.par_iter()).map(|(g, x)| (g + (shift - theta) * x).powi(2)).sum();
+    // Per-chunk sums added in index order: the same number for any thread count.
+    let parts: Vec<f64> = ax
+        .par_chunks(4096)
+        .zip(x.par_chunks(4096))
+        .map(|(g, x)| g.iter().zip(x).map(|(g, x)| (g + (shift - theta) * x).powi(2)).sum::<f64>())
+        .collect();
+    let s: f64 = parts.iter().sum();
     s.sqrt() / dot(x, x).sqrt()
 }
