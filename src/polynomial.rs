@@ -1,7 +1,17 @@
 //! Multivariate polynomials in up to three variables, used for the exact banded Galerkin path.
 
+use crate::error::{EngineError, Result};
 use crate::jet::{Grad, MAX_DIM};
 use std::collections::BTreeMap;
+
+/// Largest total degree an expression may expand to (the banded Galerkin path and the tables of
+/// powers are built for moderate degrees; a higher one is refused, not expanded).
+pub const MAX_DEGREE: u32 = 64;
+/// Largest number of monomials of an expanded polynomial (and of every intermediate result).
+pub const MAX_TERMS: usize = 5_000;
+/// Largest number of monomial products (and additions) one expansion may perform: with the two
+/// limits above, the expansion of any expression ends within a fraction of a second.
+pub const MAX_WORK: u64 = 1_000_000;
 
 /// Exponent vector of a monomial x^a y^b z^c.
 pub type Monomial = [u32; 3];
@@ -155,8 +165,103 @@ impl Poly {
         out
     }
 
-    fn prune(mut self) -> Self {
+    /// Drops zero coefficients.
+    pub(crate) fn prune(mut self) -> Self {
         self.terms.retain(|_, c| *c != 0.0);
         self
+    }
+}
+
+/// Polynomial arithmetic under the limits [`MAX_DEGREE`], [`MAX_TERMS`] and [`MAX_WORK`], checked
+/// before each operation, so that an expansion like `((x+y+z)^64)^64` is refused at once instead
+/// of running for minutes. The results are those of [`Poly::add`], [`Poly::mul`] and
+/// [`Poly::pow`] (the same operations in the same order).
+#[derive(Debug, Clone)]
+pub struct Expansion {
+    work: u64,
+}
+
+impl Default for Expansion {
+    fn default() -> Self {
+        Expansion::new()
+    }
+}
+
+impl Expansion {
+    /// A fresh budget of [`MAX_WORK`] operations.
+    pub fn new() -> Self {
+        Expansion { work: 0 }
+    }
+
+    fn charge(&mut self, n: u64) -> Result<()> {
+        self.work = self.work.saturating_add(n);
+        if self.work > MAX_WORK {
+            return Err(EngineError::Parse(format!(
+                "expanding the polynomial needs more than {MAX_WORK} term operations (the limit); \
+                 write it with fewer or smaller powers"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_terms(p: Poly) -> Result<Poly> {
+        if p.terms.len() > MAX_TERMS {
+            return Err(EngineError::Parse(format!(
+                "the expanded polynomial has more than {MAX_TERMS} monomials (the limit)"
+            )));
+        }
+        Ok(p)
+    }
+
+    /// Refuses a degree above [`MAX_DEGREE`], naming it.
+    pub fn check_degree(degree: f64) -> Result<()> {
+        if degree.is_nan() || degree > MAX_DEGREE as f64 {
+            return Err(EngineError::Parse(format!(
+                "the expanded polynomial would have degree {}; the limit is {MAX_DEGREE}",
+                crate::error::short(degree)
+            )));
+        }
+        Ok(())
+    }
+
+    /// acc ± q in place (coefficients as in [`Poly::add`]; zeros are kept until [`Poly::prune`]).
+    pub fn add_assign(&mut self, acc: &mut Poly, q: &Poly, subtract: bool) -> Result<()> {
+        self.charge(q.terms.len() as u64)?;
+        for (m, c) in &q.terms {
+            *acc.terms.entry(*m).or_insert(0.0) += if subtract { -c } else { *c };
+        }
+        if acc.terms.len() > MAX_TERMS {
+            return Err(EngineError::Parse(format!(
+                "the expanded polynomial has more than {MAX_TERMS} monomials (the limit)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// c·p
+    pub fn scale(&mut self, p: &Poly, c: f64) -> Result<Poly> {
+        self.charge(p.terms.len() as u64)?;
+        Ok(p.scale(c))
+    }
+
+    /// p·q
+    pub fn mul(&mut self, p: &Poly, q: &Poly) -> Result<Poly> {
+        Expansion::check_degree(p.degree() as f64 + q.degree() as f64)?;
+        self.charge((p.terms.len() as u64).saturating_mul(q.terms.len() as u64).max(1))?;
+        Expansion::check_terms(p.mul(q))
+    }
+
+    /// p^n, by n multiplications as [`Poly::pow`].
+    pub fn pow(&mut self, p: &Poly, n: u64) -> Result<Poly> {
+        if let Some(c) = p.as_constant() {
+            // A constant (e.g. the zero polynomial of `(x - x)^1e18`): no loop over n.
+            return Ok(Poly::constant(if n == 0 { 1.0 } else { c.powf(n as f64) }));
+        }
+        Expansion::check_degree(p.degree() as f64 * n as f64)?;
+        let mut acc = Poly::constant(1.0);
+        for _ in 0..n {
+            acc = self.mul(&acc, p)?;
+        }
+        Ok(acc)
     }
 }

@@ -1,12 +1,31 @@
 //! Risk functions L: R^d → R (d = 1, 2, 3): expressions, the squared-loss risk of Appendix B.1,
 //! and the L2-regularised logistic-regression risk. Value, gradient and Hessian are exact.
 
-use crate::error::{EngineError, Result};
-use crate::expr::Expr;
+use crate::error::{short, EngineError, Result};
+use crate::expr::{printable, quote, Expr};
 use crate::jet::{Grad, Jet, MAX_DIM};
 use crate::polynomial::Poly;
 use serde::Deserialize;
+use std::io::Read;
 use std::path::Path;
+
+/// Points on which [`Potential::parse_periodic`] checks a periodic potential.
+pub const PERIODIC_SAMPLES: usize = 400;
+/// Largest max L − min L of a periodic potential: the spectral method on the circle works with
+/// e^{∓L}, which overflows beyond about e^{709}.
+pub const MAX_PERIODIC_SPREAD: f64 = 700.0;
+/// Largest fixture file read.
+pub const MAX_FIXTURE_BYTES: u64 = 64 << 20;
+
+/// A library error message (serde's) made one printable line of bounded length.
+fn excerpt_message(message: &str) -> String {
+    let line = printable(message);
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line
+    }
+}
 
 /// A risk function with exact derivatives.
 #[derive(Debug, Clone)]
@@ -46,48 +65,153 @@ fn one() -> f64 {
 impl Potential {
     /// Parses an expression in x, y, z and checks assumption (A.1).
     pub fn parse(text: &str) -> Result<Self> {
-        let expr = Expr::parse(text)?;
-        let dim = expr.dim();
-        let poly = expr.to_poly();
-        let p = Potential::Expression { text: text.to_string(), expr, poly, dim };
+        let p = Potential::parse_unchecked(text)?;
         p.check_confining()?;
         Ok(p)
     }
 
-    /// Parses an expression without the confinement check, for 2π-periodic potentials on the
-    /// circle (e.g. `-cos(x)`), where (A.1) is replaced by compactness.
-    pub fn parse_periodic(text: &str) -> Result<Self> {
+    /// Parses an expression (within the limits of [`crate::expr`], its polynomial within those of
+    /// [`crate::polynomial`]) without checking confinement or periodicity: for tests and for
+    /// callers that check the potential themselves.
+    pub fn parse_unchecked(text: &str) -> Result<Self> {
         let expr = Expr::parse(text)?;
         let dim = expr.dim();
-        let poly = expr.to_poly();
+        let poly = expr.polynomial()?;
         Ok(Potential::Expression { text: text.to_string(), expr, poly, dim })
     }
 
-    /// Reads a potential from a SPEC: a path to a JSON fixture, or an expression.
+    /// Parses a 2π-periodic potential of x alone, for the kinetic problem on the circle
+    /// (`Kinetic::periodic`, d = 1), where (A.1) is replaced by compactness (e.g. `-cos(x)`).
+    /// Checked on a grid of [`PERIODIC_SAMPLES`] points: L and L' finite, L(x + 2π) = L(x) to
+    /// 1e-9 of max |L| (at least 1e-9), and max L − min L at most [`MAX_PERIODIC_SPREAD`].
+    pub fn parse_periodic(text: &str) -> Result<Self> {
+        let p = Potential::parse_unchecked(text)?;
+        p.check_periodic()?;
+        Ok(p)
+    }
+
+    /// The checks of [`Potential::parse_periodic`].
+    fn check_periodic(&self) -> Result<()> {
+        let bad = |m: String| Err(EngineError::Parse(m));
+        if self.dim() != 1 {
+            return bad(format!(
+                "a periodic potential is a function of x alone (w lives on the circle, d = 1), got d = {}",
+                self.dim()
+            ));
+        }
+        let two_pi = 2.0 * std::f64::consts::PI;
+        // The grid 2πk/n (where the spectral method samples) and the same grid shifted.
+        let xs = (0..PERIODIC_SAMPLES).map(|k| {
+            let shift = if k % 2 == 0 { 0.0 } else { 0.381966 };
+            two_pi * ((k / 2) as f64 + shift) / (PERIODIC_SAMPLES / 2) as f64
+        });
+        let mut samples = Vec::with_capacity(PERIODIC_SAMPLES);
+        for x in xs {
+            let j = self.jet(&[x]);
+            let shifted = self.value(&[x + two_pi]);
+            if !j.v.is_finite() {
+                return bad(format!(
+                    "L({}) = {} is not finite; a periodic potential is finite on the circle",
+                    short(x),
+                    j.v
+                ));
+            }
+            if !j.g[0].is_finite() {
+                return bad(format!(
+                    "L'({}) = {} is not finite; a periodic potential is smooth on the circle",
+                    short(x),
+                    j.g[0]
+                ));
+            }
+            samples.push((x, j.v, shifted));
+        }
+        let scale = samples.iter().fold(1.0f64, |m, s| m.max(s.1.abs()));
+        for &(x, v, shifted) in &samples {
+            if !(shifted - v).abs().le(&(1e-9 * scale)) {
+                return bad(format!(
+                    "L is not 2π-periodic in x: L({}) = {} but L({} + 2π) = {}",
+                    short(x),
+                    short(v),
+                    short(x),
+                    short(shifted)
+                ));
+            }
+        }
+        let lo = samples.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+        let hi = samples.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
+        if hi - lo > MAX_PERIODIC_SPREAD {
+            return bad(format!(
+                "max L − min L = {} over the circle; the limit is {MAX_PERIODIC_SPREAD} (e^{{−L}} would \
+                 over- or underflow in the spectral method)",
+                short(hi - lo)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads a potential from a SPEC: a JSON fixture when SPEC ends in `.json`, an expression
+    /// otherwise (a file that happens to be named like an expression is never read).
     pub fn from_spec(spec: &str) -> Result<Self> {
-        if spec.ends_with(".json") || Path::new(spec).is_file() {
-            Potential::from_fixture(Path::new(spec))
-        } else {
-            Potential::parse(spec)
+        if spec.ends_with(".json") {
+            return Potential::from_fixture(Path::new(spec));
+        }
+        match Potential::parse(spec) {
+            Err(EngineError::Parse(message)) => {
+                // Not an expression: say so plainly when it names a directory or another file.
+                let path = Path::new(spec);
+                if path.is_dir() {
+                    Err(EngineError::Io(format!("{} is a directory, not a fixture (a .json file)", quote(spec))))
+                } else if path.is_file() {
+                    Err(EngineError::Io(format!(
+                        "{} is a file but not a fixture: fixture names end in .json",
+                        quote(spec)
+                    )))
+                } else if spec.contains(['/', std::path::MAIN_SEPARATOR]) && !spec.contains(['+', '*', '^', '(', ' ']) {
+                    // Looks like a path rather than an expression.
+                    Err(EngineError::Parse(format!(
+                        "{message}; and there is no file {} (fixture names end in .json)",
+                        quote(spec)
+                    )))
+                } else {
+                    Err(EngineError::Parse(message))
+                }
+            }
+            other => other,
         }
     }
 
-    /// Reads a JSON fixture (`{"kind": "expression" | "squared-loss" | "logistic", ...}`).
+    /// Reads a JSON fixture (`{"kind": "expression" | "squared-loss" | "logistic", ...}`) of at
+    /// most [`MAX_FIXTURE_BYTES`].
     pub fn from_fixture(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| EngineError::Io(format!("cannot read fixture {}: {e}", path.display())))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| EngineError::Parse(format!("fixture {} is not valid JSON: {e}", path.display())))?;
+        let name = quote(&path.display().to_string());
+        if path.is_dir() {
+            return Err(EngineError::Io(format!("{name} is a directory, not a fixture (a .json file)")));
+        }
+        let cannot =
+            |e: std::io::Error| EngineError::Io(format!("cannot read fixture {name}: {}", printable(&e.to_string())));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FIXTURE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+        if bytes.len() as u64 > MAX_FIXTURE_BYTES {
+            return Err(EngineError::Parse(format!(
+                "fixture {name} is larger than {MAX_FIXTURE_BYTES} bytes (the limit)"
+            )));
+        }
+        let text =
+            String::from_utf8(bytes).map_err(|_| EngineError::Parse(format!("fixture {name} is not UTF-8 text")))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            EngineError::Parse(format!("fixture {name} is not valid JSON: {}", printable(&e.to_string())))
+        })?;
         let body = value.get("potential").cloned().unwrap_or(value);
-        let fixture: Fixture =
-            serde_json::from_value(body).map_err(|e| EngineError::Parse(format!("fixture {}: {e}", path.display())))?;
+        let fixture: Fixture = serde_json::from_value(body)
+            .map_err(|e| EngineError::Parse(format!("fixture {name}: {}", excerpt_message(&e.to_string()))))?;
         Potential::from_fixture_value(fixture)
     }
 
     /// Builds the potential from a JSON value of the fixture form.
     pub fn from_json(value: &serde_json::Value) -> Result<Self> {
-        let fixture: Fixture =
-            serde_json::from_value(value.clone()).map_err(|e| EngineError::Parse(format!("potential: {e}")))?;
+        let fixture: Fixture = serde_json::from_value(value.clone())
+            .map_err(|e| EngineError::Parse(format!("potential: {}", excerpt_message(&e.to_string()))))?;
         Potential::from_fixture_value(fixture)
     }
 

@@ -204,12 +204,12 @@ fn gradient_cases() -> Vec<Potential> {
     let logistic = serde_json::json!({"kind": "logistic", "features": [[1.0, 0.5, -0.2], [-0.3, 1.0, 0.7], [0.4, -0.8, 1.0]], "labels": [1.0, 0.0, 1.0], "lambda": 0.1});
     vec![
         Potential::parse("(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)").unwrap(),
-        Potential::parse_periodic(
+        Potential::parse_unchecked(
             "exp(0.3*x)*cos(y) + log(2 + x^2)/sqrt(1 + z^2) + sin(x*y)*tanh(z) + (1 + y^2)^1.5 + (2 + x^2)^(0.1*z)",
         )
         .unwrap(),
         // Degree 18: the polynomial path's tables of powers on the heap.
-        Potential::parse_periodic("x^18/1e6 + (x*y + z)^5/100 - 3*x*y*z^2").unwrap(),
+        Potential::parse_unchecked("x^18/1e6 + (x*y + z)^5/100 - 3*x*y*z^2").unwrap(),
         Potential::from_json(&squared).unwrap(),
         Potential::from_json(&logistic).unwrap(),
     ]
