@@ -41,23 +41,24 @@ pub fn check_time(what: &str, seconds: f64, hint: &str) -> Result<()> {
         return Ok(());
     }
     Err(EngineError::TooLarge(format!(
-        "{what} would take longer than the limit of {} per solve ({hint})",
-        duration_text(MAX_SOLVE_SECONDS)
+        "{what} would take longer than the limit of {} s per solve ({hint})",
+        MAX_SOLVE_SECONDS
     )))
 }
 
-/// Seconds in short human form: "under a second", "40 s", "12 min", "3.1 h".
+/// A predicted duration in short human form: "under a second", "about 40 s", "about 12 min",
+/// "about 3.1 h".
 pub fn duration_text(seconds: f64) -> String {
     if !seconds.is_finite() {
         "an unbounded time".into()
     } else if seconds < 1.0 {
         "under a second".into()
     } else if seconds < 120.0 {
-        format!("{seconds:.0} s")
+        format!("about {seconds:.0} s")
     } else if seconds < 7200.0 {
-        format!("{:.0} min", seconds / 60.0)
+        format!("about {:.0} min", seconds / 60.0)
     } else {
-        format!("{:.1} h", seconds / 3600.0)
+        format!("about {:.1} h", seconds / 3600.0)
     }
 }
 
@@ -221,7 +222,7 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
     // each in Krylov–Schur (measured: 0.4 µs per factor entry on the problems of BENCHMARKS.md).
     let seconds = (factor_len * factor_len / n as f64 + 4000.0 * factor_len) / FLOPS_PER_SECOND;
     let what = format!(
-        "the sparse Cholesky factor ({} non-zeros) of an order-{n} operator (about {})",
+        "the sparse Cholesky factor ({} non-zeros) of an order-{n} operator ({})",
         crate::error::short(factor_len),
         duration_text(seconds)
     );

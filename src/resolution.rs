@@ -126,6 +126,19 @@ where
             if study.converged {
                 return Ok(study);
             }
+            // Every value that misses the tolerance has settled at its rounding floor: larger
+            // bases only raise the floor (‖H‖ grows with the basis), so the study ends here.
+            let floor = (0..study.values.len()).all(|i| {
+                study.errors[i] <= tol * study.values[i].abs().max(abs_floor)
+                    || settled_at_rounding(&value_sequence(&levels, i))
+            });
+            if floor && levels.len() >= MIN_LEVELS {
+                stopped = Some(format!(
+                    "the rounding floor ({} relative) is above the tolerance: larger bases would not help",
+                    crate::error::short(study.rel_error)
+                ));
+                break;
+            }
         }
     }
     let mut study = assess(&levels, tol, abs_floor)
@@ -144,13 +157,7 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
     let mut errors = Vec::with_capacity(fine.values.len());
     let mut estimated = Vec::with_capacity(fine.values.len());
     for i in 0..fine.values.len() {
-        let mut seq: Vec<(f64, f64)> = levels
-            .iter()
-            .rev()
-            .take_while(|l| l.values.len() > i && l.rounding.len() > i)
-            .map(|l| (l.values[i], l.rounding[i]))
-            .collect();
-        seq.reverse();
+        let seq = value_sequence(levels, i);
         let (error, ok) = match asymptotic_error(&seq) {
             Some(e) => (e, true),
             None => (unestimated_error(&seq), false),
@@ -174,6 +181,36 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
     })
 }
 
+/// (value, rounding bound) of value i over the trailing run of levels that carry it, coarse to
+/// fine.
+fn value_sequence(levels: &[Level], i: usize) -> Vec<(f64, f64)> {
+    let mut seq: Vec<(f64, f64)> = levels
+        .iter()
+        .rev()
+        .take_while(|l| l.values.len() > i && l.rounding.len() > i)
+        .map(|l| (l.values[i], l.rounding[i]))
+        .collect();
+    seq.reverse();
+    seq
+}
+
+/// Level-to-level changes of `seq` with the rounding noise of each pair of levels.
+fn changes_with_noise(seq: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    seq.windows(2)
+        .map(|w| {
+            let change = (w[1].0 - w[0].0).abs();
+            let noise = 2.0 * (w[0].1 + w[1].1) + 32.0 * f64::EPSILON * w[0].0.abs().max(w[1].0.abs());
+            (change, noise)
+        })
+        .collect()
+}
+
+/// True when the last two changes of `seq` are within the rounding noise of their levels.
+fn settled_at_rounding(seq: &[(f64, f64)]) -> bool {
+    let changes = changes_with_noise(seq);
+    changes.len() >= 2 && changes[changes.len() - 2..].iter().all(|(c, noise)| c <= noise)
+}
+
 /// The error of the finest value of `seq` (value, rounding bound; coarse to fine) when the
 /// sequence is in its asymptotic regime, else None. Two regimes are recognised:
 ///
@@ -193,14 +230,7 @@ pub fn asymptotic_error(seq: &[(f64, f64)]) -> Option<f64> {
     if seq.len() < MIN_LEVELS {
         return None;
     }
-    let changes: Vec<(f64, f64)> = seq
-        .windows(2)
-        .map(|w| {
-            let change = (w[1].0 - w[0].0).abs();
-            let noise = 2.0 * (w[0].1 + w[1].1) + 32.0 * f64::EPSILON * w[0].0.abs().max(w[1].0.abs());
-            (change, noise)
-        })
-        .collect();
+    let changes = changes_with_noise(seq);
     let fine_rounding = seq.last()?.1;
     // Geometric regime.
     let first = changes.len().saturating_sub(RATIO_WINDOW + 1);
@@ -211,7 +241,8 @@ pub fn asymptotic_error(seq: &[(f64, f64)]) -> Option<f64> {
         if last <= noise {
             continue;
         }
-        if !(last <= MAX_RATIO * before) {
+        let decays = last <= MAX_RATIO * before; // false for NaN
+        if !decays {
             geometric = false;
             break;
         }
@@ -349,6 +380,20 @@ mod tests {
             [0.000364, 0.2269, 0.2950, 0.1509, 0.1377, 0.2412, 0.2461, 0.2846].iter().map(|v| level(&[*v])).collect();
         let study = assess(&levels, 1e-2, 0.0).unwrap();
         assert!(!study.estimated[0] && (study.values[0] - 0.1241198).abs() <= study.errors[0]);
+    }
+
+    #[test]
+    fn a_study_at_its_rounding_floor_stops() {
+        // Values settled to rounding whose floor (1e-12 relative, growing) misses 1e-14.
+        let sizes: Vec<Vec<usize>> = (1..=10).map(|n| vec![10 * n]).collect();
+        let mut calls = 0;
+        let study = run(&sizes, 1e-14, 0.0, |s| {
+            calls += 1;
+            Ok((s[0], vec![1.0 + 1e-13 * (calls % 2) as f64], vec![1e-12 * calls as f64]))
+        })
+        .unwrap();
+        assert!(!study.converged && calls == MIN_LEVELS, "{calls} levels");
+        assert!(study.stopped.as_deref().unwrap_or("").contains("rounding floor"));
     }
 
     #[test]

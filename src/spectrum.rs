@@ -183,7 +183,7 @@ pub fn eigenpairs(
         IndexSet::TotalDegree => "total-degree",
     };
     let what = format!(
-        "a {}-D {kind} basis of {} functions ({} solver, about {})",
+        "a {}-D {kind} basis of {} functions ({} solver, {})",
         basis.dim(),
         basis.len(),
         if plan.sparse { "sparse" } else { "dense" },
