@@ -45,6 +45,9 @@ impl HermiteBasis {
         if d == 0 || d > 3 || centre.len() != d || scale.len() != d {
             return Err(EngineError::InvalidParameter("basis needs 1 to 3 axes".into()));
         }
+        if sizes.contains(&0) {
+            return Err(EngineError::InvalidParameter("basis needs at least one function per axis".into()));
+        }
         let count: f64 = match kind {
             IndexSet::FullTensor => sizes.iter().map(|&n| n as f64).product(),
             IndexSet::TotalDegree => {

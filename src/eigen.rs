@@ -27,10 +27,64 @@ pub struct Eigenpairs {
     pub rounding: Vec<f64>,
 }
 
+/// Floating-point operations per second assumed by the time predictions (measured on the
+/// dense and sparse solves of this engine, two cores: 1e10 within a factor of about 2).
+pub const FLOPS_PER_SECOND: f64 = 1e10;
+
+/// Longest predicted time of one solve; a longer one is refused like one over the memory budget
+/// (`EngineError::TooLarge`), which ends a resolution study with the levels so far.
+pub const MAX_SOLVE_SECONDS: f64 = 600.0;
+
+/// Refuses a solve predicted to take longer than [`MAX_SOLVE_SECONDS`], saying how long.
+pub fn check_time(what: &str, seconds: f64, hint: &str) -> Result<()> {
+    if seconds.is_finite() && seconds <= MAX_SOLVE_SECONDS {
+        return Ok(());
+    }
+    Err(EngineError::TooLarge(format!(
+        "{what} would take longer than the limit of {} s per solve ({hint})",
+        MAX_SOLVE_SECONDS
+    )))
+}
+
+/// A predicted duration in short human form: "under a second", "about 40 s", "about 12 min",
+/// "about 3.1 h".
+pub fn duration_text(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        "an unbounded time".into()
+    } else if seconds < 1.0 {
+        "under a second".into()
+    } else if seconds < 120.0 {
+        format!("about {seconds:.0} s")
+    } else if seconds < 7200.0 {
+        format!("about {:.0} min", seconds / 60.0)
+    } else {
+        format!("about {:.1} h", seconds / 3600.0)
+    }
+}
+
 /// Lowest k eigenpairs of H = BᵀB from the factor B (rows ≥ cols).
 pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
+    lowest_from_owned_factor(b.to_owned(), k)
+}
+
+/// [`lowest_from_factor`] taking B by value: the QR factorisation runs in place in B's storage and
+/// B is freed before the SVD, so the peak memory is B plus O(n²) (see [`factor_eigen_bytes`]).
+pub fn lowest_from_owned_factor(mut b: Mat<f64>, k: usize) -> Result<Eigenpairs> {
     let n = b.ncols();
-    let r = if b.nrows() > n { b.qr().thin_R().to_owned() } else { b.to_owned() };
+    let r = if b.nrows() > n {
+        use faer::linalg::qr::no_pivoting::factor::{qr_in_place, qr_in_place_scratch, recommended_block_size};
+        let par = faer::get_global_parallelism();
+        let m = b.nrows();
+        let block = recommended_block_size::<f64>(m, n);
+        let mut q_coeff = Mat::<f64>::zeros(block, n);
+        let mut buf = MemBuffer::new(qr_in_place_scratch::<f64>(m, n, block, par, Default::default()));
+        qr_in_place(b.as_mut(), q_coeff.as_mut(), par, MemStack::new(&mut buf), Default::default());
+        let r = Mat::<f64>::from_fn(n, n, |i, j| if i <= j { b[(i, j)] } else { 0.0 });
+        drop(b);
+        r
+    } else {
+        b
+    };
     let svd = r.svd().map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
     let s = svd.S().column_vector();
     let v = svd.V();
@@ -49,6 +103,27 @@ pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
         vectors.col_mut(i).copy_from(v.col(col));
     }
     Ok(Eigenpairs { values, vectors, rounding })
+}
+
+/// Bytes [`lowest_from_owned_factor`] allocates besides B itself for an n-column factor: the
+/// Householder block coefficients, R, and the SVD of R (U, V and workspace).
+pub fn factor_eigen_bytes(n: usize) -> f64 {
+    let n = n as f64;
+    8.0 * (2.0 * 256.0 * n + 7.0 * n * n)
+}
+
+/// Floating-point operations of [`lowest_from_owned_factor`]: Householder QR (2mn² − 2n³/3) and an
+/// SVD of R with vectors (≈ 22n³).
+pub fn factor_eigen_flops(rows: usize, n: usize) -> f64 {
+    let (m, n) = (rows as f64, n as f64);
+    2.0 * m * n * n - 2.0 * n * n * n / 3.0 + 22.0 * n * n * n
+}
+
+/// Bytes of the shift-invert Krylov–Schur solve of [`lowest_sparse`] for k eigenpairs of an n×n
+/// problem besides the Cholesky factor: the Krylov basis and workspace, and the eigenvectors.
+pub fn krylov_bytes(n: usize, k: usize) -> f64 {
+    let max_dim = (2 * k).max(64).min(n) as f64;
+    8.0 * (n as f64) * (3.0 * max_dim + 2.0 + 2.0 * k as f64) + 8.0 * 3.0 * max_dim * max_dim
 }
 
 /// Lowest k eigenpairs of a dense symmetric matrix.
@@ -132,7 +207,29 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
             (0..pairs.values.len()).map(|c| residual_bound(h, pairs.vectors.col(c), pairs.values[c])).collect();
         return Ok(pairs);
     }
-    let llt = shifted(h, shift)?
+    let a = shifted(h, shift)?;
+    // The exact size of the Cholesky factor, from its symbolic analysis, before allocating it.
+    let symbolic = faer::sparse::linalg::cholesky::factorize_symbolic_cholesky(
+        a.symbolic(),
+        Side::Lower,
+        Default::default(),
+        Default::default(),
+    )
+    .map_err(|e| EngineError::TooLarge(format!("symbolic Cholesky of an order-{n} matrix failed: {e:?}")))?;
+    let factor_len = symbolic.len_val() as f64;
+    drop(symbolic);
+    // Time: the factorisation (≈ Σ col-count² ≈ len²/n flops) and ≈ 1000 solves of 4·len flops
+    // each in Krylov–Schur (measured: 0.4 µs per factor entry on the problems of BENCHMARKS.md).
+    let seconds = (factor_len * factor_len / n as f64 + 4000.0 * factor_len) / FLOPS_PER_SECOND;
+    let what = format!(
+        "the sparse Cholesky factor ({} non-zeros) of an order-{n} operator ({})",
+        crate::error::short(factor_len),
+        duration_text(seconds)
+    );
+    let hint = "use a looser --tolerance or a smaller --count";
+    crate::budget::check_memory(&what, 16.0 * factor_len + 24.0 * a.compute_nnz() as f64 + krylov_bytes(n, k), hint)?;
+    check_time(&what, seconds, hint)?;
+    let llt = a
         .sp_cholesky(Side::Lower)
         .map_err(|e| EngineError::Numerical(format!("sparse Cholesky of H − σI failed (σ = {shift}): {e:?}")))?;
     let op = ShiftInvert::new(llt, n);

@@ -7,7 +7,7 @@
 //! decays like p_∞, so p_0/√p_∞ ∈ L².
 
 use crate::basis::HermiteBasis;
-use crate::eigen::lowest_from_factor;
+use crate::eigen::lowest_from_owned_factor;
 use crate::error::Result;
 use crate::operator::Overdamped;
 
@@ -41,8 +41,12 @@ pub fn log_partition(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64], q: &[u
 
 /// The expansion of ‖h(t)‖² for the tilted initial density on `basis` (all eigenpairs).
 pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<Expansion> {
-    let b = op.factor(basis)?;
-    let pairs = lowest_from_factor(b.as_ref(), basis.len())?;
+    crate::budget::check_memory(
+        &format!("the eigen-expansion on a {}-function basis", basis.len()),
+        op.factor_bytes(basis) + crate::eigen::factor_eigen_bytes(basis.len()),
+        "use a coarser basis",
+    )?;
+    let pairs = lowest_from_owned_factor(op.factor(basis)?, basis.len())?;
     let q: Vec<usize> = basis.sizes.iter().map(|&n| op.nodes_for(n)).collect();
     let log_z_inf = log_partition(op, basis, &vec![0.0; tilt.len()], &q);
     let log_z0 = log_partition(op, basis, tilt, &q);

@@ -41,16 +41,41 @@ impl<'a> Overdamped<'a> {
         }
     }
 
+    /// Rows of the factor B on `basis`: d per quadrature node.
+    pub fn factor_rows(&self, basis: &HermiteBasis) -> usize {
+        basis.sizes.iter().map(|&n| self.nodes_for(n)).product::<usize>() * basis.dim()
+    }
+
+    /// Bytes [`Overdamped::factor`] allocates: B itself and the basis tabulated on the grid.
+    pub fn factor_bytes(&self, basis: &HermiteBasis) -> f64 {
+        let tables: f64 = basis.sizes.iter().map(|&n| 16.0 * (self.nodes_for(n) * n) as f64).sum();
+        8.0 * self.factor_rows(basis) as f64 * basis.len() as f64 + tables
+    }
+
+    /// Upper bound on the non-zeros of [`Overdamped::sparse_matrix`] on `basis`: each row couples
+    /// α to the β with Σ_j |α_j − β_j| ≤ r, r the degree of W (at least 2, the stiffness).
+    pub fn sparse_nnz_bound(&self, basis: &HermiteBasis) -> f64 {
+        let r = self.effective_potential_poly().map_or(2, |w| w.degree().max(2) as usize) as f64;
+        let ball = match basis.dim() {
+            1 => 2.0 * r + 1.0,
+            2 => 2.0 * r * r + 2.0 * r + 1.0,
+            _ => (2.0 * r + 1.0) * (2.0 * r * r + 2.0 * r + 3.0) / 3.0,
+        };
+        basis.len() as f64 * ball.min(basis.len() as f64)
+    }
+
     /// The factor B with H = BᵀB: rows (node k, axis j) hold √(w_k D)(∂_jφ_α + ∂_jL/(2D) φ_α)(x_k).
     pub fn factor(&self, basis: &HermiteBasis) -> Result<Mat<f64>> {
         let d = basis.dim();
         let q: Vec<usize> = basis.sizes.iter().map(|&n| self.nodes_for(n)).collect();
-        let grid = basis.grid(&q);
-        let rows = grid.len() * d;
+        let rows = self.factor_rows(basis);
         let n = basis.len();
-        if (rows as f64) * (n as f64) > 4.0e8 {
-            return Err(EngineError::TooLarge(format!("dense factor of {rows}×{n} entries")));
-        }
+        crate::budget::check_memory(
+            &format!("the dense factor B ({rows}×{n}) of a {n}-function basis"),
+            self.factor_bytes(basis),
+            "use a looser --tolerance or a smaller --count",
+        )?;
+        let grid = basis.grid(&q);
         let mut b = Mat::<f64>::zeros(rows, n);
         let dd = self.diffusion;
         for k in 0..grid.len() {
@@ -90,6 +115,17 @@ impl<'a> Overdamped<'a> {
         let w = self
             .effective_potential_poly()
             .ok_or_else(|| EngineError::InvalidParameter("the sparse path needs a polynomial potential".into()))?;
+        // Triplets (24 B), the assembled matrix (16 B) and its shifted copy (16 B) per non-zero.
+        let nnz = self.sparse_nnz_bound(basis);
+        crate::budget::check_memory(
+            &format!(
+                "the sparse operator (up to {} non-zeros) of a {}-function basis",
+                crate::error::short(nnz),
+                basis.len()
+            ),
+            64.0 * nnz,
+            "use a looser --tolerance or a smaller --count",
+        )?;
         let d = basis.dim();
         let wt = w.affine_substitute(&basis.centre, &basis.scale);
         let max_deg: Vec<usize> = (0..d).map(|j| wt.degree_in(j) as usize).collect();

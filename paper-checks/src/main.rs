@@ -57,11 +57,11 @@ enum Eval {
         /// D = γβ/(2M) > 0.
         #[arg(long, allow_hyphen_values = true)]
         diffusion: f64,
-        /// Number of eigenvalues.
-        #[arg(long, default_value_t = 3)]
-        count: usize,
-        /// Relative tolerance of the resolution study.
-        #[arg(long, default_value_t = 1e-10)]
+        /// Number of eigenvalues, 1 to 50.
+        #[arg(long, default_value_t = 3, allow_hyphen_values = true)]
+        count: i64,
+        /// Relative tolerance of the resolution study, in (1e-15, 1e-2].
+        #[arg(long, default_value_t = 1e-10, allow_hyphen_values = true)]
         tolerance: f64,
     },
     /// The Poincaré constant of e^{-ηL} (η = 1 is the constant of (7)).
@@ -304,23 +304,25 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
 fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
     match e {
         Eval::FpGap { potential, diffusion, count, tolerance } => {
-            positive("tolerance", tolerance)?;
-            if count == 0 || count > 50 {
+            fpspectral::resolution::check_tolerance(tolerance)?;
+            if !(1..=50).contains(&count) {
                 return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
             }
             let pot = Potential::from_spec(&potential)?;
             let op = Overdamped::new(&pot, diffusion)?;
-            let rates = decay_rates(&op, &RateOptions { count, tolerance, ..Default::default() })?;
-            let study = rates.study.clone().require_converged("fp-gap")?;
-            Ok(json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": study.basis_size()}))
+            let rates = decay_rates(&op, &RateOptions { count: count as usize, tolerance, ..Default::default() })?;
+            let mut out = json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": rates.basis_size});
+            study_fields(&mut out, &rates);
+            Ok(out)
         }
         Eval::Poincare { potential, eta, tolerance } => {
             positive("eta", eta)?;
-            positive("tolerance", tolerance)?;
+            fpspectral::resolution::check_tolerance(tolerance)?;
             let pot = Potential::from_spec(&potential)?;
             let (value, error, rates) = poincare_constant(&pot, eta, tolerance)?;
-            rates.study.require_converged("poincare")?;
-            Ok(json!({"value": value, "error": error}))
+            let mut out = json!({"value": value, "error": error});
+            study_fields(&mut out, &rates);
+            Ok(out)
         }
         Eval::Mfpt { potential, diffusion, from, to, radius } => match radius {
             Some(r) => escape_eval::eval_mfpt_to_ball(&potential, diffusion, &from.0, &to.0, r),
@@ -350,5 +352,18 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             )
         }
         Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
+    }
+}
+
+/// The resolution study's verdict in an fp-gap or poincare answer: `converged`, the achieved
+/// worst relative error, the plan used, why the study stopped early (if it did), and whether the
+/// error bar of the gap reaches zero (a flat or nearly flat direction).
+fn study_fields(out: &mut serde_json::Value, rates: &fpspectral::spectrum::Rates) {
+    out["converged"] = json!(rates.study.converged);
+    out["rel_error"] = json!(rates.study.rel_error);
+    out["method"] = json!(rates.method);
+    out["gap_may_be_zero"] = json!(rates.gap_may_be_zero());
+    if let Some(why) = &rates.study.stopped {
+        out["stopped"] = json!(why);
     }
 }
