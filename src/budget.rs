@@ -42,7 +42,7 @@ pub fn check_memory(what: &str, bytes: f64, hint: &str) -> Result<()> {
         return Ok(());
     }
     Err(EngineError::TooLarge(format!(
-        "{what} would need {} of memory, over the budget of {} ({hint}, or raise --max-memory)",
+        "{what} would need {} of memory, over the --max-memory budget of {} ({hint})",
         bytes_text(bytes),
         bytes_text(budget)
     )))

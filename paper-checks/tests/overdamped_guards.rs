@@ -159,7 +159,7 @@ fn memory_budget_ends_the_study_before_allocating() {
     ]);
     assert_eq!(code, 2, "{out} {err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("would need") && err.contains("over the budget") && err.contains("--max-memory"), "{err}");
+    assert!(err.contains("would need") && err.contains("budget") && err.contains("--max-memory"), "{err}");
     let (code, v) = answer(&[
         "--max-memory",
         "0.005",
@@ -174,7 +174,7 @@ fn memory_budget_ends_the_study_before_allocating() {
     ]);
     assert_eq!(code, 3, "{v}");
     let stopped = v["stopped"].as_str().expect("the reason the study stopped");
-    assert!(stopped.contains("over the budget"), "{stopped}");
+    assert!(stopped.contains("over the --max-memory budget"), "{stopped}");
     assert!(v["method"]["levels"].as_u64().unwrap() >= 2, "{v}");
     within(&v, &[0.124119830, 0.246888558, 0.368231614]);
 }
