@@ -49,7 +49,9 @@ impl KineticParams {
         positive("friction g", friction)?;
         positive("velocity diffusion D_v", diffusion_v)?;
         let p = KineticParams { friction, diffusion_v };
-        for (what, value) in [("η' = friction/diffusion", p.eta()), ("the velocity scale √(2 diffusion/friction)", p.velocity_scale())] {
+        for (what, value) in
+            [("η' = friction/diffusion", p.eta()), ("the velocity scale √(2 diffusion/friction)", p.velocity_scale())]
+        {
             if !(value.is_normal() && value.is_finite()) {
                 return Err(EngineError::InvalidParameter(format!(
                     "friction {} and diffusion {} give {what} = {}, outside double precision",

@@ -8,8 +8,8 @@
 use super::basis::{fourier_mode, KineticBasis, WAxis};
 use super::plan::{check_assembly, HINT};
 use super::KineticParams;
-use crate::budget::check_memory;
 use crate::banded::{position_power, Banded};
+use crate::budget::check_memory;
 use crate::error::{EngineError, Result};
 use crate::hermite::{values, GaussHermite};
 use crate::potential::Potential;
@@ -229,7 +229,8 @@ fn entry_bound(basis: &KineticBasis, p: &Pieces) -> f64 {
             let per_axis: usize = (0..basis.dim())
                 .map(|j| {
                     let v = a[2 + j];
-                    p.v_position[v].len() * p.w_derivative[j][a[j]].len() + p.v_derivative[v].len() * p.force[j][flat].len()
+                    p.v_position[v].len() * p.w_derivative[j][a[j]].len()
+                        + p.v_derivative[v].len() * p.force[j][flat].len()
                 })
                 .sum();
             (1 + per_axis) as f64

@@ -64,7 +64,11 @@ pub fn check_dense(n: usize) -> Result<()> {
 /// `fill` entries ([`lu_fill_bound`]), plus `extra` bytes that live alongside it (Krylov bases).
 pub fn check_lu(n: usize, entries: usize, fill: f64, extra: f64) -> Result<()> {
     let bytes = fill * LU_BYTES_PER_ENTRY + entries as f64 * ASSEMBLY_BYTES_PER_ENTRY + extra;
-    check_memory(&format!("the sparse LU of a kinetic block of {n} functions ({} factor entries)", short(fill)), bytes, HINT)
+    check_memory(
+        &format!("the sparse LU of a kinetic block of {n} functions ({} factor entries)", short(fill)),
+        bytes,
+        HINT,
+    )
 }
 
 /// Structural upper bound on the number of stored entries of L + U of a sparse LU of `a` (any
@@ -95,11 +99,19 @@ pub fn lu_fill_bound(a: &SparseColMat<usize, f64>) -> Result<f64> {
         qr::postorder_scratch::<usize>(n),
         qr::column_counts_aat_scratch::<usize>(n, m),
     ]);
-    let mut buf = MemBuffer::try_new(scratch)
-        .map_err(|_| EngineError::TooLarge(format!("fill-in analysis of {n} unknowns")))?;
+    let mut buf =
+        MemBuffer::try_new(scratch).map_err(|_| EngineError::TooLarge(format!("fill-in analysis of {n} unknowns")))?;
     let etree = qr::col_etree(sym, Some(col_perm), &mut etree_raw, MemStack::new(&mut buf));
     qr::postorder(&mut post, etree, MemStack::new(&mut buf));
-    qr::column_counts_ata(&mut col_counts, &mut min_col, at.symbolic(), Some(col_perm), etree, &post, MemStack::new(&mut buf));
+    qr::column_counts_ata(
+        &mut col_counts,
+        &mut min_col,
+        at.symbolic(),
+        Some(col_perm),
+        etree,
+        &post,
+        MemStack::new(&mut buf),
+    );
     // Householder counts, as in faer's `factorize_symbolic_lu`: each row starts a count at its
     // first column, and a column passes all but its diagonal to its parent in the tree.
     let parents = etree.into_inner();

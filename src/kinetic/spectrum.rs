@@ -4,7 +4,7 @@
 //! only when it is stable under basis refinement.
 //!
 //! G is not normal: a computed eigenvalue λ̃ of a simple eigenvalue λ obeys |λ̃ − λ| ≲ κ η with
-//! η the backward error (the residual ‖Gx − λ̃x‖/‖x‖ plus a rounding floor 8ε max|G_ij|) and
+//! η the backward error (the residual ‖Gx − λ̃x‖/‖x‖ plus a rounding floor 8ε‖G‖₁) and
 //! κ = ‖x‖‖y‖/|yᵀx|. At a Jordan block of size k (harmonic risk with g = 2ω) the k computed
 //! eigenvalues spread over ~(η‖G‖)^{1/k} with κ ~ 1/spread; such a group is reported once, as
 //! its mean (accurate to ‖P‖η, P the spectral projector of the group) with its radius added to
@@ -18,8 +18,8 @@ use crate::basis::IndexSet;
 use crate::eigen::{krylov_start, shifted};
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
-use crate::resolution::{Level, Study};
 use crate::potential::Potential;
+use crate::resolution::{Level, Study};
 use crate::scaling::{choose_axes, gibbs_moments};
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::{DenseSolveCore, Solve};
@@ -121,8 +121,9 @@ impl BlockSpectrum {
 }
 
 /// Removes the kernel (the eigenvalue of smallest modulus), merges eigenvalues that their error
-/// estimates cannot tell apart ([`merge_clusters`]), keeps one rate per conjugate pair (im ≥ 0)
-/// and sorts by real part.
+/// estimates cannot tell apart ([`merge_clusters`]), drops those located no better than their
+/// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (equal real parts
+/// within their errors by imaginary part, so that successive levels list them alike).
 fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
     let all: Vec<(usize, usize)> =
         blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
@@ -132,8 +133,13 @@ fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
         .ok_or_else(|| EngineError::Numerical("no eigenvalues".into()))?;
     let rest: Vec<(usize, usize)> = all.iter().enumerate().filter(|&(k, _)| k != kernel_pos).map(|(_, &p)| p).collect();
     let groups = merge_clusters(blocks, &rest);
+    // An eigenvalue located no better than its own size (error > |λ|: the scatter of a large
+    // Jordan block of unresolved modes, a Krylov edge value without a left partner) has no place
+    // in an order by real part; it is left out. A slow rate that becomes so poorly known between
+    // levels shows up as a jump in the study, which then does not trust the level.
     let upper: Vec<(c64, f64)> = groups
         .into_iter()
+        .filter(|(l, r)| *r <= l.norm())
         .map(|(l, r)| (-l, r))
         .filter(|(l, r)| l.im >= -r.max(1e-300))
         .map(|(l, r)| (c64::new(l.re, l.im.abs()), r))
@@ -167,22 +173,21 @@ fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
 /// Groups of eigenvalues that their error estimates cannot tell apart, each as (mean, error).
 ///
 /// Every eigenvalue has the first-order error r_i = κ_i η_i (η_i its backward error). Two are
-/// linked when |λ_i − λ_j| ≤ 2 min(r_i, r_j) (so a poorly known eigenvalue never absorbs a well
-/// known neighbour) and |λ_i − λ_j| ≤ [`CLUSTER_SPREAD`]·max(|λ_i|, |λ_j|); linked ones form a
-/// group. A group's error is its radius plus ‖P‖ max η, P its spectral projector in each block
-/// ([`BlockSpectrum::projector_norm`]); beyond [`GROUP_PROJECTOR`] members, or when smaller,
-/// radius plus the largest r_i.
+/// linked when one lies within the other's error, |λ_i − λ_j| ≤ 2 max(r_i, r_j), and
+/// |λ_i − λ_j| ≤ [`CLUSTER_SPREAD`]·max(|λ_i|, |λ_j|); linked ones form a group, reported once
+/// as its mean. A group's error is its radius plus the smaller of ‖P‖ max η (P its spectral
+/// projector in each block, [`BlockSpectrum::projector_norm`], up to [`GROUP_PROJECTOR`]
+/// members) and the measured sensitivity max(10·radius, k·min η) (see the comment inside).
 ///
 /// First-order errors of individual members of a multiple eigenvalue are far too large: a
 /// defective eigenvalue (a Jordan block of size k, e.g. the harmonic risk at critical damping) is
-/// computed as k eigenvalues spread over ~(η‖G‖)^{1/k} with κ_i ~ 1/spread^{k−1}, and an exactly
-/// multiple semisimple one (isotropic potentials) has arbitrary individual eigenvectors. Its group
-/// is the right unit: the mean is accurate to ‖P‖η (the trace of G on the invariant subspace is
-/// well conditioned, ‖P‖ stays moderate), and the radius states how far the individual
-/// eigenvalues may be from it. Such an eigenvalue is reported once. The spread limit keeps
-/// distinct eigenvalues with large first-order errors (unresolved high modes) apart; members of a
-/// Jordan block of size k ≤ 5 stay within it (spread ≈ 6·10⁻⁸, 3·10⁻⁵, 2·10⁻⁴, 7·10⁻⁴ relative
-/// for k = 2 … 5 at critical damping).
+/// computed as k eigenvalues spread over ~(η‖G‖)^{1/k} with κ_i ~ 1/spread^{k−1}, and the computed
+/// eigenvectors of an exactly multiple semisimple one (isotropic potentials) can be nearly
+/// parallel. The group is the right unit: its mean is accurate (the trace of G on the invariant
+/// subspace is well conditioned), and the radius states how far the individual eigenvalues may
+/// be from it. The spread limit keeps distinct eigenvalues with large first-order errors
+/// (unresolved high modes) from chaining; members of a Jordan block of size k ≤ 5 stay within it
+/// (spread ≈ 6·10⁻⁸, 3·10⁻⁵, 2·10⁻⁴, 7·10⁻⁴ relative for k = 2 … 5 at critical damping).
 fn merge_clusters(blocks: &[BlockSpectrum], items: &[(usize, usize)]) -> Vec<(c64, f64)> {
     let n = items.len();
     let eig = |k: usize| blocks[items[k].0].eigs[items[k].1];
@@ -203,19 +208,27 @@ fn merge_clusters(blocks: &[BlockSpectrum], items: &[(usize, usize)]) -> Vec<(c6
         if members.len() == 1 {
             return (mean, single[members[0]]);
         }
-        let fallback = radius + members.iter().map(|&k| single[k]).fold(0.0, f64::max);
+        // The members are the eigenvalues of one block of G + E (E the solvers' backward error):
+        // to first order λ₀ + eig(YᵀEX), whose spread is as large as their mean shift unless YᵀEX
+        // happens to be a multiple of the identity. The spread is thus a measurement of the
+        // group's sensitivity; 10× covers the mean shift. The best-converged member (smallest
+        // backward error: eigenvectors of a multiple eigenvalue can be poor even when the
+        // eigenvalues are not) sets the floor.
+        let k = members.len() as f64;
+        let eta_min = members.iter().map(|&m| blocks[items[m].0].backward[items[m].1]).fold(f64::INFINITY, f64::min);
+        let measured = (10.0 * radius).max(k * eta_min);
         if members.len() > GROUP_PROJECTOR {
-            return (mean, fallback);
+            return (mean, radius + measured);
         }
         let mut bound = 0.0f64;
         for (b, block) in blocks.iter().enumerate() {
-            let own: Vec<usize> = members.iter().filter(|&&k| items[k].0 == b).map(|&k| items[k].1).collect();
+            let own: Vec<usize> = members.iter().filter(|&&m| items[m].0 == b).map(|&m| items[m].1).collect();
             if !own.is_empty() {
                 let eta = own.iter().map(|&i| block.backward[i]).fold(0.0, f64::max);
                 bound = bound.max(block.projector_norm(&own).max(1.0) * eta);
             }
         }
-        (mean, if bound.is_finite() { (radius + bound).min(fallback) } else { fallback })
+        (mean, radius + if bound.is_finite() { bound.min(measured) } else { measured })
     };
     let points: Vec<(c64, f64)> = (0..n).map(|k| (eig(k), single[k])).collect();
     link_groups(&points, CLUSTER_SPREAD).iter().map(|g| group_error(g)).collect()
@@ -240,8 +253,8 @@ fn merge_folded(points: &[(c64, f64)]) -> Vec<(c64, f64)> {
         .collect()
 }
 
-/// Single-linkage groups of points (value, error): i and j linked when |v_i − v_j| ≤ 2 min(e_i, e_j)
-/// and |v_i − v_j| ≤ `spread`·max(|v_i|, |v_j|).
+/// Single-linkage groups of points (value, error): i and j linked when |v_i − v_j| ≤ 2 max(e_i, e_j)
+/// (one of them cannot be told from the other) and |v_i − v_j| ≤ `spread`·max(|v_i|, |v_j|).
 fn link_groups(points: &[(c64, f64)], spread: f64) -> Vec<Vec<usize>> {
     let n = points.len();
     let mut root: Vec<usize> = (0..n).collect();
@@ -255,7 +268,7 @@ fn link_groups(points: &[(c64, f64)], spread: f64) -> Vec<Vec<usize>> {
     for i in 0..n {
         for j in i + 1..n {
             let d = (points[i].0 - points[j].0).norm();
-            if d <= 2.0 * points[i].1.min(points[j].1) && d <= spread * points[i].0.norm().max(points[j].0.norm()) {
+            if d <= 2.0 * points[i].1.max(points[j].1) && d <= spread * points[i].0.norm().max(points[j].0.norm()) {
                 let (a, b) = (find(&mut root, i), find(&mut root, j));
                 root[a.max(b)] = a.min(b);
             }
@@ -274,8 +287,9 @@ pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRa
     sort_rates(&[block_dense(g)?], count)
 }
 
-/// All eigenvalues of the dense matrix; backward error the residual ‖Gx − λx‖/‖x‖ (with its
-/// rounding floor), left eigenvectors the rows of the inverse eigenvector matrix.
+/// All eigenvalues of the dense matrix; backward error the smaller of the residual
+/// ‖Gx − λx‖/‖x‖ (with its rounding floor) and 8√n ε‖G‖_F, left eigenvectors the rows of the
+/// inverse eigenvector matrix.
 fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
     plan::check_dense(g.nrows())?;
     let a = g.to_dense();
@@ -285,7 +299,11 @@ fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
     let s = evd.S().column_vector().to_owned();
     let left = right.partial_piv_lu().inverse().transpose().to_owned();
     let eigs: Vec<c64> = (0..n).map(|i| s[i]).collect();
-    let backward = (0..n).map(|i| residual(g, right.col(i), eigs[i])).collect();
+    // Each eigenvalue is exact for G + E with ‖E‖ ≤ 8√n ε‖G‖_F (the Schur form's backward error)
+    // and, with its eigenvector, for ‖E‖ = the residual: the smaller bound holds. (Eigenvectors of
+    // a multiple eigenvalue come out of the back substitution with large residuals.)
+    let schur = 8.0 * (n as f64).sqrt() * f64::EPSILON * a.norm_l2();
+    let backward = (0..n).map(|i| residual(g, right.col(i), eigs[i]).min(schur)).collect();
     Ok(BlockSpectrum { backward, left_eigs: eigs.clone(), eigs, right, left, aligned: true })
 }
 
@@ -467,7 +485,8 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
     };
     let (mean, var) = gibbs_moments(problem.potential, eta).map_err(too_wide)?;
     let (rmean, rvar) = resolved_moments(problem.potential, eta, &mean, &var)?;
-    let mismatch = var.iter().zip(&rvar).any(|(v, r)| !(v / r).sqrt().is_finite() || !(0.5..=2.0).contains(&(v / r).sqrt()));
+    let mismatch =
+        var.iter().zip(&rvar).any(|(v, r)| !(v / r).sqrt().is_finite() || !(0.5..=2.0).contains(&(v / r).sqrt()));
     let (mut centre, scale) = if mismatch {
         (rmean, rvar.iter().map(|v| (2.0 * v).sqrt()).collect())
     } else {
@@ -861,7 +880,9 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         match solve(n) {
             Ok((basis_size, values, rounding)) => levels.push(Level { sizes: vec![n], basis_size, values, rounding }),
             // A level over the memory budget ends the study; the levels so far decide.
-            Err(EngineError::TooLarge(why)) if levels.len() >= 2 => break format!("memory: the next level (n = {n}) {why}"),
+            Err(EngineError::TooLarge(why)) if levels.len() >= 2 => {
+                break format!("memory: the next level (n = {n}) {why}")
+            }
             Err(EngineError::TooLarge(why)) => {
                 return Err(EngineError::TooLarge(format!(
                     "level n = {n} of the resolution study: {why}; a study needs at least two levels"
@@ -885,8 +906,8 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         }
         n = next;
     };
-    let assessment =
-        study::assess(&levels, opts.tolerance).ok_or_else(|| EngineError::NotConverged(format!("{stopped}; only one level")))?;
+    let assessment = study::assess(&levels, opts.tolerance)
+        .ok_or_else(|| EngineError::NotConverged(format!("{stopped}; only one level")))?;
     let (values, errors) = from_study_values(&assessment.study);
     // G is dissipative (its numerical range lies in re ≤ 0), so no rate has re < 0: a negative
     // estimate is rounding or an unresolved level, and its error already reaches 0.

@@ -3,9 +3,9 @@
 //! decreasing; with four levels or more, the last three, at decay rates per added function that
 //! agree within 4×, so that a jump followed by small changes, e.g. a mode entering the sorted
 //! list, or noise that happens to shrink, does not pass), or once the changes sit inside the
-//! rounding estimates (the resolution error is then
-//! below rounding). Before that, no digit is claimed: the error stated is the larger of the
-//! value itself and the spread of the whole study, and the study is not converged.
+//! rounding estimates (the resolution error is then below rounding). Before that, no digit is
+//! claimed: the error stated is the larger of the value itself and the spread of the whole
+//! study, and the study is not converged.
 //!
 //! TODO: src/resolution.rs gains the same asymptotic-regime rule for the overdamped studies (on
 //! a parallel branch); once both are merged, call the shared one instead of [`assess`].
@@ -17,9 +17,9 @@ use crate::resolution::{self, tail_bound, Level, Study};
 pub enum Regime {
     /// The last two level changes are within the rounding estimates.
     Settled,
-    /// At least three levels and the last changes decreasing.
+    /// At least three levels and the last changes decreasing at a steady rate.
     Asymptotic,
-    /// Neither: the error is the spread of all levels around the finest one.
+    /// Neither: the error is the larger of the value and the spread of all levels around it.
     Unresolved,
 }
 
@@ -37,8 +37,8 @@ pub struct Assessment {
 
 /// Errors of the finest level's values (module docs): settled ones max(δ_K, δ_{K−1}) + r_K,
 /// asymptotic ones [`tail_bound`](δ_K, δ_{K−1}) + r_K, unresolved ones
-/// max(|v_K|, max_j |v_K − v_j|) + r_K,
-/// with δ_k the change from level k−1 to k and r_k the rounding estimate at level k.
+/// max(|v_K|, max_j |v_K − v_j|) + r_K, with δ_k the change from level k−1 to k and r_k the
+/// rounding estimate at level k.
 pub fn assess(levels: &[Level], tolerance: f64) -> Option<Assessment> {
     let mut study = resolution::assess(levels, tolerance, 0.0)?;
     let k = levels.len() - 1;
@@ -82,9 +82,8 @@ pub fn assess(levels: &[Level], tolerance: f64) -> Option<Assessment> {
 pub fn rounding_bound(levels: &[Level], tolerance: f64) -> bool {
     let k = levels.len();
     k >= 3
-        && (0..levels[k - 1].values.len()).any(|i| {
-            levels[k - 2..].iter().all(|l| l.rounding[i] > tolerance * l.values[i].abs())
-        })
+        && (0..levels[k - 1].values.len())
+            .any(|i| levels[k - 2..].iter().all(|l| l.rounding[i] > tolerance * l.values[i].abs()))
 }
 
 #[cfg(test)]
@@ -109,7 +108,8 @@ mod tests {
         assert_eq!(a.regimes[0], Regime::Asymptotic);
         assert!(a.study.converged && a.study.errors[0] >= 1e-3);
         // Noise: three shrinking changes at very different rates (a pre-asymptotic double well).
-        let noise = [level(161, 0.24, 1e-15), level(193, 1.68, 1e-15), level(232, 1.43, 1e-15), level(348, 1.58, 1e-15)];
+        let noise =
+            [level(161, 0.24, 1e-15), level(193, 1.68, 1e-15), level(232, 1.43, 1e-15), level(348, 1.58, 1e-15)];
         assert_eq!(assess(&noise, 1e-1).unwrap().regimes[0], Regime::Unresolved);
         let bad = [level(10, 1.0, 1e-15), level(12, 1.001, 1e-15), level(14, 0.9, 1e-15)];
         let b = assess(&bad, 1e-1).unwrap();
