@@ -7,7 +7,6 @@ mod report;
 
 use clap::{Parser, Subcommand};
 use fpspectral::error::positive;
-use fpspectral::kinetic::KineticParams;
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions};
 use fpspectral::{EngineError, Potential};
@@ -333,23 +332,16 @@ fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
         }
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
         Eval::KineticGap { potential, friction, diffusion, lr, beta, batch, momentum, count, periodic, tolerance } => {
-            let params = match (friction, diffusion, lr, beta, batch, momentum) {
-                (Some(g), Some(dv), ..) => KineticParams::new(g, dv)?,
-                (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => KineticParams::from_sgd(lr, beta, batch, xi)?,
-                _ => {
-                    return Err(EngineError::InvalidParameter(
-                        "give --friction and --diffusion, or --lr, --beta, --batch and --momentum".into(),
-                    ))
+            use theorems::kinetic_eval::{eval_kinetic_gap, eval_kinetic_gap_sgd};
+            match (friction, diffusion, lr, beta, batch, momentum) {
+                (Some(g), Some(dv), ..) => eval_kinetic_gap(&potential, g, dv, count, periodic, tolerance),
+                (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => {
+                    eval_kinetic_gap_sgd(&potential, lr, beta, batch, xi, count, periodic, tolerance)
                 }
-            };
-            theorems::kinetic_eval::eval_kinetic_gap(
-                &potential,
-                params.friction,
-                params.diffusion_v,
-                count,
-                periodic,
-                tolerance,
-            )
+                _ => Err(EngineError::InvalidParameter(
+                    "give --friction and --diffusion, or --lr, --beta, --batch and --momentum".into(),
+                )),
+            }
         }
         Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
     }

@@ -62,6 +62,7 @@ impl KineticBasis {
         if estimate > MAX_KINETIC as f64 {
             return Err(EngineError::TooLarge(format!("{estimate:.0} phase-space functions, limit {MAX_KINETIC}")));
         }
+        super::plan::check_basis(estimate)?;
         let sizes = [w_sizes[0], *w_sizes.get(1).unwrap_or(&1), v_sizes[0], *v_sizes.get(1).unwrap_or(&1)];
         let mut indices = Vec::new();
         for a in 0..sizes[0] {

@@ -17,6 +17,8 @@
 //! * [`evolve`]: time evolution; pointwise phase-space quadrature (d = 1).
 //! * [`functionals`]: ‖h(t)‖²_* and the Lyapunov functional H(t) of (10), d = 1 and 2.
 //! * [`constants`]: C_L and b of assumption (A.4).
+//! * [`plan`]: memory predictions of the eigen-solves (sparse LU fill bound) against the budget.
+//! * [`study`]: when the levels of a resolution study are trusted (the asymptotic regime).
 
 pub mod basis;
 pub mod constants;
@@ -24,9 +26,11 @@ pub mod evolve;
 pub mod functionals;
 pub mod iterative;
 pub mod operator;
+pub mod plan;
 pub mod spectrum;
+pub mod study;
 
-use crate::error::{positive, EngineError, Result};
+use crate::error::{positive, short, EngineError, Result};
 
 /// Friction and velocity diffusion of (9).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -38,11 +42,26 @@ pub struct KineticParams {
 }
 
 impl KineticParams {
-    /// Direct (g, D_v); both must be finite and > 0.
+    /// Direct (g, D_v); both must be finite and > 0, and so must the inverse temperature
+    /// η' = g/D_v and the velocity scale √(2D_v/g) built from them (normal numbers: not
+    /// overflowing to ∞, not underflowing towards 0).
     pub fn new(friction: f64, diffusion_v: f64) -> Result<Self> {
         positive("friction g", friction)?;
         positive("velocity diffusion D_v", diffusion_v)?;
-        Ok(KineticParams { friction, diffusion_v })
+        let p = KineticParams { friction, diffusion_v };
+        for (what, value) in
+            [("η' = friction/diffusion", p.eta()), ("the velocity scale √(2 diffusion/friction)", p.velocity_scale())]
+        {
+            if !(value.is_normal() && value.is_finite()) {
+                return Err(EngineError::InvalidParameter(format!(
+                    "friction {} and diffusion {} give {what} = {}, outside double precision",
+                    short(friction),
+                    short(diffusion_v),
+                    short(value)
+                )));
+            }
+        }
+        Ok(p)
     }
 
     /// From the SGD hyperparameters (γ, β, M, ξ) of Section 4: g = (1−ξ)/√γ, D_v = √γβ/(2M).

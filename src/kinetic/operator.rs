@@ -6,8 +6,10 @@
 //! and that of G has its numerical range in the closed left half-plane.
 
 use super::basis::{fourier_mode, KineticBasis, WAxis};
+use super::plan::{check_assembly, HINT};
 use super::KineticParams;
 use crate::banded::{position_power, Banded};
+use crate::budget::check_memory;
 use crate::error::{EngineError, Result};
 use crate::hermite::{values, GaussHermite};
 use crate::potential::Potential;
@@ -80,6 +82,7 @@ impl<'a> Kinetic<'a> {
 
     fn sparse_rows(&self, basis: &KineticBasis, generator: bool) -> Result<Rows> {
         let pieces = self.pieces(basis)?;
+        check_assembly(basis.len(), entry_bound(basis, &pieces))?;
         let g = self.params.friction;
         let rows: Rows = (0..basis.len())
             .into_par_iter()
@@ -214,6 +217,27 @@ fn transport_row(basis: &KineticBasis, p: &Pieces, row: usize) -> BTreeMap<usize
     acc
 }
 
+/// An upper bound on the stored entries of G on `basis` (before assembly): per row, the products
+/// of the 1D row lengths that [`transport_row`] combines, plus the diagonal.
+fn entry_bound(basis: &KineticBasis, p: &Pieces) -> f64 {
+    let n1 = *basis.w_sizes.get(1).unwrap_or(&1);
+    basis
+        .indices
+        .iter()
+        .map(|a| {
+            let flat = a[0] * n1 + a[1];
+            let per_axis: usize = (0..basis.dim())
+                .map(|j| {
+                    let v = a[2 + j];
+                    p.v_position[v].len() * p.w_derivative[j][a[j]].len()
+                        + p.v_derivative[v].len() * p.force[j][flat].len()
+                })
+                .sum();
+            (1 + per_axis) as f64
+        })
+        .sum()
+}
+
 /// Position rows of a Hermite axis: ⟨φ_m, x φ_n⟩ = s √(max(m,n)/2) for |m − n| = 1 (plus the
 /// centre on the diagonal, here 0 for v).
 fn ladder_rows(n: usize, scale: f64) -> Rows {
@@ -322,6 +346,13 @@ fn quadrature_force_rows(
             "{n0}×{n1} w functions for a quadrature force, limit {MAX_QUADRATURE_FLAT}"
         )));
     }
+    // The dense force matrix (8 B per entry), its rows (16 B) and the quadrature products.
+    let flat = (n0 * n1) as f64;
+    check_memory(
+        &format!("the quadrature force on {n0}×{n1} w functions"),
+        32.0 * flat * flat + 8.0 * (n0 * n0 + n1 * n1) as f64 * (2 * n0.max(n1) + 40) as f64,
+        HINT,
+    )?;
     let axes: Vec<(Vec<f64>, Vec<f64>, Mat<f64>)> = (0..2)
         .map(|k| match sizes.get(k) {
             Some(&n) => {

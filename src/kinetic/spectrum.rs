@@ -1,26 +1,33 @@
 //! Slowest decay rates of the kinetic generator G: dense (all eigenvalues, condition numbers
-//! from the eigenvector matrix) or shift-invert Krylov–Schur over a sparse LU of G − σI, and a
-//! resolution study that accepts a rate only when it is stable under basis refinement.
+//! from the eigenvector matrix) or shift-invert Krylov–Schur over a sparse LU of G − σI (left
+//! eigenvectors from a second run on the transpose), and a resolution study that accepts a rate
+//! only when it is stable under basis refinement.
 //!
-//! G is not normal: a computed eigenvalue λ̃ of a simple eigenvalue λ obeys
-//! |λ̃ − λ| ≲ κ ε‖G‖ with κ = ‖x‖‖y‖/|yᴴx|; at a Jordan block of size 2 (harmonic risk with
-//! g = 2ω) the error grows to ~(ε‖G‖)^{1/2}, and κ grows like ε^{−1/2}, so κε‖G‖ still covers it.
+//! G is not normal: a computed eigenvalue λ̃ of a simple eigenvalue λ obeys |λ̃ − λ| ≲ κ η with
+//! η the backward error (the residual ‖Gx − λ̃x‖/‖x‖ plus a rounding floor 8ε‖G‖₁) and
+//! κ = ‖x‖‖y‖/|yᵀx|. At a Jordan block of size k (harmonic risk with g = 2ω) the k computed
+//! eigenvalues spread over ~(η‖G‖)^{1/k} with κ ~ 1/spread; such a group is reported once, as
+//! its mean (accurate to ‖P‖η, P the spectral projector of the group) with its radius added to
+//! the error ([`merge_clusters`]).
 
 use super::basis::{KineticBasis, WAxis};
 use super::operator::Kinetic;
+use super::plan;
+use super::study;
 use crate::basis::IndexSet;
-use crate::eigen::{krylov_start, shifted, ShiftInvert};
-use crate::error::{EngineError, Result};
+use crate::eigen::{krylov_start, shifted};
+use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
-use crate::resolution::{self, Level, Study};
-use crate::scaling::choose_axes;
+use crate::potential::Potential;
+use crate::resolution::{Level, Study};
+use crate::scaling::{choose_axes, gibbs_moments};
 use dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::solvers::DenseSolveCore;
+use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::matrix_free::eigen::{partial_eigen, partial_eigen_scratch, PartialEigenParams};
 use faer::matrix_free::LinOp;
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::SparseColMat;
-use faer::{c64, Mat, Par};
+use faer::{c64, Mat, MatMut, MatRef, Par};
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
 #[derive(Debug, Clone)]
@@ -31,6 +38,10 @@ pub struct DecayRates {
     pub rounding: Vec<f64>,
     /// The eigenvalue of smallest modulus (the discrete kernel, ideally 0).
     pub kernel: c64,
+    /// Sizes of the blocks solved (parity sectors, or the whole basis).
+    pub blocks: Vec<usize>,
+    /// True when the blocks were solved densely.
+    pub dense: bool,
 }
 
 /// Which eigen-solver to use.
@@ -47,118 +58,356 @@ pub enum KineticPath {
 /// Largest basis the `Auto` path solves densely.
 pub const DENSE_UP_TO: usize = 700;
 
-/// Keeps the non-kernel rates with im ≥ 0, sorted by real part, and the kernel.
-fn sort_rates(eigs: &[c64], rounding: &[f64], count: usize) -> Result<DecayRates> {
-    let kernel_pos = (0..eigs.len())
-        .min_by(|&a, &b| eigs[a].norm().total_cmp(&eigs[b].norm()))
+/// Eigenvalues of G on one invariant block (a parity sector or the whole basis) with what their
+/// errors need: backward errors and right and left eigenvectors.
+#[derive(Debug, Clone)]
+pub struct BlockSpectrum {
+    /// Eigenvalues of G.
+    pub eigs: Vec<c64>,
+    /// Backward error of each eigenpair.
+    pub backward: Vec<f64>,
+    /// Right eigenvectors, one column per eigenvalue.
+    right: Mat<c64>,
+    /// Left eigenvectors (yᵀG = μyᵀ), one column per μ of `left_eigs`.
+    left: Mat<c64>,
+    /// Eigenvalues of the left eigenvectors (the same set, computed separately on the sparse path).
+    left_eigs: Vec<c64>,
+    /// True when left column i belongs to eigenvalue i (dense path: the rows of U^{-1}).
+    aligned: bool,
+}
+
+impl BlockSpectrum {
+    /// The norm of the spectral projector P = X (YᵀX)^{-1} Yᵀ of the eigenvalues `group` (indices
+    /// into `eigs`), Y the left eigenvectors of the |group| left eigenvalues nearest the group's
+    /// mean: with X = Q_xR_x and Y = Q_yR_y (thin QR), P = Q_x (Q_yᵀQ_x)^{-1} Q_yᵀ and
+    /// ‖P‖₂ = 1/σ_min(Q_yᵀQ_x), which stays moderate for a nearly defective group whose
+    /// eigenvectors are nearly parallel. For one eigenvalue it is κ = ‖x‖‖y‖/|yᵀx|. Infinite when
+    /// Q_yᵀQ_x is singular (no matching left eigenvectors).
+    fn projector_norm(&self, group: &[usize]) -> f64 {
+        let k = group.len();
+        let near: Vec<usize> = if self.aligned {
+            group.to_vec()
+        } else {
+            let mean = group.iter().fold(c64::new(0.0, 0.0), |s, &i| s + self.eigs[i]) / k as f64;
+            let mut near: Vec<usize> = (0..self.left_eigs.len()).collect();
+            near.sort_by(|&a, &b| (self.left_eigs[a] - mean).norm().total_cmp(&(self.left_eigs[b] - mean).norm()));
+            near
+        };
+        if near.len() < k {
+            return f64::INFINITY;
+        }
+        let x = Mat::<c64>::from_fn(self.right.nrows(), k, |r, c| self.right[(r, group[c])]);
+        let y = Mat::<c64>::from_fn(self.left.nrows(), k, |r, c| self.left[(r, near[c])]);
+        let (qx, qy) = if k == 1 {
+            let unit = |m: &Mat<c64>| {
+                let norm = m.norm_l2();
+                Mat::<c64>::from_fn(m.nrows(), 1, |r, _| m[(r, 0)] / norm)
+            };
+            (unit(&x), unit(&y))
+        } else {
+            (x.qr().compute_thin_Q(), y.qr().compute_thin_Q())
+        };
+        let m = qy.transpose() * &qx;
+        let smallest = match m.singular_values() {
+            Ok(s) => s.iter().copied().fold(f64::INFINITY, f64::min),
+            Err(_) => 0.0,
+        };
+        if smallest > 0.0 && smallest.is_finite() {
+            1.0 / smallest
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Removes the kernel (the eigenvalue of smallest modulus), merges eigenvalues that their error
+/// estimates cannot tell apart ([`merge_clusters`]), drops those located no better than their
+/// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (equal real parts
+/// within their errors by imaginary part, so that successive levels list them alike).
+fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
+    let all: Vec<(usize, usize)> =
+        blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
+    let eig = |(b, i): (usize, usize)| blocks[b].eigs[i];
+    let kernel_pos = (0..all.len())
+        .min_by(|&a, &b| eig(all[a]).norm().total_cmp(&eig(all[b]).norm()))
         .ok_or_else(|| EngineError::Numerical("no eigenvalues".into()))?;
-    let mut pairs: Vec<(c64, f64)> = (0..eigs.len())
-        .filter(|&i| i != kernel_pos)
-        .map(|i| (-eigs[i], rounding[i]))
+    let rest: Vec<(usize, usize)> = all.iter().enumerate().filter(|&(k, _)| k != kernel_pos).map(|(_, &p)| p).collect();
+    let groups = merge_clusters(blocks, &rest);
+    // An eigenvalue located no better than its own size (error > |λ|: the scatter of a large
+    // Jordan block of unresolved modes, a Krylov edge value without a left partner) has no place
+    // in an order by real part; it is left out. A slow rate that becomes so poorly known between
+    // levels shows up as a jump in the study, which then does not trust the level.
+    let upper: Vec<(c64, f64)> = groups
+        .into_iter()
+        .filter(|(l, r)| *r <= l.norm())
+        .map(|(l, r)| (-l, r))
         .filter(|(l, r)| l.im >= -r.max(1e-300))
         .map(|(l, r)| (c64::new(l.re, l.im.abs()), r))
         .collect();
+    // A real eigenvalue computed as a conjugate pair within its error folds onto itself.
+    let mut pairs = merge_folded(&upper);
     pairs.sort_by(|a, b| a.0.re.total_cmp(&b.0.re).then(a.0.im.total_cmp(&b.0.im)));
-    dedupe_conjugates(&mut pairs);
+    // Real parts equal within their errors: order by im, so that levels list them alike.
+    let mut swapped = true;
+    while swapped {
+        swapped = false;
+        for i in 1..pairs.len() {
+            let (a, b) = (pairs[i - 1], pairs[i]);
+            let tie = (b.0.re - a.0.re).abs() <= 2.0 * (a.1 + b.1) + 1e-12 * a.0.re.abs();
+            if tie && b.0.im < a.0.im {
+                pairs.swap(i - 1, i);
+                swapped = true;
+            }
+        }
+    }
     pairs.truncate(count);
     Ok(DecayRates {
         rates: pairs.iter().map(|p| p.0).collect(),
         rounding: pairs.iter().map(|p| p.1).collect(),
-        kernel: -eigs[kernel_pos],
+        kernel: -eig(all[kernel_pos]),
+        blocks: blocks.iter().map(|b| b.right.nrows()).collect(),
+        dense: blocks.iter().all(|b| b.aligned),
     })
 }
 
-/// Removes near-real eigenvalues that appear twice after folding im → |im| (a real eigenvalue
-/// computed as a tiny conjugate pair).
-fn dedupe_conjugates(pairs: &mut Vec<(c64, f64)>) {
-    let mut out: Vec<(c64, f64)> = Vec::with_capacity(pairs.len());
-    for p in pairs.iter() {
-        let dup = out.last().is_some_and(|q| (q.0 - p.0).norm() <= 2.0 * (q.1 + p.1) && p.0.im <= p.1);
-        if !dup {
-            out.push(*p);
+/// Groups of eigenvalues that their error estimates cannot tell apart, each as (mean, error).
+///
+/// Every eigenvalue has the first-order error r_i = κ_i η_i (η_i its backward error). Two are
+/// linked when one lies within the other's error, |λ_i − λ_j| ≤ 2 max(r_i, r_j), and
+/// |λ_i − λ_j| ≤ [`CLUSTER_SPREAD`]·max(|λ_i|, |λ_j|); linked ones form a group, reported once
+/// as its mean. A group's error is its radius plus the smaller of ‖P‖ max η (P its spectral
+/// projector in each block, [`BlockSpectrum::projector_norm`], up to [`GROUP_PROJECTOR`]
+/// members) and the measured sensitivity max(10·radius, k·min η) (see the comment inside).
+///
+/// First-order errors of individual members of a multiple eigenvalue are far too large: a
+/// defective eigenvalue (a Jordan block of size k, e.g. the harmonic risk at critical damping) is
+/// computed as k eigenvalues spread over ~(η‖G‖)^{1/k} with κ_i ~ 1/spread^{k−1}, and the computed
+/// eigenvectors of an exactly multiple semisimple one (isotropic potentials) can be nearly
+/// parallel. The group is the right unit: its mean is accurate (the trace of G on the invariant
+/// subspace is well conditioned), and the radius states how far the individual eigenvalues may
+/// be from it. The spread limit keeps distinct eigenvalues with large first-order errors
+/// (unresolved high modes) from chaining; members of a Jordan block of size k ≤ 5 stay within it
+/// (spread ≈ 6·10⁻⁸, 3·10⁻⁵, 2·10⁻⁴, 7·10⁻⁴ relative for k = 2 … 5 at critical damping).
+fn merge_clusters(blocks: &[BlockSpectrum], items: &[(usize, usize)]) -> Vec<(c64, f64)> {
+    let n = items.len();
+    let eig = |k: usize| blocks[items[k].0].eigs[items[k].1];
+    let single: Vec<f64> = items
+        .iter()
+        .map(|&(b, i)| {
+            let r = blocks[b].projector_norm(&[i]).max(1.0) * blocks[b].backward[i];
+            if r.is_finite() {
+                r
+            } else {
+                f64::MAX
+            }
+        })
+        .collect();
+    let group_error = |members: &[usize]| -> (c64, f64) {
+        let mean = members.iter().fold(c64::new(0.0, 0.0), |s, &k| s + eig(k)) / members.len() as f64;
+        let radius = members.iter().map(|&k| (eig(k) - mean).norm()).fold(0.0, f64::max);
+        if members.len() == 1 {
+            return (mean, single[members[0]]);
+        }
+        // The members are the eigenvalues of one block of G + E (E the solvers' backward error):
+        // to first order λ₀ + eig(YᵀEX), whose spread is as large as their mean shift unless YᵀEX
+        // happens to be a multiple of the identity. The spread is thus a measurement of the
+        // group's sensitivity; 10× covers the mean shift. The best-converged member (smallest
+        // backward error: eigenvectors of a multiple eigenvalue can be poor even when the
+        // eigenvalues are not) sets the floor.
+        let k = members.len() as f64;
+        let eta_min = members.iter().map(|&m| blocks[items[m].0].backward[items[m].1]).fold(f64::INFINITY, f64::min);
+        let measured = (10.0 * radius).max(k * eta_min);
+        if members.len() > GROUP_PROJECTOR {
+            return (mean, radius + measured);
+        }
+        let mut bound = 0.0f64;
+        for (b, block) in blocks.iter().enumerate() {
+            let own: Vec<usize> = members.iter().filter(|&&m| items[m].0 == b).map(|&m| items[m].1).collect();
+            if !own.is_empty() {
+                let eta = own.iter().map(|&i| block.backward[i]).fold(0.0, f64::max);
+                bound = bound.max(block.projector_norm(&own).max(1.0) * eta);
+            }
+        }
+        (mean, radius + if bound.is_finite() { bound.min(measured) } else { measured })
+    };
+    let points: Vec<(c64, f64)> = (0..n).map(|k| (eig(k), single[k])).collect();
+    link_groups(&points, CLUSTER_SPREAD).iter().map(|g| group_error(g)).collect()
+}
+
+/// Largest relative distance between two eigenvalues of one group in [`merge_clusters`].
+pub const CLUSTER_SPREAD: f64 = 1e-3;
+
+/// Largest group whose spectral projector is computed in [`merge_clusters`].
+pub const GROUP_PROJECTOR: usize = 16;
+
+/// Merges folded rates (im ≥ 0) whose errors overlap: (mean, radius + max error).
+fn merge_folded(points: &[(c64, f64)]) -> Vec<(c64, f64)> {
+    link_groups(points, CLUSTER_SPREAD)
+        .into_iter()
+        .map(|group| {
+            let mean = group.iter().fold(c64::new(0.0, 0.0), |s, &i| s + points[i].0) / group.len() as f64;
+            let radius = group.iter().map(|&i| (points[i].0 - mean).norm()).fold(0.0, f64::max);
+            let error = group.iter().map(|&i| points[i].1).fold(0.0, f64::max);
+            (mean, radius + error)
+        })
+        .collect()
+}
+
+/// Single-linkage groups of points (value, error): i and j linked when |v_i − v_j| ≤ 2 max(e_i, e_j)
+/// (one of them cannot be told from the other) and |v_i − v_j| ≤ `spread`·max(|v_i|, |v_j|).
+fn link_groups(points: &[(c64, f64)], spread: f64) -> Vec<Vec<usize>> {
+    let n = points.len();
+    let mut root: Vec<usize> = (0..n).collect();
+    fn find(root: &mut [usize], mut i: usize) -> usize {
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let d = (points[i].0 - points[j].0).norm();
+            if d <= 2.0 * points[i].1.max(points[j].1) && d <= spread * points[i].0.norm().max(points[j].0.norm()) {
+                let (a, b) = (find(&mut root, i), find(&mut root, j));
+                root[a.max(b)] = a.min(b);
+            }
         }
     }
-    *pairs = out;
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        let r = find(&mut root, i);
+        groups[r].push(i);
+    }
+    groups.into_iter().filter(|g| !g.is_empty()).collect()
 }
 
-/// All eigenvalues of the dense matrix, with κ ε‖G‖_F rounding estimates.
+/// All eigenvalues of the dense matrix, with error estimates (module docs).
 pub fn rates_dense(g: &SparseColMat<usize, f64>, count: usize) -> Result<DecayRates> {
-    let (eigs, rounding) = eigs_dense(g)?;
-    sort_rates(&eigs, &rounding, count)
+    sort_rates(&[block_dense(g)?], count)
 }
 
-/// All eigenvalues of the dense matrix and their κ ε‖G‖_F rounding estimates.
-fn eigs_dense(g: &SparseColMat<usize, f64>) -> Result<(Vec<c64>, Vec<f64>)> {
+/// All eigenvalues of the dense matrix; backward error the smaller of the residual
+/// ‖Gx − λx‖/‖x‖ (with its rounding floor) and 8√n ε‖G‖_F, left eigenvectors the rows of the
+/// inverse eigenvector matrix.
+fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
+    plan::check_dense(g.nrows())?;
     let a = g.to_dense();
     let n = a.nrows();
     let evd = a.eigen().map_err(|e| EngineError::Numerical(format!("dense eigen-solve failed: {e:?}")))?;
-    let u = evd.U().to_owned();
+    let right = evd.U().to_owned();
     let s = evd.S().column_vector().to_owned();
-    let uinv = u.partial_piv_lu().inverse();
-    let norm = a.norm_l2();
-    let eps = f64::EPSILON * (n as f64).sqrt() * 8.0;
+    let left = right.partial_piv_lu().inverse().transpose().to_owned();
     let eigs: Vec<c64> = (0..n).map(|i| s[i]).collect();
-    let rounding: Vec<f64> = (0..n)
-        .map(|i| {
-            let kappa = u.col(i).norm_l2() * uinv.row(i).norm_l2();
-            eps * norm * kappa
-        })
-        .collect();
-    Ok((eigs, rounding))
+    // Each eigenvalue is exact for G + E with ‖E‖ ≤ 8√n ε‖G‖_F (the Schur form's backward error)
+    // and, with its eigenvector, for ‖E‖ = the residual: the smaller bound holds. (Eigenvectors of
+    // a multiple eigenvalue come out of the back substitution with large residuals.)
+    let schur = 8.0 * (n as f64).sqrt() * f64::EPSILON * a.norm_l2();
+    let backward = (0..n).map(|i| residual(g, right.col(i), eigs[i]).min(schur)).collect();
+    Ok(BlockSpectrum { backward, left_eigs: eigs.clone(), eigs, right, left, aligned: true })
 }
 
-/// Sparse LU of G − σI.
+/// Sparse LU of G − σI, refused ([`EngineError::TooLarge`]) when the structural bound on its
+/// fill-in ([`plan::lu_fill_bound`]) does not fit the memory budget.
 pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, f64>> {
-    shifted(g, shift)?
-        .sp_lu()
-        .map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
+    checked_lu(g, shift, 0.0)
+}
+
+/// [`shifted_lu`] with `extra` bytes that will live alongside the factors.
+fn checked_lu(g: &SparseColMat<usize, f64>, shift: f64, extra: f64) -> Result<Lu<usize, f64>> {
+    let a = shifted(g, shift)?;
+    let fill = plan::lu_fill_bound(&a)?;
+    plan::check_lu(a.nrows(), a.compute_nnz(), fill, extra)?;
+    a.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
 }
 
 /// The eigenvalues of G nearest σ (σ > 0 sits right of the spectrum), by shift-invert
-/// Krylov–Schur, with residual-based rounding estimates.
+/// Krylov–Schur, with error estimates (module docs).
 pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<DecayRates> {
-    let (eigs, rounding) = eigs_sparse(g, count, shift)?;
-    sort_rates(&eigs, &rounding, count)
+    sort_rates(&[block_sparse(g, count, shift)?], count)
 }
 
-/// The 2·`count` + 8 eigenvalues of G nearest σ and their residual-based rounding estimates.
-fn eigs_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<(Vec<c64>, Vec<f64>)> {
-    let n = g.nrows();
-    let op = ShiftInvert::new(shifted_lu(g, shift)?, n);
-    let want = (2 * count + 8).min(n);
+/// (G − σI)^{-1} or its transpose, applied through one sparse LU.
+#[derive(Debug)]
+struct InverseOp<'a> {
+    lu: &'a Lu<usize, f64>,
+    n: usize,
+    transpose: bool,
+}
+
+impl LinOp<f64> for InverseOp<'_> {
+    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> dyn_stack::StackReq {
+        dyn_stack::StackReq::EMPTY
+    }
+    fn nrows(&self) -> usize {
+        self.n
+    }
+    fn ncols(&self) -> usize {
+        self.n
+    }
+    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
+        out.copy_from(rhs);
+        if self.transpose {
+            self.lu.solve_transpose_in_place(out);
+        } else {
+            self.lu.solve_in_place(out);
+        }
+    }
+    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
+        self.apply(out, rhs, par, stack);
+    }
+}
+
+/// The `want` eigenvalues of G nearest σ and their eigenvectors, by Krylov–Schur on `op`.
+fn krylov_pairs(op: &InverseOp, want: usize, shift: f64) -> Result<(Vec<c64>, Mat<c64>)> {
+    let n = op.nrows();
     let params = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + 20).min(n), ..Default::default() };
     let par = Par::Seq;
-    let mut buf = MemBuffer::new(partial_eigen_scratch(&op, want, par, params));
+    let mut buf = MemBuffer::new(partial_eigen_scratch(op, want, par, params));
     let stack = MemStack::new(&mut buf);
     let mut vecs = Mat::<c64>::zeros(n, want);
     let mut mus = vec![c64::new(0.0, 0.0); want];
     let v0 = krylov_start(n);
-    let info = partial_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-13, par, stack, params);
+    let info = partial_eigen(vecs.as_mut(), &mut mus, op, v0.as_ref(), 1e-13, par, stack, params);
     if info.n_converged_eigen < want {
         return Err(EngineError::NotConverged(format!(
             "shift-invert Krylov–Schur converged {} of {want} eigenvalues",
             info.n_converged_eigen
         )));
     }
-    let eigs: Vec<c64> = mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect();
-    let rounding: Vec<f64> = (0..want).map(|i| residual(g, vecs.col(i), eigs[i])).collect();
-    Ok((eigs, rounding))
+    Ok((mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect(), vecs))
 }
 
-/// ‖Gx − λx‖/‖x‖ for a complex Ritz pair, plus 8ε‖G‖ (a rounding floor).
+/// The 2·`count` + 8 eigenvalues of G nearest σ: backward error the residual ‖Gx − λx‖/‖x‖, left
+/// eigenvectors (Gᵀy = λy) from a second Krylov–Schur run on (G − σI)^{-T} with the same LU.
+fn block_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<BlockSpectrum> {
+    let n = g.nrows();
+    let want = (2 * count + 8).min(n);
+    let krylov_bytes = 2.0 * 16.0 * n as f64 * (3 * want + 20) as f64;
+    let lu = checked_lu(g, shift, krylov_bytes)?;
+    let (eigs, right) = krylov_pairs(&InverseOp { lu: &lu, n, transpose: false }, want, shift)?;
+    let (left_eigs, left) = krylov_pairs(&InverseOp { lu: &lu, n, transpose: true }, want, shift)?;
+    let backward = (0..want).map(|i| residual(g, right.col(i), eigs[i])).collect();
+    Ok(BlockSpectrum { eigs, backward, right, left, left_eigs, aligned: false })
+}
+
+/// ‖Gx − λx‖/‖x‖ for a complex eigenpair, plus a rounding floor 8ε‖G‖₁ (the residual itself is
+/// computed with that rounding, and the eigen-solvers' backward errors are of that size).
 fn residual(g: &SparseColMat<usize, f64>, x: faer::ColRef<'_, c64>, lambda: c64) -> f64 {
     let n = g.nrows();
     let mut r = vec![c64::new(0.0, 0.0); n];
     let (sym, vals) = (g.symbolic(), g.val());
-    let mut gmax = 0.0f64;
+    let mut norm1 = 0.0f64;
     for j in 0..n {
+        let mut column = 0.0;
         for p in sym.col_ptr()[j]..sym.col_ptr()[j + 1] {
             r[sym.row_idx()[p]] += x[j] * vals[p];
-            gmax = gmax.max(vals[p].abs());
+            column += vals[p].abs();
         }
+        norm1 = norm1.max(column);
     }
     let res: f64 = r.iter().enumerate().map(|(i, ri)| (ri - lambda * x[i]).norm_sqr()).sum::<f64>().sqrt();
-    res / x.norm_l2() + 8.0 * f64::EPSILON * gmax
+    res / x.norm_l2() + 8.0 * f64::EPSILON * norm1
 }
 
 /// Options of a kinetic decay-rate computation.
@@ -191,7 +440,8 @@ impl Default for KineticOptions {
     }
 }
 
-/// Converged slowest decay rates and the study behind them.
+/// The slowest decay rates, their errors and the study behind them (converged or not:
+/// `study.converged`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KineticRates {
     /// Decay rates (re, im ≥ 0), ascending by re.
@@ -200,21 +450,48 @@ pub struct KineticRates {
     pub errors: Vec<f64>,
     /// Basis size at the finest level.
     pub basis_size: usize,
-    /// The resolution study; its values interleave re and im.
+    /// The resolution study; its values interleave re and re + |im|.
     pub study: Study,
+    /// Worst relative error of the tracked values (re and re + |im| of each rate).
+    pub rel_error: f64,
+    /// The plan that ran.
+    pub method: KineticMethod,
 }
 
 /// The w-axes for a problem: Fourier on the circle, otherwise Hermite axes chosen for the
 /// w-marginal e^{−η'L} of ψ_∞ by [`choose_axes`] on the overdamped operator with D = 1/η' (the
 /// Ritz-value minimisation of the engine; exact scale for a quadratic risk). The Gibbs-moment
 /// scale alone is about twice too wide for a double well and costs ~4 digits at equal size.
+///
+/// The moments [`choose_axes`] starts from are sampled on a fixed grid, which cannot see a
+/// density narrower than its spacing (L = 10⁸x²/2: width 7·10⁻⁵, spacing 5·10⁻³; the basis came
+/// out 16× too wide). [`resolved_moments`] re-samples around the density until it is resolved;
+/// when the two disagree by more than 2× in width, the resolved moments give the axes directly
+/// (centre = mean, scale = √2·σ, exact for a quadratic risk).
 pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
     if problem.periodic {
         return Ok(vec![WAxis::Fourier]);
     }
-    let op = Overdamped::new(problem.potential, 1.0 / problem.params.eta())?;
+    let eta = problem.params.eta();
+    let op = Overdamped::new(problem.potential, 1.0 / eta)?;
     let kind = if problem.potential.dim() == 1 { IndexSet::FullTensor } else { IndexSet::TotalDegree };
-    let (mut centre, scale) = choose_axes(&op, 2, AXIS_PROBE, kind)?;
+    let too_wide = |e: EngineError| match e {
+        EngineError::NotConfining(_) => EngineError::InvalidParameter(format!(
+            "the stationary density e^(-η'L) at η' = friction/diffusion = {} is wider than |w| ≤ 8192, \
+             the region the basis search covers; raise the friction or lower the diffusion",
+            short(eta)
+        )),
+        e => e,
+    };
+    let (mean, var) = gibbs_moments(problem.potential, eta).map_err(too_wide)?;
+    let (rmean, rvar) = resolved_moments(problem.potential, eta, &mean, &var)?;
+    let mismatch =
+        var.iter().zip(&rvar).any(|(v, r)| !(v / r).sqrt().is_finite() || !(0.5..=2.0).contains(&(v / r).sqrt()));
+    let (mut centre, scale) = if mismatch {
+        (rmean, rvar.iter().map(|v| (2.0 * v).sqrt()).collect())
+    } else {
+        choose_axes(&op, 2, AXIS_PROBE, kind).map_err(too_wide)?
+    };
     // L even in w_j: the Gibbs mean is 0 up to quadrature rounding; make it exact, so that the
     // basis keeps the reflection symmetry that [`sectors`] uses.
     if let Some(poly) = problem.potential.poly() {
@@ -224,8 +501,74 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
             }
         }
     }
+    // Nodes c + s·t must keep ~10 digits of their offset from c, and the powers s^k of the
+    // substituted polynomial (k up to its degree + 2) must stay normal numbers.
+    let degree = problem.potential.poly().map_or(2, |p| p.degree() as i32) + 2;
+    for (j, (&c, &s)) in centre.iter().zip(&scale).enumerate() {
+        if !(s.is_finite() && s > 0.0 && s >= 1e-10 * c.abs() && (s.ln() * degree as f64).abs() < 690.0) {
+            return Err(EngineError::InvalidParameter(format!(
+                "the stationary density e^(-η'L) at η' = friction/diffusion = {} has width {} along w{} \
+                 around {}: outside what a double-precision basis resolves; bring friction/diffusion closer to 1",
+                short(eta),
+                short(s),
+                j + 1,
+                short(c)
+            )));
+        }
+    }
     Ok(centre.iter().zip(&scale).map(|(&c, &s)| WAxis::Hermite { centre: c, scale: s }).collect())
 }
+
+/// Mean and variance per axis of e^{−ηL}, re-sampled on a grid of ±8σ around the mean of the
+/// previous estimate (starting from `mean`, `var`) until every σ spans at least 4 grid spacings
+/// (at most [`ZOOM_STEPS`] times; each step narrows the box by up to (m − 1)/16, m the points
+/// per axis). Refuses a density that stays unresolved (narrower than the spacing of the floating
+/// point numbers around its centre).
+pub fn resolved_moments(potential: &Potential, eta: f64, mean: &[f64], var: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    let d = mean.len();
+    let m: usize = if d == 1 { 2001 } else { 201 };
+    let (mut mean, mut var) = (mean.to_vec(), var.to_vec());
+    for _ in 0..ZOOM_STEPS {
+        let half: Vec<f64> = var.iter().map(|v| 8.0 * v.sqrt()).collect();
+        let h: Vec<f64> = half.iter().map(|a| 2.0 * a / (m - 1) as f64).collect();
+        let node = |k: usize, j: usize| mean[j] - half[j] + h[j] * k as f64;
+        let total = m.pow(d as u32);
+        let mut pts: Vec<(Vec<f64>, f64)> = Vec::with_capacity(total);
+        for k in 0..total {
+            let x: Vec<f64> = (0..d).map(|j| node((k / m.pow(j as u32)) % m, j)).collect();
+            let l = potential.value(&x);
+            if l.is_finite() {
+                pts.push((x, l));
+            }
+        }
+        let lmin = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let weights: Vec<f64> = pts.iter().map(|(_, l)| (-(l - lmin) * eta).exp()).collect();
+        let sum: f64 = weights.iter().sum();
+        if !(sum.is_finite() && sum > 0.0) {
+            break;
+        }
+        let new_mean: Vec<f64> =
+            (0..d).map(|j| pts.iter().zip(&weights).map(|((x, _), w)| w * x[j]).sum::<f64>() / sum).collect();
+        let new_var: Vec<f64> = (0..d)
+            .map(|j| pts.iter().zip(&weights).map(|((x, _), w)| w * (x[j] - new_mean[j]).powi(2)).sum::<f64>() / sum)
+            .collect();
+        let resolved = (0..d).all(|j| new_var[j].sqrt() >= 4.0 * h[j]);
+        mean = new_mean;
+        var = new_var.iter().zip(&h).map(|(v, h)| v.max(h * h)).collect();
+        if resolved {
+            return Ok((mean, var));
+        }
+    }
+    Err(EngineError::InvalidParameter(format!(
+        "the stationary density e^(-η'L) at η' = friction/diffusion = {} is narrower than a double-precision \
+         grid can resolve around w = {:?}; bring friction/diffusion closer to 1",
+        short(eta),
+        mean.iter().map(|c| short(*c)).collect::<Vec<_>>()
+    )))
+}
+
+/// Most re-sampling steps of [`resolved_moments`].
+pub const ZOOM_STEPS: usize = 80;
 
 /// Basis size per axis of the scale search in [`default_axes`].
 pub const AXIS_PROBE: usize = 12;
@@ -285,20 +628,58 @@ pub fn rates_on(
     path: KineticPath,
     shift: f64,
 ) -> Result<DecayRates> {
+    rates_on_level(problem, basis, count, path, shift, &[])
+}
+
+/// Largest block the dense solver takes over from the sparse one in [`rates_on_level`].
+pub const DENSE_FALLBACK: usize = 3000;
+
+/// [`rates_on`] for a level of a resolution study, given the slowest rates of the previous level
+/// (`expected`). Shift-invert Krylov–Schur finds the eigenvalues nearest the real shift σ, i.e.
+/// inside a disc |λ + σ| ≤ R; a slow but strongly oscillating rate (|im| ≫ re, e.g. a stiff
+/// potential with little friction) can lie outside it and would be missed without a trace. When
+/// an expected rate lies outside 0.9 R of some block, the level is solved densely instead (blocks
+/// up to [`DENSE_FALLBACK`] functions); beyond that the level is refused
+/// ([`EngineError::TooLarge`]), which ends a study with the levels so far.
+pub fn rates_on_level(
+    problem: &Kinetic,
+    basis: &KineticBasis,
+    count: usize,
+    path: KineticPath,
+    shift: f64,
+    expected: &[c64],
+) -> Result<DecayRates> {
     let dense = match path {
         KineticPath::Dense => true,
         KineticPath::Sparse => false,
         KineticPath::Auto => basis.len() <= DENSE_UP_TO,
     };
-    let mut eigs = Vec::new();
-    let mut rounding = Vec::new();
-    for sector in sectors(problem, basis) {
-        let g = problem.matrix(&sector)?;
-        let (e, r) = if dense { eigs_dense(&g)? } else { eigs_sparse(&g, count, shift)? };
-        eigs.extend(e);
-        rounding.extend(r);
+    let parts = sectors(problem, basis);
+    let mut blocks = Vec::new();
+    for sector in &parts {
+        let g = problem.matrix(sector)?;
+        blocks.push(if dense { block_dense(&g)? } else { block_sparse(&g, count, shift)? });
     }
-    sort_rates(&eigs, &rounding, count)
+    if !dense {
+        let reach = blocks
+            .iter()
+            .map(|b| b.eigs.iter().map(|e| (e - c64::new(shift, 0.0)).norm()).fold(0.0, f64::max))
+            .fold(f64::INFINITY, f64::min);
+        if let Some(far) = expected.iter().find(|l| (*l + c64::new(shift, 0.0)).norm() > 0.9 * reach) {
+            let largest = parts.iter().map(|b| b.len()).max().unwrap_or(0);
+            if largest > DENSE_FALLBACK {
+                return Err(EngineError::TooLarge(format!(
+                    "would need a dense solve of {largest} functions per block: the rate {} + {}i lies beyond \
+                     the reach {} of the sparse shift-invert solve",
+                    short(far.re),
+                    short(far.im),
+                    short(reach)
+                )));
+            }
+            blocks = parts.iter().map(|b| block_dense(&problem.matrix(b)?)).collect::<Result<_>>()?;
+        }
+    }
+    sort_rates(&blocks, count)
 }
 
 /// The numbers a resolution study tracks per rate: re and re + |im| (both positive, so a purely
@@ -413,11 +794,54 @@ pub fn study_basis(
     KineticBasis::new(axes.to_vec(), problem.params.velocity_scale(), per_axis.clone(), per_axis, kind)
 }
 
+/// One level of a kinetic resolution study as it was planned and solved.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LevelPlan {
+    /// Functions on the largest axis.
+    pub n: usize,
+    /// Basis functions of the whole level.
+    pub functions: usize,
+    /// Sizes of the invariant blocks (parity sectors) solved one after another.
+    pub blocks: Vec<usize>,
+    /// "dense" (all eigenvalues) or "sparse" (LU + shift-invert Krylov–Schur, left and right).
+    pub solver: &'static str,
+    /// |λ₀|, the discrete kernel (exactly 0 for the operator): a resolution error known exactly.
+    pub kernel: f64,
+}
+
+/// The plan a decay-rate computation ran: the basis, the levels and why the study ended.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KineticMethod {
+    /// The w-axes (Hermite centre and scale, or Fourier).
+    pub w_axes: Vec<WAxis>,
+    /// Velocity Hermite scale s_v = √(2D_v/g).
+    pub velocity_scale: f64,
+    /// Index set over the 2d phase-space axes.
+    pub index_set: IndexSet,
+    /// Levels solved, coarse to fine.
+    pub levels: Vec<LevelPlan>,
+    /// Why the study ended.
+    pub stopped: String,
+}
+
 /// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
 /// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set); the sizes
 /// of successive levels follow [`next_size`], and each level is solved by [`rates_on`] (parity
-/// sectors when L is even).
+/// sectors when L is even). The errors are trusted only in the asymptotic regime
+/// ([`super::study::assess`]); otherwise the result comes back with `converged = false` and the
+/// spread of the study as its error.
+///
+/// The study ends when it converges; at the largest level (`max_per_axis`, or when the next
+/// level would not be ≥ 15 % larger); when the changes are settled inside rounding estimates
+/// that exceed the tolerance at two levels in a row; or when the next level does not fit the
+/// memory budget
+/// ([`super::plan`]) — the levels so far then decide. A first or second level over budget is
+/// refused ([`EngineError::TooLarge`]): one level carries no error estimate.
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
+    crate::error::positive("tolerance", opts.tolerance)?;
+    if opts.count == 0 {
+        return Err(EngineError::InvalidParameter("count must be at least 1".into()));
+    }
     let axes = default_axes(problem)?;
     let d = axes.len();
     let ratios = axis_ratios(problem, &axes)?;
@@ -427,34 +851,80 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     };
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
     let mut shift = 0.05 * problem.params.friction;
-    let mut solve = |s: &[usize]| -> Result<(usize, Vec<f64>, Vec<f64>)> {
-        let basis = study_basis(problem, &axes, &ratios, s[0], opts.index_set)?;
-        let r = rates_on(problem, &basis, opts.count, opts.path, shift)?;
+    let mut plans: Vec<LevelPlan> = Vec::new();
+    let mut previous: Vec<c64> = Vec::new();
+    let mut solve = |n: usize| -> Result<(usize, Vec<f64>, Vec<f64>)> {
+        let basis = study_basis(problem, &axes, &ratios, n, opts.index_set)?;
+        let r = rates_on_level(problem, &basis, opts.count, opts.path, shift, &previous)?;
         if r.rates.len() < opts.count {
-            return Err(EngineError::Numerical(format!("only {} rates found", r.rates.len())));
+            return Err(EngineError::Numerical(format!(
+                "only {} distinct rates found on a basis of {} functions; ask for fewer (--count)",
+                r.rates.len(),
+                basis.len()
+            )));
         }
-        shift = 0.2 * r.rates[0].re;
+        plans.push(LevelPlan {
+            n,
+            functions: basis.len(),
+            blocks: r.blocks.clone(),
+            solver: if r.dense { "dense" } else { "sparse" },
+            kernel: r.kernel.norm(),
+        });
+        shift = 0.2 * r.rates[0].re.max(1e-3 * problem.params.friction);
+        previous = r.rates.clone();
         Ok((basis.len(), study_values(&r.rates), r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect()))
     };
     let mut levels: Vec<Level> = Vec::new();
     let mut n = start.min(cap);
-    let study = loop {
-        let (basis_size, values, rounding) = match solve(&[n]) {
-            Ok(level) => level,
-            // A basis too large for memory ends the study; the levels so far decide.
-            Err(EngineError::TooLarge(_)) if levels.len() >= 2 => {
-                break resolution::assess(&levels, opts.tolerance, 0.0)
+    let stopped = loop {
+        match solve(n) {
+            Ok((basis_size, values, rounding)) => levels.push(Level { sizes: vec![n], basis_size, values, rounding }),
+            // A level over the memory budget ends the study; the levels so far decide.
+            Err(EngineError::TooLarge(why)) if levels.len() >= 2 => {
+                break format!("memory: the next level (n = {n}) {why}")
+            }
+            Err(EngineError::TooLarge(why)) => {
+                return Err(EngineError::TooLarge(format!(
+                    "level n = {n} of the resolution study: {why}; a study needs at least two levels"
+                )))
             }
             Err(e) => return Err(e),
-        };
-        levels.push(Level { sizes: vec![n], basis_size, values, rounding });
-        let study = resolution::assess(&levels, opts.tolerance, 0.0);
-        if study.as_ref().is_some_and(|s| s.converged) || n >= cap {
-            break study;
         }
-        n = next_size(&levels, opts.tolerance, cap);
-    }
-    .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))?;
-    let (values, errors) = from_study_values(&study);
-    Ok(KineticRates { values, errors, basis_size: study.basis_size(), study })
+        let assessment = study::assess(&levels, opts.tolerance);
+        if assessment.as_ref().is_some_and(|a| a.study.converged) {
+            break "converged".into();
+        }
+        // Finer levels cannot help once the changes sit inside rounding estimates that exceed
+        // the tolerance.
+        let settled = assessment.is_some_and(|a| a.regimes.iter().all(|r| *r == study::Regime::Settled));
+        if settled && study::rounding_bound(&levels, opts.tolerance) {
+            break "rounding: the changes are settled inside rounding estimates above the tolerance".into();
+        }
+        let next = next_size(&levels, opts.tolerance, cap);
+        if n >= cap || (next as f64) < 1.15 * n as f64 {
+            break format!("largest level (n = {n}, limit {cap})");
+        }
+        n = next;
+    };
+    let assessment = study::assess(&levels, opts.tolerance)
+        .ok_or_else(|| EngineError::NotConverged(format!("{stopped}; only one level")))?;
+    let (values, errors) = from_study_values(&assessment.study);
+    // G is dissipative (its numerical range lies in re ≤ 0), so no rate has re < 0: a negative
+    // estimate is rounding or an unresolved level, and its error already reaches 0.
+    let values = values.into_iter().map(|(re, im)| (re.max(0.0), im)).collect();
+    let method = KineticMethod {
+        w_axes: axes,
+        velocity_scale: problem.params.velocity_scale(),
+        index_set: opts.index_set,
+        levels: plans,
+        stopped,
+    };
+    Ok(KineticRates {
+        values,
+        errors,
+        basis_size: assessment.study.basis_size(),
+        rel_error: assessment.rel_error,
+        study: assessment.study,
+        method,
+    })
 }
