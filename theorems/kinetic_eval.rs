@@ -63,7 +63,7 @@ pub fn eval_kinetic_gap_sgd(
     }
     let origin = |e: EngineError| match e {
         EngineError::InvalidParameter(m) => EngineError::InvalidParameter(format!(
-            "{m} (from --lr {} --beta {} --batch {} --momentum {}: friction (1-ξ)/√γ, diffusion √γβ/(2M))",
+            "--lr {} --beta {} --batch {} --momentum {} give friction (1-ξ)/√γ, diffusion √γβ/(2M): {m}",
             short(lr),
             short(beta),
             short(batch),

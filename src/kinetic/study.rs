@@ -58,7 +58,7 @@ pub fn assess(levels: &[Level], tolerance: f64) -> Option<Assessment> {
         let (regime, error) = if k >= 2 && change(k, i) <= noise(k, i) && change(k - 1, i) <= noise(k - 1, i) {
             (Regime::Settled, change(k, i).max(change(k - 1, i)) + rounding)
         } else if k >= 2 && change(k, i) < change(k - 1, i) && (k < 3 || consistent(k, i)) {
-            (Regime::Asymptotic, tail_bound(change(k, i), Some(change(k - 1, i))) + rounding)
+            (Regime::Asymptotic, tail_bound(change(k, i), change(k, i) / change(k - 1, i)) + rounding)
         } else {
             // No estimate is trusted: not even the magnitude is claimed (the error is at least the
             // value itself), and at least the spread of the whole study.
