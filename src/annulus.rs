@@ -302,8 +302,8 @@ pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], sta
         r *= 1.02;
     }
     Err(EngineError::InvalidParameter(format!(
-        "the diffusion D = {} is too large for this potential: L rises by less than {}·D above its \
-         minimum out to |w − c| = {}, so e^(−L/D) is not negligible there",
+        "the diffusion D = {} is too large: L rises by less than {}·D above its minimum within \
+         |w − c| ≤ {}, so e^(−L/D) is not negligible there",
         short(diffusion),
         short(OUTER_BARRIER),
         short(last_low)

@@ -256,7 +256,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
     }
     Err(EngineError::InvalidParameter(format!(
         "η = {} is too small (temperature 1/η too large): L rises by less than max(60/η, 2) within {} \
-         of c = ({}), so e^(−ηL) is not negligible there",
+         of c = ({}); e^(−ηL) is not negligible there",
         short(eta),
         short(last_alive),
         centre.iter().map(|x| short(*x)).collect::<Vec<_>>().join(", ")

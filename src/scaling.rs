@@ -28,8 +28,8 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
         Err(r) => r.max(rise),
     };
     Err(EngineError::InvalidParameter(format!(
-        "the temperature 1/η = {} (D, or D_v/g in the kinetic case) is too large: L rises by only {} \
-         within {} of its minimum, short of the 40/η that confines e^(−ηL)",
+        "the temperature 1/η = {} (D; D_v/g if kinetic) is too large: L rises by only {} within {} \
+         of its minimum, short of the 40/η that confines e^(−ηL)",
         short(1.0 / eta),
         short(rise),
         short(MAX_HALF)

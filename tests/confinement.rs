@@ -156,7 +156,8 @@ const CONFINING: &[&str] = &[
 ];
 
 /// Not confining, for the same transformations.
-const NOT_CONFINING: &[&str] = &["x^2/2 - 1e-8*x^4", "x^3 + x^2", "10*(0.0436*x - 0.999*y)^2", "x^2 + y", "(y - x^2)^2 + x"];
+const NOT_CONFINING: &[&str] =
+    &["x^2/2 - 1e-8*x^4", "x^3 + x^2", "10*(0.0436*x - 0.999*y)^2", "x^2 + y", "(y - x^2)^2 + x"];
 
 fn transformed(spec: &str, shift: &[f64], scale: f64) -> String {
     let mut out = String::new();

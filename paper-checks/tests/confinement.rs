@@ -70,7 +70,8 @@ fn flat_quartic_is_answered() {
 
 #[test]
 fn exp_of_square_is_not_called_non_confining() {
-    let (code, out, err) = run(&["eval", "ball-prob", "--potential", "exp(x^2)", "--eta", "1", "--center", "0", "--radius", "1"]);
+    let (code, out, err) =
+        run(&["eval", "ball-prob", "--potential", "exp(x^2)", "--eta", "1", "--center", "0", "--radius", "1"]);
     assert_eq!(code, 0, "{out} {err}");
     let (_, _, err) = run(&["eval", "fp-gap", "--potential", "exp(x^2)", "--diffusion", "1"]);
     assert!(!err.contains("not confining") && !err.contains("grows too slowly"), "{err}");
@@ -103,7 +104,10 @@ fn extreme_parameters_are_named_not_the_potential() {
     ] {
         let err = refused(&args);
         assert!(!err.contains("not confining"), "{args:?}: {err}");
-        assert!(err.contains("invalid parameter") && (err.contains("1e300") || err.contains("1e-300")), "{args:?}: {err}");
+        assert!(
+            err.contains("invalid parameter") && (err.contains("1e300") || err.contains("1e-300")),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("temperature") || err.contains("diffusion") || err.contains("η"), "{args:?}: {err}");
         assert!(err.trim().chars().count() <= 200, "{} chars: {err}", err.len());
     }
@@ -113,7 +117,8 @@ fn extreme_parameters_are_named_not_the_potential() {
 fn fixtures_are_still_accepted() {
     for f in ["squared_loss", "logistic"] {
         let path = format!("{}/../fixtures/{f}.json", env!("CARGO_MANIFEST_DIR"));
-        let (code, _, err) = run(&["eval", "ball-prob", "--potential", &path, "--eta", "1", "--center", "0,0", "--radius", "1"]);
+        let (code, _, err) =
+            run(&["eval", "ball-prob", "--potential", &path, "--eta", "1", "--center", "0,0", "--radius", "1"]);
         assert_eq!(code, 0, "{f}: {err}");
     }
 }
