@@ -1204,6 +1204,16 @@ fn tail(p: &Potential, d: usize, w: &[f64], lw: f64, rho: f64, dirs: &[Vec<f64>]
         if k >= TAIL_FROM {
             let need = need_slope * k as f64 + 1.0;
             if rise < need {
+                if rise < 0.0 {
+                    return Err(refuse(format!(
+                        "L falls to {} at |w − w*| = {}, below its lowest value {} near w* = {}: it does not \
+                         grow outwards",
+                        short(lw + rise),
+                        short(r),
+                        short(lw),
+                        point(w)
+                    )));
+                }
                 return Err(refuse(format!(
                     "L grows slower than (d+1)·log|w|: at |w − w*| = {} its minimum is only {} above L(w*) = {} \
                      (needs {}; w* = {})",
