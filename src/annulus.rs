@@ -23,7 +23,7 @@
 //! error is the last difference (for a spectrally converging sequence an upper bound on the error
 //! of the coarser, hence of the finer level).
 
-use crate::error::{positive, EngineError, Result};
+use crate::error::{positive, short, EngineError, Result};
 use crate::kolmogorov::bernoulli;
 use crate::krylov::{gmres, identity, GmresParams};
 use crate::potential::Potential;
@@ -287,7 +287,7 @@ pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], sta
     while r < 1e4 {
         let m = circle_min(r);
         if m.is_nan() {
-            return Err(EngineError::NotConfining(format!("L is not finite on |w − c| = {r:.2e}")));
+            return Err(EngineError::NotConfining(format!("L is NaN on the circle |w − c| = {}", short(r))));
         }
         lmin = lmin.min(m);
         mins.push((r, m));
@@ -301,8 +301,12 @@ pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], sta
         }
         r *= 1.02;
     }
-    Err(EngineError::NotConfining(format!(
-        "e^(−L/D) with D = {diffusion} is not negligible at |w − c| = {last_low:.1e}"
+    Err(EngineError::InvalidParameter(format!(
+        "the diffusion D = {} is too large: L rises by less than {}·D above its minimum within \
+         |w − c| ≤ {}, so e^(−L/D) is not negligible there",
+        short(diffusion),
+        short(OUTER_BARRIER),
+        short(last_low)
     )))
 }
 

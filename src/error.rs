@@ -8,8 +8,9 @@ pub enum EngineError {
     /// The potential expression or fixture could not be read.
     #[error("malformed potential: {0}")]
     Parse(String),
-    /// The potential breaks assumption (A.1): not confining or e^{-L} not integrable.
-    #[error("potential is not confining (A.1 fails): {0}")]
+    /// The potential itself is refused: L does not tend to +∞ fast enough for e^{−L} to be
+    /// integrable, is not bounded below, or is NaN somewhere.
+    #[error("potential is not confining: {0}")]
     NotConfining(String),
     /// A parameter is out of range (D <= 0, NaN, xi outside (0,1), ...).
     #[error("invalid parameter: {0}")]

@@ -13,6 +13,7 @@ pub mod banded;
 pub mod basin;
 pub mod basis;
 pub mod budget;
+pub mod confinement;
 pub mod critical;
 pub mod eigen;
 pub mod error;

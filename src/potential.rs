@@ -325,37 +325,10 @@ impl Potential {
         }
     }
 
-    /// Checks assumption (A.1) numerically along rays: L finite, L → +∞ and growing faster than
-    /// (d+1)·log|w|, which makes e^{−L} integrable.
+    /// Checks that L is confining with e^{−L} integrable, bounded below and never NaN: exactly
+    /// from the leading part for polynomials, numerically otherwise ([`crate::confinement`]).
     pub fn check_confining(&self) -> Result<()> {
-        let d = self.dim();
-        let dirs = sphere_directions(d);
-        let radii = [4.0, 8.0, 16.0, 32.0, 64.0];
-        let centre = vec![0.0; d];
-        let l0 = self.value(&centre);
-        if !l0.is_finite() {
-            return Err(EngineError::NotConfining(format!("L(0) = {l0} is not finite")));
-        }
-        for dir in &dirs {
-            let vals: Vec<f64> =
-                radii.iter().map(|r| self.value(&dir.iter().map(|u| u * r).collect::<Vec<_>>())).collect();
-            if vals.iter().any(|v| v.is_nan()) {
-                return Err(EngineError::NotConfining(format!("L is not a number along direction {dir:?}")));
-            }
-            for k in 2..radii.len() {
-                let growth = vals[k] - vals[k - 1];
-                if growth.is_nan() || growth < (d as f64 + 1.0) * 2f64.ln() {
-                    return Err(EngineError::NotConfining(format!(
-                        "L grows too slowly along direction {dir:?} (L = {:.3e} at |w| = {}, {:.3e} at |w| = {})",
-                        vals[k - 1],
-                        radii[k - 1],
-                        vals[k],
-                        radii[k]
-                    )));
-                }
-            }
-        }
-        Ok(())
+        crate::confinement::check(self).map(|_| ())
     }
 }
 
@@ -423,29 +396,4 @@ fn logistic_grad(features: &[Vec<f64>], labels: &[f64], lambda: f64, w: &[f64]) 
         reg = reg + *v * *v;
     }
     total * Grad::constant(1.0 / n) + reg * Grad::constant(lambda)
-}
-
-/// Unit directions covering the sphere S^{d−1} (axes, diagonals and a Fibonacci lattice).
-fn sphere_directions(d: usize) -> Vec<Vec<f64>> {
-    match d {
-        1 => vec![vec![1.0], vec![-1.0]],
-        2 => (0..72)
-            .map(|k| {
-                let a = k as f64 * std::f64::consts::PI / 36.0;
-                vec![a.cos(), a.sin()]
-            })
-            .collect(),
-        _ => {
-            let n = 400;
-            let golden = std::f64::consts::PI * (3.0 - 5f64.sqrt());
-            (0..n)
-                .map(|k| {
-                    let z = 1.0 - 2.0 * (k as f64 + 0.5) / n as f64;
-                    let r = (1.0 - z * z).sqrt();
-                    let a = golden * k as f64;
-                    vec![r * a.cos(), r * a.sin(), z]
-                })
-                .collect()
-        }
-    }
 }

@@ -9,7 +9,7 @@
 //! periodic trapezoid rule in the azimuth φ and (3D) Gauss–Legendre in cos θ, refined by doubling
 //! every rule until two levels agree.
 
-use crate::error::{finite, positive, EngineError, Result};
+use crate::error::{finite, positive, short, EngineError, Result};
 use crate::potential::Potential;
 use crate::report::Quantity;
 use nalgebra::DMatrix;
@@ -238,7 +238,8 @@ fn golden_max(h: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> (f64, f64) {
 /// A radius R such that L(w) − L(c) ≥ max(60/η, 2) on every sphere |w − c| = r ≥ R that is
 /// sampled (radii 0.01·1.02^k up to 10⁴; c the lowest point of L; the floor 2 keeps every
 /// low well inside however narrow it is at large η), so that e^{−ηL} outside the ball of
-/// radius R is negligible (confinement, A.1). Every well, not only the one at c, lies inside.
+/// radius R is negligible. Every well, not only the one at c, lies inside. The potential has
+/// passed the confinement test, so no such R up to 10⁴ means η is too small for L's scale.
 pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f64> {
     let l_centre = potential.value(centre);
     let mut last_alive = 0.0;
@@ -253,7 +254,13 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
         }
         r *= 1.02;
     }
-    Err(EngineError::NotConfining(format!("e^(-ηL) with η = {eta} is not negligible at |w| = {last_alive:.1e}")))
+    Err(EngineError::InvalidParameter(format!(
+        "η = {} is too small (temperature 1/η too large): L rises by less than max(60/η, 2) within {} \
+         of c = ({}); e^(−ηL) is not negligible there",
+        short(eta),
+        short(last_alive),
+        centre.iter().map(|x| short(*x)).collect::<Vec<_>>().join(", ")
+    )))
 }
 
 /// n points on the sphere |w − c| = r (d = 2: equally spaced; d = 3: a Fibonacci lattice).
@@ -282,8 +289,22 @@ pub fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f6
 
 /// The lowest sampled point of L (a centre for the Gibbs domain): the lowest node of a grid
 /// on [−8, 8]^d (4001, 161², 41³ nodes); in d = 3 the coarse node is then polished by a
-/// compass search (steps 0.2, 0.1, … down to 1e-7).
+/// compass search (steps 0.2, 0.1, … down to 1e-7). When that node lies on the edge of the
+/// grid (the minimum is farther out), the lowest point of the confinement test's landscape
+/// search ([`crate::confinement::landscape`]) is used instead.
 pub fn lowest_point(potential: &Potential) -> Vec<f64> {
+    let best = lowest_grid_point(potential);
+    if best.iter().any(|x| x.abs() >= 8.0) {
+        if let Ok(land) = crate::confinement::landscape(potential) {
+            if potential.value(&land.minimum) < potential.value(&best) {
+                return land.minimum;
+            }
+        }
+    }
+    best
+}
+
+fn lowest_grid_point(potential: &Potential) -> Vec<f64> {
     let d = potential.dim();
     let n: usize = match d {
         1 => 4001,

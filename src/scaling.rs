@@ -4,15 +4,44 @@
 
 use crate::basis::{HermiteBasis, IndexSet};
 use crate::eigen::lowest_from_factor;
-use crate::error::{EngineError, Result};
+use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::potential::Potential;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::brent::BrentOpt;
 use argmin::solver::neldermead::NelderMead;
 
-/// Mean and variance per axis of e^{−ηL}, by a Riemann sum on a box holding its mass.
+/// Mean and variance per axis of e^{−ηL}, by a Riemann sum on a box holding its mass: boxes
+/// around the origin of half-width 2, 4, …, 4096, then (when the mass lies elsewhere) the same
+/// boxes around the lowest point of L ([`crate::confinement::landscape`]). The potential has
+/// passed the confinement test, so a box that never holds the mass means that η is too small
+/// (the temperature 1/η, e.g. the diffusion D, too large) for the scale of L.
 pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
+    let d = potential.dim();
+    let rise = match moments_in_box(potential, eta, &vec![0.0; d]) {
+        Ok(moments) => return Ok(moments),
+        Err(rise) => rise,
+    };
+    let centre = crate::confinement::landscape(potential)?.minimum;
+    let rise = match moments_in_box(potential, eta, &centre) {
+        Ok(moments) => return Ok(moments),
+        Err(r) => r.max(rise),
+    };
+    Err(EngineError::InvalidParameter(format!(
+        "the temperature 1/η = {} (D; D_v/g if kinetic) is too large: L rises by only {} within {} \
+         of its minimum, short of the 40/η that confines e^(−ηL)",
+        short(1.0 / eta),
+        short(rise),
+        short(MAX_HALF)
+    )))
+}
+
+/// Largest half-width of the moment boxes.
+const MAX_HALF: f64 = 4096.0;
+
+/// Moments on boxes of half-width 2, 4, …, [`MAX_HALF`] around `centre`; Err(rise of L from its
+/// lowest sample to its lowest edge sample on the largest box) when none holds the mass.
+fn moments_in_box(potential: &Potential, eta: f64, centre: &[f64]) -> std::result::Result<(Vec<f64>, Vec<f64>), f64> {
     let d = potential.dim();
     let m = match d {
         1 => 801,
@@ -21,9 +50,11 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
     };
     let mut half = 2.0f64;
     let (mut mean, mut var) = (vec![0.0; d], vec![0.0; d]);
-    for _ in 0..12 {
-        let (lmin, edge_min, pts) = sample_box(potential, half, m, d);
-        if (edge_min - lmin) * eta > 40.0 || half > 1e4 {
+    let mut rise = f64::NAN;
+    while half <= MAX_HALF {
+        let (lmin, edge_min, pts) = sample_box(potential, centre, half, m, d);
+        rise = edge_min - lmin;
+        if rise * eta > 40.0 {
             let weights: Vec<f64> = pts.iter().map(|(_, l)| (-(l - lmin) * eta).exp()).collect();
             let total: f64 = weights.iter().sum();
             for j in 0..d {
@@ -36,12 +67,12 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
         }
         half *= 2.0;
     }
-    Err(EngineError::NotConfining("could not find a box holding the mass of e^{-L/D}".into()))
+    Err(rise)
 }
 
 type Samples = Vec<(Vec<f64>, f64)>;
 
-fn sample_box(potential: &Potential, half: f64, m: usize, d: usize) -> (f64, f64, Samples) {
+fn sample_box(potential: &Potential, centre: &[f64], half: f64, m: usize, d: usize) -> (f64, f64, Samples) {
     let total = m.pow(d as u32);
     let mut pts = Vec::with_capacity(total);
     let mut lmin = f64::INFINITY;
@@ -50,10 +81,10 @@ fn sample_box(potential: &Potential, half: f64, m: usize, d: usize) -> (f64, f64
         let mut rem = k;
         let mut x = vec![0.0; d];
         let mut on_edge = false;
-        for xj in x.iter_mut() {
+        for (j, xj) in x.iter_mut().enumerate() {
             let i = rem % m;
             rem /= m;
-            *xj = -half + 2.0 * half * i as f64 / (m - 1) as f64;
+            *xj = centre[j] - half + 2.0 * half * i as f64 / (m - 1) as f64;
             on_edge |= i == 0 || i == m - 1;
         }
         let l = potential.value(&x);
