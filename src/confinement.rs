@@ -60,7 +60,6 @@
 //! and wells or singularities that no sample comes near are out of reach of this test.
 
 use crate::error::{short, EngineError, Result};
-use crate::expr::{Expr, Func};
 use crate::polynomial::{Monomial, Poly};
 use crate::potential::Potential;
 use nalgebra::DMatrix;
@@ -1019,7 +1018,7 @@ fn value(p: &Potential, w: &[f64]) -> Result<Option<f64>> {
     let v = if let Potential::Expression { .. } = p { p.value(w) } else { p.gradient(w).v };
     if v.is_nan() {
         if let Potential::Expression { expr, .. } = p {
-            if nan_from_overflow(expr, w).1 {
+            if expr.value_with_overflow_nan(w).1 {
                 return Ok(None);
             }
         }
@@ -1029,67 +1028,6 @@ fn value(p: &Potential, w: &[f64]) -> Result<Option<f64>> {
         return Err(refuse(format!("L = −∞ at w = {}, so e^(−L) is not integrable there", point(w))));
     }
     Ok(Some(v))
-}
-
-/// Evaluates like [`Expr::value`] and tells whether a NaN result was first made from an
-/// infinite operand (an overflow) rather than from finite ones (a domain error).
-fn nan_from_overflow(e: &Expr, x: &[f64]) -> (f64, bool) {
-    let made = |v: f64, operands: &[(f64, bool)]| -> (f64, bool) {
-        if !v.is_nan() {
-            return (v, false);
-        }
-        if let Some(&(_, o)) = operands.iter().find(|(a, _)| a.is_nan()) {
-            return (v, o);
-        }
-        (v, operands.iter().any(|(a, _)| a.is_infinite()))
-    };
-    match e {
-        Expr::Num(c) => (*c, false),
-        Expr::Var(i) => (x.get(*i).copied().unwrap_or(0.0), false),
-        Expr::Neg(a) => {
-            let (v, o) = nan_from_overflow(a, x);
-            (-v, o)
-        }
-        Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
-            let (ra, rb) = (nan_from_overflow(a, x), nan_from_overflow(b, x));
-            let v = match e {
-                Expr::Add(..) => ra.0 + rb.0,
-                Expr::Sub(..) => ra.0 - rb.0,
-                Expr::Mul(..) => ra.0 * rb.0,
-                Expr::Div(..) => ra.0 / rb.0,
-                _ => match integer_power(b) {
-                    Some(n) => ra.0.powi(n),
-                    None => ra.0.powf(rb.0),
-                },
-            };
-            made(v, &[ra, rb])
-        }
-        Expr::Call(f, a) => {
-            let r = nan_from_overflow(a, x);
-            let v = match f {
-                Func::Exp => r.0.exp(),
-                Func::Log => r.0.ln(),
-                Func::Sqrt => r.0.sqrt(),
-                Func::Sin => r.0.sin(),
-                Func::Cos => r.0.cos(),
-                Func::Tanh => r.0.tanh(),
-            };
-            made(v, &[r])
-        }
-    }
-}
-
-/// A constant integer exponent, as the evaluator reads it (powi rather than powf).
-fn integer_power(e: &Expr) -> Option<i32> {
-    let v = match e {
-        Expr::Num(c) => *c,
-        Expr::Neg(a) => match **a {
-            Expr::Num(c) => -c,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    (v.fract() == 0.0 && v.abs() <= 1024.0).then_some(v as i32)
 }
 
 /// Unit directions: ±1 (d = 1), n equally spaced angles (d = 2, axes included when 4 | n), or a

@@ -138,6 +138,12 @@ impl Expr {
         self.root.forward(x)
     }
 
+    /// Value at a point, and whether a NaN value was first made from an infinite operand (an
+    /// overflow, such as ∞·0 or ∞ − ∞) rather than from finite ones (a domain error).
+    pub fn value_with_overflow_nan(&self, x: &[f64]) -> (f64, bool) {
+        self.root.overflow_nan(x)
+    }
+
     /// Value and gradient at a point (first-order forward mode, exact to rounding; the same
     /// operations as [`Expr::jet`] without the Hessian).
     pub fn grad(&self, x: &[f64]) -> Grad {
@@ -237,6 +243,49 @@ impl Node {
                 None => a.value(x).powf(b.value(x)),
             },
             Node::Call(f, a) => f.apply(a.value(x)),
+        }
+    }
+
+    /// [`Node::value`], and whether a NaN was first made from an infinite operand.
+    fn overflow_nan(&self, x: &[f64]) -> (f64, bool) {
+        let made = |v: f64, operands: &[(f64, bool)]| -> (f64, bool) {
+            if !v.is_nan() {
+                return (v, false);
+            }
+            if let Some(&(_, o)) = operands.iter().find(|(a, _)| a.is_nan()) {
+                return (v, o);
+            }
+            (v, operands.iter().any(|(a, _)| a.is_infinite()))
+        };
+        let fold = |items: &[(bool, Node)], start: f64, op: &dyn Fn(f64, bool, f64) -> f64| {
+            let mut acc = (start, false);
+            for (k, (flag, t)) in items.iter().enumerate() {
+                let r = t.overflow_nan(x);
+                acc = if k == 0 { made(r.0, &[r]) } else { made(op(acc.0, *flag, r.0), &[acc, r]) };
+            }
+            acc
+        };
+        match self {
+            Node::Num(c) => (*c, false),
+            Node::Var(i) => (x.get(*i).copied().unwrap_or(0.0), false),
+            Node::Neg(a) => {
+                let (v, o) = a.overflow_nan(x);
+                (-v, o)
+            }
+            Node::Sum(items) => fold(items, 0.0, &|acc, sub, v| if sub { acc - v } else { acc + v }),
+            Node::Product(items) => fold(items, 1.0, &|acc, div, v| if div { acc / v } else { acc * v }),
+            Node::Pow(a, b) => {
+                let (ra, rb) = (a.overflow_nan(x), b.overflow_nan(x));
+                let v = match integer_exponent(b) {
+                    Some(n) => ra.0.powi(n),
+                    None => ra.0.powf(rb.0),
+                };
+                made(v, &[ra, rb])
+            }
+            Node::Call(f, a) => {
+                let r = a.overflow_nan(x);
+                made(f.apply(r.0), &[r])
+            }
         }
     }
 

@@ -129,7 +129,13 @@ fn nearly_flat_direction_is_honest_and_flagged() {
     let r = rates("10*(0.0436*x - 0.999*y)^2 + 1e-6*(x^2+y^2)", 1.0, 3, 1e-10);
     assert_within(&r, &[2e-6, 4e-6, 6e-6]);
     assert!(r.study.converged || r.gap_may_be_zero());
-    let exact_zero = rates("10*(0.0436*x - 0.999*y)^2", 1.0, 1, 1e-10);
+    // The exactly flat potential is refused at parse time; past that check, the study alone
+    // must still not claim a gap.
+    let flat = "10*(0.0436*x - 0.999*y)^2";
+    assert!(matches!(Potential::parse(flat), Err(EngineError::NotConfining(_))));
+    let pot = Potential::parse_unchecked(flat).unwrap();
+    let op = Overdamped::new(&pot, 1.0).unwrap();
+    let exact_zero = decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-10, ..Default::default() }).unwrap();
     assert!(!exact_zero.study.converged && exact_zero.gap_may_be_zero());
     assert!(exact_zero.values[0] <= exact_zero.errors[0]);
 }

@@ -60,7 +60,7 @@ fn refused(args: &[&str], words: &[&str]) {
 #[test]
 fn extreme_parameters_are_refused_naming_them() {
     refused(&["--potential", "x^2/2", "--friction", "1", "--diffusion", "1e-300"], &["friction", "diffusion"]);
-    refused(&["--potential", "x^2/2", "--friction", "1", "--diffusion", "1e300"], &["friction", "diffusion"]);
+    refused(&["--potential", "x^2/2", "--friction", "1", "--diffusion", "1e300"], &["temperature", "D_v/g"]);
     refused(&["--potential", "x^2/2", "--friction", "1e300", "--diffusion", "1e-300"], &["friction", "diffusion"]);
     refused(
         &["--potential", "x^2/2", "--lr", "0.1", "--beta", "1", "--batch", "1e300", "--momentum", "0.5"],
