@@ -9,7 +9,6 @@ use std::path::Path;
 use std::time::Duration;
 
 #[test]
-#[ignore = "enabled once the input-bound fixes land"]
 fn hostile_and_known_inputs_end_cleanly() {
     let cases: u64 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(20261201);
