@@ -171,5 +171,50 @@ pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)>
     let maxima: Vec<f64> = points.into_iter().filter(|c| c.index == 1).map(|c| c.point[0]).collect();
     let left = maxima.iter().copied().filter(|&x| x < minimum).fold(f64::NEG_INFINITY, f64::max);
     let right = maxima.iter().copied().filter(|&x| x > minimum).fold(f64::INFINITY, f64::min);
+    // The grid above is centred at 0 with a spacing of about |m|/25: a barrier close to a minimum
+    // far from the origin falls between its starts. Walk out from the minimum as well.
+    let left = left.max(first_turn(potential, minimum, -1.0));
+    let right = right.min(first_turn(potential, minimum, 1.0));
     Ok((left, right))
+}
+
+/// The first zero of L′ met walking from the minimum `m` in direction `dir` (±1): where the
+/// gradient flow's basin of m ends on that side (±∞ when none is met within 1e9·max(|m|, 1)).
+/// Steps start at a thousandth of the well's width 1/√L″(m) and grow by 5 % a step, so a barrier
+/// is missed only if it is narrower than about 5 % of its distance from m; a sign change of L′ is
+/// then located by bisection.
+fn first_turn(potential: &Potential, m: f64, dir: f64) -> f64 {
+    let slope = |x: f64| potential.gradient(&[x]).g[0] * dir;
+    let curvature = potential.jet(&[m]).h[0][0];
+    let width = if curvature > 0.0 && curvature.is_finite() { curvature.sqrt().recip() } else { 1.0 };
+    let reach = 1e9 * m.abs().max(1.0);
+    let (mut inner, mut step) = (0.0, 1e-3 * width.min(m.abs().max(1.0)));
+    while inner < reach {
+        let outer = inner + step;
+        // Past the minimum, the walk climbs while L′ points outward: a turn is where it stops.
+        let outward = slope(m + dir * outer);
+        if outward.is_nan() || outward <= 0.0 {
+            return m + dir * bisect_turn(&slope, m, dir, inner, outer);
+        }
+        inner = outer;
+        step *= 1.05;
+    }
+    dir * f64::INFINITY
+}
+
+/// Bisection between distances `inside` (L′ pointing outward) and `outside` (not).
+fn bisect_turn(slope: &dyn Fn(f64) -> f64, m: f64, dir: f64, inside: f64, outside: f64) -> f64 {
+    let (mut a, mut b) = (inside, outside);
+    for _ in 0..200 {
+        let mid = 0.5 * (a + b);
+        if mid <= a || mid >= b {
+            break;
+        }
+        if slope(m + dir * mid) > 0.0 {
+            a = mid;
+        } else {
+            b = mid;
+        }
+    }
+    b
 }

@@ -105,7 +105,8 @@ pub fn pathological_expression(rng: &mut impl Rng) -> String {
         2 => format!("{}x^2", "-".repeat(n)),
         3 => format!("((x+y+z)^{})^{}", rng.random_range(2..100), rng.random_range(2..100)),
         4 => format!("x^{}", wild_number(rng)),
-        5 => (0..rng.random_range(1..64)).map(|_| rng.random_range(0u8..=127) as char).collect(),
+        // Byte noise without NUL, which no command line can carry.
+        5 => (0..rng.random_range(1..64)).map(|_| rng.random_range(1u8..=127) as char).collect(),
         6 => format!("x^2/2 + {}", "\n\t\u{7}".repeat(rng.random_range(1..4))),
         _ => format!("{}x^2", "(".repeat(n)),
     }
