@@ -178,3 +178,21 @@ fn memory_budget_ends_the_study_before_allocating() {
     assert!(v["method"]["levels"].as_u64().unwrap() >= 2, "{v}");
     within(&v, &[0.124119830, 0.246888558, 0.368231614]);
 }
+
+/// Found by the fuzz run (seed 7, case 1464): at η = 1e264 the unconverged study's error was not
+/// finite and printed as `null`. A non-finite number is never printed as an answer.
+#[test]
+fn a_non_finite_error_is_refused_not_printed_as_null() {
+    let (code, out, err) = run(&[
+        "eval",
+        "poincare",
+        "--potential",
+        "x^2/2 + ((x)/((6.9051)/(0.1559)))",
+        "--eta",
+        "1e264",
+        "--tolerance",
+        "1e-6",
+    ]);
+    assert!(!out.contains("null"), "{out}");
+    assert!(code == 2 || code == 3, "{code}: {out} {err}");
+}
