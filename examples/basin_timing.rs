@@ -40,7 +40,7 @@ fn evaluation_costs() {
 }
 
 /// The two largest η extrapolated linearly in 1/η, as theorems/eq8.rs does.
-fn richardson(etas: &[f64], ratios: &[fpspectral::report::Quantity], paper: f64) {
+fn richardson(etas: &[f64], ratios: &[fpspectral::quantity::Quantity], paper: f64) {
     let (r3, r2, e3, e2) = (ratios[3].value, ratios[2].value, etas[3], etas[2]);
     let limit = (e3 * r3 - e2 * r2) / (e3 - e2);
     println!("    Richardson in 1/η: {limit:.10} ± {:.1e} against {paper:.10}", (r3 - limit).abs() + ratios[3].error);

@@ -5,7 +5,7 @@
 //! ([`operator`]), eigen-solvers ([`eigen`]), resolution studies ([`resolution`]), converged
 //! spectra and Poincaré constants ([`spectrum`]), Gibbs integrals ([`quadrature`]), critical points
 //! ([`critical`]), mean first passage times ([`mfpt`], [`annulus`], [`logpolar`], [`kolmogorov`]), SDE ensembles ([`sde`]), a 1D
-//! finite-volume Fokker–Planck reference ([`finite_volume`]), and report records ([`report`]).
+//! finite-volume Fokker–Planck reference ([`finite_volume`]), and numbers with error estimates ([`quantity`]).
 
 pub mod annulus;
 pub mod ball;
@@ -31,7 +31,7 @@ pub mod operator;
 pub mod polynomial;
 pub mod potential;
 pub mod quadrature;
-pub mod report;
+pub mod quantity;
 pub mod resolution;
 pub mod scaling;
 pub mod sde;

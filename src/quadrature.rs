@@ -11,7 +11,7 @@
 
 use crate::error::{finite, positive, short, EngineError, Result};
 use crate::potential::Potential;
-use crate::report::Quantity;
+use crate::quantity::Quantity;
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 use std::cell::Cell;

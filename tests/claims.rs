@@ -1,7 +1,7 @@
 //! The machine-checked appendix for the overdamped claims: each finding is asserted from a fresh
 //! computation, never from stored numbers.
 
-use fpspectral::report::{Check, Verdict};
+use theorems::check::{Check, Verdict};
 
 fn quiet(_: &str) {}
 

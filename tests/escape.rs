@@ -11,9 +11,9 @@ use fpspectral::logpolar::{
 };
 use fpspectral::mfpt::mfpt_1d;
 use fpspectral::quadrature::{ball_probability, log_partition};
-use fpspectral::report::Verdict;
 use fpspectral::Potential;
 use std::f64::consts::PI;
+use theorems::check::Verdict;
 use theorems::escape_eval::{eval_ball_prob, eval_basin_prob, eval_mfpt};
 
 mod common;

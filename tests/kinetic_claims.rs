@@ -1,6 +1,6 @@
 //! Each kinetic claim's finding as a test that can fail.
 
-use fpspectral::report::{Check, Verdict};
+use theorems::check::{Check, Verdict};
 
 fn quiet(_: &str) {}
 

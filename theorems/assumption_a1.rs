@@ -2,9 +2,9 @@
 //! ∫ e^{−L} < ∞, computed by quadrature with an error estimate.
 
 use crate::assumptions::{directions, fixtures, RADII};
+use crate::check::{Check, Quantity, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::log_partition;
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::Result;
 
 /// Runs the checks.

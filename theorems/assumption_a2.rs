@@ -2,8 +2,8 @@
 //! are evaluated exactly (jets) at growing radii; the trend and its power law are reported.
 
 use crate::assumptions::{directions, fixtures, RADII};
+use crate::check::{Check, Quantity, Verdict};
 use crate::Progress;
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::{Potential, Result};
 
 fn ray_extremes(p: &Potential, r: f64) -> (f64, f64) {

@@ -2,9 +2,9 @@
 //! region where e^{−L} is not negligible and compass refinement from the best grid points.
 
 use crate::assumptions::{directions, fixtures, sup_2d};
+use crate::check::{Check, Quantity, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::{gibbs_radius, lowest_point};
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::Result;
 
 /// Runs the checks.

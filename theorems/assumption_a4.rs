@@ -3,8 +3,8 @@
 //! max_i Σ_j S_ij. The paper's Hessian formulas of C.3 are checked against exact jets.
 
 use crate::assumptions::{fixtures, sup_2d};
+use crate::check::{verdict_close, verdict_le, Check, Quantity};
 use crate::Progress;
-use fpspectral::report::{verdict_close, verdict_le, Check, Quantity};
 use fpspectral::{Potential, Result};
 use nalgebra::Matrix2;
 

@@ -3,10 +3,10 @@
 //! The truth is computed by exact quadrature: the ball ratio as ε → 0 at fixed η, the ball ratio
 //! at fixed ε as η → ∞, and (d = 1) the basin ratio as η → ∞.
 
+use crate::check::{verdict_close, Check, Figure, Quantity, Series};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
-use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series};
 use fpspectral::{Potential, Result};
 
 /// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.

@@ -5,9 +5,9 @@
 //! and non-constant β(w). The alternative flux ∇·(∇L p + D∇p) (no ∇D p term) is tested as a
 //! control: for non-constant β it must be rejected.
 
+use crate::check::{Check, Quantity, Verdict};
 use crate::Progress;
 use fpspectral::finite_volume::{solve, FluxForm, Problem1d, Solution1d};
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::sde::{euler_maruyama, Sde};
 use fpspectral::{Potential, Result};
 use rand::Rng;

@@ -10,11 +10,11 @@
 //! Neville extrapolation in D over the diffusions where that term is negligible
 //! ([`EXTRAPOLATION_MAX_DIFFUSION_2D`]; its size is measured by halving ε there).
 
+use crate::check::{verdict_close, Check, Figure, Quantity, Series};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::logpolar::mfpt_logpolar;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
-use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series};
 use fpspectral::{Potential, Result};
 
 /// Symmetric and tilted 1D double wells, with start and target minima.

@@ -7,11 +7,11 @@
 //! of the non-symmetric Galerkin matrix of (5), and compared with the best Gibbs fit e^{−cL} and
 //! with the zero-flux density p ∝ D(w)^{-1} exp(−∫₀^w L'/D) (d = 1).
 
+use crate::check::{Check, Quantity, Verdict};
 use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::operator::Overdamped;
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
 use fpspectral::variable::VariableDiffusion;
 use fpspectral::{Potential, Result};

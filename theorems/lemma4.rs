@@ -10,6 +10,7 @@
 //! when that interval reaches down to the floor. The control state at 1.2η' goes through the
 //! same reading and must come out non-zero, or the check could not have failed.
 
+use crate::check::{Check, Quantity, Verdict};
 use crate::Progress;
 use faer::prelude::*;
 use faer::Col;
@@ -18,7 +19,6 @@ use fpspectral::kinetic::evolve::{norm_bound, sparse_apply};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes, shifted_lu};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::report::{Check, Quantity, Verdict};
 use fpspectral::{Potential, Result};
 
 /// The defects of one basis: ‖Gū‖ for the unit vectors ū∞ and ū_control (the continuous ‖Gu‖

@@ -6,6 +6,7 @@
 //! Galerkin matrices of the engine, the right sides (and T, F applied pointwise) by tensor
 //! Gauss–Hermite quadrature of the fields, which is exact for polynomial L with enough nodes.
 
+use crate::check::{verdict_le, Check, Quantity, Verdict};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -14,7 +15,6 @@ use fpspectral::kinetic::evolve::{sparse_apply, PhaseFields, PhaseGrid};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::report::{verdict_le, Check, Quantity, Verdict};
 use fpspectral::{Potential, Result};
 use rand::{Rng, SeedableRng};
 

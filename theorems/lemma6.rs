@@ -12,6 +12,7 @@
 //! hold to rounding; for double wells it holds up to truncation, and the paper's inequality (right
 //! side with coefficient 1, not Ĉ) is tested at each sampled time.
 
+use crate::check::{verdict_le, Check, Quantity};
 use crate::lemma7::{k_matrix, paper_constants};
 use crate::Progress;
 use faer::Col;
@@ -22,7 +23,6 @@ use fpspectral::kinetic::functionals::tilted_state;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::report::{verdict_le, Check, Quantity};
 use fpspectral::{Potential, Result};
 
 /// The terms of (28') at one time.

@@ -12,12 +12,12 @@
 //! are computed for (g, C_L)/max(g, C_L) and scaled back; μ and the harmonic gap use the
 //! cancellation-free forms 4C_L²/(g + √(g² − 4C_L²)) and 2C_L²/(g + √(g² − 4C_L²)).
 
+use crate::check::{verdict_le, Check, Quantity, Verdict};
 use crate::Progress;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::neldermead::NelderMead;
 use fpspectral::error::{positive, short, EngineError};
 use fpspectral::kinetic::check_momentum;
-use fpspectral::report::{verdict_le, Check, Quantity, Verdict};
 use fpspectral::Result;
 use nalgebra::Matrix2;
 

@@ -2,7 +2,7 @@
 //! Perspective". Each module reads like the proof outline it checks: build the operator, compute
 //! the quantities, compare with the paper's statement, return checks with verdicts and evidence.
 
-use fpspectral::report::Check;
+use crate::check::Check;
 use fpspectral::Result;
 
 pub mod assumption_a1;
@@ -10,6 +10,7 @@ pub mod assumption_a2;
 pub mod assumption_a3;
 pub mod assumption_a4;
 mod assumptions;
+pub mod check;
 pub mod common;
 pub mod eq8;
 pub mod escape_eval;

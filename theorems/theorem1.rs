@@ -7,12 +7,12 @@
 //! eigen-expansion from a tilted Gibbs initial density. Compare: the bound at every sampled time,
 //! under each reading of C_P; and the remark that larger batches converge exponentially slower.
 
+use crate::check::{Check, Figure, Quantity, Series, Verdict};
 use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::evolution::{expansion, initial_h_norm2, Expansion};
 use fpspectral::operator::Overdamped;
-use fpspectral::report::{Check, Figure, Quantity, Series, Verdict};
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions, Rates};
 use fpspectral::{Potential, Result};
 
@@ -112,7 +112,7 @@ fn bound_verdict(d: &Decay, reading: &Reading, h0: f64) -> (Verdict, Option<f64>
     for (t, h) in d.times.iter().zip(&d.h2) {
         let b = reading.bound_at(*t, h0);
         worst_ratio = worst_ratio.max(h.value / b.value);
-        let v = fpspectral::report::verdict_le(*h, b);
+        let v = crate::check::verdict_le(*h, b);
         if v == Verdict::Fail && first_fail.is_none() {
             first_fail = Some(*t);
         }
@@ -292,7 +292,7 @@ fn batch_remark(progress: Progress) -> Result<Check> {
         // "converges slower as M grows": each gap strictly below the previous beyond the errors.
         let verdicts: Vec<Verdict> = gaps
             .windows(2)
-            .map(|w| fpspectral::report::verdict_le(Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error), w[0]))
+            .map(|w| crate::check::verdict_le(Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error), w[0]))
             .collect();
         series.push(Series { label: name.into(), x: ms.to_vec(), y: gaps.iter().map(|g| g.value).collect() });
         checks.push((name, gaps, Verdict::all(verdicts)));

@@ -4,10 +4,10 @@
 //! sides as ε → 0 at fixed η, and at fixed ε as η → ∞; and the nearest correct statements, the
 //! small-ε asymptote κ e^{−ηL(w̌)} vol(B_ε) and the Laplace asymptote κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H.
 
+use crate::check::{verdict_close, Check, Figure, Quantity, Series, Verdict};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
-use fpspectral::report::{verdict_close, Check, Figure, Quantity, Series, Verdict};
 use fpspectral::{Potential, Result};
 use std::f64::consts::PI;
 

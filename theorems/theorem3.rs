@@ -7,6 +7,7 @@
 //! e^{−L}, reading (7) as printed) are computed. The true Poincaré constant of ψ_∞ (a product
 //! measure) is min{C_P(e^{−η'L}), η'}: the Gaussian velocity factor has constant η' in every d.
 
+use crate::check::{verdict_le, Check, Figure, Quantity, Series, Verdict};
 use crate::lemma7::{harmonic_gap, min_eig, p_matrix, paper_constants};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
@@ -17,7 +18,6 @@ use fpspectral::kinetic::functionals::{tilted_state, WQuadrature};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, decay_rates, default_axes, KineticOptions};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::report::{verdict_le, Check, Figure, Quantity, Series, Verdict};
 use fpspectral::spectrum::poincare_constant;
 use fpspectral::{Potential, Result};
 use std::collections::HashMap;

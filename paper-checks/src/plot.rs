@@ -1,10 +1,10 @@
 //! SVG line plots of report figures (plotters, SVG backend, no system fonts needed).
 
-use fpspectral::report::Figure;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::ops::Range;
+use theorems::check::Figure;
 
 const COLORS: [RGBColor; 6] = [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN];
 

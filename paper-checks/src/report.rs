@@ -2,11 +2,11 @@
 
 use crate::outdir::OutDir;
 use crate::plot::svg_text;
-use fpspectral::report::{Check, Verdict};
 use fpspectral::EngineError;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
+use theorems::check::{Check, Verdict};
 
 /// Runs the named claims (all when `ids` is empty), prints the table, writes the report.
 pub fn run_claims(ids: &[String], out: &OutDir) -> Result<(), EngineError> {

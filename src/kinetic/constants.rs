@@ -5,7 +5,7 @@
 
 use crate::error::{positive, Result};
 use crate::potential::Potential;
-use crate::report::Quantity;
+use crate::quantity::Quantity;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::neldermead::NelderMead;
 

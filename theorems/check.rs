@@ -1,37 +1,10 @@
-//! Report records: a computed quantity with its error, a verdict, and a check that ties them to
-//! a claim. Verdicts are decided by comparing intervals, so a margin smaller than the error
-//! estimate yields INCONCLUSIVE, never PASS or FAIL.
+//! Report records: a verdict and a check that ties computed quantities to a claim. Verdicts are
+//! decided by comparing intervals, so a margin smaller than the error estimate yields
+//! INCONCLUSIVE, never PASS or FAIL.
 
+pub use fpspectral::quantity::Quantity;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A number with its error estimate.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Quantity {
-    /// Value.
-    pub value: f64,
-    /// Error estimate (≥ 0).
-    pub error: f64,
-}
-
-impl Quantity {
-    /// A value with an error estimate.
-    pub fn new(value: f64, error: f64) -> Self {
-        Quantity { value, error: error.abs() }
-    }
-    /// An exactly known value (error 0), e.g. a number stated by the paper.
-    pub fn exact(value: f64) -> Self {
-        Quantity { value, error: 0.0 }
-    }
-    /// Lower end of the interval.
-    pub fn lo(&self) -> f64 {
-        self.value - self.error
-    }
-    /// Upper end of the interval.
-    pub fn hi(&self) -> f64 {
-        self.value + self.error
-    }
-}
 
 /// Outcome of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
