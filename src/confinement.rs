@@ -126,6 +126,9 @@ fn refuse(msg: String) -> EngineError {
 /// otherwise (see the module documentation).
 pub fn check(potential: &Potential) -> Result<Confinement> {
     let d = potential.dim();
+    if let Potential::Expression { expr, .. } = potential {
+        check_no_poles(expr, d)?;
+    }
     let mut hints = Vec::new();
     if let Some(poly) = potential.poly() {
         match decide_polynomial(&poly, d)? {
@@ -144,6 +147,69 @@ pub fn check(potential: &Potential) -> Result<Confinement> {
         short(land.far_rise)
     );
     Ok(Confinement { method: Method::Numerical, landscape: Some(land), evidence })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poles
+// ---------------------------------------------------------------------------------------------
+
+/// Scales of the lattices on which divisors are sampled: 10^-3 … 10^9.
+const POLE_SCALES: std::ops::RangeInclusive<i32> = -3..=9;
+/// Lattice points per axis and scale (the lattice {−1, −3/4, …, 1}·s, through the origin).
+const POLE_LATTICE: usize = 9;
+
+/// Refuses L when one of its divisors vanishes somewhere: L then has a pole (unbounded, and not
+/// smooth), e.g. `x^2/2 + 1/x`. A divisor f is sampled on lattices of side 10^-3 … 10^9 around
+/// the origin, shifted off the axes by an irrational offset as well; a sample where f = 0, or two
+/// samples where f has opposite signs (so f vanishes between them, f being continuous wherever
+/// its own divisors do not vanish, which is checked first), prove a zero. A divisor that only
+/// comes close to zero between samples (`1/((x−0.3)^2 + y^2)`) is left to the landscape test.
+fn check_no_poles(expr: &crate::expr::Expr, d: usize) -> Result<()> {
+    for divisor in expr.divisors() {
+        if let Some(witness) = divisor_zero(&divisor, d) {
+            return Err(refuse(format!("L has a pole: a divisor of it vanishes {witness}")));
+        }
+    }
+    Ok(())
+}
+
+/// Where `divisor` is proven to vanish, in words, if a sample proves it.
+fn divisor_zero(divisor: &crate::expr::Expr, d: usize) -> Option<String> {
+    let mut positive: Option<Vec<f64>> = None;
+    let mut negative: Option<Vec<f64>> = None;
+    for w in pole_samples(d) {
+        let f = divisor.value(&w);
+        if f == 0.0 {
+            return Some(format!("at w = {}", point(&w)));
+        }
+        if f > 0.0 && positive.is_none() {
+            positive = Some(w);
+        } else if f < 0.0 && negative.is_none() {
+            negative = Some(w);
+        }
+        if let (Some(a), Some(b)) = (&positive, &negative) {
+            return Some(format!("between w = {} and w = {} (it changes sign)", point(a), point(b)));
+        }
+    }
+    None
+}
+
+/// The sample points of [`divisor_zero`]: each lattice scale, on the axes and shifted off them.
+fn pole_samples(d: usize) -> impl Iterator<Item = Vec<f64>> {
+    let per_scale = POLE_LATTICE.pow(d as u32);
+    POLE_SCALES.flat_map(move |k| {
+        let s = 10f64.powi(k);
+        [0.0, std::f64::consts::FRAC_1_SQRT_2 / 8.0].into_iter().flat_map(move |shift| {
+            (0..per_scale).map(move |n| {
+                (0..d)
+                    .map(|axis| {
+                        let i = (n / POLE_LATTICE.pow(axis as u32)) % POLE_LATTICE;
+                        s * (2.0 * i as f64 / (POLE_LATTICE - 1) as f64 - 1.0 + shift)
+                    })
+                    .collect()
+            })
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -150,6 +150,20 @@ impl Expr {
         self.root.forward(x)
     }
 
+    /// The divisors of the expression: every f in a quotient `… / f` and every base of a constant
+    /// negative power `f^(−c)`, nested ones included. Where a divisor vanishes, L has a pole.
+    pub fn divisors(&self) -> Vec<Expr> {
+        let mut found = Vec::new();
+        self.root.collect_divisors(&mut found);
+        found
+            .into_iter()
+            .map(|root| {
+                let (_, nodes, _) = root.shape();
+                Expr { root, dim: self.dim, nodes }
+            })
+            .collect()
+    }
+
     /// The expression as a polynomial, when it is one (`+ - *`, division by constants, and
     /// non-negative integer powers only); `None` also when the expansion exceeds a limit (see
     /// [`Expr::polynomial`], which says which).
@@ -202,6 +216,30 @@ impl Node {
                 let (dt, nt, vt) = t.shape();
                 (d.max(dt + 1), n + nt, v.max(vt))
             }),
+        }
+    }
+
+    /// Pushes the divisors of this tree (see [`Expr::divisors`]), inner ones first.
+    fn collect_divisors(&self, found: &mut Vec<Node>) {
+        match self {
+            Node::Num(_) | Node::Var(_) => {}
+            Node::Neg(a) | Node::Call(_, a) => a.collect_divisors(found),
+            Node::Pow(a, b) => {
+                a.collect_divisors(found);
+                b.collect_divisors(found);
+                if matches!(**b, Node::Num(e) if e < 0.0) && !matches!(**a, Node::Num(_)) {
+                    found.push((**a).clone());
+                }
+            }
+            Node::Sum(items) => items.iter().for_each(|(_, t)| t.collect_divisors(found)),
+            Node::Product(items) => {
+                for (divide, factor) in items {
+                    factor.collect_divisors(found);
+                    if *divide && !matches!(factor, Node::Num(_)) {
+                        found.push(factor.clone());
+                    }
+                }
+            }
         }
     }
 

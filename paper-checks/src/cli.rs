@@ -99,11 +99,16 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome.code(),
         Err(e) => {
             eprintln!("paper-checks: {}", one_line(&e.to_string()));
-            match e {
-                EngineError::NotConverged(_) => ExitCode::from(3),
-                _ => ExitCode::from(2),
-            }
+            ExitCode::from(error_code(&e))
         }
+    }
+}
+
+/// The exit code of a command that ended in `error`: 3 when a study did not converge, else 2.
+fn error_code(error: &EngineError) -> u8 {
+    match error {
+        EngineError::NotConverged(_) => 3,
+        _ => 2,
     }
 }
 
@@ -116,11 +121,14 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn code(self) -> ExitCode {
+    fn exit_code(self) -> u8 {
         match self {
-            Outcome::Done => ExitCode::SUCCESS,
-            Outcome::NotConverged => ExitCode::from(3),
+            Outcome::Done => 0,
+            Outcome::NotConverged => 3,
         }
+    }
+    fn code(self) -> ExitCode {
+        ExitCode::from(self.exit_code())
     }
 }
 
@@ -153,16 +161,62 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
         }
         Some(Command::Eval(e)) => {
             refuse_out(&cli.out, "eval")?;
-            let value = report::with_spinner("eval: resolution study running", || eval(e))?;
-            if let Some(field) = first_null(&value, "") {
-                // serde_json writes a non-finite number as null: never print that as an answer.
-                return Err(EngineError::Numerical(format!(
-                    "the computation produced a non-finite number ({field}); the inputs are beyond what it resolves"
-                )));
-            }
-            report::emit(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
-            // An answer that missed its tolerance carries `"converged": false`: exit code 3.
-            Ok(if value.get("converged") == Some(&json!(false)) { Outcome::NotConverged } else { Outcome::Done })
+            let (text, outcome) = report::with_spinner("eval: resolution study running", || answer(e))?;
+            report::emit(&text);
+            Ok(outcome)
         }
+    }
+}
+
+/// The JSON text of an `eval` answer and how the command ends: exit 3 when the answer carries
+/// `"converged": false` (it missed its tolerance; the best estimate is still printed).
+fn answer(question: Eval) -> Result<(String, Outcome), EngineError> {
+    let value = eval(question)?;
+    if let Some(field) = first_null(&value, "") {
+        // serde_json writes a non-finite number as null: never print that as an answer.
+        return Err(EngineError::Numerical(format!(
+            "the computation produced a non-finite number ({field}); the inputs are beyond what it resolves"
+        )));
+    }
+    let text = format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON"));
+    let converged = value.get("converged") != Some(&json!(false));
+    Ok((text, if converged { Outcome::Done } else { Outcome::NotConverged }))
+}
+
+/// What one command run inside this process gave: its exit code and the text it would print.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// Exit code, as the process would have returned it.
+    pub code: u8,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error (one line, or empty).
+    pub stderr: String,
+}
+
+/// Runs `paper-checks eval …` (`args` without the program name) inside this process and returns
+/// what it would have printed, printing nothing. The long fuzz run's workers use it; any other
+/// subcommand is refused.
+pub fn execute_eval(args: &[String]) -> Execution {
+    let refused = |code: u8, message: String| Execution {
+        code,
+        stdout: String::new(),
+        stderr: format!("paper-checks: {}\n", one_line(&message)),
+    };
+    let cli = match Cli::try_parse_from(std::iter::once("paper-checks".to_string()).chain(args.iter().cloned())) {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => return refused(2, parse_error_line(&e)),
+        Err(e) => return Execution { code: 0, stdout: e.render().to_string(), stderr: String::new() },
+    };
+    if cli.max_memory.is_some() {
+        return refused(2, "--max-memory is process-wide; it is not taken in process".into());
+    }
+    let question = match cli.command {
+        Some(Command::Eval(question)) if cli.out.is_none() => question,
+        _ => return refused(2, "only 'eval' runs in process".into()),
+    };
+    match answer(question) {
+        Ok((stdout, outcome)) => Execution { code: outcome.exit_code(), stdout, stderr: String::new() },
+        Err(e) => refused(error_code(&e), e.to_string()),
     }
 }

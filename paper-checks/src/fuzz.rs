@@ -449,6 +449,56 @@ pub enum Outcome {
     Panic(String),
 }
 
+impl Outcome {
+    /// The counter this outcome goes to in the long run's table.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Refused => "refused",
+            Outcome::NotConverged => "not_converged",
+            Outcome::WrongAnswer(_) => "wrong_answer",
+            Outcome::BadMessage(_) => "bad_message",
+            Outcome::BadJson(_) => "bad_json",
+            Outcome::Panic(text) if text.starts_with("hang") => "hang",
+            Outcome::Panic(text) if text.contains("overflowed its stack") || text.starts_with("exit code -1") => "abort",
+            Outcome::Panic(_) => "panic",
+        }
+    }
+    /// True for the outcomes the tool promises: an answer, a refusal or an honest non-convergence.
+    pub fn is_promised(&self) -> bool {
+        matches!(self, Outcome::Answered | Outcome::Refused | Outcome::NotConverged)
+    }
+}
+
+/// Runs case `index` of run `seed` inside this process with [`crate::cli::execute_eval`] and
+/// judges it. A panic is caught and counted; a hang or an abort is the caller's to detect (the
+/// long run's workers are separate processes watched by a parent).
+pub fn run_case_in_process(seed: u64, index: u64) -> (Case, Outcome) {
+    let case = case(seed, index);
+    let run = |args: &[String]| {
+        std::panic::catch_unwind(|| crate::cli::execute_eval(args)).map_err(|payload| {
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panic".into())
+        })
+    };
+    let ran = match run(&case.args) {
+        Ok(ran) => ran,
+        Err(message) => return (case, Outcome::Panic(format!("panicked: {message}"))),
+    };
+    let other = match &case.truth {
+        Truth::SameRatesAs(args) => match run(args) {
+            Ok(o) if o.code == 0 => serde_json::from_str(&o.stdout).ok(),
+            _ => None,
+        },
+        _ => None,
+    };
+    let outcome = judge(&case.truth, i32::from(ran.code), &ran.stdout, &ran.stderr, other.as_ref());
+    (case, outcome)
+}
+
 /// The numbers under `key` (a number or an array of numbers; `{"re": ..}` objects give `re`).
 fn numbers(json: &serde_json::Value, key: &str) -> Option<Vec<f64>> {
     match json.get(key)? {
