@@ -1,10 +1,28 @@
-//! The resource budget: how much memory one computation may plan to use. A solver predicts the
-//! bytes a basis or grid needs *before* allocating it and refuses with
+//! The resource budget: how much memory one computation may plan to use, and until when it may
+//! run. A solver predicts the bytes a basis or grid needs *before* allocating it and refuses with
 //! [`EngineError::TooLarge`] when the prediction exceeds the budget, saying how large the problem
-//! would be and what to change.
+//! would be and what to change. A refinement study asks [`out_of_time`] before each new level and,
+//! past the deadline, stops with its best estimate and honest error, marked not converged.
 
 use crate::error::{short, EngineError, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The deadline of the current computation, if a time budget was set.
+static DEADLINE: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// Sets a time budget for the whole process: computations started from now should end within
+/// `seconds` (e.g. from a `--max-time` flag). `None` removes the budget.
+pub fn set_time_budget(seconds: Option<f64>) {
+    let deadline = seconds.map(|s| Instant::now() + Duration::from_secs_f64(s.clamp(0.0, 1e9)));
+    *DEADLINE.lock().unwrap_or_else(|e| e.into_inner()) = deadline;
+}
+
+/// True once the time budget set by [`set_time_budget`] has run out (never when none is set).
+pub fn out_of_time() -> bool {
+    DEADLINE.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|d| Instant::now() >= d)
+}
 
 /// 0 means "not set": the default (half the machine's memory) applies.
 static MEMORY_BUDGET: AtomicU64 = AtomicU64::new(0);
@@ -69,6 +87,16 @@ pub fn bytes_text(bytes: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_budget_runs_out_and_can_be_removed() {
+        set_time_budget(Some(0.0));
+        assert!(out_of_time());
+        set_time_budget(Some(1e6));
+        assert!(!out_of_time());
+        set_time_budget(None);
+        assert!(!out_of_time());
+    }
 
     #[test]
     fn refuses_beyond_budget_and_names_the_size() {

@@ -19,6 +19,10 @@ struct Cli {
     /// Memory budget in GB for one computation (default: half the machine's memory).
     #[arg(long, global = true, value_name = "GB")]
     max_memory: Option<f64>,
+    /// Time budget in seconds: a resolution study past it stops with its best estimate and honest
+    /// error, marked not converged (exit code 3). Default: none.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    max_time: Option<f64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -38,6 +42,13 @@ enum Command {
     /// Evaluates one quantity for a potential of your own; prints JSON.
     #[command(subcommand)]
     Eval(Eval),
+    /// Runs fuzz cases named on stdin inside this process (the fuzz harness's worker).
+    #[command(hide = true)]
+    FuzzWorker {
+        /// Time budget of one case, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        case_seconds: f64,
+    },
 }
 
 /// Default report directory.
@@ -94,6 +105,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         fpspectral::budget::set_memory_budget((gb * 1e9) as u64);
+    }
+    if let Some(seconds) = cli.max_time {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            eprintln!("paper-checks: --max-time must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+        fpspectral::budget::set_time_budget(Some(seconds));
     }
     match dispatch(cli) {
         Ok(outcome) => outcome.code(),
@@ -159,6 +177,10 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             report::emit(&lines.concat());
             Ok(Outcome::Done)
         }
+        Some(Command::FuzzWorker { case_seconds }) => {
+            crate::fuzz::worker_loop(case_seconds);
+            Ok(Outcome::Done)
+        }
         Some(Command::Eval(e)) => {
             refuse_out(&cli.out, "eval")?;
             let (text, outcome) = report::with_spinner("eval: resolution study running", || answer(e))?;
@@ -208,8 +230,8 @@ pub fn execute_eval(args: &[String]) -> Execution {
         Err(e) if e.use_stderr() => return refused(2, parse_error_line(&e)),
         Err(e) => return Execution { code: 0, stdout: e.render().to_string(), stderr: String::new() },
     };
-    if cli.max_memory.is_some() {
-        return refused(2, "--max-memory is process-wide; it is not taken in process".into());
+    if cli.max_memory.is_some() || cli.max_time.is_some() {
+        return refused(2, "--max-memory and --max-time are process-wide; they are not taken in process".into());
     }
     let question = match cli.command {
         Some(Command::Eval(question)) if cli.out.is_none() => question,

@@ -14,6 +14,14 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// A generated case: the arguments after `paper-checks`, and the truth when one is known.
 #[derive(Debug, Clone)]
@@ -460,7 +468,9 @@ impl Outcome {
             Outcome::BadMessage(_) => "bad_message",
             Outcome::BadJson(_) => "bad_json",
             Outcome::Panic(text) if text.starts_with("hang") => "hang",
-            Outcome::Panic(text) if text.contains("overflowed its stack") || text.starts_with("exit code -1") => "abort",
+            Outcome::Panic(text) if text.contains("overflowed its stack") || text.starts_with("exit code -1") => {
+                "abort"
+            }
             Outcome::Panic(_) => "panic",
         }
     }
@@ -640,4 +650,148 @@ pub fn run_case(binary: &std::path::Path, seed: u64, index: u64, limit: std::tim
     };
     let outcome = judge(&case.truth, ran.code, &ran.stdout, &ran.stderr, other.as_ref());
     (case, outcome)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker pool: many cases per process, a parent that detects hangs and aborts
+// ---------------------------------------------------------------------------------------------
+
+/// A running worker: its process, its input, and the lines it answers.
+pub struct Worker {
+    child: Child,
+    input: ChildStdin,
+    answers: Receiver<String>,
+}
+
+impl Worker {
+    fn start(binary: &Path) -> Worker {
+        let mut child = Command::new(binary)
+            .arg("fuzz-worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let input = child.stdin.take().expect("piped stdin");
+        let output = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let (send, answers) = channel();
+        std::thread::spawn(move || {
+            for line in output.lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Worker { child, input, answers }
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tally of a run.
+#[derive(Default)]
+pub struct Tally {
+    /// Cases per outcome kind.
+    pub counts: BTreeMap<String, u64>,
+    /// Every case that broke a promise, replayable by its index.
+    pub failures: Vec<String>,
+    /// Wall time of each case, in milliseconds.
+    pub milliseconds: Vec<f64>,
+}
+
+impl Tally {
+    fn record(&mut self, index: u64, kind: &str, detail: &str, ms: f64) {
+        *self.counts.entry(kind.to_string()).or_default() += 1;
+        self.milliseconds.push(ms);
+        if !matches!(kind, "answered" | "refused" | "not_converged") {
+            self.failures.push(format!("case {index}: {kind} {}", detail.chars().take(300).collect::<String>()));
+        }
+    }
+}
+
+/// Feeds cases to one worker slot until none are left, restarting the worker after a hang or death.
+fn drive(
+    binary: &Path,
+    seed: u64,
+    cases: std::ops::Range<u64>,
+    limit: Duration,
+    next: &AtomicU64,
+    tally: &Mutex<Tally>,
+) {
+    let mut worker = Worker::start(binary);
+    loop {
+        let index = cases.start + next.fetch_add(1, Ordering::Relaxed);
+        if index >= cases.end {
+            break;
+        }
+        let start = Instant::now();
+        if writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush()).is_err() {
+            worker.stop();
+            worker = Worker::start(binary);
+            let _ = writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush());
+        }
+        let (kind, detail) = match worker.answers.recv_timeout(limit) {
+            Ok(line) => {
+                let answer: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+                let kind = answer["kind"].as_str().unwrap_or("bad_worker_output").to_string();
+                (kind, answer["detail"].as_str().unwrap_or_default().to_string())
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                worker.stop();
+                worker = Worker::start(binary);
+                ("hang".to_string(), format!("no answer within {} s", limit.as_secs()))
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = worker.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                worker = Worker::start(binary);
+                ("abort".to_string(), format!("worker died: {status}"))
+            }
+        };
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let mut tally = tally.lock().expect("tally");
+        tally.record(index, &kind, &detail, ms);
+        let done = tally.milliseconds.len() as u64;
+        if done.is_multiple_of(10_000) {
+            eprintln!("{done}/{} cases", cases.end - cases.start);
+        }
+    }
+    worker.stop();
+}
+
+/// Runs cases `cases` of run `seed` on `workers` worker processes of `binary` (`paper-checks
+/// fuzz-worker`), each case within `limit`, and tallies the outcomes.
+pub fn run_pool(binary: &Path, seed: u64, cases: std::ops::Range<u64>, limit: Duration, workers: usize) -> Tally {
+    let next = AtomicU64::new(0);
+    let tally = Mutex::new(Tally::default());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| drive(binary, seed, cases.clone(), limit, &next, &tally));
+        }
+    });
+    tally.into_inner().expect("tally")
+}
+
+/// The worker loop of `paper-checks fuzz-worker`: reads `SEED INDEX` lines on stdin, runs each
+/// case in this process with a time budget of `case_seconds`, and answers each with one JSON line
+/// `{"index", "kind", "detail"}`. A hang or abort is seen by the parent ([`run_pool`]).
+pub fn worker_loop(case_seconds: f64) {
+    use std::io::BufRead;
+    std::panic::set_hook(Box::new(|_| {})); // panics are caught and reported as data
+    let stdout = std::io::stdout();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let mut fields = line.split_whitespace().map(str::parse::<u64>);
+        let (Some(Ok(seed)), Some(Ok(index))) = (fields.next(), fields.next()) else { continue };
+        fpspectral::budget::set_time_budget(Some(case_seconds));
+        let (_, outcome) = run_case_in_process(seed, index);
+        let detail = if outcome.is_promised() { String::new() } else { format!("{outcome:?}") };
+        let answer = serde_json::json!({"index": index, "kind": outcome.kind(), "detail": detail});
+        let mut out = stdout.lock();
+        if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
+            break;
+        }
+    }
 }
