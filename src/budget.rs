@@ -19,6 +19,13 @@ pub fn set_time_budget(seconds: Option<f64>) {
     *DEADLINE.lock().unwrap_or_else(|e| e.into_inner()) = deadline;
 }
 
+/// Seconds left of the time budget set by [`set_time_budget`] (0 once it has run out), or
+/// `None` when no budget is set.
+pub fn time_left() -> Option<f64> {
+    let deadline = *DEADLINE.lock().unwrap_or_else(|e| e.into_inner());
+    deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64())
+}
+
 /// True once the time budget set by [`set_time_budget`] has run out (never when none is set).
 pub fn out_of_time() -> bool {
     DEADLINE.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|d| Instant::now() >= d)
@@ -94,6 +101,7 @@ mod tests {
         assert!(out_of_time());
         set_time_budget(Some(1e6));
         assert!(!out_of_time());
+        assert!(time_left().is_some_and(|s| s > 9e5));
         set_time_budget(None);
         assert!(!out_of_time());
     }
