@@ -15,7 +15,7 @@
 //! The refinement study (panels and directions doubled, then the flow step halved at the
 //! accepted level) gives the error estimate.
 
-use crate::critical::{critical_points, hessian_spectrum, require_minimum};
+use crate::critical::{critical_points_near, hessian_spectrum, require_minimum};
 use crate::error::{positive, EngineError, Result};
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;
@@ -46,10 +46,11 @@ pub struct Landscape {
 }
 
 impl Landscape {
-    /// Critical points found by Newton from a grid over [−span, span]^d.
-    pub fn new(potential: &Potential, span: f64) -> Result<Landscape> {
+    /// Critical points found by Newton from a grid over c + [−h, h]^d (the Gibbs ball about the
+    /// lowest point c, wherever it lies); sublevel balls are searched up to radius `span`.
+    pub fn near(potential: &Potential, centre: &[f64], half_width: f64, span: f64) -> Result<Landscape> {
         let starts = if potential.dim() == 3 { 13 } else { 25 };
-        let points = critical_points(potential, span, starts);
+        let points = critical_points_near(potential, centre, half_width, starts);
         let minima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == 0).map(|c| c.point.clone()).collect();
         let d = potential.dim();
         let maxima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == d).map(|c| c.point.clone()).collect();
@@ -133,7 +134,7 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let centre = lowest_point(potential);
     let radius = gibbs_radius(potential, eta, &centre)? + dist(&own.point, &centre);
     let span = radius + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
-    let land = Landscape::new(potential, span)?;
+    let land = Landscape::near(potential, &centre, radius, span)?;
     if land.minima.len() == 1 {
         check_found(&land.minima[0], &own.point)?;
         return crate::quadrature::log_partition(potential, eta);

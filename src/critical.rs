@@ -79,17 +79,32 @@ fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
 
 /// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
 pub fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+    critical_points_near(potential, &vec![0.0; potential.dim()], span, starts_per_axis)
+}
+
+/// All critical points found from a grid of starts in the cube c + [−h, h]^d, deduplicated
+/// (those farther than 2(h + max |c_i|) from the origin are dropped as escaped). Centring the
+/// grid on the region that matters (a well at (200, −30)) keeps its spacing at the region's
+/// scale instead of the distance from the origin.
+pub fn critical_points_near(
+    potential: &Potential,
+    centre: &[f64],
+    half_width: f64,
+    starts_per_axis: usize,
+) -> Vec<CriticalPoint> {
     let d = potential.dim();
-    let coord = |i: usize| -span + 2.0 * span * i as f64 / (starts_per_axis - 1) as f64;
+    let span = half_width + centre.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let coord =
+        |axis: usize, i: usize| centre[axis] - half_width + 2.0 * half_width * i as f64 / (starts_per_axis - 1) as f64;
     let starts: Vec<Vec<f64>> = match d {
-        1 => (0..starts_per_axis).map(|i| vec![coord(i)]).collect(),
+        1 => (0..starts_per_axis).map(|i| vec![coord(0, i)]).collect(),
         2 => (0..starts_per_axis * starts_per_axis)
-            .map(|k| vec![coord(k / starts_per_axis), coord(k % starts_per_axis)])
+            .map(|k| vec![coord(0, k / starts_per_axis), coord(1, k % starts_per_axis)])
             .collect(),
         _ => (0..starts_per_axis.pow(3))
             .map(|k| {
                 let n = starts_per_axis;
-                vec![coord(k / (n * n)), coord((k / n) % n), coord(k % n)]
+                vec![coord(0, k / (n * n)), coord(1, (k / n) % n), coord(2, k % n)]
             })
             .collect(),
     };

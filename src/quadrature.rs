@@ -149,7 +149,29 @@ pub fn log_integral_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<LogQuan
     // e^h at the peak carries the rounding of h itself: a few ulps of |h| (η|L| ≈ 5e6 at η = 1e8
     // for L = −0.05 is 4e-9 relative).
     let rounding = 4.0 * f64::EPSILON * shift.abs();
-    Ok(LogQuantity { ln: shift + de_total.ln(), rel_error: error / de_total + rounding })
+    let offset = node_rounding(h, &panels.0, shift, &rule) / gl_total;
+    Ok(LogQuantity { ln: shift + de_total.ln(), rel_error: error / de_total + rounding + offset })
+}
+
+/// The rounding of the nodes themselves: a node x is held to |δx| ≤ 2ε|x|, which moves e^{h(x)}
+/// by |h′(x)| · 2ε|x|. Returns 2ε ∫ |x h′(x)| e^{h(x) − shift} dx over the panels (Gauss–Legendre,
+/// h′ by central differences), a bound on the error this adds to ∫ e^{h − shift}. It grows with
+/// the interval's distance from the origin: a well of width 1 at x = 200 has |x h′| ≈ 400.
+fn node_rounding(h: &dyn Fn(f64) -> f64, panels: &[f64], shift: f64, rule: &(Vec<f64>, Vec<f64>)) -> f64 {
+    let mut total = 0.0;
+    for w in panels.windows(2) {
+        let (c, m) = (0.5 * (w[1] - w[0]), 0.5 * (w[0] + w[1]));
+        let step = 1e-5 * c;
+        for (t, wt) in rule.0.iter().zip(&rule.1) {
+            let x = m + c * t;
+            let slope = (h(x + step) - h(x - step)) / (2.0 * step);
+            let term = wt * c * (x * slope).abs() * (h(x) - shift).exp();
+            if term.is_finite() {
+                total += term;
+            }
+        }
+    }
+    2.0 * f64::EPSILON * total
 }
 
 /// Panel boundaries covering the support of e^{h} in [a, b], and max h.
@@ -681,10 +703,11 @@ fn wells_overlap(potential: &Potential, eta: f64, wells: &[Vec<f64>]) -> bool {
 /// Minima m of L (Newton from a grid of starts over the Gibbs ball |w − c| ≤ r) whose weight
 /// matters: η (L(m) − min L) < 60. Empty when Newton finds none (e.g. a degenerate minimum).
 pub fn low_minima(potential: &Potential, eta: f64, centre: &[f64], r: f64) -> Vec<Vec<f64>> {
-    let span = r + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
     let starts = if potential.dim() == 2 { 25 } else { 13 };
-    let minima: Vec<_> =
-        crate::critical::critical_points(potential, span, starts).into_iter().filter(|c| c.index == 0).collect();
+    let minima: Vec<_> = crate::critical::critical_points_near(potential, centre, r, starts)
+        .into_iter()
+        .filter(|c| c.index == 0)
+        .collect();
     let low = minima.iter().map(|c| c.value).fold(f64::INFINITY, f64::min);
     minima.into_iter().filter(|c| eta * (c.value - low) < 60.0).map(|c| c.point).collect()
 }
@@ -750,12 +773,24 @@ pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Re
     let basin = match supported_dim(potential)? {
         1 => {
             let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
-            log_interval_integral(potential, eta, a, b)?
+            let inside = log_interval_integral(potential, eta, a, b)?;
+            let ends = [a, b].iter().map(|&x| end_weight(potential, eta, x) - inside.ln).map(f64::exp).sum::<f64>();
+            LogQuantity { rel_error: inside.rel_error + ends, ..inside }
         }
         _ => crate::basin::log_basin_integral(potential, eta, minimum)?,
     };
     let z = log_partition(potential, eta)?;
     Ok(basin.div(&z))
+}
+
+/// ln of the Gibbs mass an end x of a 1D basin can move: e^{−ηL(x)} · δ, δ = 8ε·max(|x|, 1) the
+/// few ulps within which the computed zero of L′ that ends the basin is known
+/// ([`crate::critical::basin_interval`] bisects it to the last bit); −∞ at an infinite end.
+fn end_weight(potential: &Potential, eta: f64, x: f64) -> f64 {
+    if !x.is_finite() {
+        return f64::NEG_INFINITY;
+    }
+    -eta * potential.value(&[x]) + (8.0 * f64::EPSILON * x.abs().max(1.0)).ln()
 }
 
 fn dist2(a: &[f64], b: &[f64]) -> f64 {
