@@ -78,7 +78,7 @@ fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
 }
 
 /// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
-pub fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+pub(crate) fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
     critical_points_near(potential, &vec![0.0; potential.dim()], span, starts_per_axis)
 }
 
@@ -126,7 +126,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The lowest index-1 saddle among the critical points near the segment from `a` to `b`
-/// (1D: the highest point of L between them, which is the saddle of Section 2.3).
+/// (1D: the highest point of L between them, the barrier a passage from one to the other crosses).
 pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
     if potential.dim() == 1 {
         let (lo, hi) = if a[0] < b[0] { (a[0], b[0]) } else { (b[0], a[0]) };

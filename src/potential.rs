@@ -1,5 +1,6 @@
-//! Risk functions L: R^d → R (d = 1, 2, 3): expressions, the squared-loss risk of Appendix B.1,
-//! and the L2-regularised logistic-regression risk. Value, gradient and Hessian are exact.
+//! Potentials (risk functions) L: R^d → R (d = 1, 2, 3): expressions, a quadratic risk given by
+//! its second-moment matrix, and an L2-regularised logistic risk. Value, gradient and Hessian are
+//! exact.
 
 use crate::error::{short, EngineError, Result};
 use crate::expr::{printable, quote, Expr};
@@ -33,9 +34,10 @@ pub enum Potential {
     /// A parsed expression; `poly` is set when it is a polynomial, with `term_sizes` its
     /// [`TermSizes`] (empty otherwise).
     Expression { text: String, expr: Expr, poly: Option<Poly>, dim: usize, term_sizes: TermSizes },
-    /// Squared-loss risk (w − w⁰)ᵀ A (w − w⁰) + c with A = E[x xᵀ] (Appendix B.1).
+    /// A quadratic risk (w − w⁰)ᵀ A (w − w⁰) + c given by its second-moment matrix A = E[x xᵀ]
+    /// (the expected squared loss of a linear model).
     SquaredLoss { design: Vec<Vec<f64>>, w0: Vec<f64>, offset: f64 },
-    /// L2-regularised logistic risk (1/N) Σ [softplus(w·x_n) − y_n w·x_n] + λ|w|² (B.1).
+    /// A regularised logistic risk (1/N) Σ [softplus(w·x_n) − y_n w·x_n] + λ|w|².
     Logistic { features: Vec<Vec<f64>>, labels: Vec<f64>, lambda: f64 },
 }
 
@@ -64,7 +66,8 @@ fn one() -> f64 {
 }
 
 impl Potential {
-    /// Parses an expression in x, y, z and checks assumption (A.1).
+    /// Parses an expression in x, y, z and checks that it is confining (e^{−L} integrable, see
+    /// [`crate::confinement`]).
     pub fn parse(text: &str) -> Result<Self> {
         let p = Potential::parse_unchecked(text)?;
         p.check_confining()?;
@@ -83,7 +86,7 @@ impl Potential {
     }
 
     /// Parses a 2π-periodic potential of x alone, for the kinetic problem on the circle
-    /// (`Kinetic::periodic`, d = 1), where (A.1) is replaced by compactness (e.g. `-cos(x)`).
+    /// (`Kinetic::periodic`, d = 1), where confinement is replaced by compactness (e.g. `-cos(x)`).
     /// Checked on a grid of [`PERIODIC_SAMPLES`] points: L and L' finite, L(x + 2π) = L(x) to
     /// 1e-9 of max |L| (at least 1e-9), and max L − min L at most [`MAX_PERIODIC_SPREAD`].
     pub fn parse_periodic(text: &str) -> Result<Self> {
@@ -377,7 +380,7 @@ impl TermSizes {
 }
 
 /// Value, gradient and Hessian of a polynomial.
-pub fn poly_jet(p: &Poly, x: &[f64]) -> Jet {
+pub(crate) fn poly_jet(p: &Poly, x: &[f64]) -> Jet {
     let mut j = Jet::constant(p.value(x));
     for i in 0..MAX_DIM {
         let di = p.derivative(i);
