@@ -86,14 +86,16 @@ pub fn richardson_observed_order(a: f64, b: f64, c: f64) -> (f64, f64) {
 mod tests {
     use super::*;
 
-    /// f(h) = e^h sampled at h = 1/2^k: Neville in h recovers f(0) = 1 to an order per point.
+    /// f(h) = e^h sampled at h = 1/2^k: Neville in h recovers f(0) = 1 to an order per point,
+    /// within the interpolation remainder |Π h_i| · max f^{(n)} / n! = |Π h_i| e^{1/2} / n!.
     #[test]
     fn neville_recovers_the_limit_of_a_smooth_expansion() {
         let x: Vec<f64> = (1..=6).map(|k| 0.5f64.powi(k)).collect();
         let y: Vec<f64> = x.iter().map(|h| h.exp()).collect();
         let prefixes = neville_prefixes(&x, &y);
         let errors: Vec<f64> = prefixes.iter().map(|v| (v - 1.0).abs()).collect();
-        assert!(errors[5] < 1e-12, "six points: {:.1e}", errors[5]);
+        let remainder = x.iter().product::<f64>() * 0.5f64.exp() / 720.0;
+        assert!(errors[5] <= remainder && remainder < 2e-9, "six points: {:.1e} vs {remainder:.1e}", errors[5]);
         assert!(errors.windows(2).all(|w| w[1] < w[0]), "each point gains an order: {errors:?}");
         assert_eq!(neville(&x, &y), prefixes[5]);
     }
@@ -111,7 +113,7 @@ mod tests {
     }
 
     /// The error estimate of a three-point extrapolation of 1 + x + x² + x³ (x = D) covers the
-    /// true error, which is the x³ term the quadratic misses.
+    /// true error, which is the x³ term the quadratic misses, and is not wildly pessimistic.
     #[test]
     fn extrapolate_error_covers_the_truth() {
         let x = [0.1, 0.05, 0.025];
@@ -119,7 +121,7 @@ mod tests {
         let limit = extrapolate(&x, &y, &[1e-9; 3]);
         let truth_error = (limit.value - 1.0).abs();
         assert!(truth_error > 0.0 && truth_error <= limit.error, "{truth_error:.1e} vs {:.1e}", limit.error);
-        assert!(limit.error < 1e-3);
+        assert!(limit.error < 20.0 * truth_error, "{:.1e} vs {truth_error:.1e}", limit.error);
     }
 
     /// A second-order method f(h) = 1 + h² + h³: the observed-order correction lands nearer the
