@@ -3,13 +3,16 @@
 //! just outside). Polar coordinates about c with the axis pointing at each peak ("anchor"), radial
 //! panels graded geometrically around the anchor's radius and angular panels graded from the axis,
 //! so that a peak of Gibbs width s is resolved by panels of size s however large η is. Several
-//! anchors share the integrand through the partition of unity of [`crate::quadrature`]'s Z.
+//! anchors share the integrand through the partition of unity of [`crate::gibbs::integrals`]'s Z.
 
-use crate::error::Result;
-use crate::potential::Potential;
-use crate::quadrature::{
-    local_scale, log_sum_exp, log_sum_parts, radial_nodes, refine_log_integral, sphere_points, subdivide, LogQuantity,
+use crate::error::{positive, Result};
+use crate::gibbs::domain::{check_point, supported_dim};
+use crate::gibbs::integrals::log_partition;
+use crate::gibbs::rules::{
+    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes,
+    refine_log_integral, sphere_points, subdivide, LogQuantity,
 };
+use crate::potential::Potential;
 use rayon::prelude::*;
 use std::f64::consts::PI;
 
@@ -22,7 +25,7 @@ const PARTITION_LEAK: f64 = 6.914e-13;
 
 /// A peak of e^{−ηL} over the closed ball: its location and local Gibbs scale.
 #[derive(Debug, Clone)]
-pub struct Anchor {
+pub(crate) struct Anchor {
     /// The point (a local minimum of L over the closed ball).
     pub point: Vec<f64>,
     /// Radius within which −ηL stays within 1 of its peak ([`local_scale`]).
@@ -33,7 +36,7 @@ pub struct Anchor {
 /// ball (41² / 17³ nodes, plus 256 / 1024 points on the sphere), every sampled local minimum
 /// polished by a compass search projected onto the ball (steps down to 1e-10 R), merged when
 /// closer than 4 local scales or on one peak ([`same_peak`]), and kept when η(L(a) − min L) < 46.
-pub fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Vec<Anchor> {
+pub(crate) fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Vec<Anchor> {
     let l = |w: &[f64]| potential.value(w);
     let mut seeds = grid_minima(&l, centre, radius);
     let sphere = sphere_points(centre.len(), centre, radius, if centre.len() == 3 { 1024 } else { 256 });
@@ -150,7 +153,7 @@ fn project(mut x: Vec<f64>, centre: &[f64], radius: f64) -> Vec<f64> {
 /// polar rule ([`log_anchored`]); several by the partition of unity χ_k ∝ e^{−|w − a_k|²/s²}
 /// (χ_k e^{g} ≤ e^{−28} of the peak at every other anchor), one graded rule per part. The error
 /// adds the parts' refinement changes and the leak e^{−28} per part.
-pub fn log_anchored_ball(
+pub(crate) fn log_anchored_ball(
     g: &(dyn Fn(&[f64]) -> f64 + Sync),
     centre: &[f64],
     radius: f64,
@@ -186,7 +189,7 @@ pub fn log_anchored_ball(
 /// panel (and doubles the azimuthal nodes) until two levels agree to 1e-11 (accepting 1e-8
 /// after the last level); the error estimate is the change plus the rounding 4ε|g(a)| of the
 /// log-integrand at the peak.
-pub fn log_anchored(
+pub(crate) fn log_anchored(
     g: &(dyn Fn(&[f64]) -> f64 + Sync),
     centre: &[f64],
     radius: f64,
@@ -295,4 +298,38 @@ fn anchored_sum(
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+}
+
+/// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2, 3).
+///
+/// d = 2, 3: the peaks of e^{−ηL} over the closed ball are located ([`crate::ball::ball_anchors`]);
+/// one peak at the centre keeps the polar rule about c ([`log_disc_integral`]), any other layout
+/// (a well off-centre, several wells, a peak on the sphere) the graded rules of
+/// [`crate::ball::log_anchored_ball`].
+pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
+    positive("eta", eta)?;
+    positive("radius", radius)?;
+    check_point(potential, "centre", centre)?;
+    match supported_dim(potential)? {
+        1 => {
+            let h = |x: f64| -eta * potential.value(&[x]);
+            log_integral_1d(&h, centre[0] - radius, centre[0] + radius)
+        }
+        _ => {
+            let g = |w: &[f64]| -eta * potential.value(w);
+            let anchors = crate::ball::ball_anchors(potential, eta, centre, radius);
+            match anchors.as_slice() {
+                [] => log_disc_integral(&g, centre, radius),
+                [a] if dist2(&a.point, centre).sqrt() <= a.scale => log_disc_integral(&g, centre, radius),
+                _ => crate::ball::log_anchored_ball(&g, centre, radius, &anchors),
+            }
+        }
+    }
+}
+
+/// Stationary probability P(|W(∞) − c| ≤ ε) = ∫_{ball} e^{−ηL} / Z under the Gibbs density.
+pub fn ball_probability(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
+    let ball = log_ball_integral(potential, eta, centre, radius)?;
+    let z = log_partition(potential, eta)?;
+    Ok(ball.div(&z))
 }

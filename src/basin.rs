@@ -1,7 +1,7 @@
 //! Basins of attraction of the gradient flow ẇ = −∇L in d = 2, 3 and their Gibbs mass
-//! ∫_{basin} e^{−ηL}: the stationary basin probability of Section 2.3 and (8) once divided by Z.
+//! ∫_{basin} e^{−ηL}: the stationary probability of a basin once divided by Z.
 //!
-//! The integral is the polar rule of [`crate::quadrature`] centred at the minimum, in its
+//! The integral is the polar rule of [`crate::gibbs::rules`] centred at the minimum, in its
 //! Laplace-scaled variable, with every ray cut where it leaves the basin. A point of a ray is in
 //! the basin when it lies in a ball around the minimum on which L < L_s, the lowest saddle
 //! height (that ball lies in the sublevel component of the minimum, hence in its basin), or
@@ -15,14 +15,16 @@
 //! The refinement study (panels and directions doubled, then the flow step halved at the
 //! accepted level) gives the error estimate.
 
-use crate::critical::{critical_points, hessian_spectrum, require_minimum};
+use crate::critical::{critical_points_near, hessian_spectrum, require_minimum};
 use crate::error::{positive, EngineError, Result};
+use crate::gibbs::domain::{check_point, gibbs_radius, laplace_shape, lowest_point, supported_dim};
+use crate::gibbs::integrals::{log_interval_integral, log_partition};
+use crate::gibbs::rules::{
+    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, refine_log_integral_at, sphere_points,
+    subdivide, LogQuantity,
+};
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;
-use crate::quadrature::{
-    directions, gauss_legendre, gibbs_radius, laplace_shape, local_scale, log_sum_exp, lowest_point, radial_edges,
-    refine_log_integral_at, subdivide, LogQuantity,
-};
 use rayon::prelude::*;
 
 /// Points whose weight is below e^{−NEGLIGIBLE} of the minimum's count as outside the basin.
@@ -46,10 +48,11 @@ pub struct Landscape {
 }
 
 impl Landscape {
-    /// Critical points found by Newton from a grid over [−span, span]^d.
-    pub fn new(potential: &Potential, span: f64) -> Result<Landscape> {
+    /// Critical points found by Newton from a grid over c + [−h, h]^d (the Gibbs ball about the
+    /// lowest point c, wherever it lies); sublevel balls are searched up to radius `span`.
+    pub fn near(potential: &Potential, centre: &[f64], half_width: f64, span: f64) -> Result<Landscape> {
         let starts = if potential.dim() == 3 { 13 } else { 25 };
-        let points = critical_points(potential, span, starts);
+        let points = critical_points_near(potential, centre, half_width, starts);
         let minima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == 0).map(|c| c.point.clone()).collect();
         let d = potential.dim();
         let maxima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == d).map(|c| c.point.clone()).collect();
@@ -100,8 +103,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// 0.9 × the largest r ≤ r_max (bisection) with L < level on 512 points of the sphere |w − m| = r.
 fn sublevel_ball(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
-    let below =
-        |r: f64| crate::quadrature::sphere_points(m.len(), m, r, 512).iter().all(|p| potential.value(p) < level);
+    let below = |r: f64| sphere_points(m.len(), m, r, 512).iter().all(|p| potential.value(p) < level);
     let (mut lo, mut hi) = (0.0, r_max);
     for _ in 0..50 {
         let mid = 0.5 * (lo + hi);
@@ -133,10 +135,10 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
     let centre = lowest_point(potential);
     let radius = gibbs_radius(potential, eta, &centre)? + dist(&own.point, &centre);
     let span = radius + centre.iter().map(|x| x.abs()).fold(0.0, f64::max);
-    let land = Landscape::new(potential, span)?;
+    let land = Landscape::near(potential, &centre, radius, span)?;
     if land.minima.len() == 1 {
         check_found(&land.minima[0], &own.point)?;
-        return crate::quadrature::log_partition(potential, eta);
+        return log_partition(potential, eta);
     }
     let index = (0..land.minima.len())
         .min_by(|&a, &b| dist(&land.minima[a], &own.point).total_cmp(&dist(&land.minima[b], &own.point)))
@@ -287,4 +289,33 @@ impl Ray<'_> {
         }
         0.5 * (a + b)
     }
+}
+
+/// Stationary probability of the basin of attraction of the minimum `minimum` under the
+/// gradient flow (d = 1: the interval between the neighbouring local maxima of L; d = 2, 3:
+/// [`crate::basin::log_basin_integral`], which splits every ray at the basin boundary).
+pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+    positive("eta", eta)?;
+    check_point(potential, "minimum", minimum)?;
+    let basin = match supported_dim(potential)? {
+        1 => {
+            let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
+            let inside = log_interval_integral(potential, eta, a, b)?;
+            let ends = [a, b].iter().map(|&x| end_weight(potential, eta, x) - inside.ln).map(f64::exp).sum::<f64>();
+            LogQuantity { rel_error: inside.rel_error + ends, ..inside }
+        }
+        _ => crate::basin::log_basin_integral(potential, eta, minimum)?,
+    };
+    let z = log_partition(potential, eta)?;
+    Ok(basin.div(&z))
+}
+
+/// ln of the Gibbs mass an end x of a 1D basin can move: e^{−ηL(x)} · δ, δ = 8ε·max(|x|, 1) the
+/// few ulps within which the computed zero of L′ that ends the basin is known
+/// ([`crate::critical::basin_interval`] bisects it to the last bit); −∞ at an infinite end.
+fn end_weight(potential: &Potential, eta: f64, x: f64) -> f64 {
+    if !x.is_finite() {
+        return f64::NEG_INFINITY;
+    }
+    -eta * potential.value(&[x]) + (8.0 * f64::EPSILON * x.abs().max(1.0)).ln()
 }

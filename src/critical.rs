@@ -78,18 +78,33 @@ fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
 }
 
 /// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
-pub fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+pub(crate) fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+    critical_points_near(potential, &vec![0.0; potential.dim()], span, starts_per_axis)
+}
+
+/// All critical points found from a grid of starts in the cube c + [−h, h]^d, deduplicated
+/// (those farther than 2(h + max |c_i|) from the origin are dropped as escaped). Centring the
+/// grid on the region that matters (a well at (200, −30)) keeps its spacing at the region's
+/// scale instead of the distance from the origin.
+pub fn critical_points_near(
+    potential: &Potential,
+    centre: &[f64],
+    half_width: f64,
+    starts_per_axis: usize,
+) -> Vec<CriticalPoint> {
     let d = potential.dim();
-    let coord = |i: usize| -span + 2.0 * span * i as f64 / (starts_per_axis - 1) as f64;
+    let span = half_width + centre.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let coord =
+        |axis: usize, i: usize| centre[axis] - half_width + 2.0 * half_width * i as f64 / (starts_per_axis - 1) as f64;
     let starts: Vec<Vec<f64>> = match d {
-        1 => (0..starts_per_axis).map(|i| vec![coord(i)]).collect(),
+        1 => (0..starts_per_axis).map(|i| vec![coord(0, i)]).collect(),
         2 => (0..starts_per_axis * starts_per_axis)
-            .map(|k| vec![coord(k / starts_per_axis), coord(k % starts_per_axis)])
+            .map(|k| vec![coord(0, k / starts_per_axis), coord(1, k % starts_per_axis)])
             .collect(),
         _ => (0..starts_per_axis.pow(3))
             .map(|k| {
                 let n = starts_per_axis;
-                vec![coord(k / (n * n)), coord((k / n) % n), coord(k % n)]
+                vec![coord(0, k / (n * n)), coord(1, (k / n) % n), coord(2, k % n)]
             })
             .collect(),
     };
@@ -111,7 +126,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The lowest index-1 saddle among the critical points near the segment from `a` to `b`
-/// (1D: the highest point of L between them, which is the saddle of Section 2.3).
+/// (1D: the highest point of L between them, the barrier a passage from one to the other crosses).
 pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
     if potential.dim() == 1 {
         let (lo, hi) = if a[0] < b[0] { (a[0], b[0]) } else { (b[0], a[0]) };

@@ -1,4 +1,5 @@
-//! Time evolution of (5) from a smooth initial density by eigen-expansion:
+//! Time evolution of the overdamped Fokker–Planck equation from a smooth initial density by
+//! eigen-expansion:
 //! with u = p/√p_∞ and H = BᵀB, u(t) = Σ_k e^{−λ_k t} c_k e_k, and
 //!
 //!   ‖h(t)‖² = ‖(p − p_∞)/√p_∞‖²_{L²} = Σ_{k≥1} c_k² e^{−2λ_k t}.

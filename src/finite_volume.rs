@@ -1,6 +1,6 @@
-//! A conservative finite-volume reference for the 1D Fokker–Planck equation (5) with
+//! A conservative finite-volume reference for the 1D Fokker–Planck equation with
 //! state-dependent diffusion,
-//!   ∂_t p = ∂_x( L'(x) p + ∂_x(D(x) p) )        (Itô form of (5)),
+//!   ∂_t p = ∂_x( L'(x) p + ∂_x(D(x) p) )        (Itô form),
 //! or, for comparison, the alternative ∂_t p = ∂_x( L'(x) p + D(x) ∂_x p ).
 //! Zero-flux walls, central fluxes, Crank–Nicolson in time (tridiagonal solves), so mass is
 //! conserved exactly; accuracy is second order in h and dt and is measured by a refinement study.
@@ -10,7 +10,7 @@ use crate::error::{positive, EngineError, Result};
 /// Which flux the equation uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FluxForm {
-    /// −(L' p + ∂_x(D p)): the Fokker–Planck equation of the Itô SDE (3), i.e. (5).
+    /// −(L' p + ∂_x(D p)): the Fokker–Planck equation of the Itô SDE dW = −L' dt + √(2D) dB.
     Ito,
     /// −(L' p + D ∂_x p): drops the ∇D p term.
     DiffusionInside,

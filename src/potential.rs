@@ -1,5 +1,6 @@
-//! Risk functions L: R^d → R (d = 1, 2, 3): expressions, the squared-loss risk of Appendix B.1,
-//! and the L2-regularised logistic-regression risk. Value, gradient and Hessian are exact.
+//! Potentials (risk functions) L: R^d → R (d = 1, 2, 3): expressions, a quadratic risk given by
+//! its second-moment matrix, and an L2-regularised logistic risk. Value, gradient and Hessian are
+//! exact.
 
 use crate::error::{short, EngineError, Result};
 use crate::expr::{printable, quote, Expr};
@@ -30,11 +31,13 @@ fn excerpt_message(message: &str) -> String {
 /// A risk function with exact derivatives.
 #[derive(Debug, Clone)]
 pub enum Potential {
-    /// A parsed expression; `poly` is set when it is a polynomial.
-    Expression { text: String, expr: Expr, poly: Option<Poly>, dim: usize },
-    /// Squared-loss risk (w − w⁰)ᵀ A (w − w⁰) + c with A = E[x xᵀ] (Appendix B.1).
+    /// A parsed expression; `poly` is set when it is a polynomial, with `term_sizes` its
+    /// [`TermSizes`] (empty otherwise).
+    Expression { text: String, expr: Expr, poly: Option<Poly>, dim: usize, term_sizes: TermSizes },
+    /// A quadratic risk (w − w⁰)ᵀ A (w − w⁰) + c given by its second-moment matrix A = E[x xᵀ]
+    /// (the expected squared loss of a linear model).
     SquaredLoss { design: Vec<Vec<f64>>, w0: Vec<f64>, offset: f64 },
-    /// L2-regularised logistic risk (1/N) Σ [softplus(w·x_n) − y_n w·x_n] + λ|w|² (B.1).
+    /// A regularised logistic risk (1/N) Σ [softplus(w·x_n) − y_n w·x_n] + λ|w|².
     Logistic { features: Vec<Vec<f64>>, labels: Vec<f64>, lambda: f64 },
 }
 
@@ -63,7 +66,8 @@ fn one() -> f64 {
 }
 
 impl Potential {
-    /// Parses an expression in x, y, z and checks assumption (A.1).
+    /// Parses an expression in x, y, z and checks that it is confining (e^{−L} integrable, see
+    /// [`crate::confinement`]).
     pub fn parse(text: &str) -> Result<Self> {
         let p = Potential::parse_unchecked(text)?;
         p.check_confining()?;
@@ -77,11 +81,12 @@ impl Potential {
         let expr = Expr::parse(text)?;
         let dim = expr.dim();
         let poly = expr.polynomial()?;
-        Ok(Potential::Expression { text: text.to_string(), expr, poly, dim })
+        let term_sizes = poly.as_ref().map(TermSizes::of).unwrap_or_default();
+        Ok(Potential::Expression { text: text.to_string(), expr, poly, dim, term_sizes })
     }
 
     /// Parses a 2π-periodic potential of x alone, for the kinetic problem on the circle
-    /// (`Kinetic::periodic`, d = 1), where (A.1) is replaced by compactness (e.g. `-cos(x)`).
+    /// (`Kinetic::periodic`, d = 1), where confinement is replaced by compactness (e.g. `-cos(x)`).
     /// Checked on a grid of [`PERIODIC_SAMPLES`] points: L and L' finite, L(x + 2π) = L(x) to
     /// 1e-9 of max |L| (at least 1e-9), and max L − min L at most [`MAX_PERIODIC_SPREAD`].
     pub fn parse_periodic(text: &str) -> Result<Self> {
@@ -318,7 +323,14 @@ impl Potential {
     /// and drifts).
     pub fn gradient(&self, x: &[f64]) -> Grad {
         match self {
-            Potential::Expression { poly: Some(p), .. } => p.grad(x),
+            Potential::Expression { poly: Some(p), expr, term_sizes, .. } => {
+                let g = p.grad(x);
+                if term_sizes.well_conditioned(x, g.v) {
+                    g
+                } else {
+                    expr.grad(x)
+                }
+            }
             Potential::Expression { expr, .. } => expr.grad(x),
             Potential::SquaredLoss { design, w0, offset } => squared_loss_grad(design, w0, *offset, x),
             Potential::Logistic { features, labels, lambda } => logistic_grad(features, labels, *lambda, x),
@@ -332,8 +344,43 @@ impl Potential {
     }
 }
 
+/// Largest ratio Σ|c_α x^α| / (1 + |L(x)|) at which the expanded polynomial is trusted for
+/// [`Potential::gradient`]: its sum then loses at most about 6 bits more than the expression.
+const MAX_CANCELLATION: f64 = 64.0;
+
+/// The sizes s_k = Σ_{|α| = k} |c_α| of an expanded polynomial's terms by total degree k.
+///
+/// At a point with max |x_i| ≤ r the terms the expansion sums obey Σ |c_α x^α| ≤ P̄(r) = Σ_k s_k r^k,
+/// and the rounding of the sum is about ε·P̄(r). Far from where the user's expression is centred
+/// (((x − 50)² − 1)² near x = 50: P̄ ≈ 1e7 where L ≈ 1) the expansion cancels many digits that
+/// the expression tree keeps, so [`Potential::gradient`] falls back to the tree there.
+#[derive(Debug, Clone, Default)]
+pub struct TermSizes(Vec<f64>);
+
+impl TermSizes {
+    /// The term sizes of p.
+    pub fn of(p: &Poly) -> TermSizes {
+        let mut sizes = vec![0.0; p.degree() as usize + 1];
+        for (m, c) in &p.terms {
+            sizes[m.iter().sum::<u32>() as usize] += c.abs();
+        }
+        TermSizes(sizes)
+    }
+
+    /// P̄(max |x_i|) by Horner.
+    pub fn bound(&self, x: &[f64]) -> f64 {
+        let r = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        self.0.iter().rev().fold(0.0, |acc, s| acc * r + s)
+    }
+
+    /// Whether the expansion's sum at x (value `value`) cancels at most [`MAX_CANCELLATION`].
+    pub fn well_conditioned(&self, x: &[f64], value: f64) -> bool {
+        self.bound(x) <= MAX_CANCELLATION * (1.0 + value.abs())
+    }
+}
+
 /// Value, gradient and Hessian of a polynomial.
-pub fn poly_jet(p: &Poly, x: &[f64]) -> Jet {
+pub(crate) fn poly_jet(p: &Poly, x: &[f64]) -> Jet {
     let mut j = Jet::constant(p.value(x));
     for i in 0..MAX_DIM {
         let di = p.derivative(i);

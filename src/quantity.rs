@@ -16,7 +16,7 @@ impl Quantity {
     pub fn new(value: f64, error: f64) -> Self {
         Quantity { value, error: error.abs() }
     }
-    /// An exactly known value (error 0), e.g. a number stated by the paper.
+    /// An exactly known value (error 0), e.g. a constant given in closed form.
     pub fn exact(value: f64) -> Self {
         Quantity { value, error: 0.0 }
     }

@@ -1,4 +1,4 @@
-//! The Fokker–Planck equation (5) with a state-dependent diffusion D(w) = γβ(w)/(2M) in d = 1:
+//! The overdamped Fokker–Planck equation with a state-dependent diffusion D(w) in d = 1:
 //! ∂_t p = ∂_w(L' p + (D p)'). It is not symmetric in any fixed weight, so it is discretised
 //! in the density variable itself: p = Σ_n a_n φ_n, with the Galerkin matrix of the strong form
 //!
@@ -14,7 +14,7 @@ use crate::expr::Expr;
 use crate::potential::Potential;
 use faer::Mat;
 
-/// Generator (5) with diffusion D(w) given as an expression in x.
+/// The generator ∂_w(L' p + (D p)') with diffusion D(w) given as an expression in x.
 #[derive(Debug, Clone)]
 pub struct VariableDiffusion<'a> {
     /// The risk L (d = 1).

@@ -161,7 +161,7 @@ fn sparse_path_matches_dense_on_double_well_and_circle() {
 
 #[test]
 fn assumption_a4_constants() {
-    use fpspectral::kinetic::constants::hessian_bound;
+    use theorems::momentum::hessian_bound;
     // L̃ = 2e^{−w²}: sup |L̃''| = 4 at w = 0.
     let b = hessian_bound(&Potential::parse("x^2/2 + 2*exp(-x^2)").unwrap(), 1.0, 6.0).unwrap();
     assert!((b.value - 4.0).abs() <= 1e-8 + b.error, "{b:?}");

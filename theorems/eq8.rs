@@ -91,7 +91,8 @@ const ETAS: [f64; 4] = [30.0, 100.0, 300.0, 1000.0];
 
 fn extrapolate(values: &[Quantity]) -> Quantity {
     let k = ETAS.len() - 1;
-    let ex = (ETAS[k] * values[k].value - ETAS[k - 1] * values[k - 1].value) / (ETAS[k] - ETAS[k - 1]);
+    let ex =
+        fpspectral::extrapolate::neville(&[1.0 / ETAS[k - 1], 1.0 / ETAS[k]], &[values[k - 1].value, values[k].value]);
     Quantity::new(ex, (values[k].value - ex).abs() + values[k].error)
 }
 

@@ -71,7 +71,7 @@ pub fn eval_kinetic_gap_sgd(
         )),
         e => e,
     };
-    let params = KineticParams::from_sgd(lr, beta, batch, momentum).map_err(origin)?;
+    let params = crate::momentum::params_from_sgd(lr, beta, batch, momentum).map_err(origin)?;
     gap_json(potential_spec, params, count, periodic, tolerance).map_err(origin)
 }
 

@@ -13,6 +13,7 @@
 use crate::check::{verdict_close, Check, Figure, Quantity, Series};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
+use fpspectral::extrapolate::{extrapolate, neville, Limit};
 use fpspectral::logpolar::mfpt_logpolar;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::{Potential, Result};
@@ -54,10 +55,7 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let k = DIFFUSIONS.len() - 1;
     let slope = |i: usize| (ratios[i].value - 1.0) / DIFFUSIONS[i];
     // Richardson in D: the ratio is 1 + c D + O(D²).
-    let richardson = |i: usize| {
-        (DIFFUSIONS[i - 1] * ratios[i].value - DIFFUSIONS[i] * ratios[i - 1].value)
-            / (DIFFUSIONS[i - 1] - DIFFUSIONS[i])
-    };
+    let richardson = |i: usize| neville(&DIFFUSIONS[i - 1..=i], &[ratios[i - 1].value, ratios[i].value]);
     let limit = richardson(k);
     let spread = (limit - richardson(k - 1)).abs();
     let limit_q = Quantity::new(limit, spread + ratios[k].error);
@@ -115,14 +113,6 @@ fn time_2d(
     }
 }
 
-/// Neville extrapolation to x = 0 of values at the abscissae `x`: the value through all points and
-/// the Lagrange weights of each point in it.
-fn extrapolate_to_zero(x: &[f64], y: &[f64]) -> (f64, Vec<f64>) {
-    let weights: Vec<f64> =
-        (0..x.len()).map(|i| (0..x.len()).filter(|&j| j != i).map(|j| x[j] / (x[j] - x[i])).product()).collect();
-    (weights.iter().zip(y).map(|(w, v)| w * v).sum(), weights)
-}
-
 fn two_d_well() -> Result<Check> {
     let p = Potential::parse(WELL_2D)?;
     let mut check =
@@ -159,10 +149,9 @@ fn two_d_well() -> Result<Check> {
     let used: Vec<usize> = (i_ball..DIFFUSIONS_2D.len()).collect();
     let x: Vec<f64> = used.iter().map(|&i| DIFFUSIONS_2D[i]).collect();
     let y: Vec<f64> = used.iter().map(|&i| ratios[i].value).collect();
-    let (limit, weights) = extrapolate_to_zero(&x, &y);
-    let (previous, _) = extrapolate_to_zero(&x[1..], &y[1..]);
-    let propagated: f64 = used.iter().zip(&weights).map(|(&i, w)| w.abs() * ratios[i].error).sum();
-    let limit = Quantity::new(limit, (limit - previous).abs() + propagated + weights[0].abs() * ball_term);
+    let errors: Vec<f64> = used.iter().map(|&i| ratios[i].error).collect();
+    let Limit { value: limit, error, previous, weights } = extrapolate(&x, &y, &errors);
+    let limit = Quantity::new(limit, error + weights[0].abs() * ball_term);
     check.quantity("ratio extrapolated to D=0", limit);
     check.quantity("previous extrapolant (one point fewer)", Quantity::exact(previous));
     check.figures.push(ratio_figure("lemma2-ratio-2d", &DIFFUSIONS_2D, &ratios));

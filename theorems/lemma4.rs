@@ -122,7 +122,7 @@ fn verdict(residual: Limit, distance: Limit, control: Limit) -> Verdict {
 pub fn run(p: Progress) -> Result<Vec<Check>> {
     p("lemma4: kernel of the kinetic generator");
     let a = KineticParams::new(1.0, 0.5)?;
-    let b = KineticParams::from_sgd(0.1, 1.0, 8.0, 0.9)?;
+    let b = crate::momentum::params_from_sgd(0.1, 1.0, 8.0, 0.9)?;
     vec![
         check_setting("x^2/2", false, a, (20, 30)),
         check_setting("x^4/4 - x^2/2", false, a, (120, 160)),

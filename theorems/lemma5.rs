@@ -107,7 +107,7 @@ fn check_setting(spec: &str, periodic: bool, params: KineticParams, n: usize, se
 pub fn run(p: Progress) -> Result<Vec<Check>> {
     p("lemma5: identities of T and F");
     let a = KineticParams::new(1.0, 0.5)?;
-    let b = KineticParams::from_sgd(0.1, 1.0, 8.0, 0.9)?;
+    let b = crate::momentum::params_from_sgd(0.1, 1.0, 8.0, 0.9)?;
     vec![
         check_setting("x^2/2", false, a, 16, 1),
         check_setting("x^4/4 - x^2/2", false, a, 20, 2),

@@ -179,7 +179,10 @@ fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuanti
     }
     let k = ETAS.len() - 1;
     // Richardson in 1/η: the Laplace ratio is 1 + c/η + O(η^{-2}).
-    let extrapolated = (ETAS[k] * laplace[k].value - ETAS[k - 1] * laplace[k - 1].value) / (ETAS[k] - ETAS[k - 1]);
+    let extrapolated = fpspectral::extrapolate::neville(
+        &[1.0 / ETAS[k - 1], 1.0 / ETAS[k]],
+        &[laplace[k - 1].value, laplace[k].value],
+    );
     let spread = (laplace[k].value - extrapolated).abs();
     check.quantity("Laplace/P extrapolated to eta=inf", Quantity::new(extrapolated, spread));
     check.claimed = "the paper's expression with its e^{ηε²} factor at fixed ε".into();

@@ -9,10 +9,10 @@
 
 use crate::check::{verdict_le, Check, Figure, Quantity, Series, Verdict};
 use crate::lemma7::{harmonic_gap, min_eig, p_matrix, paper_constants};
+use crate::momentum::{hessian_bound, lyapunov};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::{KineticBasis, WAxis};
-use fpspectral::kinetic::constants::hessian_bound;
 use fpspectral::kinetic::evolve::evolve;
 use fpspectral::kinetic::functionals::{tilted_state, WQuadrature};
 use fpspectral::kinetic::operator::Kinetic;
@@ -95,7 +95,7 @@ fn trajectory(
     let basis = basis_for(problem, cl, harmonic, n)?;
     let quad = WQuadrature::new(problem, &basis, 40)?;
     let u0 = tilted_state(problem, &basis, 0.4)?;
-    let h0 = quad.lyapunov(&quad.gradients(&basis, &u0), consts.0, consts.1);
+    let h0 = lyapunov(&quad, &quad.gradients(&basis, &u0), consts.0, consts.1);
     let states = evolve(&problem.matrix(&basis)?, &u0, DT, STEPS);
     Ok((h0, states.iter().map(|u| u.squared_norm_l2()).collect(), basis.len()))
 }

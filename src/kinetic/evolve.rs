@@ -1,5 +1,5 @@
 //! Phase-space quadrature (d = 1) and time evolution of the kinetic equation in the flat
-//! variable u = √ψ_∞ h: ‖h‖²_* = ‖u‖², and the Lyapunov functional H(t) of (10) pointwise from
+//! variable u = √ψ_∞ h: ‖h‖²_* = ‖u‖², and quadratic forms in the gradients of h pointwise from
 //! ∇_w h = e^{η'E/2}(∂_w u + η'∂_wL u/2), ∇_v h = e^{η'E/2}(∂_v u + η' v u/2), E = L + |v|²/2.
 
 use super::basis::{fourier_mode, KineticBasis, WAxis};
@@ -144,21 +144,13 @@ impl PhaseGrid {
         (da, db)
     }
 
-    /// The symmetric bilinear form of (10) with the 2×2 matrix [[p11, p12], [p12, p22]] applied
+    /// The symmetric bilinear form ⟨P∇h, ∇h'⟩_* with the 2×2 matrix P = [[p11, p12], [p12, p22]] applied
     /// to the h-gradients of two fields.
     pub fn gradient_form(&self, f: &PhaseFields, g: &PhaseFields, eta: f64, p: [f64; 3]) -> f64 {
         self.integrate(|i, k| {
             let (a1, b1) = self.h_gradient(f, eta, i, k);
             let (a2, b2) = self.h_gradient(g, eta, i, k);
             p[0] * a1 * a2 + p[1] * (a1 * b2 + a2 * b1) + p[2] * b1 * b2
-        })
-    }
-
-    /// The Lyapunov functional (10): ‖∇_w h‖²_* + C‖∇_v h‖²_* + 2Ĉ⟨∇_w h, ∇_v h⟩_*.
-    pub fn lyapunov(&self, f: &PhaseFields, eta: f64, c: f64, c_hat: f64) -> f64 {
-        self.integrate(|i, k| {
-            let (a, b) = self.h_gradient(f, eta, i, k);
-            a * a + c * b * b + 2.0 * c_hat * a * b
         })
     }
 }

@@ -1,4 +1,4 @@
-//! ‖h‖²_* and the gradient forms of the Lyapunov functional H of (10) in d = 1 and 2, for states
+//! ‖h‖²_* and quadratic forms in the gradients ∇_w h, ∇_v h (weighted by ψ_∞) in d = 1 and 2, for states
 //! u = √ψ_∞ h given by coefficients on a [`KineticBasis`].
 //!
 //! With E = L + |v|²/2, ∇_{w_j}h = e^{η'E/2} A_{w_j}u and ∇_{v_j}h = e^{η'E/2} A_{v_j}u, where
@@ -171,19 +171,14 @@ impl WQuadrature {
             * f.coeffs.iter().map(|(a, c)| g.coeffs.get(a).map_or(0.0, |c2| (a[2] + a[3]) as f64 * c * c2)).sum::<f64>()
     }
 
-    /// The symmetric bilinear form of (10) with P = [[p0, p1], [p1, p2]] ⊗ I_d:
+    /// The symmetric bilinear form with P = [[p0, p1], [p1, p2]] ⊗ I_d:
     /// p0⟨∇_w h, ∇_w h'⟩ + p1(⟨∇_w h, ∇_v h'⟩ + ⟨∇_w h', ∇_v h⟩) + p2⟨∇_v h, ∇_v h'⟩.
     pub fn form(&self, f: &GradientFields, g: &GradientFields, p: [f64; 3]) -> f64 {
         p[0] * self.ww(f, g) + p[1] * (self.wv(f, g) + self.wv(g, f)) + p[2] * self.vv(f, g)
     }
 
-    /// The Lyapunov functional (10): ‖∇_w h‖²_* + C‖∇_v h‖²_* + 2Ĉ⟨∇_w h, ∇_v h⟩_*.
-    pub fn lyapunov(&self, f: &GradientFields, c: f64, c_hat: f64) -> f64 {
-        self.form(f, f, [1.0, c_hat, c])
-    }
-
     /// Coefficients on the w tensor (n_0 × n_1) of the projection of f(w).
-    pub fn project_w(&self, f: impl Fn(usize, usize) -> f64) -> Mat<f64> {
+    pub(crate) fn project_w(&self, f: impl Fn(usize, usize) -> f64) -> Mat<f64> {
         let vals = Mat::from_fn(self.nodes[0].len(), self.nodes[1].len(), |i, k| {
             self.weights[0][i] * self.weights[1][k] * f(i, k)
         });

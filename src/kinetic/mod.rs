@@ -1,6 +1,7 @@
-//! The kinetic (Vlasov–)Fokker–Planck generator (9) of momentum SGD,
+//! The kinetic (Vlasov–)Fokker–Planck (underdamped Langevin) generator with friction g > 0 and
+//! velocity diffusion D_v > 0,
 //!
-//!   ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(g v ψ + D_v ∇_v ψ),   g = (1−ξ)/√γ,  D_v = √γ β/(2M),
+//!   ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(g v ψ + D_v ∇_v ψ),
 //!
 //! in the flat variable u = ψ/√ψ_∞, ψ_∞ ∝ e^{−η'(L + |v|²/2)}, η' = g/D_v. There the transport
 //! T = v·∇_w − ∇L·∇_v is antisymmetric (it commutes with functions of L + |v|²/2) and the velocity
@@ -15,13 +16,11 @@
 //! * [`iterative`]: the slowest rate on bases beyond a sparse LU (inverse iteration with GMRES
 //!   inner solves, two-grid preconditioner).
 //! * [`evolve`]: time evolution; pointwise phase-space quadrature (d = 1).
-//! * [`functionals`]: ‖h(t)‖²_* and the Lyapunov functional H(t) of (10), d = 1 and 2.
-//! * [`constants`]: C_L and b of assumption (A.4).
+//! * [`functionals`]: ‖h(t)‖²_* and quadratic forms in the gradients ∇_w h, ∇_v h, d = 1 and 2.
 //! * [`plan`]: memory predictions of the eigen-solves (sparse LU fill bound) against the budget.
 //! * [`study`]: when the levels of a resolution study are trusted (the asymptotic regime).
 
 pub mod basis;
-pub mod constants;
 pub mod evolve;
 pub mod functionals;
 pub mod iterative;
@@ -32,12 +31,12 @@ pub mod study;
 
 use crate::error::{positive, short, EngineError, Result};
 
-/// Friction and velocity diffusion of (9).
+/// Friction g and velocity diffusion D_v of the kinetic Fokker–Planck equation.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct KineticParams {
-    /// g = (1−ξ)/√γ > 0.
+    /// Friction g > 0.
     pub friction: f64,
-    /// D_v = √γ β/(2M) > 0.
+    /// Velocity diffusion D_v > 0.
     pub diffusion_v: f64,
 }
 
@@ -64,16 +63,7 @@ impl KineticParams {
         Ok(p)
     }
 
-    /// From the SGD hyperparameters (γ, β, M, ξ) of Section 4: g = (1−ξ)/√γ, D_v = √γβ/(2M).
-    pub fn from_sgd(lr: f64, beta: f64, batch: f64, momentum: f64) -> Result<Self> {
-        positive("learning rate γ", lr)?;
-        positive("noise scale β", beta)?;
-        positive("batch size M", batch)?;
-        check_momentum(momentum)?;
-        KineticParams::new((1.0 - momentum) / lr.sqrt(), lr.sqrt() * beta / (2.0 * batch))
-    }
-
-    /// η' = g/D_v, the inverse temperature of ψ_∞ (Lemma 4).
+    /// η' = g/D_v, the inverse temperature of the stationary density ψ_∞ ∝ e^{−η'(L + |v|²/2)}.
     pub fn eta(&self) -> f64 {
         self.friction / self.diffusion_v
     }

@@ -1,5 +1,5 @@
-//! Galerkin matrix of the kinetic generator G = −T + F of (9) in the flat variable u = ψ/√ψ_∞
-//! (module docs of [`crate::kinetic`]), and the projection of the ground state √ψ_∞ (Lemma 4).
+//! Galerkin matrix of the kinetic generator G = −T + F in the flat variable u = ψ/√ψ_∞
+//! (module docs of [`crate::kinetic`]), and the projection of the ground state √ψ_∞ (the kernel of G).
 //!
 //! T = Σ_j v_j ∂_{w_j} − ∂_{w_j}L ∂_{v_j}: each term is (symmetric in v ⊗ antisymmetric in w) or
 //! (antisymmetric in v ⊗ symmetric in w), so the Galerkin matrix of T is exactly antisymmetric
@@ -136,7 +136,7 @@ impl<'a> Kinetic<'a> {
         }
     }
 
-    /// Coefficients of the normalised ground state √ψ_∞ ∝ e^{−η'(L + |v|²/2)/2} (Lemma 4) on the
+    /// Coefficients of the normalised ground state √ψ_∞ ∝ e^{−η'(L + |v|²/2)/2} (the kernel of G) on the
     /// basis, by quadrature in w (its v-part is exactly the first v-Hermite function).
     pub fn ground_state(&self, basis: &KineticBasis) -> Result<Col<f64>> {
         self.ground_state_at(basis, self.params.eta())
@@ -167,7 +167,7 @@ impl<'a> Kinetic<'a> {
 }
 
 /// Centres and scales of Hermite w-axes.
-pub fn hermite_axes(basis: &KineticBasis) -> Result<(Vec<f64>, Vec<f64>)> {
+pub(crate) fn hermite_axes(basis: &KineticBasis) -> Result<(Vec<f64>, Vec<f64>)> {
     let mut centre = Vec::new();
     let mut scale = Vec::new();
     for axis in &basis.w_axes {
@@ -257,7 +257,7 @@ fn ladder_rows(n: usize, scale: f64) -> Rows {
 
 /// ⟨φ_m, ∂ φ_n⟩ on one axis: Hermite (ψ_n' = √(n/2)ψ_{n−1} − √((n+1)/2)ψ_{n+1}, divided by the
 /// scale) or Fourier (∂cos kw = −k sin kw, ∂sin kw = k cos kw).
-pub fn derivative_rows(axis: WAxis, n: usize) -> Rows {
+pub(crate) fn derivative_rows(axis: WAxis, n: usize) -> Rows {
     match axis {
         WAxis::Hermite { scale, .. } => (0..n)
             .map(|m| {
@@ -320,13 +320,13 @@ fn poly_force_rows(f: &crate::polynomial::Poly, centre: &[f64], scale: &[f64], s
 
 /// Largest w tensor (n_0·n_1 functions) on which ∂_{w_j}L of a non-polynomial L is assembled
 /// densely (the flat matrix has this many squared entries).
-pub const MAX_QUADRATURE_FLAT: usize = 4096;
+pub(crate) const MAX_QUADRATURE_FLAT: usize = 4096;
 
 /// Entries of a quadrature force matrix below this multiple of its largest entry are dropped: the
 /// orthogonality sums Σ_k λ_k ψ_a(t_k)ψ_b(t_k) = δ_ab carry rounding of a few ε, so an exact zero
 /// (e.g. off the identity of an axis L does not depend on) comes out at ~1e-16 relative. Dropping
 /// changes each row of the force by at most this times the largest entry times the row length.
-pub const FORCE_DROP: f64 = 64.0 * f64::EPSILON;
+pub(crate) const FORCE_DROP: f64 = 64.0 * f64::EPSILON;
 
 /// Dense rows of ∂_{w_j}L over the Hermite w tensor (flat index w_0·n_1 + w_1) by tensor
 /// Gauss–Hermite quadrature (non-polynomial L, d = 1 or 2), 2n + 40 nodes per axis:
@@ -412,7 +412,7 @@ fn quadrature_force_rows(
 }
 
 /// Complex Fourier coefficients f̂_k, |k| ≤ kmax, of a 2π-periodic function by FFT on q points.
-pub fn fourier_coefficients(f: impl Fn(f64) -> f64, q: usize) -> Vec<Complex<f64>> {
+pub(crate) fn fourier_coefficients(f: impl Fn(f64) -> f64, q: usize) -> Vec<Complex<f64>> {
     let mut buf: Vec<Complex<f64>> =
         (0..q).map(|i| Complex::new(f(2.0 * std::f64::consts::PI * i as f64 / q as f64), 0.0)).collect();
     FftPlanner::new().plan_fft_forward(q).process(&mut buf);

@@ -1,5 +1,5 @@
-//! Mean first passage times of dW = −∇L dt + √(2D) dB, and the Eyring–Kramers formula of
-//! Section 2.3 (Lemma 2 writes |ΔL| but defines |·| as the determinant of ∇²L).
+//! Mean first passage times of dW = −∇L dt + √(2D) dB, and the Eyring–Kramers formula
+//! τ ≈ (2π/|λ*|) √(|det ∇²L(w*)| / det ∇²L(w̌)) e^{(L(w*) − L(w̌))/D} over an index-1 saddle w*.
 //!
 //! In d = 1 the mean time to reach b from a < b is the exact double integral
 //!   τ(a→b) = (1/D) ∫_a^b e^{L(y)/D} ∫_{−∞}^y e^{−L(z)/D} dz dy,
@@ -9,8 +9,9 @@
 
 use crate::critical::{newton_critical, require_minimum, saddle_between, CriticalPoint};
 use crate::error::{positive, EngineError, Result};
+use crate::gibbs::domain::{gibbs_radius, lowest_point};
+use crate::gibbs::rules::{gauss_legendre, gl_sum, log_add, log_integral_1d, LogQuantity};
 use crate::potential::Potential;
-use crate::quadrature::{gauss_legendre, gibbs_radius, gl_sum, log_add, log_integral_1d, lowest_point, LogQuantity};
 use serde::Serialize;
 use std::f64::consts::PI;
 
@@ -94,8 +95,8 @@ pub struct EyringKramers {
     pub barrier: f64,
 }
 
-/// Eyring–Kramers time from the minimum near `from` over the saddle towards `to` (Lemma 2 with
-/// |·| the Hessian determinant, D = γβ/2M).
+/// Eyring–Kramers time from the minimum near `from` over the saddle towards `to`, λ* the negative
+/// Hessian eigenvalue at the saddle (see the module notes).
 pub fn eyring_kramers(potential: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<EyringKramers> {
     positive("diffusion", diffusion)?;
     let minimum = require_minimum(potential, from)?;

@@ -18,21 +18,21 @@
 //! M-matrix whose rows sum to zero except next to the ball, and [`gth_band_solve`] eliminates it
 //! without a single subtraction (Grassmann–Taksar–Heyman: each pivot is the carried row excess plus
 //! the remaining couplings), so τ keeps full relative accuracy however large e^{ΔL/D} is. Sparse
-//! Cholesky computes the pivots by subtraction: on the lemma2 well (m = 60…120) it differs from
+//! Cholesky computes the pivots by subtraction: on a double well (m = 60…120) it differs from
 //! this solve by 1e-13 at D = 0.05, 1e-10 at D = 0.025, 7e-6 at D = 0.0125 and in every digit
 //! from D = 0.00625 on (`examples/annulus_report.rs`).
 
+use super::{bernoulli, check_passage};
 use crate::error::{positive, EngineError, Result};
-use crate::kolmogorov::bernoulli;
+use crate::gibbs::rules::LogQuantity;
 use crate::potential::Potential;
-use crate::quadrature::LogQuantity;
 use std::f64::consts::PI;
 
 pub use crate::annulus::OUTER_BARRIER;
 
 /// θ nodes per ξ-interval from the ball to the start circle (default of [`GridMaps`]): the ratio
 /// h_φ/h_ξ = 2π/ASPECT is the same on every level, so the error expands in one parameter h².
-pub const ASPECT: usize = 1;
+pub(crate) const ASPECT: usize = 1;
 
 /// One grid of the study.
 #[derive(Debug, Clone, Copy)]
@@ -123,11 +123,11 @@ pub fn gth_band_solve(mut a: BandLaplacian, mut b: Vec<f64>) -> Vec<f64> {
 /// Grid map in s: s(ξ) = ln ε + ln(r_start/ε) · G(ξ), G(ξ) = ξ + β sin(πξ)/π, ξ = k/m, so the
 /// ball is ξ = 0 and the start circle ξ = 1; G' = 1 + β cos πξ thins the nodes next to the ball
 /// (1 + β) and packs them towards the saddle and the start basin (1 − β at ξ = 1).
-pub const S_MAP: f64 = 0.7;
+pub(crate) const S_MAP: f64 = 0.7;
 
 /// Grid map in θ: θ(φ) = θ_start + φ − α sin φ, φ uniform; θ' = 1 − α cos φ packs the nodes
 /// towards the start direction (the saddle and the start basin lie there).
-pub const THETA_MAP: f64 = 0.7;
+pub(crate) const THETA_MAP: f64 = 0.7;
 
 /// The grid family of a study: map strengths and θ nodes per ξ-interval. Any choice gives a
 /// consistent scheme with an h² expansion; two choices give independent discretisations.
@@ -212,7 +212,7 @@ impl BandLaplacian {
 }
 
 /// τ(start) on one level: [`logpolar_system`] solved by [`gth_band_solve`].
-pub fn mfpt_logpolar_level(
+pub(crate) fn mfpt_logpolar_level(
     potential: &Potential,
     diffusion: f64,
     prob: &LogPolarProblem,
@@ -311,17 +311,8 @@ pub fn logpolar_system(
 /// entry i uses levels 0..=i.
 pub fn richardson(levels: &[LogPolarLevel]) -> Vec<f64> {
     let x: Vec<f64> = levels.iter().map(|l| 1.0 / (l.m as f64 * l.m as f64)).collect();
-    let mut out = Vec::with_capacity(levels.len());
-    // table[j] holds the extrapolant through levels j..=i
-    let mut table: Vec<f64> = Vec::new();
-    for (i, l) in levels.iter().enumerate() {
-        table.push(l.value);
-        for j in (0..i).rev() {
-            table[j] = table[j + 1] + (table[j + 1] - table[j]) * x[i] / (x[j] - x[i]);
-        }
-        out.push(table[0]);
-    }
-    out
+    let values: Vec<f64> = levels.iter().map(|l| l.value).collect();
+    crate::extrapolate::neville_prefixes(&x, &values)
 }
 
 /// s intervals from the ball to the start on level `level`: the layers have width ∝ √D, so the
@@ -332,13 +323,13 @@ fn level_intervals(diffusion: f64, level: usize) -> usize {
 }
 
 /// Coarsest level: m = BASE/√D intervals from the ball to the start.
-pub const BASE: f64 = 6.0;
+pub(crate) const BASE: f64 = 6.0;
 
 /// Largest grid of a study (nodes of its finest level; the band solve stores nodes × θ-nodes).
 pub const MAX_NODES: usize = 80_000;
 
 /// Largest number of levels of a study.
-pub const MAX_LEVELS: usize = 7;
+pub(crate) const MAX_LEVELS: usize = 7;
 
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2: log-polar finite volumes on
 /// levels m, 1.25 m, 1.5 m, … (m = [`BASE`]/√D) extrapolated in h² until two successive
@@ -366,7 +357,7 @@ pub fn mfpt_logpolar_on(
     rel_tol: f64,
     maps: GridMaps,
 ) -> Result<LogPolarStudy> {
-    crate::kolmogorov::check_passage(potential, diffusion, start, target, radius)?;
+    check_passage(potential, diffusion, start, target, radius)?;
     let valid = |b: f64| (0.0..1.0).contains(&b);
     if !valid(maps.s_map) || !valid(maps.theta_map) || maps.aspect == 0 {
         return Err(EngineError::InvalidParameter(format!("grid maps {maps:?}: need 0 ≤ β, α < 1 and aspect ≥ 1")));

@@ -9,10 +9,12 @@
 //! finite volumes [`crate::logpolar`] (both 1e-8). Its sparse Cholesky computes pivots by
 //! subtraction, so at very small D it also loses digits to round-off (see [`crate::logpolar`]).
 
+pub use super::{bernoulli, check_passage};
 use crate::eigen::sparse_from_triplets;
 use crate::error::{positive, EngineError, Result};
+use crate::gibbs::domain::{gibbs_radius, lowest_point};
+use crate::gibbs::rules::LogQuantity;
 use crate::potential::Potential;
-use crate::quadrature::{gibbs_radius, lowest_point, LogQuantity};
 use faer::linalg::solvers::SolveCore;
 use faer::sparse::Triplet;
 use faer::{Conj, Mat, Side};
@@ -33,18 +35,6 @@ pub struct PassageProblem {
 /// Smallest edge weight kept in the matrix (see `mfpt_grid`).
 const WEIGHT_FLOOR: f64 = 1e-280;
 
-/// Bernoulli function B(δ) = δ / (e^δ − 1), the exponential fitting factor of the
-/// Scharfetter–Gummel flux (0 once e^δ overflows).
-pub fn bernoulli(delta: f64) -> f64 {
-    if delta.abs() < 1e-8 {
-        1.0 - 0.5 * delta
-    } else if delta > 700.0 {
-        0.0
-    } else {
-        delta / delta.exp_m1()
-    }
-}
-
 /// Fraction θ ∈ (0, 1] of the edge from `here` (outside) to `there` (inside) at which it meets
 /// the sphere |w − c| = r.
 fn boundary_fraction(here: [f64; 2], there: [f64; 2], c: [f64; 2], r: f64) -> f64 {
@@ -59,7 +49,13 @@ fn boundary_fraction(here: [f64; 2], there: [f64; 2], c: [f64; 2], r: f64) -> f6
 
 /// τ at `start` on a grid of step h (start must be a grid node).
 #[allow(clippy::needless_range_loop)]
-pub fn mfpt_grid(potential: &Potential, diffusion: f64, prob: &PassageProblem, h: f64, start: [f64; 2]) -> Result<f64> {
+pub(crate) fn mfpt_grid(
+    potential: &Potential,
+    diffusion: f64,
+    prob: &PassageProblem,
+    h: f64,
+    start: [f64; 2],
+) -> Result<f64> {
     positive("diffusion", diffusion)?;
     let nx = ((prob.upper[0] - prob.lower[0]) / h).round() as usize + 1;
     let ny = ((prob.upper[1] - prob.lower[1]) / h).round() as usize + 1;
@@ -137,31 +133,8 @@ pub fn mfpt_2d(
         .iter()
         .map(|&h| mfpt_grid(potential, diffusion, prob, h, start))
         .collect::<Result<_>>()?;
-    let (a, b, c) = (values[0], values[1], values[2]);
-    let ratio = ((a - b) / (b - c)).abs().max(1.5);
-    let correction = (c - b) / (ratio - 1.0);
-    let extrapolated = c + correction;
-    let error = correction.abs();
+    let (extrapolated, error) = crate::extrapolate::richardson_observed_order(values[0], values[1], values[2]);
     Ok((LogQuantity { ln: extrapolated.ln(), rel_error: error / extrapolated }, values))
-}
-
-/// Refuses a 2D passage problem with D ≤ 0, radius ≤ 0, d ≠ 2, or the start inside the ball.
-pub fn check_passage(
-    potential: &Potential,
-    diffusion: f64,
-    start: [f64; 2],
-    target: [f64; 2],
-    radius: f64,
-) -> Result<()> {
-    positive("diffusion", diffusion)?;
-    positive("radius", radius)?;
-    if potential.dim() != 2 {
-        return Err(EngineError::InvalidParameter("passage times to a ball are computed in d = 2".into()));
-    }
-    if (start[0] - target[0]).hypot(start[1] - target[1]) <= radius {
-        return Err(EngineError::InvalidParameter("the start lies in the target ball: τ = 0".into()));
-    }
-    Ok(())
 }
 
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2 on an automatic box: the

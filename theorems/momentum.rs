@@ -1,13 +1,30 @@
-//! Constants of assumption (A.4): for L̃ = L − ½C_L²|w|², b is the largest |eigenvalue| of the
-//! d×d matrix of entrywise suprema sup_w |∂_ij L̃(w)| (the paper's reading). The suprema are found
-//! on a grid over a box, refined by Nelder–Mead from the best node; the error estimate is the
-//! refinement gain plus the change when the box is doubled (a growing supremum means b = ∞).
+//! The paper's momentum-SGD pieces that the engine does not know: the mapping of Section 4 from
+//! SGD hyperparameters to the friction and velocity diffusion of (9), the constants C_L and b of
+//! assumption (A.4), and the Lyapunov functional H of (10).
 
-use crate::error::{positive, Result};
-use crate::potential::Potential;
-use crate::quantity::Quantity;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::neldermead::NelderMead;
+use fpspectral::error::{positive, Result};
+use fpspectral::kinetic::functionals::{GradientFields, WQuadrature};
+use fpspectral::kinetic::{check_momentum, KineticParams};
+use fpspectral::quantity::Quantity;
+use fpspectral::Potential;
+
+/// (g, D_v) from the SGD hyperparameters (γ, β, M, ξ) of Section 4: g = (1−ξ)/√γ,
+/// D_v = √γβ/(2M).
+pub fn params_from_sgd(lr: f64, beta: f64, batch: f64, momentum: f64) -> Result<KineticParams> {
+    positive("learning rate γ", lr)?;
+    positive("noise scale β", beta)?;
+    positive("batch size M", batch)?;
+    check_momentum(momentum)?;
+    KineticParams::new((1.0 - momentum) / lr.sqrt(), lr.sqrt() * beta / (2.0 * batch))
+}
+
+/// The Lyapunov functional (10), H = ‖∇_w h‖²_* + C‖∇_v h‖²_* + 2Ĉ⟨∇_w h, ∇_v h⟩_*, from the
+/// engine's exact-in-v quadratic forms.
+pub fn lyapunov(quad: &WQuadrature, f: &GradientFields, c: f64, c_hat: f64) -> f64 {
+    quad.form(f, f, [1.0, c_hat, c])
+}
 
 /// −|∂_ij L̃(w)| as an argmin cost.
 struct NegEntry<'a> {
@@ -77,8 +94,10 @@ fn b_on_box(potential: &Potential, cl: f64, half: f64) -> f64 {
     }
 }
 
-/// b of (A.4) for a given C_L (d = 1, 2), with an error estimate; infinite when the supremum
-/// keeps growing with the box (e.g. a quartic risk).
+/// b of (A.4) for a given C_L (d = 1, 2): for L̃ = L − ½C_L²|w|², the largest |eigenvalue| of the
+/// d×d matrix of entrywise suprema sup_w |∂_ij L̃(w)| (the paper's reading) over a box, found on a
+/// grid refined by Nelder–Mead; the error is the refinement gain plus the change when the box is
+/// doubled. Infinite when the supremum keeps growing with the box (e.g. a quartic risk).
 pub fn hessian_bound(potential: &Potential, cl: f64, half: f64) -> Result<Quantity> {
     positive("C_L", cl)?;
     positive("box half-width", half)?;

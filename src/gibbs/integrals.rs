@@ -1,0 +1,89 @@
+//! Gibbs integrals over R and R^d: ln Z = ln ∫ e^{−ηL} (d = 1, 2, 3, one or several wells) and
+//! 1D interval integrals, each with an error estimate from an independent second rule (1D) or a
+//! refinement study (2D, 3D).
+
+use super::domain::{gibbs_radius, laplace_shape, low_minima, lowest_point, supported_dim, wells_overlap};
+use super::rules::{
+    dist2, log_disc_integral, log_integral_1d, log_shaped_integral, log_sum_exp, log_sum_parts, LogQuantity,
+};
+use crate::error::{positive, EngineError, Result};
+use crate::potential::Potential;
+
+/// ln ∫_a^b e^{−ηL(x)} dx in d = 1 (a = −∞ or b = +∞ allowed).
+pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) -> Result<LogQuantity> {
+    positive("eta", eta)?;
+    let centre = lowest_point(potential);
+    let r = gibbs_radius(potential, eta, &centre)?;
+    let lo = a.max(centre[0] - r);
+    let hi = b.min(centre[0] + r);
+    let h = |x: f64| -eta * potential.value(&[x]);
+    if hi <= lo {
+        // interval wholly in the negligible tail: integrate it as given
+        return log_integral_1d(&h, a, b);
+    }
+    log_integral_1d(&h, lo, hi)
+}
+
+/// ln Z = ln ∫_{R^d} e^{−ηL(w)} dw, the normalisation of the Gibbs density p∞ = e^{−ηL}/Z.
+///
+/// d = 2, 3: the minima of L are located ([`low_minima`]); one well is integrated by one polar
+/// rule centred on it, several by [`log_partition_by_wells`], so that no narrow well is missed.
+pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
+    positive("eta", eta)?;
+    if supported_dim(potential)? == 1 {
+        return log_interval_integral(potential, eta, f64::NEG_INFINITY, f64::INFINITY);
+    }
+    let centre = lowest_point(potential);
+    let r = gibbs_radius(potential, eta, &centre)?;
+    let wells = low_minima(potential, eta, &centre, r);
+    let g = |w: &[f64]| -eta * potential.value(w);
+    let single = |m: &[f64]| log_shaped_integral(&g, m, r + dist2(m, &centre).sqrt(), &laplace_shape(potential, m));
+    match wells.as_slice() {
+        [] => log_disc_integral(&g, &centre, r),
+        [m] => single(m),
+        [m, ..] if wells_overlap(potential, eta, &wells) => {
+            match log_disc_integral(&g, m, r + dist2(m, &centre).sqrt()) {
+                Err(EngineError::NotConverged(_)) => log_partition_by_wells(potential, eta, &wells, &centre, r),
+                other => other,
+            }
+        }
+        _ => log_partition_by_wells(potential, eta, &wells, &centre, r),
+    }
+}
+
+/// Leak of each partition function χ_k onto another minimum: e^{−28}.
+const PARTITION_LEAK: f64 = 6.914e-13;
+
+/// Z in d = 2, 3 with several wells: a smooth partition of unity χ_k ∝ e^{−|w − m_k|²/s²} over
+/// the low minima m_k (χ_k e^{−ηL} ≤ e^{−28} e^{−ηL(m_k)} at the other minima), and one polar integral of e^{−ηL} χ_k
+/// centred at each m_k. The error adds the parts' errors and the leak e^{−28} per well (mass
+/// of another narrow well seen, unresolved, by a rule not centred on it).
+pub(crate) fn log_partition_by_wells(
+    potential: &Potential,
+    eta: f64,
+    wells: &[Vec<f64>],
+    centre: &[f64],
+    r: f64,
+) -> Result<LogQuantity> {
+    let spacing = wells
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| wells[i + 1..].iter().map(move |b| dist2(a, b)))
+        .fold(f64::INFINITY, f64::min);
+    // A well lower by ΔL weighs e^{ηΔL} more: its leak into a higher well's part must stay e^{−28}.
+    let heights: Vec<f64> = wells.iter().map(|m| eta * potential.value(m)).collect();
+    let spread = heights.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - heights.iter().copied().fold(f64::INFINITY, f64::min);
+    let s2 = spacing / (28.0 + spread);
+    let mut parts: Vec<LogQuantity> = Vec::new();
+    for m in wells {
+        let g = |w: &[f64]| {
+            let own = -dist2(w, m) / s2;
+            let all: Vec<f64> = wells.iter().map(|k| -dist2(w, k) / s2).collect();
+            -eta * potential.value(w) + own - log_sum_exp(&all)
+        };
+        let reach = r + dist2(m, centre).sqrt();
+        parts.push(log_shaped_integral(&g, m, reach, &laplace_shape(potential, m))?);
+    }
+    Ok(log_sum_parts(&parts, PARTITION_LEAK * wells.len() as f64))
+}
