@@ -28,6 +28,7 @@ pub mod krylov;
 pub mod logpolar;
 pub mod mfpt;
 pub mod operator;
+pub mod plan;
 pub mod polynomial;
 pub mod potential;
 pub mod quadrature;
@@ -36,6 +37,7 @@ pub mod resolution;
 pub mod scaling;
 pub mod sde;
 pub mod spectrum;
+pub mod study;
 pub mod variable;
 
 pub use error::{EngineError, Result};
