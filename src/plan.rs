@@ -35,15 +35,17 @@ pub enum Solver {
     SparseShiftInvert,
 }
 
-/// Block size from which `Auto` switches to the sparse path, by dimension. In d = 1 the dense
-/// factor path keeps the relative accuracy of very small rates (rounding ~ ε‖H‖^{1/2}λ^{1/2}
-/// instead of ε‖H‖) and is cheap; in d ≥ 2 the banded path is 40–300× faster at the sizes
-/// that matter (BENCHMARKS.md) and its residual bound reports its rounding.
+/// Block size from which `Auto` switches to the banded path (exact H; dense eigen-solve of H up
+/// to [`crate::eigen::SMALL_SPARSE`] functions, shift-invert Krylov–Schur beyond), by dimension.
+/// In d = 1 the dense factor path keeps the relative accuracy of very small rates (rounding
+/// ~ ε‖H‖^{1/2}λ^{1/2} instead of ε‖H‖) and is cheap; in d ≥ 2 the factor's quadrature grid
+/// (d·Π_j(n_j + deg L + 1) rows, shared by every parity sector) makes the dense path 3–300× slower
+/// at every size (BENCHMARKS.md), and the banded path's residual bound reports its rounding.
 pub fn sparse_above(dim: usize) -> usize {
     if dim == 1 {
         1500
     } else {
-        400
+        0
     }
 }
 
@@ -192,6 +194,7 @@ impl OverdampedPlan {
         let largest = blocks.iter().copied().max().unwrap_or(0);
         let solver = match self.solver_for(largest) {
             Solver::Dense => "dense QR+SVD",
+            Solver::SparseShiftInvert if largest <= crate::eigen::SMALL_SPARSE => "banded H, dense eigen",
             Solver::SparseShiftInvert => "sparse shift-invert",
         };
         let set = match self.index_set {
@@ -281,10 +284,13 @@ mod tests {
     #[test]
     fn solver_and_description() {
         let p = plan("x^4/4 - x^2/2 + y^2", 3);
-        assert_eq!(p.solver_for(300), Solver::Dense);
+        assert_eq!(p.solver_for(300), Solver::SparseShiftInvert);
+        assert_eq!(plan("x^4/4 - x^2/2", 3).solver_for(300), Solver::Dense);
         assert_eq!(p.solver_for(2000), Solver::SparseShiftInvert);
-        let text = p.describe(&[40, 24], &[130, 120, 125, 125]);
-        assert_eq!(text, "Hermite, dense QR+SVD, total degree per-axis 40×24, sectors 4, 500 functions");
+        let text = p.describe(&[40, 24], &[300, 290, 295, 295]);
+        assert_eq!(text, "Hermite, sparse shift-invert, total degree per-axis 40×24, sectors 4, 1180 functions");
+        let small = p.describe(&[16, 16], &[36, 34, 34, 32]);
+        assert_eq!(small, "Hermite, banded H, dense eigen, total degree per-axis 16×16, sectors 4, 136 functions");
         let q = OverdampedPlan::new(&Potential::parse("cos(x) + x^2").unwrap(), 3, 1e-10, SolverPath::Auto, 0);
         assert!(!q.polynomial && q.sectors() == 1 && q.solver_for(5000) == Solver::Dense);
     }
