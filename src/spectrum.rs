@@ -347,7 +347,9 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
 pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;
     let op = Overdamped::new(potential, 1.0 / eta)?;
-    let max_per_axis = if potential.dim() == 1 { 0 } else { 48 };
+    // d = 2 keeps its cap of 48 per axis; d = 3 uses the planner's (96), which its per-axis
+    // sizes reach on the double-well axis at 1e-10.
+    let max_per_axis = if potential.dim() == 2 { 48 } else { 0 };
     let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, max_per_axis, ..Default::default() })?;
     Ok((eta * rates.values[0], eta * rates.errors[0], rates))
 }

@@ -96,6 +96,17 @@ fn coupled_3d_reaches_1e10_and_covers_a_looser_study() {
     assert_agrees(&loose, &truth);
 }
 
+/// The Poincaré constant of a separable 3D measure is the smallest 1D one: here the double
+/// well's gap at D = 1 (below the Ornstein–Uhlenbeck rates 2 and 1), reached at 1e-10.
+#[test]
+fn poincare_in_3d_is_the_smallest_1d_gap() {
+    let pot = Potential::parse("x^4/4 - x^2/2 + y^2 + z^2/2").unwrap();
+    let (value, error, r) = fpspectral::spectrum::poincare_constant(&pot, 1.0, 1e-10).unwrap();
+    assert!(r.study.converged && error <= 1e-10 * value, "{:?}", r.study);
+    let (gap, gap_error) = double_well(1.0, 1)[0];
+    assert!(gap < 1.0 && (value - gap).abs() <= error + gap_error, "{value} ± {error} vs {gap} ± {gap_error}");
+}
+
 /// A symmetric 1D double well split in two sectors agrees with the unsplit dense path.
 #[test]
 fn sectors_agree_with_the_whole_basis_in_1d() {
