@@ -116,9 +116,12 @@ fn sectors_agree_with_the_whole_basis_in_1d() {
     assert_agrees(&split, &truth);
 }
 
+/// Diagnostic, not a check: prints the levels, plan, axes and time of one study, read from the
+/// environment (EXPR, D, TOL, COUNT). `cargo test --release --test overdamped_sectors
+/// print_levels -- --ignored --nocapture`.
 #[test]
 #[ignore]
-fn debug_levels() {
+fn print_levels() {
     let expr = std::env::var("EXPR").unwrap();
     let d: f64 = std::env::var("D").unwrap().parse().unwrap();
     let tol: f64 = std::env::var("TOL").unwrap().parse().unwrap();
