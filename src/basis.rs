@@ -99,6 +99,21 @@ impl HermiteBasis {
         self.lookup.get(alpha).copied()
     }
 
+    /// The functions of this basis whose multi-index satisfies `keep` (a parity sector, say),
+    /// in the same order; sizes, axes and index-set kind are those of the whole basis.
+    pub fn subset(&self, keep: impl Fn(&[usize; 3]) -> bool) -> HermiteBasis {
+        let indices: Vec<[usize; 3]> = self.indices.iter().filter(|a| keep(a)).copied().collect();
+        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        HermiteBasis {
+            centre: self.centre.clone(),
+            scale: self.scale.clone(),
+            sizes: self.sizes.clone(),
+            kind: self.kind,
+            indices,
+            lookup,
+        }
+    }
+
     /// The same axes with new sizes.
     pub fn resized(&self, sizes: Vec<usize>) -> Result<Self> {
         HermiteBasis::new(self.centre.clone(), self.scale.clone(), sizes, self.kind)

@@ -32,6 +32,7 @@ pub mod kinetic;
 pub mod krylov;
 pub mod operator;
 pub mod passage;
+pub mod plan;
 pub mod polynomial;
 pub mod potential;
 pub mod prelude;
@@ -41,6 +42,7 @@ pub mod resolution;
 pub mod scaling;
 pub mod sde;
 pub mod spectrum;
+pub mod study;
 pub mod variable;
 
 pub use error::{EngineError, Result};

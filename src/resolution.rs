@@ -74,6 +74,9 @@ pub struct Study {
     /// Why the study stopped before converging, when it did not run out of levels (e.g. the next
     /// level would exceed the memory budget).
     pub stopped: Option<String>,
+    /// Why the study ended ([`crate::study::drive`] sets it; [`assess`] alone says `Converged` or
+    /// `LastLevel`).
+    pub status: crate::study::Status,
 }
 
 impl Study {
@@ -97,54 +100,17 @@ impl Study {
     }
 }
 
-/// Runs `solve` on successively larger bases until the study converges ([`assess`]), or `sizes`
-/// runs out. A level the memory budget refuses (`EngineError::TooLarge`) ends the study: with two
-/// levels or more the levels so far decide (converged or not, with `stopped` saying why); with
-/// fewer, no estimate exists and the refusal stands.
-pub fn run<F>(sizes: &[Vec<usize>], tol: f64, abs_floor: f64, mut solve: F) -> Result<Study>
+/// Runs `solve` on the levels `sizes` in turn through the study driver ([`crate::study::drive`])
+/// until the study converges, settles at its rounding floor, or `sizes` runs out. A level the
+/// memory budget refuses (`EngineError::TooLarge`) ends the study: with two levels or more the
+/// levels so far decide (converged or not, with `stopped` saying why); with fewer, no estimate
+/// exists and the refusal stands.
+pub fn run<F>(sizes: &[Vec<usize>], tol: f64, abs_floor: f64, solve: F) -> Result<Study>
 where
     F: FnMut(&[usize]) -> Result<(usize, Vec<f64>, Vec<f64>)>,
 {
-    let mut levels: Vec<Level> = Vec::new();
-    let mut stopped = None;
-    for s in sizes {
-        let (basis_size, values, rounding) = match solve(s) {
-            Ok(level) => level,
-            Err(EngineError::TooLarge(why)) if levels.len() >= 2 => {
-                stopped = Some(why);
-                break;
-            }
-            Err(e) => return Err(e),
-        };
-        if values.len() != rounding.len() || values.iter().chain(&rounding).any(|v| !v.is_finite()) {
-            return Err(EngineError::Numerical(format!(
-                "a resolution level of basis size {basis_size} gave non-finite values or mismatched rounding bounds"
-            )));
-        }
-        levels.push(Level { sizes: s.clone(), basis_size, values, rounding });
-        if let Some(study) = assess(&levels, tol, abs_floor) {
-            if study.converged {
-                return Ok(study);
-            }
-            // Every value that misses the tolerance has settled at its rounding floor: larger
-            // bases only raise the floor (‖H‖ grows with the basis), so the study ends here.
-            let floor = (0..study.values.len()).all(|i| {
-                study.errors[i] <= tol * study.values[i].abs().max(abs_floor)
-                    || settled_at_rounding(&value_sequence(&levels, i))
-            });
-            if floor && levels.len() >= MIN_LEVELS {
-                stopped = Some(format!(
-                    "the rounding floor ({} relative) is above the tolerance: larger bases would not help",
-                    crate::error::short(study.rel_error)
-                ));
-                break;
-            }
-        }
-    }
-    let mut study = assess(&levels, tol, abs_floor)
-        .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))?;
-    study.stopped = stopped;
-    Ok(study)
+    let settings = crate::study::Settings { abs_floor, ..crate::study::Settings::new(tol) };
+    crate::study::drive(&mut crate::study::Schedule::new(sizes, solve), &settings)
 }
 
 /// The study implied by the levels so far (None with fewer than two levels). Levels may carry
@@ -178,12 +144,13 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
         rel_error,
         tolerance: tol,
         stopped: None,
+        status: if converged { crate::study::Status::Converged } else { crate::study::Status::LastLevel },
     })
 }
 
 /// (value, rounding bound) of value i over the trailing run of levels that carry it, coarse to
 /// fine.
-fn value_sequence(levels: &[Level], i: usize) -> Vec<(f64, f64)> {
+pub(crate) fn value_sequence(levels: &[Level], i: usize) -> Vec<(f64, f64)> {
     let mut seq: Vec<(f64, f64)> = levels
         .iter()
         .rev()
@@ -206,7 +173,7 @@ fn changes_with_noise(seq: &[(f64, f64)]) -> Vec<(f64, f64)> {
 }
 
 /// True when the last two changes of `seq` are within the rounding noise of their levels.
-fn settled_at_rounding(seq: &[(f64, f64)]) -> bool {
+pub(crate) fn settled_at_rounding(seq: &[(f64, f64)]) -> bool {
     let changes = changes_with_noise(seq);
     changes.len() >= 2 && changes[changes.len() - 2..].iter().all(|(c, noise)| c <= noise)
 }
@@ -361,7 +328,7 @@ mod tests {
 
     #[test]
     fn oscillating_root_exponential_convergence_is_estimated() {
-        // The 2D logistic risk of theorem1 (η = 1, total degree 16 … 48): changes 1.7e-5, 1.8e-5,
+        // A 2D logistic risk (η = 1, total degree 16 … 48): changes 1.7e-5, 1.8e-5,
         // 2.5e-6, 3.8e-6, 1.9e-6; the value at total degree 100 is 0.16356739.
         let levels: Vec<Level> = [0.16360700, 0.16358984, 0.16357156, 0.16357408, 0.16357026, 0.16356837]
             .iter()

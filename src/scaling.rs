@@ -3,7 +3,7 @@
 //! values are upper bounds of the true eigenvalues, so the smaller the sum the better the basis.
 
 use crate::basis::{HermiteBasis, IndexSet};
-use crate::eigen::lowest_from_factor;
+use crate::eigen::{lowest_dense, lowest_from_factor};
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::potential::Potential;
@@ -114,10 +114,13 @@ impl RitzSum<'_> {
         let Ok(basis) = HermiteBasis::new(self.centre.clone(), scale, self.sizes.clone(), self.kind) else {
             return f64::INFINITY;
         };
-        let Ok(b) = self.op.factor(&basis) else {
-            return f64::INFINITY;
+        // A polynomial L has the exact banded H (the same Galerkin matrix as BᵀB, whose
+        // quadrature is exact for it), far cheaper than the QR of B at the probe size.
+        let pairs = match self.op.potential.poly() {
+            Some(_) => self.op.sparse_matrix(&basis).and_then(|h| lowest_dense(h.to_dense().as_ref(), self.count + 1)),
+            None => self.op.factor(&basis).and_then(|b| lowest_from_factor(b.as_ref(), self.count + 1)),
         };
-        match lowest_from_factor(b.as_ref(), self.count + 1) {
+        match pairs {
             Ok(p) => p.values.iter().sum(),
             Err(_) => f64::INFINITY,
         }

@@ -5,33 +5,13 @@ use crate::basis::{HermiteBasis, IndexSet, MAX_DENSE};
 use crate::eigen::{check_time, duration_text, lowest_from_owned_factor, lowest_sparse, Eigenpairs, FLOPS_PER_SECOND};
 use crate::error::{positive, EngineError, Result};
 use crate::operator::Overdamped;
+pub use crate::plan::{default_index_set, index_count, sparse_above, SolverPath};
+use crate::plan::{OverdampedPlan, Solver};
 use crate::potential::Potential;
-use crate::resolution::{self, check_tolerance, Study};
+use crate::resolution::{check_tolerance, Level, Study};
 use crate::scaling::choose_axes;
+use crate::study::{drive, Cost, Refinable, Settings, Solved};
 use serde::Serialize;
-
-/// Which eigen-solver path to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum SolverPath {
-    /// Dense QR + SVD of the factor B (any potential).
-    Dense,
-    /// Exact banded matrix + shift-invert Krylov–Schur (polynomial potentials).
-    Sparse,
-    /// Dense up to [`sparse_above`] functions, sparse beyond when the potential is a polynomial.
-    Auto,
-}
-
-/// Basis size from which `Auto` switches to the sparse path, by dimension. In d = 1 the dense
-/// factor path keeps the relative accuracy of very small rates (rounding ~ ε‖H‖^{1/2}λ^{1/2}
-/// instead of ε‖H‖) and is cheap; in d ≥ 2 the banded path is 40–300× faster at the sizes
-/// that matter (BENCHMARKS.md) and its residual bound reports its rounding.
-pub fn sparse_above(dim: usize) -> usize {
-    if dim == 1 {
-        1500
-    } else {
-        400
-    }
-}
 
 /// Options of a decay-rate computation.
 #[derive(Debug, Clone)]
@@ -44,11 +24,13 @@ pub struct RateOptions {
     pub path: SolverPath,
     /// Largest number of 1D functions per axis.
     pub max_per_axis: usize,
+    /// Split H into the parity sectors of the symmetries of L (false: one block, as a check).
+    pub sectors: bool,
 }
 
 impl Default for RateOptions {
     fn default() -> Self {
-        RateOptions { count: 3, tolerance: 1e-10, path: SolverPath::Auto, max_per_axis: 0 }
+        RateOptions { count: 3, tolerance: 1e-10, path: SolverPath::Auto, max_per_axis: 0, sectors: true }
     }
 }
 
@@ -56,16 +38,23 @@ impl Default for RateOptions {
 /// how many functions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Method {
-    /// "dense" (QR + SVD of the factor B) or "sparse" (exact banded H, shift-invert Krylov–Schur).
+    /// "dense" (QR + SVD of the factor B) or "sparse" (exact banded H, shift-invert Krylov–Schur),
+    /// for the largest block.
     pub solver: &'static str,
-    /// "full-tensor" or "total-degree".
+    /// "full-tensor" or "total-degree" (anisotropic: Σ α_j/n_j < 1).
     pub index_set: &'static str,
-    /// 1D functions per axis (the total degree per axis for a total-degree set).
+    /// 1D functions per axis.
     pub sizes: Vec<usize>,
     /// Number of basis functions.
     pub basis_size: usize,
     /// Number of levels of the resolution study.
     pub levels: usize,
+    /// Number of parity sectors (blocks of H solved one after another).
+    pub sectors: usize,
+    /// Functions per block at the finest level.
+    pub blocks: Vec<usize>,
+    /// The plan in words ([`OverdampedPlan::describe`]).
+    pub description: String,
 }
 
 /// The lowest decay rates of (5) with their error estimates.
@@ -95,40 +84,6 @@ impl Rates {
     pub fn gap_may_be_zero(&self) -> bool {
         !self.study.converged && self.errors.first().zip(self.values.first()).is_some_and(|(e, v)| e >= v)
     }
-}
-
-/// Default index set: total degree in d ≥ 2, which is the full set in d = 1.
-pub fn default_index_set(dim: usize) -> IndexSet {
-    if dim == 1 {
-        IndexSet::FullTensor
-    } else {
-        IndexSet::TotalDegree
-    }
-}
-
-/// Number of functions of an index set with n functions on each of d axes.
-pub fn index_count(n: usize, dim: usize, kind: IndexSet) -> usize {
-    match kind {
-        IndexSet::FullTensor => n.pow(dim as u32),
-        // #{α ∈ N^d : Σα_j < n} = C(n + d − 1, d) (the basis may hold a few more: its test is in
-        // floating point).
-        IndexSet::TotalDegree => (0..dim).fold(1usize, |acc, j| acc * (n + j) / (j + 1)),
-    }
-}
-
-/// Starting sizes and caps per axis for dimension d and `count` rates: the first level has at
-/// least 2(count + 1) functions, so every level yields every rate asked for.
-fn size_plan(dim: usize, max_per_axis: usize, count: usize, kind: IndexSet) -> (usize, usize) {
-    let (mut start, cap) = match dim {
-        1 => (32, 1000),
-        2 => (16, 160),
-        _ => (10, 48),
-    };
-    while index_count(start, dim, kind) < 2 * (count + 1) {
-        start += 1;
-    }
-    let cap = if max_per_axis > 0 { max_per_axis } else { cap };
-    (start.min(cap.max(1)), cap.max(start))
 }
 
 /// A level's plan before it runs: the solver, the predicted peak memory and a rough time.
@@ -215,53 +170,173 @@ pub fn eigenpairs(
     Ok(pairs)
 }
 
-/// The `count` lowest non-zero decay rates of (5), converged to `tolerance` by a resolution study.
-/// An unconverged study is returned, not refused: `study.converged` is false and the errors are
-/// honest (estimated in the asymptotic regime, else the crude bound of
-/// [`resolution::unestimated_error`]).
+/// One overdamped decay-rate computation as a [`Refinable`] for the study driver: a level is a
+/// Hermite basis with the sizes per axis of the plan, split into its parity sectors, each solved
+/// for its lowest eigenpairs; the next level grows each axis by the tails of the eigenvectors
+/// ([`OverdampedPlan::next_sizes`]).
+struct RateStudy<'a> {
+    op: &'a Overdamped<'a>,
+    plan: OverdampedPlan,
+    centre: Vec<f64>,
+    scale: Vec<f64>,
+    /// Shift of the sparse solves: below the lowest eigenvalue, −5 % of λ_1 of the last level.
+    shift: f64,
+    /// Tail of each axis at the last level.
+    tails: Vec<f64>,
+    /// Functions per sector at the last level.
+    blocks: Vec<usize>,
+}
+
+impl RateStudy<'_> {
+    fn basis(&self, sizes: &[usize]) -> Result<HermiteBasis> {
+        HermiteBasis::new(self.centre.clone(), self.scale.clone(), sizes.to_vec(), self.plan.index_set)
+    }
+}
+
+impl Refinable for RateStudy<'_> {
+    fn first(&mut self) -> Vec<usize> {
+        self.plan.start.clone()
+    }
+    fn next(&mut self, levels: &[Level]) -> Option<Vec<usize>> {
+        self.plan.next_sizes(&levels.last()?.sizes, &self.tails)
+    }
+    fn cost(&self, sizes: &[usize]) -> Option<Cost> {
+        let basis = self.basis(sizes).ok()?;
+        let plan = plan_level(self.op, &basis, self.plan.count, self.plan.path);
+        let what = format!("a {}-D basis of {} functions", basis.dim(), basis.len());
+        Some(Cost { what, bytes: plan.bytes, seconds: plan.seconds })
+    }
+    fn solve(&mut self, sizes: &[usize]) -> Result<Solved> {
+        let basis = self.basis(sizes)?;
+        let count = self.plan.count;
+        let level = sector_eigenpairs(self.op, &self.plan, &basis, self.shift)?;
+        if level.values.len() < count + 1 {
+            return Err(EngineError::Numerical(format!(
+                "a basis of {} functions gave {} eigenvalues, {} were asked for",
+                basis.len(),
+                level.values.len(),
+                count + 1
+            )));
+        }
+        self.tails = level.tails;
+        self.blocks = level.blocks;
+        let rates = level.values[1..=count].to_vec();
+        self.shift = -0.05 * rates.first().copied().unwrap_or(1.0).abs().max(1e-12);
+        Ok(Solved { basis_size: basis.len(), values: rates, rounding: level.rounding[1..=count].to_vec() })
+    }
+}
+
+/// The lowest eigenvalues of H on a basis, gathered over its parity sectors.
+struct SectorLevel {
+    /// Lowest `count + 1` eigenvalues over all sectors, ascending.
+    values: Vec<f64>,
+    /// Rounding bound of each.
+    rounding: Vec<f64>,
+    /// Per axis: the largest fraction of the norm of the eigenvectors of `values[1..]` held by
+    /// the last two degrees of that axis.
+    tails: Vec<f64>,
+    /// Functions per sector.
+    blocks: Vec<usize>,
+}
+
+/// Solves every parity sector of `basis` ([`OverdampedPlan::sector_of`]) for its lowest
+/// `count + 1` eigenpairs and keeps the lowest `count + 1` of all.
+fn sector_eigenpairs(op: &Overdamped, plan: &OverdampedPlan, basis: &HermiteBasis, shift: f64) -> Result<SectorLevel> {
+    let want = plan.count + 1;
+    let sectors: Vec<HermiteBasis> = (0..plan.sectors())
+        .map(|s| basis.subset(|alpha| plan.sector_of(alpha) == s))
+        .filter(|b| !b.is_empty())
+        .collect();
+    let mut found: Vec<(f64, f64, usize, usize)> = Vec::new();
+    let mut solved: Vec<Eigenpairs> = Vec::new();
+    for (s, sector) in sectors.iter().enumerate() {
+        let k = want.min(sector.len());
+        let pairs = eigenpairs(op, sector, k - 1, plan.path, shift)?;
+        found.extend((0..pairs.values.len()).map(|i| (pairs.values[i], pairs.rounding[i], s, i)));
+        solved.push(pairs);
+    }
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    found.truncate(want);
+    let tails = (0..basis.dim())
+        .map(|j| {
+            let top = basis.sizes[j].saturating_sub(2);
+            found
+                .iter()
+                .skip(1)
+                .map(|&(_, _, s, i)| axis_tail(&sectors[s], solved[s].vectors.col(i), j, top))
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    Ok(SectorLevel {
+        values: found.iter().map(|f| f.0).collect(),
+        rounding: found.iter().map(|f| f.1).collect(),
+        tails,
+        blocks: sectors.iter().map(|b| b.len()).collect(),
+    })
+}
+
+/// √(Σ_{α_j ≥ top} v_α² / Σ_α v_α²): the fraction of the norm of v on the last degrees of axis j.
+fn axis_tail(basis: &HermiteBasis, v: faer::ColRef<'_, f64>, j: usize, top: usize) -> f64 {
+    let total: f64 = v.iter().map(|c| c * c).sum();
+    let tail: f64 = basis.indices.iter().zip(v.iter()).filter(|(a, _)| a[j] >= top).map(|(_, c)| c * c).sum();
+    if total > 0.0 {
+        (tail / total).sqrt()
+    } else {
+        1.0
+    }
+}
+
+/// The `count` lowest non-zero decay rates of (5), converged to `tolerance` by a resolution study
+/// run by the study driver ([`drive`]) on the plan of [`OverdampedPlan`] (per-axis sizes grown
+/// by the eigenvector tails, parity sectors of the symmetries of L). An unconverged study is
+/// returned, not refused: `study.converged` is false and the errors are honest (estimated in the
+/// asymptotic regime, else the crude bound of [`crate::resolution::unestimated_error`]).
 pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     check_tolerance(opts.tolerance)?;
     if opts.count == 0 {
         return Err(EngineError::InvalidParameter("the number of rates must be at least 1".into()));
     }
-    let dim = op.potential.dim();
-    let kind = default_index_set(dim);
-    let (start, cap) = size_plan(dim, opts.max_per_axis, opts.count, kind);
-    let (centre, scale) = choose_axes(op, opts.count, start, kind)?;
-    let sizes = resolution::schedule(&vec![start; dim], if dim == 1 { 1.3 } else { 1.25 }, &vec![cap; dim]);
-    let mut shift = -1e-3;
-    let study = resolution::run(&sizes, opts.tolerance, 0.0, |s| {
-        let basis = HermiteBasis::new(centre.clone(), scale.clone(), s.to_vec(), kind)?;
-        let pairs = eigenpairs(op, &basis, opts.count, opts.path, shift)?;
-        let rates = pairs.values[1..=opts.count].to_vec();
-        shift = -0.05 * rates.first().copied().unwrap_or(1.0).abs().max(1e-12);
-        Ok((basis.len(), rates, pairs.rounding[1..=opts.count].to_vec()))
-    })?;
+    let mut plan = OverdampedPlan::new(op.potential, opts.count, opts.tolerance, opts.path, opts.max_per_axis);
+    if !opts.sectors {
+        plan.symmetries.clear();
+    }
+    let (mut centre, scale) = choose_axes(op, opts.count, plan.start[0], plan.index_set)?;
+    for (j, c) in centre.iter_mut().enumerate() {
+        if plan.centred_at_zero(j) {
+            *c = 0.0;
+        }
+    }
+    let dim = plan.dim;
+    let mut computation =
+        RateStudy { op, plan, centre, scale, shift: -1e-3, tails: vec![1.0; dim], blocks: Vec::new() };
+    let study = drive(&mut computation, &Settings::new(opts.tolerance))?;
+    let RateStudy { plan, centre, scale, blocks, .. } = computation;
     let finest = study.levels.last().map(|l| l.sizes.clone()).unwrap_or_default();
-    let basis_size = study.basis_size();
-    let sparse = match opts.path {
-        SolverPath::Dense => false,
-        SolverPath::Sparse => true,
-        SolverPath::Auto => op.potential.poly().is_some() && basis_size > sparse_above(dim),
-    };
+    let largest = blocks.iter().copied().max().unwrap_or(0);
     let method = Method {
-        solver: if sparse { "sparse" } else { "dense" },
-        index_set: match kind {
+        solver: match plan.solver_for(largest) {
+            Solver::Dense => "dense",
+            Solver::SparseShiftInvert => "sparse",
+        },
+        index_set: match plan.index_set {
             IndexSet::FullTensor => "full-tensor",
             IndexSet::TotalDegree => "total-degree",
         },
+        description: plan.describe(&finest, &blocks),
         sizes: finest,
-        basis_size,
+        basis_size: study.basis_size(),
         levels: study.levels.len(),
+        sectors: plan.sectors(),
+        blocks,
     };
     Ok(Rates {
         values: study.values.clone(),
         errors: study.errors.clone(),
-        basis_size,
+        basis_size: study.basis_size(),
         study,
         centre,
         scale,
-        index_set: kind,
+        index_set: plan.index_set,
         method,
     })
 }
@@ -272,7 +347,9 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
 pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;
     let op = Overdamped::new(potential, 1.0 / eta)?;
-    let max_per_axis = if potential.dim() == 1 { 0 } else { 48 };
+    // d = 2 keeps its cap of 48 per axis; d = 3 uses the planner's (96), which its per-axis
+    // sizes reach on the double-well axis at 1e-10.
+    let max_per_axis = if potential.dim() == 2 { 48 } else { 0 };
     let rates = decay_rates(&op, &RateOptions { count: 1, tolerance, max_per_axis, ..Default::default() })?;
     Ok((eta * rates.values[0], eta * rates.errors[0], rates))
 }

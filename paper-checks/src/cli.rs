@@ -10,7 +10,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "paper-checks", version, about = "Checks every claim of Dai & Zhu by computation")]
+#[command(
+    name = "paper-checks",
+    version,
+    about = "Checks every claim of Dai & Zhu by computation",
+    after_help = "Exit codes: 0 done; 1 a check you asked for failed; 2 input refused (one line on stderr \
+                  says why); 3 not converged (the best estimate and its honest error are still printed, \
+                  with \"converged\": false, the achieved \"rel_error\" and the \"method\" used)."
+)]
 struct Cli {
     /// Directory for report.json, report.md and plots when all claims run (a new directory, or a
     /// previous report, which is replaced; nothing else is ever overwritten).

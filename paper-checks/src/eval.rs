@@ -210,7 +210,8 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
 fn study_fields(out: &mut serde_json::Value, rates: &fpspectral::spectrum::Rates) {
     out["converged"] = json!(rates.study.converged);
     out["rel_error"] = json!(rates.study.rel_error);
-    out["method"] = json!(rates.method);
+    out["method"] = json!(rates.method.description);
+    out["plan"] = json!(rates.method);
     out["gap_may_be_zero"] = json!(rates.gap_may_be_zero());
     if let Some(why) = &rates.study.stopped {
         out["stopped"] = json!(why);

@@ -25,7 +25,8 @@ fn answer(args: &[&str]) -> (i32, Value) {
     let converged = v["converged"].as_bool().expect("converged is a bool");
     assert_eq!(code == 0, converged, "{args:?}: exit {code} with converged = {converged}");
     assert!(v["rel_error"].as_f64().is_some_and(|r| r.is_finite() && r >= 0.0), "{v}");
-    let m = &v["method"];
+    assert!(v["method"].as_str().is_some_and(|m| m.starts_with("Hermite, ")), "{v}");
+    let m = &v["plan"];
     assert!(m["solver"] == "dense" || m["solver"] == "sparse", "{m}");
     assert!(m["index_set"] == "full-tensor" || m["index_set"] == "total-degree", "{m}");
     assert!(m["basis_size"].as_u64().unwrap() > 0 && !m["sizes"].as_array().unwrap().is_empty(), "{m}");
@@ -133,11 +134,11 @@ fn json_carries_the_verdict_and_the_plan() {
     let (code, v) = answer(&["eval", "fp-gap", "--potential", "x^4/4 - x^2/2", "--diffusion", "0.3"]);
     assert_eq!(code, 0);
     assert!(v["rel_error"].as_f64().unwrap() <= 1e-10, "{v}");
-    assert_eq!(v["method"]["index_set"], "full-tensor");
+    assert_eq!(v["plan"]["index_set"], "full-tensor");
     let (code, v) = answer(&["eval", "poincare", "--potential", "x^2/2 + y^2", "--eta", "2"]);
     assert_eq!(code, 0);
     assert!((v["value"].as_f64().unwrap() - 2.0).abs() <= v["error"].as_f64().unwrap(), "{v}");
-    assert_eq!(v["method"]["index_set"], "total-degree");
+    assert_eq!(v["plan"]["index_set"], "total-degree");
 }
 
 /// A budget too small for the first level: refused before allocating, with the size and what to
@@ -175,7 +176,7 @@ fn memory_budget_ends_the_study_before_allocating() {
     assert_eq!(code, 3, "{v}");
     let stopped = v["stopped"].as_str().expect("the reason the study stopped");
     assert!(stopped.contains("over the --max-memory budget"), "{stopped}");
-    assert!(v["method"]["levels"].as_u64().unwrap() >= 2, "{v}");
+    assert!(v["plan"]["levels"].as_u64().unwrap() >= 2, "{v}");
     within(&v, &[0.124119830, 0.246888558, 0.368231614]);
 }
 
