@@ -2,12 +2,18 @@
 //! decided by comparing intervals, so a margin smaller than the error estimate yields
 //! INCONCLUSIVE, never PASS or FAIL.
 
+//!
+//! Every row is typed: its [`Role`] (the claim as printed, another reading of ambiguous notation,
+//! a negative control, or a corrected statement), a stable short `reading_id` beside the reading's
+//! text, and the [`EvidenceKind`] its numbers rest on. Set all three with [`Check::typed`]; a
+//! control also states its expected verdict ([`Check::control`]). The claim-level verdict is
+//! computed from these rows in [`crate::findings`].
 pub use fpspectral::quantity::Quantity;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Outcome of a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// The claim holds in this setting, by a margin larger than the error.
     #[serde(rename = "PASS")]
@@ -40,6 +46,90 @@ impl Verdict {
             }
         }
         out
+    }
+}
+
+/// What a row is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The claim as the paper prints it.
+    AsPrinted,
+    /// Another reasonable reading of ambiguous notation (never chosen because it passes: every
+    /// reading is reported).
+    Reading,
+    /// A negative (or null) control with a stated expected verdict: it shows the test has power.
+    Control,
+    /// The nearest true statement, computed and checked.
+    Corrected,
+}
+
+impl Role {
+    /// The label used in reports (`as-printed`, `reading`, `control`, `corrected`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Role::AsPrinted => "as-printed",
+            Role::Reading => "reading",
+            Role::Control => "control",
+            Role::Corrected => "corrected",
+        }
+    }
+    /// Every role, in report order.
+    pub const ALL: [Role; 4] = [Role::AsPrinted, Role::Reading, Role::Control, Role::Corrected];
+}
+
+/// What the numbers of a row rest on, weakest first (so `min` over rows is the weakest link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// Monte Carlo with a stated confidence level.
+    Statistical,
+    /// A resolution study (or a search refined until it stops moving) with an error bar.
+    Converged,
+    /// A closed form or exact algebra, up to rounding.
+    Exact,
+    /// An enclosure verified in rigorous arithmetic.
+    Certified,
+}
+
+impl EvidenceKind {
+    /// The label used in reports.
+    pub fn label(&self) -> &'static str {
+        match self {
+            EvidenceKind::Statistical => "statistical",
+            EvidenceKind::Converged => "converged",
+            EvidenceKind::Exact => "exact",
+            EvidenceKind::Certified => "certified",
+        }
+    }
+}
+
+/// The value a row's statement predicts against the computed truth, for the quantity its verdict
+/// is about (e.g. the decay rate a bound uses against the true decay rate). Counterexamples are
+/// ranked by the relative discrepancy [`Margin::relative`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Margin {
+    /// What is compared, in words (with the paper's symbols).
+    pub what: String,
+    /// The value the row's statement predicts (the paper's, for an as-printed row), with the error
+    /// of computing it when it has one.
+    pub claimed: Quantity,
+    /// The computed truth with its error.
+    pub computed: Quantity,
+}
+
+impl Margin {
+    /// (claimed − computed)/|computed| with its error (the plain difference when the computed
+    /// value is 0).
+    pub fn relative(&self) -> Quantity {
+        let (c, t) = (self.claimed, self.computed);
+        if t.value == 0.0 {
+            return Quantity::new(c.value - t.value, c.error + t.error);
+        }
+        let scale = t.value.abs();
+        // First-order bound: d[(c − t)/|t|] = dc/|t| + (c/t)·dt/|t|.
+        let error = c.error / scale + (c.value / t.value).abs() * t.error / scale;
+        Quantity::new((c.value - t.value) / scale, error)
     }
 }
 
@@ -100,8 +190,18 @@ pub struct Figure {
 pub struct Check {
     /// Claim id from the reading guide (`theorem1`, `lemma3`, …).
     pub id: String,
-    /// The reading of the claim that is tested.
+    /// What the row is for (see [`Role`]).
+    pub role: Role,
+    /// A stable short slug naming the reading (with `id`, what tests select rows by).
+    pub reading_id: String,
+    /// The reading of the claim that is tested, in words.
     pub reading: String,
+    /// A control's expected verdict (None for every other role).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Verdict>,
+    /// What the numbers rest on (None only before [`Check::typed`] is called, which the report
+    /// refuses).
+    pub evidence_kind: Option<EvidenceKind>,
     /// The setting: potential, parameters.
     pub setting: BTreeMap<String, serde_json::Value>,
     /// Computed quantities with their errors.
@@ -112,6 +212,9 @@ pub struct Check {
     pub verdict: Verdict,
     /// One sentence of evidence.
     pub evidence: String,
+    /// The statement's number against the computed one, where the verdict is about one quantity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Margin>,
     /// Figures worth looking at.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
@@ -122,14 +225,67 @@ impl Check {
     pub fn new(id: &str, reading: &str) -> Self {
         Check {
             id: id.into(),
+            role: Role::AsPrinted,
+            reading_id: String::new(),
             reading: reading.into(),
+            expected: None,
+            evidence_kind: None,
             setting: BTreeMap::new(),
             quantities: BTreeMap::new(),
             claimed: String::new(),
             verdict: Verdict::Inconclusive,
             evidence: String::new(),
+            margin: None,
             figures: Vec::new(),
         }
+    }
+    /// Types the row: its role, a stable slug for its reading, and what its evidence rests on.
+    /// A control also needs [`Check::control`].
+    pub fn typed(mut self, role: Role, reading_id: &str, kind: EvidenceKind) -> Self {
+        self.role = role;
+        self.reading_id = reading_id.into();
+        self.evidence_kind = Some(kind);
+        self
+    }
+    /// Makes the row a control with the verdict it must come out with when the test has power.
+    pub fn control(mut self, expected: Verdict) -> Self {
+        self.role = Role::Control;
+        self.expected = Some(expected);
+        self
+    }
+    /// Records the value the statement predicts against the computed truth, for the quantity the
+    /// verdict is about.
+    pub fn set_margin(&mut self, what: &str, claimed: Quantity, computed: Quantity) {
+        self.margin = Some(Margin { what: what.into(), claimed, computed });
+    }
+    /// For a control: whether it came out as expected (None for other roles).
+    pub fn control_ok(&self) -> Option<bool> {
+        self.expected.map(|e| e == self.verdict)
+    }
+    /// The row's outcome in words: the verdict, or for a control "control behaves as expected" /
+    /// "control failed".
+    pub fn outcome(&self) -> String {
+        match self.control_ok() {
+            Some(true) => "control behaves as expected".into(),
+            Some(false) => "control failed".into(),
+            None => self.verdict.label().into(),
+        }
+    }
+    /// Why the row cannot enter a report: no reading id, no evidence kind, or a control without
+    /// an expected verdict (None when the row is complete).
+    pub fn untyped(&self) -> Option<String> {
+        let what = if self.reading_id.is_empty() {
+            "has no reading_id"
+        } else if !self.reading_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            "has a reading_id that is not a lower-case slug"
+        } else if self.evidence_kind.is_none() {
+            "has no evidence_kind"
+        } else if (self.role == Role::Control) != self.expected.is_some() {
+            "is a control without an expected verdict (or states one without being a control)"
+        } else {
+            return None;
+        };
+        Some(format!("a {} row ('{}') {what}: type it with Check::typed", self.id, self.reading))
     }
     /// Adds a setting entry.
     pub fn with_setting(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
