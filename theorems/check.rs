@@ -159,30 +159,97 @@ pub fn verdict_close(a: Quantity, b: Quantity, rel: f64) -> Verdict {
     }
 }
 
+/// What a curve of a figure shows; every figure draws each kind in the same colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesKind {
+    /// The computed truth.
+    Computed,
+    /// The paper's statement (a bound, a prediction).
+    Paper,
+    /// A corrected statement.
+    Corrected,
+    /// Another reading of the paper's statement.
+    Reading,
+}
+
 /// A curve for a plot.
 #[derive(Debug, Clone, Serialize)]
 pub struct Series {
     /// Legend label.
     pub label: String,
+    /// What the curve shows.
+    pub kind: SeriesKind,
     /// Abscissae.
     pub x: Vec<f64>,
     /// Ordinates.
     pub y: Vec<f64>,
+    /// Error estimate of each ordinate (drawn as a band where it is visible).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Vec<f64>>,
 }
 
-/// A figure: curves with axis labels; `log_y` for decays.
+impl Series {
+    /// A curve of `kind` without error band.
+    pub fn new(kind: SeriesKind, label: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Series { label: label.into(), kind, x, y, error: None }
+    }
+    /// With an error estimate per point.
+    pub fn with_error(mut self, error: Vec<f64>) -> Self {
+        self.error = Some(error);
+        self
+    }
+}
+
+/// A figure: what is compared (the title), axes with the paper's symbols, curves, and where the
+/// paper's statement is first violated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
-    /// File stem and title.
+    /// File stem.
     pub name: String,
+    /// What is compared, in words.
+    pub title: String,
     /// x-axis label.
     pub x_label: String,
     /// y-axis label.
     pub y_label: String,
+    /// Logarithmic x axis.
+    pub log_x: bool,
     /// Logarithmic y axis.
     pub log_y: bool,
     /// Curves.
     pub series: Vec<Series>,
+    /// The abscissa of the first violation of the paper's statement (marked on the computed
+    /// curve).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_violation: Option<f64>,
+}
+
+impl Figure {
+    /// A figure with linear axes and no marked violation.
+    pub fn new(name: &str, title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Self {
+        Figure {
+            name: name.into(),
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            log_x: false,
+            log_y: false,
+            series,
+            first_violation: None,
+        }
+    }
+    /// Logarithmic axes.
+    pub fn log(mut self, x: bool, y: bool) -> Self {
+        self.log_x = x;
+        self.log_y = y;
+        self
+    }
+    /// Marks the first violation at abscissa `x`.
+    pub fn violated_at(mut self, x: Option<f64>) -> Self {
+        self.first_violation = x;
+        self
+    }
 }
 
 /// One report entry: a claim checked in one setting under one reading.

@@ -3,7 +3,7 @@
 //! The truth is computed by exact quadrature: the ball ratio as ε → 0 at fixed η, the ball ratio
 //! at fixed ε as η → ∞, and (d = 1) the basin ratio as η → ∞.
 
-use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
@@ -153,17 +153,19 @@ fn large_eta_basin(
 
 fn finish_limit(mut c: Check, values: &[Quantity], paper: Quantity) -> Result<Check> {
     let limit = extrapolate(values);
-    c.figures.push(Figure {
-        name: format!("eq8-{}", c.reading.split_whitespace().next().unwrap_or("ratio")),
-        x_label: "η".into(),
-        y_label: "|ratio / √(det H2/det H1) − 1|".into(),
-        log_y: true,
-        series: vec![Series {
-            label: c.reading.clone(),
-            x: ETAS.to_vec(),
-            y: values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
-        }],
-    });
+    let what = c.reading.split_whitespace().next().unwrap_or("ratio").to_string();
+    let d = c.setting.get("minimum_1").and_then(|m| m.as_array()).map_or(0, |m| m.len());
+    let computed = Series::new(
+        SeriesKind::Computed,
+        &format!("|P₁/P₂ ÷ √(det H₂/det H₁) − 1|, {what}s computed"),
+        ETAS.to_vec(),
+        values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
+    )
+    .with_error(values.iter().map(|v| v.error / paper.value).collect());
+    let title = format!("(8) as η → ∞: the {what} ratio P₁/P₂ against √(det H₂/det H₁) (d = {d})");
+    let figure =
+        Figure::new(&format!("eq8-{what}-d{d}"), &title, "η = 2M/γβ", "|P₁/P₂ ÷ √(det H₂/det H₁) − 1|", vec![computed]);
+    c.figures.push(figure.log(true, true));
     c.quantity("extrapolated to eta=inf (Richardson in 1/eta)", limit);
     c.verdict = verdict_close(limit, paper, 1e-3);
     c.set_margin("ratio extrapolated to η = ∞ against √(det H₂/det H₁)", paper, limit);

@@ -10,7 +10,7 @@
 //! Neville extrapolation in D over the diffusions where that term is negligible
 //! ([`EXTRAPOLATION_MAX_DIFFUSION_2D`]; its size is measured by halving ε there).
 
-use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::logpolar::mfpt_logpolar;
@@ -72,7 +72,8 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let limit_q = Quantity::new(limit, spread + ratios[k].error);
     check.quantity("ratio extrapolated to D=0", limit_q);
     check.quantity("c = (ratio-1)/D at smallest D", Quantity::new(slope(k), (slope(k) - slope(k - 1)).abs()));
-    check.figures.push(ratio_figure(&format!("lemma2-ratio-{spec}-from-{from}"), &DIFFUSIONS, &ratios));
+    let title = format!("Lemma 2: E τ / Eyring–Kramers − 1 → 0 as D → 0 ({spec}, from w = {from} to {to})");
+    check.figures.push(ratio_figure(&format!("lemma2-ratio-{spec}-from-{from}"), &title, &DIFFUSIONS, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + o(1)] as D → 0".into();
     check.verdict = verdict_close(limit_q, Quantity::exact(1.0), 1e-3);
     check.set_margin("E τ / Eyring–Kramers as D → 0", Quantity::exact(1.0), limit_q);
@@ -176,7 +177,8 @@ fn two_d_well() -> Result<Check> {
     let limit = Quantity::new(limit, (limit - previous).abs() + propagated + weights[0].abs() * ball_term);
     check.quantity("ratio extrapolated to D=0", limit);
     check.quantity("previous extrapolant (one point fewer)", Quantity::exact(previous));
-    check.figures.push(ratio_figure("lemma2-ratio-2d", &DIFFUSIONS_2D, &ratios));
+    let title = format!("Lemma 2 in d = 2: E τ(ε-ball) / Eyring–Kramers − 1 → 0 as D → 0 (ε = {RADIUS_2D})");
+    check.figures.push(ratio_figure("lemma2-ratio-2d", &title, &DIFFUSIONS_2D, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + O(√ε log(1/ε))] (small-noise limit)".into();
     check.verdict = verdict_close(limit, Quantity::exact(1.0), 1e-3);
     check.set_margin("E τ / Eyring–Kramers as D → 0", Quantity::exact(1.0), limit);
@@ -198,16 +200,14 @@ fn two_d_well() -> Result<Check> {
     Ok(check)
 }
 
-fn ratio_figure(name: &str, diffusions: &[f64], ratios: &[Quantity]) -> Figure {
-    Figure {
-        name: name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_"),
-        x_label: "D".into(),
-        y_label: "τ/τ_EK − 1".into(),
-        log_y: true,
-        series: vec![Series {
-            label: "exact / Eyring–Kramers − 1".into(),
-            x: diffusions.to_vec(),
-            y: ratios.iter().map(|r| (r.value - 1.0).abs()).collect(),
-        }],
-    }
+fn ratio_figure(name: &str, title: &str, diffusions: &[f64], ratios: &[Quantity]) -> Figure {
+    let computed = Series::new(
+        SeriesKind::Computed,
+        "|E τ / τ_EK − 1|, E τ computed",
+        diffusions.to_vec(),
+        ratios.iter().map(|r| (r.value - 1.0).abs()).collect(),
+    )
+    .with_error(ratios.iter().map(|r| r.error).collect());
+    let name = name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_");
+    Figure::new(&name, title, "D = γβ/2M", "|E τ / τ_EK − 1|", vec![computed]).log(true, true)
 }

@@ -378,7 +378,7 @@ fn corrected_check(
     let mut c = setting(
         Check::new(
             "lemma7",
-            "corrected: with the paper's C, Ĉ, K ≥ 2μP exactly for μ ≤ (g − Re√(g² − 4C_L²))/2, the harmonic gap \
+            "with the paper's C, Ĉ, K ≥ 2μP exactly for μ ≤ (g − Re√(g² − 4C_L²))/2, the harmonic gap \
              (μ/2 of the stated μ); no (C, Ĉ) with P > 0 allows more",
         )
         .typed(Role::Corrected, "mu-harmonic-gap", EvidenceKind::Exact),

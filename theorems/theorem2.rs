@@ -4,7 +4,7 @@
 //! sides as ε → 0 at fixed η, and at fixed ε as η → ∞; and the nearest correct statements, the
 //! small-ε asymptote κ e^{−ηL(w̌)} vol(B_ε) and the Laplace asymptote κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H.
 
-use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, Verdict};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
@@ -117,24 +117,25 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
     for (k, eps) in RADII.iter().enumerate() {
         approx.quantity(&format!("RHS/P at eps={eps:.0e}"), rhs_ratio[k]);
     }
-    approx.figures.push(Figure {
-        name: format!("theorem2-small-eps-d{}-w{:.3}", m.point.len(), m.point[0]),
-        x_label: "ε".into(),
-        y_label: "ratio to P_ε".into(),
-        log_y: true,
-        series: vec![
-            Series {
-                label: "paper's RHS(ε)".into(),
-                x: RADII.to_vec(),
-                y: rhs_ratio.iter().map(|q| q.value).collect(),
-            },
-            Series {
-                label: "κ e^{-ηL(w̌)} vol(B_ε)".into(),
-                x: RADII.to_vec(),
-                y: asym_ratio.iter().map(|q| q.value).collect(),
-            },
-        ],
-    });
+    let series = vec![
+        Series::new(SeriesKind::Computed, "exact P_ε", RADII.to_vec(), vec![1.0; RADII.len()])
+            .with_error(probs.iter().map(|p| p.error / p.value).collect()),
+        Series::new(SeriesKind::Paper, "paper's RHS(ε)", RADII.to_vec(), rhs_ratio.iter().map(|q| q.value).collect()),
+        Series::new(
+            SeriesKind::Corrected,
+            "κ e^(−ηL(w̌)) vol(B_ε)",
+            RADII.to_vec(),
+            asym_ratio.iter().map(|q| q.value).collect(),
+        ),
+    ];
+    let (d, w) = (m.point.len(), m.point[0]);
+    let title = format!(
+        "Theorem 2: RHS(ε) and the small-ball asymptote in units of P_ε (d = {d}, w̌₁ = {w:.3}, η = {ETA_FIXED})"
+    );
+    let name = format!("theorem2-small-eps-d{d}-w{w:.3}");
+    approx
+        .figures
+        .push(Figure::new(&name, &title, "ball radius ε", "ratio to P(|W(∞) − w̌| ≤ ε)", series).log(true, true));
     approx.claimed = "P_ε ≈ κ e^{-2ηL}/(η^{d/2}|∇²L|) e^{ηε²} Π√(1−e^{−ηε²λ_j/π})".into();
     approx.verdict = verdict_close(rhs_ratio[last], Quantity::exact(1.0), 0.01);
     let at = format!("ε = {:.0e}", RADII[last]);
@@ -147,11 +148,7 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
         "RHS/P tends to {:.6} (not 1) as ε → 0; nearest correct statement: P_ε / (κ e^{{-ηL(w̌)}} vol(B_ε)) → 1, measured {:.8}",
         rhs_ratio[last].value, asym_ratio[last].value
     );
-    let mut nearest = base(
-        Role::Corrected,
-        "small-ball-asymptote",
-        "nearest correct statement: P_ε ~ κ e^{−ηL(w̌)} vol(B_ε) as ε → 0",
-    );
+    let mut nearest = base(Role::Corrected, "small-ball-asymptote", "P_ε ~ κ e^{−ηL(w̌)} vol(B_ε) as ε → 0 at fixed η");
     nearest.quantity("asymptote/P at eps_min", asym_ratio[last]);
     nearest.claimed = "(not in the paper) small-ball asymptote".into();
     nearest.verdict = verdict_close(asym_ratio[last], Quantity::exact(1.0), 1e-4);

@@ -7,7 +7,7 @@
 //! e^{−L}, reading (7) as printed) are computed. The true Poincaré constant of ψ_∞ (a product
 //! measure) is min{C_P(e^{−η'L}), η'}: the Gaussian velocity factor has constant η' in every d.
 
-use crate::check::{verdict_le, Check, EvidenceKind, Figure, Quantity, Role, Series, Verdict};
+use crate::check::{verdict_le, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::lemma7::{harmonic_gap, min_eig, mu_max, p_matrix, paper_constants};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
@@ -205,23 +205,25 @@ fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], g
         sizes[1],
         sizes[2]
     );
-    check.figures.push(Figure {
-        name: format!("theorem3-{}", spec.replace(['/', ' ', '*', '^', '(', ')'], "")),
-        x_label: "t".into(),
-        y_label: "‖h(t)‖²".into(),
-        log_y: true,
-        series: vec![
-            Series { label: "exact ‖h(t)‖²".into(), x: times.clone(), y: norms.clone() },
-            Series {
-                label: "Theorem 3 bound".into(),
-                x: times.clone(),
-                y: times.iter().map(|&t| bound.at(t)).collect(),
-            },
-        ],
-    });
     let trajectory = Trajectory { times: &times, norms: &norms, norm_err: &norm_err, h0, h0_err };
     let constants = Constants { cl, c: pc.c, c_hat: pc.c_hat, lambda_min, mu_hat: Quantity::new(mu_hat, mu_hat_err) };
-    let corrected = corrected_check(setting, &potential, params, gap_source, &trajectory, constants, true_rate)?;
+    let (corrected, corrected_bound) =
+        corrected_check(setting, &potential, params, gap_source, &trajectory, constants, true_rate)?;
+    let series = vec![
+        Series::new(SeriesKind::Computed, "‖h(t)‖², computed", times.clone(), norms.clone())
+            .with_error(norm_err.clone()),
+        Series::new(SeriesKind::Paper, "Theorem 3 bound", times.clone(), times.iter().map(|&t| bound.at(t)).collect()),
+        Series::new(
+            SeriesKind::Corrected,
+            "corrected bound (μ*, min{C_P(e^(−η'L)), η'})",
+            times.clone(),
+            times.iter().map(|&t| corrected_bound.at(t)).collect(),
+        ),
+    ];
+    let g = params.friction;
+    let title = format!("Theorem 3: ‖h(t)‖² against the bound, {spec}, g = {g}, D_v = {}", params.diffusion_v);
+    let name = format!("theorem3-{}-g{g}", spec.replace(['/', ' ', '*', '^', '(', ')'], ""));
+    check.figures.push(Figure::new(&name, &title, "t", "‖h(t)‖²", series).log(false, true).violated_at(first_fail));
     Ok(vec![check, corrected])
 }
 
@@ -257,7 +259,7 @@ fn corrected_check(
     tr: &Trajectory,
     k: Constants,
     true_rate: Quantity,
-) -> Result<Check> {
+) -> Result<(Check, Bound)> {
     let eta = params.eta();
     // C_P(e^{−η'L}); for L_1(x) + y²/2 from the factors (the y-factor's constant is η').
     let (cp_eta, cp_eta_err) = match gap_source {
@@ -284,7 +286,7 @@ fn corrected_check(
     let mut c = setting(
         Check::new(
             "theorem3",
-            "corrected: ‖h(t)‖² ≤ H(0) e^{−2(μ* − μ̂)t} / (λ_min min{C_P(e^{−η'L}), η'}), μ* = largest μ with K ≥ 2μP",
+            "‖h(t)‖² ≤ H(0) e^{−2(μ* − μ̂)t} / (λ_min min{C_P(e^{−η'L}), η'}), μ* = largest μ with K ≥ 2μP",
         )
         .typed(Role::Corrected, "decay-bound-corrected", EvidenceKind::Converged),
     );
@@ -309,7 +311,7 @@ fn corrected_check(
         worst,
         first_fail.map_or("none".to_string(), |t| format!("at t = {t}"))
     );
-    Ok(c)
+    Ok((c, bound))
 }
 
 /// Poincaré inequality for ψ_∞ with the min{C_P, d} factor, against the true constant, in two

@@ -54,6 +54,10 @@ pub fn run_claims(ids: &[String], out: &OutDir, options: &RunOptions) -> Result<
     // Read before computing: a bad findings file is refused at once.
     let recorded = options.expect.as_deref().map(read_recorded).transpose()?;
     let selected: Vec<_> = registry.iter().filter(|c| ids.is_empty() || ids.iter().any(|i| i == c.id)).collect();
+    // Dense linear algebra runs sequentially inside each claim (the claims themselves run in
+    // parallel): its parallel reductions made last digits depend on the thread count, and the
+    // report is to be byte-identical with RAYON_NUM_THREADS=1.
+    faer::set_global_parallelism(faer::Par::Seq);
     let bar = ProgressBar::new(selected.len() as u64);
     bar.set_style(ProgressStyle::with_template("{elapsed:>4} [{bar:24}] {pos}/{len} {msg}").expect("template"));
     bar.enable_steady_tick(Duration::from_millis(250));
@@ -263,10 +267,14 @@ fn write_report(
     });
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON").into_bytes();
     let mut svgs = Vec::new();
-    for f in checks.iter().flat_map(|c| &c.figures) {
-        let svg = svg_text(f).map_err(|e| EngineError::Io(format!("cannot draw figure {}: {e}", f.name)))?;
-        if !svg.is_empty() {
-            svgs.push((f.name.clone(), svg));
+    for (c, row) in checks.iter().zip(row_ids(&checks)) {
+        for f in &c.figures {
+            let caption = format!("{row} ({}, {}): {}. {}", c.role.label(), c.reading, c.outcome(), c.claimed);
+            let svg =
+                svg_text(f, &caption).map_err(|e| EngineError::Io(format!("cannot draw figure {}: {e}", f.name)))?;
+            if !svg.is_empty() {
+                svgs.push((f.name.clone(), svg));
+            }
         }
     }
     let mut files = vec![

@@ -188,7 +188,8 @@ pub fn long_finding(f: &ClaimFinding) -> String {
         .map(|g| format!("`{}` {} ({}/{})", g.reading_id, g.verdict.label(), g.pass, g.rows))
         .collect();
     if !others.is_empty() {
-        parts.push(format!("other readings: {}", others.join(", ")));
+        let printed = f.groups.iter().any(|g| g.role == Role::AsPrinted);
+        parts.push(format!("{}: {}", if printed { "other readings" } else { "readings" }, others.join(", ")));
     }
     parts.join("; ")
 }
