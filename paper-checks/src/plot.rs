@@ -12,8 +12,8 @@ use plotters::prelude::*;
 use theorems::check::{Figure, SeriesKind};
 
 /// Plot size in pixels, and the height of the caption strip under the plot.
-const SIZE: (u32, u32) = (760, 520);
-const CAPTION_HEIGHT: u32 = 56;
+const SIZE: (u32, u32) = (800, 560);
+const CAPTION_HEIGHT: u32 = 62;
 
 /// Colours per kind of curve: the first curve of a kind gets the first colour, and so on.
 fn colour(kind: SeriesKind, index: usize) -> RGBColor {
@@ -82,9 +82,9 @@ fn draw_svg(fig: &Figure, caption: &str, text: &mut String) -> Result<(), String
         (false, true) => draw(&plot, fig, xa..xb, (ya..yb).log_scale())?,
         (true, true) => draw(&plot, fig, (xa..xb).log_scale(), (ya..yb).log_scale())?,
     }
-    let style = ("sans-serif", 13).into_font().color(&RGBColor(40, 40, 40));
-    for (i, line) in wrap(caption, 112).iter().take(3).enumerate() {
-        strip.draw(&Text::new(line.clone(), (12, 6 + 16 * i as i32), style.clone())).map_err(|e| e.to_string())?;
+    let style = ("sans-serif", 16).into_font().color(&RGBColor(40, 40, 40));
+    for (i, line) in wrap(caption, 96).iter().take(3).enumerate() {
+        strip.draw(&Text::new(line.clone(), (12, 4 + 18 * i as i32), style.clone())).map_err(|e| e.to_string())?;
     }
     root.present().map_err(|e| e.to_string())
 }
@@ -115,10 +115,10 @@ where
     Y::CoordDescType: ValueFormatter<f64>,
 {
     let mut chart = ChartBuilder::on(root)
-        .caption(title(fig), ("sans-serif", 16))
+        .caption(title(fig), ("sans-serif", 21))
         .margin(14)
-        .x_label_area_size(42)
-        .y_label_area_size(78)
+        .x_label_area_size(48)
+        .y_label_area_size(86)
         .build_cartesian_2d(x, y)
         .map_err(|e| e.to_string())?;
     let ticks = |v: &f64| num(*v, 4);
@@ -128,8 +128,8 @@ where
         .y_desc(&fig.y_label)
         .x_label_formatter(&ticks)
         .y_label_formatter(&ticks)
-        .axis_desc_style(("sans-serif", 15))
-        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 19))
+        .label_style(("sans-serif", 16))
         .light_line_style(RGBColor(238, 238, 238))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
@@ -187,12 +187,22 @@ where
                 .legend(move |(lx, ly)| Circle::new((lx + 9, ly), 5, red.stroke_width(2)));
         }
     }
+    // The legend goes into the corner the computed curve leaves empty: lower left under a decay,
+    // upper left over a growth.
+    let falling = fig.series.iter().find(|s| s.kind == SeriesKind::Computed).is_some_and(|s| {
+        let pts: Vec<(f64, f64)> =
+            s.x.iter().zip(&s.y).filter(|(x, y)| drawable(fig, **x, **y)).map(|(x, y)| (*x, *y)).collect();
+        let left = pts.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+        let right = pts.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+        matches!((left, right), (Some(l), Some(r)) if r.1 < l.1)
+    });
+    let corner = if falling { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperLeft };
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(160, 160, 160))
-        .label_font(("sans-serif", 12))
+        .label_font(("sans-serif", 15))
         .draw()
         .map_err(|e| e.to_string())
 }
