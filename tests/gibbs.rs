@@ -128,23 +128,6 @@ fn three_fold_basins_at_low_eta_with_the_corner_split() {
     assert_within("η = 20", &got, (1.0f64 / 3.0).ln(), 1e-13, 1e-8);
 }
 
-/// The CLI entry points in 3D with several minima: the ball around one of two equal-height
-/// wells as ε → 0 and η → ∞ holds the share √det H_other / (√det H_1 + √det H_2) of the mass,
-/// and the basin probabilities of the two minima add up to 1.
-#[test]
-fn eval_in_3d_with_two_minima() {
-    use theorems::escape_eval::{eval_ball_prob, eval_basin_prob};
-    let spec = "(x^2-1)^2*(1+0.5*x+0.5*x^2) + 2*y^2 + 0.5*z^2"; // det H = 8·4·1 at −1, 16·4·1 at +1
-    let value = |v: serde_json::Value| (v["value"].as_f64().unwrap(), v["error"].as_f64().unwrap());
-    let (ball, err) = value(eval_ball_prob(spec, 1e8, &[-1.0, 0.0, 0.0], 0.01).unwrap());
-    let share = 2f64.sqrt() / (1.0 + 2f64.sqrt()); // Laplace: O(1/η) = 1e-8 off
-    assert!((ball - share).abs() < 1e-7 + err, "{ball} ± {err} vs {share}");
-    let (a, ea) = value(eval_basin_prob(spec, 1e4, &[-1.0, 0.0, 0.0]).unwrap());
-    let (b, eb) = value(eval_basin_prob(spec, 1e4, &[1.0, 0.0, 0.0]).unwrap());
-    assert!((a + b - 1.0).abs() < ea + eb + 1e-12, "{a} + {b}");
-    assert!((a - share).abs() < 1e-3, "{a} vs Laplace {share}");
-}
-
 /// erf on the whole line: the Taylor series for |z| ≤ 2.5, else 1 − erfc by its continued fraction.
 fn erf_any(z: f64) -> f64 {
     if z.abs() <= 2.5 {

@@ -2,7 +2,7 @@
 //! ∫ e^{−L} < ∞, computed by quadrature with an error estimate.
 
 use crate::assumptions::{directions, fixtures, RADII};
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::log_partition;
 use fpspectral::Result;
@@ -13,6 +13,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     for (name, p) in fixtures()? {
         progress(&format!("assumption-a1: {name}"));
         let mut c = Check::new("assumption-a1", "min over 72 rays of L(r·u) grows with r; ∫e^{-L} finite")
+            .typed(Role::AsPrinted, "confinement", EvidenceKind::Converged)
             .with_setting("fixture", name)
             .with_setting("radii", RADII.to_vec());
         let mins: Vec<f64> = RADII

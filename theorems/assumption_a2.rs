@@ -2,7 +2,7 @@
 //! are evaluated exactly (jets) at growing radii; the trend and its power law are reported.
 
 use crate::assumptions::{directions, fixtures, RADII};
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use fpspectral::{Potential, Result};
 
@@ -23,7 +23,9 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let mut checks = Vec::new();
     for (name, p) in fixtures()? {
         progress(&format!("assumption-a2: {name}"));
+        // Exact jets at sampled radii: the limits are read from the trend, not extrapolated.
         let mut c = Check::new("assumption-a2", "the two limits of (A.2) along 72 rays at r = 1 … 1e5")
+            .typed(Role::AsPrinted, "ray-limits", EvidenceKind::Exact)
             .with_setting("fixture", name)
             .with_setting("radii", RADII.to_vec());
         let ext: Vec<(f64, f64)> = RADII.iter().map(|&r| ray_extremes(&p, r)).collect();

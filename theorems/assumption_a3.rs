@@ -2,7 +2,7 @@
 //! region where e^{−L} is not negligible and compass refinement from the best grid points.
 
 use crate::assumptions::{directions, fixtures, sup_2d};
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::{gibbs_radius, lowest_point};
 use fpspectral::Result;
@@ -20,6 +20,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         let (sup, at, change) = sup_2d(&g, span, 121);
         let edge = directions().iter().map(|u| g(&[span * u[0], span * u[1]])).fold(0.0, f64::max);
         let mut c = Check::new("assumption-a3", "sup of |e^{-L}(|∇L|² − ΔL)| by grid + refinement")
+            .typed(Role::AsPrinted, "sup-bound", EvidenceKind::Converged)
             .with_setting("fixture", name)
             .with_setting("search_box_half_width", span);
         c.quantity("M_w", Quantity::new(sup, 1e-9 * sup));

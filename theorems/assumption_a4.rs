@@ -3,7 +3,7 @@
 //! max_i Σ_j S_ij. The paper's Hessian formulas of C.3 are checked against exact jets.
 
 use crate::assumptions::{fixtures, sup_2d};
-use crate::check::{verdict_close, verdict_le, Check, Quantity};
+use crate::check::{verdict_close, verdict_le, Check, EvidenceKind, Quantity, Role};
 use crate::Progress;
 use fpspectral::{Potential, Result};
 use nalgebra::Matrix2;
@@ -63,6 +63,7 @@ fn formula_check(name: &str, p: &Potential, c: f64) -> Check {
         points.iter().map(|w| (tilde_hessian(p, c, w) - paper_hessian(p, c, w)).abs().max()).fold(0.0, f64::max);
     let scale = points.iter().map(|w| tilde_hessian(p, c, w).abs().max()).fold(0.0, f64::max);
     let mut check = Check::new("assumption-a4", "the Hessian of L̃ printed in Appendix C.3 against exact jets")
+        .typed(Role::AsPrinted, "hessian-formula-c3", EvidenceKind::Exact)
         .with_setting("fixture", name)
         .with_setting("C_L", c);
     check.quantity("max |paper − exact| entry over 5 points", Quantity::new(worst, 1e-13 * scale));
@@ -88,6 +89,7 @@ fn bound_check(name: &str, p: &Potential, c: f64) -> Check {
     let b = eig.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let row_sum = (0..2).map(|i| s[(i, 0)] + s[(i, 1)]).fold(0.0, f64::max);
     let mut check = Check::new("assumption-a4", "b = max |eig S|, S_ij = sup_w |(∇²L̃)_ij| (the paper's reading)")
+        .typed(Role::AsPrinted, "row-sum-bound", EvidenceKind::Converged)
         .with_setting("fixture", name)
         .with_setting("C_L", c)
         .with_setting("S", vec![vec![s[(0, 0)], s[(0, 1)]], vec![s[(1, 0)], s[(1, 1)]]]);

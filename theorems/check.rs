@@ -2,12 +2,18 @@
 //! decided by comparing intervals, so a margin smaller than the error estimate yields
 //! INCONCLUSIVE, never PASS or FAIL.
 
+//!
+//! Every row is typed: its [`Role`] (the claim as printed, another reading of ambiguous notation,
+//! a negative control, or a corrected statement), a stable short `reading_id` beside the reading's
+//! text, and the [`EvidenceKind`] its numbers rest on. Set all three with [`Check::typed`]; a
+//! control also states its expected verdict ([`Check::control`]). The claim-level verdict is
+//! computed from these rows in [`crate::findings`].
 pub use fpspectral::quantity::Quantity;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Outcome of a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// The claim holds in this setting, by a margin larger than the error.
     #[serde(rename = "PASS")]
@@ -43,6 +49,90 @@ impl Verdict {
     }
 }
 
+/// What a row is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The claim as the paper prints it.
+    AsPrinted,
+    /// Another reasonable reading of ambiguous notation (never chosen because it passes: every
+    /// reading is reported).
+    Reading,
+    /// A negative (or null) control with a stated expected verdict: it shows the test has power.
+    Control,
+    /// The nearest true statement, computed and checked.
+    Corrected,
+}
+
+impl Role {
+    /// The label used in reports (`as-printed`, `reading`, `control`, `corrected`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Role::AsPrinted => "as-printed",
+            Role::Reading => "reading",
+            Role::Control => "control",
+            Role::Corrected => "corrected",
+        }
+    }
+    /// Every role, in report order.
+    pub const ALL: [Role; 4] = [Role::AsPrinted, Role::Reading, Role::Control, Role::Corrected];
+}
+
+/// What the numbers of a row rest on, weakest first (so `min` over rows is the weakest link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// Monte Carlo with a stated confidence level.
+    Statistical,
+    /// A resolution study (or a search refined until it stops moving) with an error bar.
+    Converged,
+    /// A closed form or exact algebra, up to rounding.
+    Exact,
+    /// An enclosure verified in rigorous arithmetic.
+    Certified,
+}
+
+impl EvidenceKind {
+    /// The label used in reports.
+    pub fn label(&self) -> &'static str {
+        match self {
+            EvidenceKind::Statistical => "statistical",
+            EvidenceKind::Converged => "converged",
+            EvidenceKind::Exact => "exact",
+            EvidenceKind::Certified => "certified",
+        }
+    }
+}
+
+/// The value a row's statement predicts against the computed truth, for the quantity its verdict
+/// is about (e.g. the decay rate a bound uses against the true decay rate). Counterexamples are
+/// ranked by the relative discrepancy [`Margin::relative`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Margin {
+    /// What is compared, in words (with the paper's symbols).
+    pub what: String,
+    /// The value the row's statement predicts (the paper's, for an as-printed row), with the error
+    /// of computing it when it has one.
+    pub claimed: Quantity,
+    /// The computed truth with its error.
+    pub computed: Quantity,
+}
+
+impl Margin {
+    /// (claimed − computed)/|computed| with its error (the plain difference when the computed
+    /// value is 0).
+    pub fn relative(&self) -> Quantity {
+        let (c, t) = (self.claimed, self.computed);
+        if t.value == 0.0 {
+            return Quantity::new(c.value - t.value, c.error + t.error);
+        }
+        let scale = t.value.abs();
+        // First-order bound: d[(c − t)/|t|] = dc/|t| + (c/t)·dt/|t|.
+        let error = c.error / scale + (c.value / t.value).abs() * t.error / scale;
+        Quantity::new((c.value - t.value) / scale, error)
+    }
+}
+
 /// Verdict on "a ≤ b": PASS when a.hi < b.lo, FAIL when a.lo > b.hi, else INCONCLUSIVE.
 pub fn verdict_le(a: Quantity, b: Quantity) -> Verdict {
     if a.hi() <= b.lo() {
@@ -69,30 +159,97 @@ pub fn verdict_close(a: Quantity, b: Quantity, rel: f64) -> Verdict {
     }
 }
 
+/// What a curve of a figure shows; every figure draws each kind in the same colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesKind {
+    /// The computed truth.
+    Computed,
+    /// The paper's statement (a bound, a prediction).
+    Paper,
+    /// A corrected statement.
+    Corrected,
+    /// Another reading of the paper's statement.
+    Reading,
+}
+
 /// A curve for a plot.
 #[derive(Debug, Clone, Serialize)]
 pub struct Series {
     /// Legend label.
     pub label: String,
+    /// What the curve shows.
+    pub kind: SeriesKind,
     /// Abscissae.
     pub x: Vec<f64>,
     /// Ordinates.
     pub y: Vec<f64>,
+    /// Error estimate of each ordinate (drawn as a band where it is visible).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Vec<f64>>,
 }
 
-/// A figure: curves with axis labels; `log_y` for decays.
+impl Series {
+    /// A curve of `kind` without error band.
+    pub fn new(kind: SeriesKind, label: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Series { label: label.into(), kind, x, y, error: None }
+    }
+    /// With an error estimate per point.
+    pub fn with_error(mut self, error: Vec<f64>) -> Self {
+        self.error = Some(error);
+        self
+    }
+}
+
+/// A figure: what is compared (the title), axes with the paper's symbols, curves, and where the
+/// paper's statement is first violated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
-    /// File stem and title.
+    /// File stem.
     pub name: String,
+    /// What is compared, in words.
+    pub title: String,
     /// x-axis label.
     pub x_label: String,
     /// y-axis label.
     pub y_label: String,
+    /// Logarithmic x axis.
+    pub log_x: bool,
     /// Logarithmic y axis.
     pub log_y: bool,
     /// Curves.
     pub series: Vec<Series>,
+    /// The abscissa of the first violation of the paper's statement (marked on the computed
+    /// curve).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_violation: Option<f64>,
+}
+
+impl Figure {
+    /// A figure with linear axes and no marked violation.
+    pub fn new(name: &str, title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Self {
+        Figure {
+            name: name.into(),
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            log_x: false,
+            log_y: false,
+            series,
+            first_violation: None,
+        }
+    }
+    /// Logarithmic axes.
+    pub fn log(mut self, x: bool, y: bool) -> Self {
+        self.log_x = x;
+        self.log_y = y;
+        self
+    }
+    /// Marks the first violation at abscissa `x`.
+    pub fn violated_at(mut self, x: Option<f64>) -> Self {
+        self.first_violation = x;
+        self
+    }
 }
 
 /// One report entry: a claim checked in one setting under one reading.
@@ -100,8 +257,18 @@ pub struct Figure {
 pub struct Check {
     /// Claim id from the reading guide (`theorem1`, `lemma3`, …).
     pub id: String,
-    /// The reading of the claim that is tested.
+    /// What the row is for (see [`Role`]).
+    pub role: Role,
+    /// A stable short slug naming the reading (with `id`, what tests select rows by).
+    pub reading_id: String,
+    /// The reading of the claim that is tested, in words.
     pub reading: String,
+    /// A control's expected verdict (None for every other role).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Verdict>,
+    /// What the numbers rest on (None only before [`Check::typed`] is called, which the report
+    /// refuses).
+    pub evidence_kind: Option<EvidenceKind>,
     /// The setting: potential, parameters.
     pub setting: BTreeMap<String, serde_json::Value>,
     /// Computed quantities with their errors.
@@ -112,6 +279,9 @@ pub struct Check {
     pub verdict: Verdict,
     /// One sentence of evidence.
     pub evidence: String,
+    /// The statement's number against the computed one, where the verdict is about one quantity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Margin>,
     /// Figures worth looking at.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
@@ -122,14 +292,67 @@ impl Check {
     pub fn new(id: &str, reading: &str) -> Self {
         Check {
             id: id.into(),
+            role: Role::AsPrinted,
+            reading_id: String::new(),
             reading: reading.into(),
+            expected: None,
+            evidence_kind: None,
             setting: BTreeMap::new(),
             quantities: BTreeMap::new(),
             claimed: String::new(),
             verdict: Verdict::Inconclusive,
             evidence: String::new(),
+            margin: None,
             figures: Vec::new(),
         }
+    }
+    /// Types the row: its role, a stable slug for its reading, and what its evidence rests on.
+    /// A control also needs [`Check::control`].
+    pub fn typed(mut self, role: Role, reading_id: &str, kind: EvidenceKind) -> Self {
+        self.role = role;
+        self.reading_id = reading_id.into();
+        self.evidence_kind = Some(kind);
+        self
+    }
+    /// Makes the row a control with the verdict it must come out with when the test has power.
+    pub fn control(mut self, expected: Verdict) -> Self {
+        self.role = Role::Control;
+        self.expected = Some(expected);
+        self
+    }
+    /// Records the value the statement predicts against the computed truth, for the quantity the
+    /// verdict is about.
+    pub fn set_margin(&mut self, what: &str, claimed: Quantity, computed: Quantity) {
+        self.margin = Some(Margin { what: what.into(), claimed, computed });
+    }
+    /// For a control: whether it came out as expected (None for other roles).
+    pub fn control_ok(&self) -> Option<bool> {
+        self.expected.map(|e| e == self.verdict)
+    }
+    /// The row's outcome in words: the verdict, or for a control "control behaves as expected" /
+    /// "control failed".
+    pub fn outcome(&self) -> String {
+        match self.control_ok() {
+            Some(true) => "control behaves as expected".into(),
+            Some(false) => "control failed".into(),
+            None => self.verdict.label().into(),
+        }
+    }
+    /// Why the row cannot enter a report: no reading id, no evidence kind, or a control without
+    /// an expected verdict (None when the row is complete).
+    pub fn untyped(&self) -> Option<String> {
+        let what = if self.reading_id.is_empty() {
+            "has no reading_id"
+        } else if !self.reading_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            "has a reading_id that is not a lower-case slug"
+        } else if self.evidence_kind.is_none() {
+            "has no evidence_kind"
+        } else if (self.role == Role::Control) != self.expected.is_some() {
+            "is a control without an expected verdict (or states one without being a control)"
+        } else {
+            return None;
+        };
+        Some(format!("a {} row ('{}') {what}: type it with Check::typed", self.id, self.reading))
     }
     /// Adds a setting entry.
     pub fn with_setting(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {

@@ -3,7 +3,7 @@
 //! The truth is computed by exact quadrature: the ball ratio as ε → 0 at fixed η, the ball ratio
 //! at fixed ε as η → ∞, and (d = 1) the basin ratio as η → ∞.
 
-use crate::check::{verdict_close, Check, Figure, Quantity, Series};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
@@ -41,7 +41,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         let p = Potential::parse(spec)?;
         let (m1, m2) = minima(&p)?;
         let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
-        checks.push(small_eps(&p, spec, &m1, &m2, paper)?);
+        checks.extend(small_eps(&p, spec, &m1, &m2, paper)?);
         checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
         checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
     }
@@ -49,12 +49,17 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let p = Potential::parse(SETTING_3D)?;
     let (m1, m2) = minima(&p)?;
     let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
-    checks.push(small_eps(&p, SETTING_3D, &m1, &m2, paper)?);
+    checks.extend(small_eps(&p, SETTING_3D, &m1, &m2, paper)?);
     Ok(checks)
 }
 
-fn base(spec: &str, reading: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Check {
+/// A row's role and reading: the reading id and its text.
+type Kind<'a> = (Role, &'a str, &'a str);
+
+fn base(spec: &str, kind: Kind, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Check {
+    let (role, id, reading) = kind;
     let mut c = Check::new("eq8", reading)
+        .typed(role, id, EvidenceKind::Converged)
         .with_setting("potential", spec)
         .with_setting("minimum_1", m1.point.clone())
         .with_setting("minimum_2", m2.point.clone())
@@ -67,9 +72,11 @@ fn base(spec: &str, reading: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper
 const ETA_FIXED: f64 = 2.0;
 const RADII: [f64; 4] = [0.1, 0.01, 0.001, 0.0001];
 
-fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Check> {
-    let mut c = base(spec, "ball ratio as ε → 0 at fixed η (the statement of (8))", m1, m2, paper)
-        .with_setting("eta", ETA_FIXED);
+/// The ball ratio as ε → 0 at fixed η: (8) as printed, and the same numbers against the ratio
+/// they do tend to, p∞(w̌₁)/p∞(w̌₂) = e^{−η(L(w̌₁) − L(w̌₂))} (1 at equal heights).
+fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Vec<Check>> {
+    let kind = (Role::AsPrinted, "small-eps-ball-ratio", "ball ratio as ε → 0 at fixed η (the statement of (8))");
+    let mut c = base(spec, kind, m1, m2, paper).with_setting("eta", ETA_FIXED);
     let mut last = Quantity::exact(0.0);
     for eps in RADII {
         let r =
@@ -78,13 +85,31 @@ fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, 
         last = r;
     }
     let density_ratio = (-ETA_FIXED * (m1.value - m2.value)).exp();
-    c.quantity("p_inf(w1)/p_inf(w2)", Quantity::new(density_ratio, 4.0 * f64::EPSILON * density_ratio));
+    let density = Quantity::new(density_ratio, 4.0 * f64::EPSILON * density_ratio);
+    c.quantity("p_inf(w1)/p_inf(w2)", density);
     c.verdict = verdict_close(last, paper, 1e-3);
+    let at = format!("ε = {:.0e}", RADII[RADII.len() - 1]);
+    c.set_margin(&format!("P₁/P₂ at {at} against √(det H₂/det H₁)"), paper, last);
     c.evidence = format!(
         "P1/P2 = {:.10} at ε = {:.0e}, tending to the density ratio e^{{-η(L1−L2)}} = {:.10}, not to {:.10}: (8) fails as stated; it holds as η → ∞",
         last.value, RADII[RADII.len() - 1], density_ratio, paper.value
     );
-    Ok(c)
+    let kind = (
+        Role::Corrected,
+        "small-eps-density-ratio",
+        "ball ratio as ε → 0 at fixed η tends to p∞(w̌₁)/p∞(w̌₂) = e^{−η(L(w̌₁) − L(w̌₂))} (1 at equal heights)",
+    );
+    let mut corrected = base(spec, kind, m1, m2, paper).with_setting("eta", ETA_FIXED);
+    corrected.quantity(&format!("P1/P2 at eps={:.0e}", RADII[RADII.len() - 1]), last);
+    corrected.quantity("p_inf(w1)/p_inf(w2)", density);
+    corrected.claimed = format!("ratio → e^{{−η(L1 − L2)}} = {:.10}", density.value);
+    corrected.verdict = verdict_close(last, density, 1e-3);
+    corrected.set_margin(&format!("P₁/P₂ at {at} against p∞(w̌₁)/p∞(w̌₂)"), density, last);
+    corrected.evidence = format!(
+        "P1/P2 = {:.10} ± {:.1e} at {at} against the density ratio {:.10}",
+        last.value, last.error, density.value
+    );
+    Ok(vec![c, corrected])
 }
 
 const ETAS: [f64; 4] = [30.0, 100.0, 300.0, 1000.0];
@@ -98,7 +123,8 @@ fn extrapolate(values: &[Quantity]) -> Quantity {
 
 fn large_eta_ball(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Check> {
     const EPS: f64 = 0.3;
-    let mut c = base(spec, "ball ratio at fixed ε = 0.3 as η → ∞", m1, m2, paper).with_setting("etas", ETAS.to_vec());
+    let kind = (Role::Corrected, "large-eta-ball-ratio", "ball ratio at fixed ε = 0.3 as η → ∞");
+    let mut c = base(spec, kind, m1, m2, paper).with_setting("etas", ETAS.to_vec());
     let mut values = Vec::new();
     for eta in ETAS {
         let r = ratio(&log_ball_integral(p, eta, &m1.point, EPS)?, &log_ball_integral(p, eta, &m2.point, EPS)?);
@@ -115,7 +141,8 @@ fn large_eta_basin(
     m2: &CriticalPoint,
     paper: Quantity,
 ) -> Result<Check> {
-    let mut c = base(spec, "basin ratio as η → ∞", m1, m2, paper).with_setting("etas", ETAS.to_vec());
+    let kind = (Role::Corrected, "large-eta-basin-ratio", "basin ratio as η → ∞");
+    let mut c = base(spec, kind, m1, m2, paper).with_setting("etas", ETAS.to_vec());
     let mut values = Vec::new();
     for eta in ETAS {
         let r = ratio(&basin_probability(p, eta, &m1.point)?, &basin_probability(p, eta, &m2.point)?);
@@ -127,19 +154,22 @@ fn large_eta_basin(
 
 fn finish_limit(mut c: Check, values: &[Quantity], paper: Quantity) -> Result<Check> {
     let limit = extrapolate(values);
-    c.figures.push(Figure {
-        name: format!("eq8-{}", c.reading.split_whitespace().next().unwrap_or("ratio")),
-        x_label: "η".into(),
-        y_label: "|ratio / √(det H2/det H1) − 1|".into(),
-        log_y: true,
-        series: vec![Series {
-            label: c.reading.clone(),
-            x: ETAS.to_vec(),
-            y: values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
-        }],
-    });
+    let what = c.reading.split_whitespace().next().unwrap_or("ratio").to_string();
+    let d = c.setting.get("minimum_1").and_then(|m| m.as_array()).map_or(0, |m| m.len());
+    let computed = Series::new(
+        SeriesKind::Computed,
+        &format!("|P₁/P₂ ÷ √(det H₂/det H₁) − 1|, {what}s computed"),
+        ETAS.to_vec(),
+        values.iter().map(|v| (v.value / paper.value - 1.0).abs()).collect(),
+    )
+    .with_error(values.iter().map(|v| v.error / paper.value).collect());
+    let title = format!("(8) as η → ∞: the {what} ratio P₁/P₂ against √(det H₂/det H₁) (d = {d})");
+    let figure =
+        Figure::new(&format!("eq8-{what}-d{d}"), &title, "η = 2M/γβ", "|P₁/P₂ ÷ √(det H₂/det H₁) − 1|", vec![computed]);
+    c.figures.push(figure.log(true, true));
     c.quantity("extrapolated to eta=inf (Richardson in 1/eta)", limit);
     c.verdict = verdict_close(limit, paper, 1e-3);
+    c.set_margin("ratio extrapolated to η = ∞ against √(det H₂/det H₁)", paper, limit);
     c.evidence = format!(
         "ratio {:.8} at η = {}, extrapolated {:.8} ± {:.1e} against √(det H2/det H1) = {:.8}",
         values[values.len() - 1].value,

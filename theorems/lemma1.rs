@@ -5,7 +5,7 @@
 //! and non-constant β(w). The alternative flux ∇·(∇L p + D∇p) (no ∇D p term) is tested as a
 //! control: for non-constant β it must be rejected.
 
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use fpspectral::finite_volume::{solve, FluxForm, Problem1d, Solution1d};
 use fpspectral::sde::{euler_maruyama, Sde};
@@ -96,7 +96,18 @@ fn compare(
         FluxForm::Ito => "(5) as printed: ∂_t p = ∇·(∇(L + D)p + D∇p)",
         FluxForm::DiffusionInside => "control: ∂_t p = ∇·(∇L p + D∇p) (no ∇D p term)",
     };
-    let mut check = Check::new("lemma1", reading)
+    let check = match form {
+        FluxForm::Ito => Check::new("lemma1", reading).typed(Role::AsPrinted, "fp-eq5", EvidenceKind::Statistical),
+        // The control must be rejected where ∇D ≠ 0; with constant D the two forms coincide, so
+        // there it must pass (a test that rejected it would reject (5) itself).
+        FluxForm::DiffusionInside => {
+            let expected = if label.starts_with("constant") { Verdict::Pass } else { Verdict::Fail };
+            Check::new("lemma1", reading)
+                .typed(Role::Control, "no-grad-d-term", EvidenceKind::Statistical)
+                .control(expected)
+        }
+    };
+    let mut check = check
         .with_setting("potential", POTENTIAL)
         .with_setting("diffusion", label)
         .with_setting("paths", PATHS)

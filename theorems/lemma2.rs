@@ -10,7 +10,7 @@
 //! Neville extrapolation in D over the diffusions where that term is negligible
 //! ([`EXTRAPOLATION_MAX_DIFFUSION_2D`]; its size is measured by halving ε there).
 
-use crate::check::{verdict_close, Check, Figure, Quantity, Series};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::extrapolate::{extrapolate, neville, Limit};
@@ -39,8 +39,17 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 
 fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let p = Potential::parse(spec)?;
+    // The two directions in the tilted well share reading and potential: the id says which.
+    let reading_id = match (spec.contains("0.1*x"), from < to) {
+        (false, _) => "ek-1d-symmetric",
+        (true, true) => "ek-1d-tilted-from-left",
+        (true, false) => "ek-1d-tilted-from-right",
+    };
     let mut check = Check::new("lemma2", "point-to-point MFPT / Eyring–Kramers → 1 as D → 0 (d = 1)")
+        .typed(Role::AsPrinted, reading_id, EvidenceKind::Converged)
         .with_setting("potential", spec)
+        .with_setting("from", from)
+        .with_setting("to", to)
         .with_setting("diffusions", DIFFUSIONS.to_vec());
     let mut ratios = Vec::new();
     for d in DIFFUSIONS {
@@ -61,9 +70,11 @@ fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
     let limit_q = Quantity::new(limit, spread + ratios[k].error);
     check.quantity("ratio extrapolated to D=0", limit_q);
     check.quantity("c = (ratio-1)/D at smallest D", Quantity::new(slope(k), (slope(k) - slope(k - 1)).abs()));
-    check.figures.push(ratio_figure(&format!("lemma2-ratio-{spec}-from-{from}"), &DIFFUSIONS, &ratios));
+    let title = format!("Lemma 2: E τ / Eyring–Kramers − 1 → 0 as D → 0 ({spec}, from w = {from} to {to})");
+    check.figures.push(ratio_figure(&format!("lemma2-ratio-{spec}-from-{from}"), &title, &DIFFUSIONS, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + o(1)] as D → 0".into();
     check.verdict = verdict_close(limit_q, Quantity::exact(1.0), 1e-3);
+    check.set_margin("E τ / Eyring–Kramers as D → 0", Quantity::exact(1.0), limit_q);
     check.evidence = format!(
         "τ/τ_EK = {:.6} at D = {}, {:.6} at D = {}; (ratio − 1)/D → {:.3} (a 1 + O(D) correction), extrapolated ratio {:.6} ± {:.1e}",
         ratios[0].value, DIFFUSIONS[0], ratios[k].value, DIFFUSIONS[k], slope(k), limit, limit_q.error
@@ -117,6 +128,7 @@ fn two_d_well() -> Result<Check> {
     let p = Potential::parse(WELL_2D)?;
     let mut check =
         Check::new("lemma2", "MFPT to the ε-ball / Eyring–Kramers → 1 as D → 0 (d = 2, backward Kolmogorov)")
+            .typed(Role::AsPrinted, "ek-2d-eps-ball", EvidenceKind::Converged)
             .with_setting("potential", WELL_2D)
             .with_setting("eps", RADIUS_2D)
             .with_setting("spectral_from_diffusion", SPECTRAL_MIN_DIFFUSION_2D)
@@ -154,9 +166,11 @@ fn two_d_well() -> Result<Check> {
     let limit = Quantity::new(limit, error + weights[0].abs() * ball_term);
     check.quantity("ratio extrapolated to D=0", limit);
     check.quantity("previous extrapolant (one point fewer)", Quantity::exact(previous));
-    check.figures.push(ratio_figure("lemma2-ratio-2d", &DIFFUSIONS_2D, &ratios));
+    let title = format!("Lemma 2 in d = 2: E τ(ε-ball) / Eyring–Kramers − 1 → 0 as D → 0 (ε = {RADIUS_2D})");
+    check.figures.push(ratio_figure("lemma2-ratio-2d", &title, &DIFFUSIONS_2D, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + O(√ε log(1/ε))] (small-noise limit)".into();
     check.verdict = verdict_close(limit, Quantity::exact(1.0), 1e-3);
+    check.set_margin("E τ / Eyring–Kramers as D → 0", Quantity::exact(1.0), limit);
     let k = DIFFUSIONS_2D.len() - 1;
     check.evidence = format!(
         "τ/τ_EK = {:.9} ± {:.1e} at D = {}, {:.9} ± {:.1e} at D = {} ({}); finite-ball term at D = {d_ball}: \
@@ -175,16 +189,14 @@ fn two_d_well() -> Result<Check> {
     Ok(check)
 }
 
-fn ratio_figure(name: &str, diffusions: &[f64], ratios: &[Quantity]) -> Figure {
-    Figure {
-        name: name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_"),
-        x_label: "D".into(),
-        y_label: "τ/τ_EK − 1".into(),
-        log_y: true,
-        series: vec![Series {
-            label: "exact / Eyring–Kramers − 1".into(),
-            x: diffusions.to_vec(),
-            y: ratios.iter().map(|r| (r.value - 1.0).abs()).collect(),
-        }],
-    }
+fn ratio_figure(name: &str, title: &str, diffusions: &[f64], ratios: &[Quantity]) -> Figure {
+    let computed = Series::new(
+        SeriesKind::Computed,
+        "|E τ / τ_EK − 1|, E τ computed",
+        diffusions.to_vec(),
+        ratios.iter().map(|r| (r.value - 1.0).abs()).collect(),
+    )
+    .with_error(ratios.iter().map(|r| r.error).collect());
+    let name = name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_");
+    Figure::new(&name, title, "D = γβ/2M", "|E τ / τ_EK − 1|", vec![computed]).log(true, true)
 }

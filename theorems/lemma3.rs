@@ -7,7 +7,7 @@
 //! of the non-symmetric Galerkin matrix of (5), and compared with the best Gibbs fit e^{−cL} and
 //! with the zero-flux density p ∝ D(w)^{-1} exp(−∫₀^w L'/D) (d = 1).
 
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
@@ -62,6 +62,7 @@ fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Chec
         "lemma3",
         "constant β: the kernel of the discrete generator (5) is √p_∞, p_∞ ∝ e^{-ηL}, η = 2M/(γβ)",
     )
+    .typed(Role::AsPrinted, "gibbs-kernel", EvidenceKind::Converged)
     .with_setting("potential", name)
     .with_setting("hyper", hyper.json())
     .with_setting("eta", 1.0 / diffusion)
@@ -152,7 +153,8 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
     let mut gibbs = setting(Check::new(
         "lemma3",
         "non-constant β(w): is the stationary density Gibbs, p ∝ e^{-cL} for some constant c?",
-    ));
+    ))
+    .typed(Role::Reading, "varying-beta-gibbs", EvidenceKind::Converged);
     gibbs.quantity("relative_L2_distance_to_best_gibbs", Quantity::new(best_gibbs, err));
     gibbs.quantity("best_gibbs_c", Quantity::exact(best_c));
     gibbs.quantity("kernel_relative_singular_value", Quantity::exact(sv));
@@ -162,7 +164,8 @@ fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
         "the computed stationary density is {best_gibbs:.3e} (relative L²) away from the best Gibbs fit c = {best_c:.3}: not Gibbs (FAIL of the Gibbs form for β(w))"
     );
     let mut open =
-        setting(Check::new("lemma3", "remark after Lemma 3: for β(w) the existence and explicit form of p_∞ are open"));
+        setting(Check::new("lemma3", "remark after Lemma 3: for β(w) the existence and explicit form of p_∞ are open"))
+            .typed(Role::Reading, "varying-beta-open-remark", EvidenceKind::Converged);
     open.quantity("relative_L2_distance_to_zero_flux_formula", Quantity::new(formula_dist, err));
     open.quantity("resolution_error", Quantity::exact(resolution_err));
     open.claimed = "existence and explicit form of the stationary solution remain open for β(w)".into();

@@ -10,7 +10,7 @@
 //! when that interval reaches down to the floor. The control state at 1.2η' goes through the
 //! same reading and must come out non-zero, or the check could not have failed.
 
-use crate::check::{Check, Quantity, Verdict};
+use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use faer::prelude::*;
 use faer::Col;
@@ -86,6 +86,7 @@ fn check_setting(spec: &str, periodic: bool, params: KineticParams, sizes: (usiz
     let coarse = kernel_defects(&problem, sizes.0)?;
     let fine = kernel_defects(&problem, sizes.1)?;
     let mut check = Check::new("lemma4", "G√ψ∞ = 0 for ψ∞ ∝ e^{-η'(L+|v|²/2)}, η' = g/D_v, in the flat variable")
+        .typed(Role::AsPrinted, "kernel-psi-inf", EvidenceKind::Converged)
         .with_setting("potential", spec)
         .with_setting("periodic", periodic)
         .with_setting("friction", params.friction)

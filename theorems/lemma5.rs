@@ -6,7 +6,7 @@
 //! Galerkin matrices of the engine, the right sides (and T, F applied pointwise) by tensor
 //! Gauss–Hermite quadrature of the fields, which is exact for polynomial L with enough nodes.
 
-use crate::check::{verdict_le, Check, Quantity, Verdict};
+use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -82,6 +82,7 @@ fn check_setting(spec: &str, periodic: bool, params: KineticParams, n: usize, se
         worst = [worst[0].max(d.antisymmetry), worst[1].max(d.skew), worst[2].max(d.dissipation)];
     }
     let mut check = Check::new("lemma5", "identities (1)-(3) in L²(ψ∞) on random smooth f, g; quadrature vs Galerkin")
+        .typed(Role::AsPrinted, "identities-t-f", EvidenceKind::Exact)
         .with_setting("potential", spec)
         .with_setting("periodic", periodic)
         .with_setting("friction", params.friction)

@@ -12,7 +12,7 @@
 //! hold to rounding; for double wells it holds up to truncation, and the paper's inequality (right
 //! side with coefficient 1, not Ĉ) is tested at each sampled time.
 
-use crate::check::{verdict_le, Check, Quantity};
+use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role};
 use crate::lemma7::{k_matrix, paper_constants};
 use crate::Progress;
 use faer::Col;
@@ -128,6 +128,12 @@ fn check_setting(s: Setting) -> Result<Check> {
     }
     let mut check =
         Check::new("lemma6", "K of (24) with friction g; identity (28') from (25)+C(26)+Ĉ(27); paper's C, Ĉ")
+            // The quadratic risk's basis is invariant under G: (28') holds to rounding there.
+            .typed(
+                Role::Reading,
+                "k-friction-g",
+                if s.spec == "x^2/2" { EvidenceKind::Exact } else { EvidenceKind::Converged },
+            )
             .with_setting("potential", s.spec)
             .with_setting("friction", s.params.friction)
             .with_setting("diffusion_v", s.params.diffusion_v)

@@ -14,6 +14,7 @@ pub mod check;
 pub mod common;
 pub mod eq8;
 pub mod escape_eval;
+pub mod findings;
 pub mod kinetic_eval;
 pub mod lemma1;
 pub mod lemma2;
@@ -36,6 +37,8 @@ pub struct Claim {
     pub id: &'static str,
     /// One line on what the claim says.
     pub title: &'static str,
+    /// The claim as the paper prints it (symbols in Unicode), with its equation number.
+    pub statement: &'static str,
     /// Runs the claim's checks on the built-in settings.
     pub run: fn(Progress) -> Result<Vec<Check>>,
 }
@@ -43,20 +46,115 @@ pub struct Claim {
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
     vec![
-        Claim { id: "lemma1", title: "Fokker–Planck equation (5) of the SDE (3)", run: lemma1::run },
-        Claim { id: "lemma2", title: "Eyring–Kramers mean escape time", run: lemma2::run },
-        Claim { id: "lemma3", title: "stationary solution p∞ ∝ e^{-ηL} of (5)", run: lemma3::run },
-        Claim { id: "theorem1", title: "decay of ‖h(t)‖² at rate C_P·γβ/2M", run: theorem1::run },
-        Claim { id: "theorem2", title: "limit of stationary ball probabilities", run: theorem2::run },
-        Claim { id: "eq8", title: "ratio of two equal-height minima (8)", run: eq8::run },
-        Claim { id: "lemma4", title: "stationary solution ψ∞ ∝ e^{-η'(L+|v|²/2)} of (9)", run: lemma4::run },
-        Claim { id: "lemma5", title: "T antisymmetric, F symmetric in L²(ψ∞)", run: lemma5::run },
-        Claim { id: "lemma6", title: "dH/dt inequality with K of (24)", run: lemma6::run },
-        Claim { id: "lemma7", title: "K ≥ 2μP with the stated μ, C, Ĉ", run: lemma7::run },
-        Claim { id: "theorem3", title: "kinetic decay bound and its Poincaré step", run: theorem3::run },
-        Claim { id: "assumption-a1", title: "confinement and integrability (A.1)", run: assumption_a1::run },
-        Claim { id: "assumption-a2", title: "growth conditions (A.2) along rays", run: assumption_a2::run },
-        Claim { id: "assumption-a3", title: "bound M_w of (A.3)", run: assumption_a3::run },
-        Claim { id: "assumption-a4", title: "C_L and b of (A.4)", run: assumption_a4::run },
+        Claim {
+            id: "lemma1",
+            title: "Fokker–Planck equation (5) of the SDE (3)",
+            statement:
+                "Lemma 1, (5): ∂_t p(w, t) = ∇·([∇(L(w) + γ(t)β(w)/2M(t))] p(w, t) + (γ(t)β(w)/2M(t)) ∇p(w, t)), \
+                        p(w, 0) = δ(w₀)",
+            run: lemma1::run,
+        },
+        Claim {
+            id: "lemma2",
+            title: "Eyring–Kramers mean escape time",
+            statement: "Lemma 2 (Section 2.3): E[τ_{w̌₁→w̌₂}] = (2π/λ*) √(|ΔL(w*)|/|ΔL(w̌₁)|) \
+                        exp(H(w*, w̌₁)·2M(w̌₁)/(γ(w̌₁)β(w̌₁))) [1 + O(√ε log(1/ε))], τ the time from the ε-ball \
+                        around w̌₁ to the ε-ball around w̌₂, |·| the determinant of the Hessian",
+            run: lemma2::run,
+        },
+        Claim {
+            id: "lemma3",
+            title: "stationary solution p∞ ∝ e^{-ηL} of (5)",
+            statement: "Lemma 3: under (A.1) and β(w) ≡ β, (5) has the stationary solution \
+                        p∞(w) = κ e^{−2M(∞)L(w)/(γ(∞)β)}; remark: for a general β(w) 'the existence and an explicit \
+                        form of stationary solution to (5) remains an open question'",
+            run: lemma3::run,
+        },
+        Claim {
+            id: "theorem1",
+            title: "decay of ‖h(t)‖² at rate C_P·γβ/2M",
+            statement: "Theorem 1: for t > T, ‖(p(w, t) − p∞(w))/√p∞(w)‖²_{L²} ≤ C(t, T) e^{−C_P(t−T)γ(∞)β/2M(∞)}, \
+                        C(t, T) = C_P(t−T)γ(∞)β/2M(∞) + ‖(p(w, T) − p∞)/√p∞‖², C_P the Poincaré constant of (7); \
+                        remark: 'large batch training with increasing batch size converges exponentially slower'",
+            run: theorem1::run,
+        },
+        Claim {
+            id: "theorem2",
+            title: "limit of stationary ball probabilities",
+            statement: "Theorem 2: lim_{ε→0} P(|W(∞) − w̌| ≤ ε) = κ e^{−4M(∞)L(w̌)/γ(∞)β} / ([2M(∞)/γ(∞)β]^{d/2} \
+                        |∇²L(w̌)|) · lim_{ε→0} [e^{2M(∞)ε²/γ(∞)β} Π_j √(1 − exp(−2M(∞)ε²λ_j/(πγ(∞)β)))]",
+            run: theorem2::run,
+        },
+        Claim {
+            id: "eq8",
+            title: "ratio of two equal-height minima (8)",
+            statement: "(8): for local minima with L(w̌₁) = L(w̌₂), \
+                        lim_{ε→0} P(|W(∞) − w̌₁| ≤ ε)/P(|W(∞) − w̌₂| ≤ ε) = √(|∇²L(w̌₂)|/|∇²L(w̌₁)|)",
+            run: eq8::run,
+        },
+        Claim {
+            id: "lemma4",
+            title: "stationary solution ψ∞ ∝ e^{-η'(L+|v|²/2)} of (9)",
+            statement: "Lemma 4, (9): ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(((1−ξ)/√γ) v ψ + (√γβ/2M) ∇_v ψ) has the \
+                        stationary solution ψ∞(w, v) = κ' e^{−(2M/γβ)(1−ξ)(L(w) + |v|²/2)}",
+            run: lemma4::run,
+        },
+        Claim {
+            id: "lemma5",
+            title: "T antisymmetric, F symmetric in L²(ψ∞)",
+            statement: "Lemma 5: (1) ⟨Tf, g⟩* = −⟨f, Tg⟩*, (2) ⟨Tf, f⟩* = 0, \
+                        (3) ⟨Ff, g⟩* = −(γ^{1/2}β/2M)⟨∇_v f, ∇_v g⟩*",
+            run: lemma5::run,
+        },
+        Claim {
+            id: "lemma6",
+            title: "dH/dt inequality with K of (24)",
+            statement: "Lemma 6: ½ dH/dt + ½∫[∇_w h, ∇_v h] K [∇_w h, ∇_v h]ᵀ ψ∞ ≤ ⟨∇²L̃ ∇_v h, ∇_w h⟩* + \
+                        ⟨∇²L̃ ∇_v h, ∇_v h⟩*, K = [[2Ĉ, C − C_L² + γĈ], [C − C_L² + γĈ, 2γC − 2C_L²Ĉ]] ⊗ I_d (24)",
+            run: lemma6::run,
+        },
+        Claim {
+            id: "lemma7",
+            title: "K ≥ 2μP with the stated μ, C, Ĉ",
+            statement: "Lemma 7: K ≥ 2μP ≥ 0 for P of (10) and K of (24), with g = (1−ξ)/√γ: μ = g, C = C_L², \
+                        Ĉ = g/2 when g < 2C_L; μ = g − √(g² − 4C_L²), C = g²/2 − C_L², Ĉ = g/2 when g ≥ 2C_L",
+            run: lemma7::run,
+        },
+        Claim {
+            id: "theorem3",
+            title: "kinetic decay bound and its Poincaré step",
+            statement: "Theorem 3: for t > T, ‖(ψ − ψ∞)/√ψ∞‖²_{L²(R^{2d})} ≤ γβ/(2M min{C_P, d}(1−ξ)λ_min) \
+                        e^{−2(μ−μ̂)t} H(0), with μ, C, Ĉ of Lemma 7, λ_min the smallest eigenvalue of P (10), \
+                        μ̂ = (1+√2)b/(2λ_min), b of (A.4), C_P of (7)",
+            run: theorem3::run,
+        },
+        Claim {
+            id: "assumption-a1",
+            title: "confinement and integrability (A.1)",
+            statement: "(A.1): lim_{‖w‖→∞} L(w) = +∞ and ∫e^{−L(w)} dw < +∞, for the squared loss and the \
+                        regularised cross entropy (Appendix B.1)",
+            run: assumption_a1::run,
+        },
+        Claim {
+            id: "assumption-a2",
+            title: "growth conditions (A.2) along rays",
+            statement: "(A.2): lim_{‖w‖→∞} {½‖∇L‖² − Tr ∇²L} = +∞ and lim_{‖w‖→∞} Tr ∇²L/‖∇L‖² = 0, for the \
+                        risks of Appendix B.1",
+            run: assumption_a2::run,
+        },
+        Claim {
+            id: "assumption-a3",
+            title: "bound M_w of (A.3)",
+            statement: "(A.3): |e^{−L(w)}(‖∇L(w)‖² − Tr ∇²L(w))| ≤ M_w for a constant M_w, for the risks of \
+                        Appendix B.1",
+            run: assumption_a3::run,
+        },
+        Claim {
+            id: "assumption-a4",
+            title: "C_L and b of (A.4)",
+            statement: "(A.4): for some C_L the eigenvalues of {sup_w |(∇²L̃)_ij|} are bounded by b, \
+                        L̃ = L − ½C_L²‖w‖²; Appendix C.3's Hessians and b ≡ max_i Σ_j b_ij",
+            run: assumption_a4::run,
+        },
     ]
 }

@@ -7,7 +7,7 @@
 //! eigen-expansion from a tilted Gibbs initial density. Compare: the bound at every sampled time,
 //! under each reading of C_P; and the remark that larger batches converge exponentially slower.
 
-use crate::check::{Check, Figure, Quantity, Series, Verdict};
+use crate::check::{Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::common::{builtin, logistic, Hyper};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
@@ -123,6 +123,8 @@ fn bound_verdict(d: &Decay, reading: &Reading, h0: f64) -> (Verdict, Option<f64>
 
 /// One reading of the rate in Theorem 1's bound.
 struct Reading {
+    role: Role,
+    id: &'static str,
     name: &'static str,
     label: &'static str,
     rate: Quantity,
@@ -149,6 +151,11 @@ impl Reading {
     }
 }
 
+/// 2λ₁, the decay rate of ‖h(t)‖², with its error.
+fn two_gap(gap: Quantity) -> Quantity {
+    Quantity::new(2.0 * gap.value, 2.0 * gap.error)
+}
+
 /// What is shared by the checks of one setting.
 struct Setting<'a> {
     name: &'a str,
@@ -166,6 +173,7 @@ fn reading_check(s: &Setting, r: &Reading, decay: &Decay) -> Check {
     let h0 = decay.h0_series.value;
     let (verdict, first_fail, worst) = bound_verdict(decay, r, h0);
     let mut c = Check::new("theorem1", r.name)
+        .typed(r.role, r.id, EvidenceKind::Converged)
         .with_setting("potential", s.name)
         .with_setting("hyper", s.hyper.json())
         .with_setting("diffusion", s.diffusion)
@@ -175,7 +183,7 @@ fn reading_check(s: &Setting, r: &Reading, decay: &Decay) -> Check {
     c.quantity("C_P_eq7", s.cp7);
     c.quantity("C_P_p_inf", s.cp_inf);
     c.quantity("rate_used", r.rate);
-    c.quantity("true_decay_rate_of_h2", Quantity::new(2.0 * s.gap.value, 2.0 * s.gap.error));
+    c.quantity("true_decay_rate_of_h2", two_gap(s.gap));
     c.quantity("h0_squared", decay.h0_series);
     c.quantity("h0_squared_exact_integral", Quantity::exact(decay.h0_exact));
     c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
@@ -184,6 +192,7 @@ fn reading_check(s: &Setting, r: &Reading, decay: &Decay) -> Check {
     }
     c.claimed = r.claimed();
     c.verdict = verdict;
+    c.set_margin("rate r of the bound against the true decay rate 2λ₁ of ‖h‖²", r.rate, two_gap(s.gap));
     let (two_gap, end) = (2.0 * s.gap.value, decay.times[decay.times.len() - 1]);
     c.evidence = match (verdict, first_fail) {
         (Verdict::Fail, Some(t)) => format!(
@@ -215,19 +224,25 @@ fn setting_checks(
     let cp_inf = Quantity::new(eta * gap.value, eta * gap.error);
     let readings = [
         Reading {
+            role: Role::AsPrinted,
+            id: "cp-eq7",
             name: "C_P of (7), measure e^{-L}",
             label: "bound, C_P of (7)",
             rate: Quantity::new(cp7.value * diffusion, cp7.error * diffusion),
             pure: false,
         },
         Reading {
+            role: Role::Reading,
+            id: "cp-p-inf-eq18",
             name: "C_P of p_inf ∝ e^{-ηL}, as applied at (18)",
             label: "bound, C_P of p_inf",
             rate: Quantity::new(cp_inf.value * diffusion, cp_inf.error * diffusion),
             pure: false,
         },
         Reading {
-            name: "nearest correct statement: ‖h(t)‖² ≤ e^{-2 D C_P(p_inf) t} ‖h(0)‖²",
+            role: Role::Corrected,
+            id: "pure-exponential",
+            name: "‖h(t)‖² ≤ e^{-2 D C_P(p_inf) t} ‖h(0)‖² for all t > 0 (C_P(p_inf) = ηλ₁)",
             label: "exp(-2 λ1 t)",
             rate: Quantity::new(2.0 * gap.value, 2.0 * gap.error),
             pure: true,
@@ -238,26 +253,32 @@ fn setting_checks(
     let times = sample_times(gap.value, fastest, &fine);
     let decay = decay(&op, &rates, &fine, tilt, &times)?;
     let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
-    let checks = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
+    let checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
     // Plots start at t = 0, where every bound equals ‖h(0)‖² (the verdicts skip that equality).
     let h0 = decay.h0_series.value;
     let plot_times: Vec<f64> = std::iter::once(0.0).chain(times.iter().copied()).collect();
-    let mut series = vec![Series {
-        label: "‖h(t)‖² (exact)".into(),
-        x: plot_times.clone(),
-        y: std::iter::once(h0).chain(decay.h2.iter().map(|q| q.value)).collect(),
-    }];
+    let mut series = vec![Series::new(
+        SeriesKind::Computed,
+        "‖h(t)‖², computed",
+        plot_times.clone(),
+        std::iter::once(h0).chain(decay.h2.iter().map(|q| q.value)).collect(),
+    )
+    .with_error(std::iter::once(decay.h0_series.error).chain(decay.h2.iter().map(|q| q.error)).collect())];
     for r in &readings {
         let y = plot_times.iter().map(|&t| r.bound_at(t, h0).value).collect();
-        series.push(Series { label: r.label.into(), x: plot_times.clone(), y });
+        let kind = match r.role {
+            Role::AsPrinted => SeriesKind::Paper,
+            Role::Corrected => SeriesKind::Corrected,
+            _ => SeriesKind::Reading,
+        };
+        series.push(Series::new(kind, r.label, plot_times.clone(), y));
     }
-    let fig = Figure {
-        name: format!("theorem1-{name}-D{diffusion}"),
-        x_label: "t".into(),
-        y_label: "‖h(t)‖²".into(),
-        log_y: true,
-        series,
-    };
+    // The first sampled violation of the bound as printed (C_P of (7)).
+    let violation = checks[0].quantities.get("first_failure_time").map(|q| q.value);
+    let title = format!("Theorem 1: ‖h(t)‖² against the bound, {name}, D = {diffusion}");
+    let fig = Figure::new(&format!("theorem1-{name}-D{diffusion}"), &title, "t", "‖h(t)‖²", series)
+        .log(false, true)
+        .violated_at(violation);
     Ok((checks, fig))
 }
 
@@ -294,10 +315,22 @@ fn batch_remark(progress: Progress) -> Result<Check> {
             .windows(2)
             .map(|w| crate::check::verdict_le(Quantity::new(w[1].value * (1.0 + 1e-6), w[1].error), w[0]))
             .collect();
-        series.push(Series { label: name.into(), x: ms.to_vec(), y: gaps.iter().map(|g| g.value).collect() });
+        let computed = Series::new(
+            SeriesKind::Computed,
+            &format!("λ₁, {name}"),
+            ms.to_vec(),
+            gaps.iter().map(|g| g.value).collect(),
+        );
+        series.push(computed.with_error(gaps.iter().map(|g| g.error).collect()));
+        if series.len() == 1 {
+            // The paper's rate C_P·γβ/2M ∝ 1/M, from the same risk's gap at M = 1.
+            let y = ms.iter().map(|m| gaps[0].value * ms[0] / m).collect();
+            series.push(Series::new(SeriesKind::Paper, &format!("∝ 1/M (the paper's rate), {name}"), ms.to_vec(), y));
+        }
         checks.push((name, gaps, Verdict::all(verdicts)));
     }
     let mut c = Check::new("theorem1", "remark: the convergence rate decreases as the batch size M grows")
+        .typed(Role::AsPrinted, "remark-batch-size", EvidenceKind::Converged)
         .with_setting("lr", 0.2)
         .with_setting("beta", 4.0)
         .with_setting("batch_sizes", ms.to_vec());
@@ -315,17 +348,32 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     }
     c.claimed = "rate C_P·γβ/(2M) ∝ 1/M: larger batches converge exponentially slower".into();
     c.verdict = Verdict::all(checks.iter().map(|c| c.2));
+    // The margin of the first risk whose gap does not fall: λ₁(M = 8)/λ₁(M = 1) against the 1/8
+    // that a rate ∝ 1/M predicts.
+    if let Some((name, gaps, _)) = checks.iter().find(|c| c.2 != Verdict::Pass) {
+        let (first, last) = (gaps[0], gaps[gaps.len() - 1]);
+        let ratio = last.value / first.value;
+        let error = ratio * (last.error / last.value + first.error / first.value);
+        c.set_margin(
+            &format!("λ₁(M = {})/λ₁(M = {}) for the {name} risk", ms[ms.len() - 1], ms[0]),
+            Quantity::exact(ms[0] / ms[ms.len() - 1]),
+            Quantity::new(ratio, error),
+        );
+    }
     c.evidence = format!(
         "{}; for the convex quadratic the true rate does not depend on M, for the double well it falls like the Kramers rate e^{{-ΔL·2M/γβ}}",
         evidence.join("; ")
     );
-    c.figures.push(Figure {
-        name: "theorem1-gap-vs-batch".into(),
-        x_label: "batch size M".into(),
-        y_label: "gap λ1".into(),
-        log_y: true,
-        series,
-    });
+    c.figures.push(
+        Figure::new(
+            "theorem1-gap-vs-batch",
+            "Theorem 1's remark: the decay rate λ₁ against batch size M (paper: ∝ 1/M)",
+            "batch size M",
+            "spectral gap λ₁",
+            series,
+        )
+        .log(true, true),
+    );
     Ok(c)
 }
 

@@ -4,7 +4,7 @@
 //! sides as ε → 0 at fixed η, and at fixed ε as η → ∞; and the nearest correct statements, the
 //! small-ε asymptote κ e^{−ηL(w̌)} vol(B_ε) and the Laplace asymptote κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H.
 
-use crate::check::{verdict_close, Check, Figure, Quantity, Series, Verdict};
+use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
@@ -63,7 +63,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         for start in [a, b] {
             let m = minimum(&p, &start)?;
             checks.extend(small_eps_checks(&p, spec, &m, &z_fixed)?);
-            checks.push(large_eta_check(&p, spec, &m, &zs)?);
+            checks.extend(large_eta_checks(&p, spec, &m, &zs)?);
         }
     }
     Ok(checks)
@@ -90,8 +90,9 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
         asym_ratio.push(ratio_quantity(ln_small_ball(ln_kappa, ETA_FIXED, m, eps) - prob.ln, &prob));
         probs.push(prob.quantity());
     }
-    let base = |reading: &str| {
+    let base = |role: Role, id: &str, reading: &str| {
         Check::new("theorem2", reading)
+            .typed(role, id, EvidenceKind::Converged)
             .with_setting("potential", spec)
             .with_setting("minimum", m.point.clone())
             .with_setting("eta", ETA_FIXED)
@@ -99,7 +100,7 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
     };
     let last = RADII.len() - 1;
     // Literal reading: both limits are 0.
-    let mut literal = base("literal: lim_{ε→0} P_ε = lim_{ε→0} RHS(ε); both tend to 0");
+    let mut literal = base(Role::Reading, "literal-limit", "literal: lim_{ε→0} P_ε = lim_{ε→0} RHS(ε); both tend to 0");
     literal.quantity("P(eps_min)", probs[last]);
     literal.quantity("RHS(eps_min)/P(eps_min)", rhs_ratio[last]);
     literal.claimed = "the limit equals the paper's expression".into();
@@ -112,43 +113,53 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
         RADII[last]
     );
     // Before the limit: RHS(ε) as an approximation of P_ε.
-    let mut approx = base("before the limit: RHS(ε)/P_ε → 1 as ε → 0 at fixed η");
+    let mut approx = base(Role::AsPrinted, "rhs-small-eps", "before the limit: RHS(ε)/P_ε → 1 as ε → 0 at fixed η");
     for (k, eps) in RADII.iter().enumerate() {
         approx.quantity(&format!("RHS/P at eps={eps:.0e}"), rhs_ratio[k]);
     }
-    approx.figures.push(Figure {
-        name: format!("theorem2-small-eps-d{}-w{:.3}", m.point.len(), m.point[0]),
-        x_label: "ε".into(),
-        y_label: "ratio to P_ε".into(),
-        log_y: true,
-        series: vec![
-            Series {
-                label: "paper's RHS(ε)".into(),
-                x: RADII.to_vec(),
-                y: rhs_ratio.iter().map(|q| q.value).collect(),
-            },
-            Series {
-                label: "κ e^{-ηL(w̌)} vol(B_ε)".into(),
-                x: RADII.to_vec(),
-                y: asym_ratio.iter().map(|q| q.value).collect(),
-            },
-        ],
-    });
+    let series = vec![
+        Series::new(SeriesKind::Computed, "exact P_ε", RADII.to_vec(), vec![1.0; RADII.len()])
+            .with_error(probs.iter().map(|p| p.error / p.value).collect()),
+        Series::new(SeriesKind::Paper, "paper's RHS(ε)", RADII.to_vec(), rhs_ratio.iter().map(|q| q.value).collect()),
+        Series::new(
+            SeriesKind::Corrected,
+            "κ e^(−ηL(w̌)) vol(B_ε)",
+            RADII.to_vec(),
+            asym_ratio.iter().map(|q| q.value).collect(),
+        ),
+    ];
+    let (d, w) = (m.point.len(), m.point[0]);
+    let title = format!(
+        "Theorem 2: RHS(ε) and the small-ball asymptote in units of P_ε (d = {d}, w̌₁ = {w:.3}, η = {ETA_FIXED})"
+    );
+    let name = format!("theorem2-small-eps-d{d}-w{w:.3}");
+    approx
+        .figures
+        .push(Figure::new(&name, &title, "ball radius ε", "ratio to P(|W(∞) − w̌| ≤ ε)", series).log(true, true));
     approx.claimed = "P_ε ≈ κ e^{-2ηL}/(η^{d/2}|∇²L|) e^{ηε²} Π√(1−e^{−ηε²λ_j/π})".into();
     approx.verdict = verdict_close(rhs_ratio[last], Quantity::exact(1.0), 0.01);
+    let at = format!("ε = {:.0e}", RADII[last]);
+    approx.set_margin(
+        &format!("paper's RHS(ε) in units of the exact P_ε, {at}"),
+        rhs_ratio[last],
+        Quantity::exact(1.0),
+    );
     approx.evidence = format!(
         "RHS/P tends to {:.6} (not 1) as ε → 0; nearest correct statement: P_ε / (κ e^{{-ηL(w̌)}} vol(B_ε)) → 1, measured {:.8}",
         rhs_ratio[last].value, asym_ratio[last].value
     );
-    let mut nearest = base("nearest correct statement: P_ε ~ κ e^{−ηL(w̌)} vol(B_ε) as ε → 0");
+    let mut nearest = base(Role::Corrected, "small-ball-asymptote", "P_ε ~ κ e^{−ηL(w̌)} vol(B_ε) as ε → 0 at fixed η");
     nearest.quantity("asymptote/P at eps_min", asym_ratio[last]);
     nearest.claimed = "(not in the paper) small-ball asymptote".into();
     nearest.verdict = verdict_close(asym_ratio[last], Quantity::exact(1.0), 1e-4);
+    nearest.set_margin(&format!("κe^(−ηL(w̌))vol(B_ε) in units of P_ε, {at}"), asym_ratio[last], Quantity::exact(1.0));
     nearest.evidence = format!("asymptote/P = {:.10} at ε = {:.0e}", asym_ratio[last].value, RADII[last]);
-    let mut repaired = base("repaired reading (e^{−ηL(w̌)}, √det): RHS'(ε)/P_ε → 1 as ε → 0");
+    let mut repaired =
+        base(Role::Reading, "repaired-rhs-small-eps", "repaired reading (e^{−ηL(w̌)}, √det): RHS'(ε)/P_ε → 1 as ε → 0");
     repaired.quantity("RHS'/P at eps_min", repaired_ratio[last]);
     repaired.claimed = "the formula with the exponent and the determinant power of B.5's first lines".into();
     repaired.verdict = verdict_close(repaired_ratio[last], Quantity::exact(1.0), 0.01);
+    repaired.set_margin(&format!("repaired RHS'(ε) in units of P_ε, {at}"), repaired_ratio[last], Quantity::exact(1.0));
     repaired.evidence = format!(
         "RHS'/P → {:.6} = π^(-d/2)/vol(B_1): the Pólya step mis-normalises the Gaussian, so even the repaired formula is off by a constant",
         repaired_ratio[last].value
@@ -159,12 +170,18 @@ fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantit
 const EPS_FIXED: f64 = 0.3;
 const ETAS: [f64; 5] = [10.0, 30.0, 100.0, 300.0, 1000.0];
 
-fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuantity]) -> Result<Check> {
-    let mut check = Check::new("theorem2", "fixed ε, η → ∞: RHS(ε)/P_ε and the Laplace asymptote")
-        .with_setting("potential", spec)
-        .with_setting("minimum", m.point.clone())
-        .with_setting("eps", EPS_FIXED)
-        .with_setting("etas", ETAS.to_vec());
+/// Fixed ε, η → ∞: the paper's RHS(ε)/P_ε (a reading of the limit), and the Laplace asymptote
+/// κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H (a corrected statement) from the same integrals.
+fn large_eta_checks(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuantity]) -> Result<Vec<Check>> {
+    let base = |role: Role, id: &str, reading: &str| {
+        Check::new("theorem2", reading)
+            .typed(role, id, EvidenceKind::Converged)
+            .with_setting("potential", spec)
+            .with_setting("minimum", m.point.clone())
+            .with_setting("eps", EPS_FIXED)
+            .with_setting("etas", ETAS.to_vec())
+    };
+    let mut check = base(Role::Reading, "rhs-large-eta", "fixed ε, η → ∞: RHS(ε)/P_ε and the Laplace asymptote");
     let mut laplace = Vec::new();
     let mut rhs = Vec::new();
     for (eta, z) in ETAS.iter().copied().zip(zs) {
@@ -187,9 +204,38 @@ fn large_eta_check(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuanti
     check.quantity("Laplace/P extrapolated to eta=inf", Quantity::new(extrapolated, spread));
     check.claimed = "the paper's expression with its e^{ηε²} factor at fixed ε".into();
     check.verdict = verdict_close(rhs[k], Quantity::exact(1.0), 0.01);
+    check.set_margin(
+        &format!("paper's RHS(ε) in units of the exact P_ε, η = {}", ETAS[k]),
+        rhs[k],
+        Quantity::exact(1.0),
+    );
     check.evidence = format!(
         "RHS/P = {:.3e} at η = {} (the factors e^{{-2ηL(w̌)}} and e^{{ηε²}} make it drift away from 1); the Laplace asymptote matches: ratio {:.6} → {:.6}",
         rhs[k].value, ETAS[k], laplace[k].value, extrapolated
     );
-    Ok(check)
+    let mut laplace_check = base(
+        Role::Corrected,
+        "laplace-large-eta",
+        "small-noise limit: P_ε ~ κ e^{−ηL(w̌)} (2π/η)^{d/2} / √det ∇²L(w̌) as η → ∞ at fixed ε",
+    );
+    for (eta, q) in ETAS.iter().zip(&laplace) {
+        laplace_check.quantity(&format!("Laplace/P at eta={eta}"), *q);
+    }
+    // Neville in 1/η through the last three η (the ratio is 1 + c₁/η + c₂/η² + …; the ball's
+    // truncation e^{−ηε²λ} is below rounding there): the spread to the two-point value is the error.
+    let x: Vec<f64> = ETAS[k - 2..].iter().map(|eta| 1.0 / eta).collect();
+    let weights: Vec<f64> =
+        (0..3).map(|i| (0..3).filter(|&j| j != i).map(|j| x[j] / (x[j] - x[i])).product()).collect();
+    let three: f64 = weights.iter().zip(&laplace[k - 2..]).map(|(w, q)| w * q.value).sum();
+    let propagated: f64 = weights.iter().zip(&laplace[k - 2..]).map(|(w, q)| w.abs() * q.error).sum();
+    let limit = Quantity::new(three, (three - extrapolated).abs() + propagated);
+    laplace_check.quantity("Laplace/P extrapolated to eta=inf (Neville, 3 points)", limit);
+    laplace_check.claimed = "Laplace asymptote / P_ε → 1 as η → ∞".into();
+    laplace_check.verdict = verdict_close(limit, Quantity::exact(1.0), 1e-3);
+    laplace_check.set_margin("Laplace asymptote in units of P_ε, extrapolated to η = ∞", limit, Quantity::exact(1.0));
+    laplace_check.evidence = format!(
+        "Laplace/P = {:.8} at η = {}, {:.8} at η = {}; Neville in 1/η over the last three: {:.8} ± {:.1e}",
+        laplace[0].value, ETAS[0], laplace[k].value, ETAS[k], limit.value, limit.error
+    );
+    Ok(vec![check, laplace_check])
 }

@@ -7,8 +7,8 @@
 //! e^{−L}, reading (7) as printed) are computed. The true Poincaré constant of ψ_∞ (a product
 //! measure) is min{C_P(e^{−η'L}), η'}: the Gaussian velocity factor has constant η' in every d.
 
-use crate::check::{verdict_le, Check, Figure, Quantity, Series, Verdict};
-use crate::lemma7::{harmonic_gap, min_eig, p_matrix, paper_constants};
+use crate::check::{verdict_le, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
+use crate::lemma7::{harmonic_gap, min_eig, mu_max, p_matrix, paper_constants};
 use crate::momentum::{hessian_bound, lyapunov};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
@@ -104,7 +104,10 @@ fn trajectory(
 /// (coarse to fine). The error of ‖h(t)‖² and H(0) is the larger of the last two level
 /// differences: the truncation error is not monotone in n (for a separable d = 2 risk, where the
 /// exact values are products of d = 1 ones, the last difference alone fell below the true error).
-fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], gap_source: Gap) -> Result<Check> {
+///
+/// Returns the check of the bound as printed and the check of the corrected bound (see
+/// [`corrected_check`]) on the same trajectories.
+fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], gap_source: Gap) -> Result<Vec<Check>> {
     let potential = Potential::parse(spec)?;
     let d = potential.dim();
     let problem = Kinetic::new(&potential, params)?;
@@ -155,14 +158,19 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
     let violated = |k: usize| norms[k] > bound.at(times[k]) + slack(k);
     let first_fail = (0..=STEPS).find(|&k| violated(k)).map(|k| times[k]);
     let fails_at_end = violated(STEPS);
-    let mut check =
-        Check::new("theorem3", "C_P of e^{-L} as (7) prints; K with friction g; paper's μ, C, Ĉ; b of (A.4)")
-            .with_setting("potential", spec)
+    let setting = |c: Check| {
+        c.with_setting("potential", spec)
             .with_setting("d", d)
             .with_setting("friction", params.friction)
             .with_setting("diffusion_v", params.diffusion_v)
             .with_setting("C_L", cl)
-            .with_setting("basis_size", basis_size);
+            .with_setting("basis_size", basis_size)
+    };
+    let mut check =
+        setting(
+            Check::new("theorem3", "C_P of e^{-L} as (7) prints; K with friction g; paper's μ, C, Ĉ; b of (A.4)")
+                .typed(Role::AsPrinted, "decay-bound", EvidenceKind::Converged),
+        );
     check.quantity("H0", Quantity::new(h0, h0_err));
     check.quantity("h2_final", Quantity::new(norms[STEPS], norm_err[STEPS]));
     check.quantity("lambda_min", Quantity::exact(lambda_min));
@@ -178,6 +186,11 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
     // ‖h‖² decays at 2·gap; a bound decaying faster fails for all large t, so no T exists.
     let asymptotic = verdict_le(check.quantities["bound_rate"], true_rate);
     check.verdict = if fails_at_end { Verdict::all([asymptotic, Verdict::Fail]) } else { asymptotic };
+    check.set_margin(
+        "decay rate 2(μ − μ̂) of the bound against the true rate 2·gap of ‖h‖²",
+        check.quantities["bound_rate"],
+        true_rate,
+    );
     check.claimed = format!("‖h(t)‖² ≤ {:.4e}·e^{{−{:.4}t}} for t > T (d = {d})", bound.prefactor, bound.rate);
     check.evidence = format!(
         "bound rate 2(μ−μ̂) = {:.4} vs true rate 2·gap = {:.4}; first sampled violation {}; violated at t = {} : {}{}; \
@@ -192,21 +205,113 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
         sizes[1],
         sizes[2]
     );
-    check.figures.push(Figure {
-        name: format!("theorem3-{}", spec.replace(['/', ' ', '*', '^', '(', ')'], "")),
-        x_label: "t".into(),
-        y_label: "‖h(t)‖²".into(),
-        log_y: true,
-        series: vec![
-            Series { label: "exact ‖h(t)‖²".into(), x: times.clone(), y: norms },
-            Series {
-                label: "Theorem 3 bound".into(),
-                x: times.clone(),
-                y: times.iter().map(|&t| bound.at(t)).collect(),
-            },
-        ],
-    });
-    Ok(check)
+    let trajectory = Trajectory { times: &times, norms: &norms, norm_err: &norm_err, h0, h0_err };
+    let constants = Constants { cl, c: pc.c, c_hat: pc.c_hat, lambda_min, mu_hat: Quantity::new(mu_hat, mu_hat_err) };
+    let (corrected, corrected_bound) =
+        corrected_check(setting, &potential, params, gap_source, &trajectory, constants, true_rate)?;
+    let series = vec![
+        Series::new(SeriesKind::Computed, "‖h(t)‖², computed", times.clone(), norms.clone())
+            .with_error(norm_err.clone()),
+        Series::new(SeriesKind::Paper, "Theorem 3 bound", times.clone(), times.iter().map(|&t| bound.at(t)).collect()),
+        Series::new(
+            SeriesKind::Corrected,
+            "corrected bound (μ*, min{C_P(e^(−η'L)), η'})",
+            times.clone(),
+            times.iter().map(|&t| corrected_bound.at(t)).collect(),
+        ),
+    ];
+    let g = params.friction;
+    let title = format!("Theorem 3: ‖h(t)‖² against the bound, {spec}, g = {g}, D_v = {}", params.diffusion_v);
+    let name = format!("theorem3-{}-g{g}", spec.replace(['/', ' ', '*', '^', '(', ')'], ""));
+    check.figures.push(Figure::new(&name, &title, "t", "‖h(t)‖²", series).log(false, true).violated_at(first_fail));
+    Ok(vec![check, corrected])
+}
+
+/// The exact ‖h(t)‖² at the sampled times with its errors, and H(0).
+struct Trajectory<'a> {
+    times: &'a [f64],
+    norms: &'a [f64],
+    norm_err: &'a [f64],
+    h0: f64,
+    h0_err: f64,
+}
+
+/// The constants of one decay setting: C_L, the paper's C and Ĉ, λ_min(P) and μ̂.
+#[derive(Clone, Copy)]
+struct Constants {
+    cl: f64,
+    c: f64,
+    c_hat: f64,
+    lambda_min: f64,
+    mu_hat: Quantity,
+}
+
+/// The corrected bound ‖h(t)‖² ≤ H(0) e^{−2(μ* − μ̂)t} / (λ_min min{C_P(e^{−η'L}), η'}), with
+/// μ* the largest μ for which K ≥ 2μP holds with the paper's C, Ĉ (the harmonic gap, Lemma 7's
+/// corrected statement) and min{C_P(e^{−η'L}), η'} the Poincaré constant of ψ∞ (a product of
+/// e^{−η'L} and a Gaussian of constant η'). The steps of the proof are then valid, so the bound
+/// must hold at every t; at equal rates (the quadratic risk) the sampled times decide.
+fn corrected_check(
+    setting: impl Fn(Check) -> Check,
+    potential: &Potential,
+    params: KineticParams,
+    gap_source: Gap,
+    tr: &Trajectory,
+    k: Constants,
+    true_rate: Quantity,
+) -> Result<(Check, Bound)> {
+    let eta = params.eta();
+    // C_P(e^{−η'L}); for L_1(x) + y²/2 from the factors (the y-factor's constant is η').
+    let (cp_eta, cp_eta_err) = match gap_source {
+        Gap::SeparableHarmonicY(x_part) => {
+            let (c, e, _) = poincare_constant(&Potential::parse(x_part)?, eta, 1e-10)?;
+            (c.min(eta), e)
+        }
+        _ => {
+            let (c, e, _) = poincare_constant(potential, eta, 1e-10)?;
+            (c, e)
+        }
+    };
+    let poincare = Quantity::new(cp_eta.min(eta), cp_eta_err);
+    let mu_star = mu_max(params.friction, k.cl, k.c, k.c_hat)
+        .ok_or_else(|| fpspectral::EngineError::Numerical("theorem3: the paper's P is not positive definite".into()))?;
+    let rate = Quantity::new(2.0 * (mu_star - k.mu_hat.value), 2.0 * k.mu_hat.error + 64.0 * f64::EPSILON * mu_star);
+    let prefactor = tr.h0 / (k.lambda_min * poincare.value);
+    let bound = Bound { prefactor, rate: rate.value };
+    // The bound's relative error: H(0)'s and the Poincaré constant's.
+    let rel = tr.h0_err / tr.h0.abs() + poincare.error / poincare.value + 1e-8;
+    let slack = |i: usize| tr.norm_err[i] + bound.at(tr.times[i]) * rel;
+    let first_fail = (0..tr.times.len()).find(|&i| tr.norms[i] > bound.at(tr.times[i]) + slack(i)).map(|i| tr.times[i]);
+    let worst = (0..tr.times.len()).map(|i| tr.norms[i] / bound.at(tr.times[i])).fold(0.0, f64::max);
+    let mut c = setting(
+        Check::new(
+            "theorem3",
+            "‖h(t)‖² ≤ H(0) e^{−2(μ* − μ̂)t} / (λ_min min{C_P(e^{−η'L}), η'}), μ* = largest μ with K ≥ 2μP",
+        )
+        .typed(Role::Corrected, "decay-bound-corrected", EvidenceKind::Converged),
+    );
+    c.quantity("mu_star", Quantity::exact(mu_star));
+    c.quantity("poincare_constant_psi_inf", poincare);
+    c.quantity("bound_rate", rate);
+    c.quantity("true_rate_of_h2", true_rate);
+    c.quantity("max_ratio_h2_over_bound", Quantity::exact(worst));
+    // ≤, not <: equal rates are allowed (the quadratic risk, where μ* is the gap and μ̂ = 0), so
+    // only a bound rate surely above the true rate, or a sampled violation, fails.
+    let too_fast = rate.lo() > true_rate.hi();
+    c.verdict = if first_fail.is_some() || too_fast { Verdict::Fail } else { Verdict::Pass };
+    c.set_margin("decay rate 2(μ* − μ̂) of the corrected bound against the true rate 2·gap", rate, true_rate);
+    c.claimed = format!("‖h(t)‖² ≤ {:.4e}·e^{{−{:.4}t}} for all t ≥ 0", bound.prefactor, bound.rate);
+    c.evidence = format!(
+        "bound rate 2(μ* − μ̂) = {:.6} vs true rate {:.6}; largest ‖h‖²/bound over {} sampled times up to t = {}: {:.4}; \
+         first violation {}",
+        rate.value,
+        true_rate.value,
+        tr.times.len(),
+        tr.times[tr.times.len() - 1],
+        worst,
+        first_fail.map_or("none".to_string(), |t| format!("at t = {t}"))
+    );
+    Ok((c, bound))
 }
 
 /// Poincaré inequality for ψ_∞ with the min{C_P, d} factor, against the true constant, in two
@@ -236,7 +341,13 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     } else {
         "Poincaré step for ψ∞: η' min{C_P, d} with C_P of e^{-L} as (7) prints"
     };
+    let (role, id) = if eta_reading {
+        (Role::Reading, "poincare-step-cp-rescaled")
+    } else {
+        (Role::AsPrinted, "poincare-step-cp-eq7")
+    };
     let mut check = Check::new("theorem3", reading)
+        .typed(role, id, EvidenceKind::Converged)
         .with_setting("potential", spec)
         .with_setting("d", d)
         .with_setting("eta_prime", eta);
@@ -247,6 +358,7 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     check.quantity("true_minus_paper", margin);
     // The step holds when the paper's constant does not exceed the true one: margin ≥ 0.
     check.verdict = verdict_le(Quantity::exact(0.0), margin);
+    check.set_margin("constant η' min{C_P, d} of the Poincaré step against the true constant of ψ∞", paper, truth);
     check.claimed = format!("‖∇h‖²* ≥ {:.6}‖h‖²* (η' min{{C_P, d}})", paper.value);
     let equality = if margin.value == 0.0 && margin.error == 0.0 {
         " (here the same expression: equality)".to_string()
@@ -295,13 +407,13 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
     p("theorem3: decay bound against exact ‖h(t)‖², Poincaré step");
     let a = KineticParams::new(1.0, 0.5)?;
     let b = KineticParams::new(3.0, 1.5)?;
-    let mut out = vec![
-        decay_check("x^2/2", a, 1.0, [28, 34, 40], Gap::Harmonic)?,
-        decay_check("x^2/2", b, 1.0, [28, 34, 40], Gap::Harmonic)?,
-        decay_check("x^2/2 + 2*exp(-x^2)", a, 1.0, [38, 44, 50], Gap::Computed)?,
-        decay_check("x^2/2 + y^2/2", a, 1.0, [10, 12, 14], Gap::Harmonic)?,
-        decay_check("x^2/2 + y^2/2", b, 1.0, [10, 12, 14], Gap::Harmonic)?,
-        decay_check(
+    let decays = [
+        decay_checks("x^2/2", a, 1.0, [28, 34, 40], Gap::Harmonic)?,
+        decay_checks("x^2/2", b, 1.0, [28, 34, 40], Gap::Harmonic)?,
+        decay_checks("x^2/2 + 2*exp(-x^2)", a, 1.0, [38, 44, 50], Gap::Computed)?,
+        decay_checks("x^2/2 + y^2/2", a, 1.0, [10, 12, 14], Gap::Harmonic)?,
+        decay_checks("x^2/2 + y^2/2", b, 1.0, [10, 12, 14], Gap::Harmonic)?,
+        decay_checks(
             "x^2/2 + 2*exp(-x^2) + y^2/2",
             a,
             1.0,
@@ -309,8 +421,12 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
             Gap::SeparableHarmonicY("x^2/2 + 2*exp(-x^2)"),
         )?,
     ];
+    // The six decay checks as printed first, then their corrected statements.
+    let (mut out, corrected): (Vec<Check>, Vec<Check>) =
+        decays.into_iter().flatten().partition(|c| c.role == Role::AsPrinted);
     for spec in ["x^2/2", "x^4/4 - x^2/2", "2*x^2 + 2*y^2", "x^4/4 - x^2/2 + y^2/2"] {
         out.extend(poincare_checks(spec, a)?);
     }
+    out.extend(corrected);
     Ok(out)
 }

@@ -38,13 +38,30 @@ struct Cli {
 enum Command {
     /// Lists the implemented claims.
     List,
-    /// Runs the named claims (all when none is named) and writes the report.
+    /// Runs the named claims (all when none is named), prints the claim table and writes the
+    /// report (report.html, report.json, findings.json, report.md, timings.json, plots).
     Run {
         claims: Vec<String>,
-        /// Directory for report.json, report.md and plots (a new directory, or a previous
-        /// report, which is replaced; nothing else is ever overwritten).
+        /// Directory for the report (a new directory, or a previous report, which is replaced;
+        /// nothing else is ever overwritten).
         #[arg(long, allow_hyphen_values = true)]
         out: Option<PathBuf>,
+        /// Also print every row (claim, role, reading id, outcome, setting, numbers).
+        #[arg(long)]
+        verbose: bool,
+        /// Compare each claim's verdict, reading and corrected statement with a recorded findings
+        /// file (e.g. fixtures/findings.json); exit code 1 names every difference.
+        #[arg(long, value_name = "FILE")]
+        expect: Option<PathBuf>,
+    },
+    /// Prints the claim table of a written report.
+    Summary {
+        /// `text` (the terminal table) or `md` (the README's findings table).
+        #[arg(long, default_value = "text", value_parser = ["text", "md"])]
+        format: String,
+        /// The report directory to read.
+        #[arg(long, default_value = DEFAULT_OUT)]
+        report: PathBuf,
     },
     /// Evaluates one quantity for a potential of your own; prints JSON.
     #[command(subcommand)]
@@ -142,6 +159,7 @@ fn error_code(error: &EngineError) -> u8 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Done,
+    FindingsDiffer,
     NotConverged,
 }
 
@@ -149,6 +167,7 @@ impl Outcome {
     fn exit_code(self) -> u8 {
         match self {
             Outcome::Done => 0,
+            Outcome::FindingsDiffer => 1,
             Outcome::NotConverged => 3,
         }
     }
@@ -158,9 +177,12 @@ impl Outcome {
 }
 
 /// Runs claims into a report directory validated before any computation.
-fn run(claims: &[String], out: Option<PathBuf>) -> Result<Outcome, EngineError> {
+fn run(claims: &[String], out: Option<PathBuf>, options: &report::RunOptions) -> Result<Outcome, EngineError> {
     let out = outdir::OutDir::validate(&out.unwrap_or_else(|| PathBuf::from(DEFAULT_OUT)))?;
-    report::run_claims(claims, &out).map(|()| Outcome::Done)
+    Ok(match report::run_claims(claims, &out, options)? {
+        report::RunOutcome::Done => Outcome::Done,
+        report::RunOutcome::FindingsDiffer => Outcome::FindingsDiffer,
+    })
 }
 
 /// `--out` means something only where a report is written.
@@ -175,8 +197,21 @@ fn refuse_out(out: &Option<PathBuf>, command: &str) -> Result<(), EngineError> {
 
 fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
     match cli.command {
-        None => run(&[], cli.out),
-        Some(Command::Run { claims, out }) => run(&claims, out.or(cli.out)),
+        None => run(&[], cli.out, &report::RunOptions::default()),
+        Some(Command::Run { claims, out, verbose, expect }) => {
+            run(&claims, out.or(cli.out), &report::RunOptions { verbose, expect })
+        }
+        Some(Command::Summary { format, report: dir }) => {
+            refuse_out(&cli.out, "summary")?;
+            let findings = report::read_findings(&dir)?;
+            let text = if format == "md" {
+                crate::summary::claim_table_md(&findings)
+            } else {
+                crate::summary::claim_table(&findings)
+            };
+            report::emit(&text);
+            Ok(Outcome::Done)
+        }
         Some(Command::List) => {
             refuse_out(&cli.out, "list")?;
             let lines: Vec<String> =

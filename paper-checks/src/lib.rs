@@ -5,6 +5,8 @@ pub mod cli;
 mod eval;
 #[doc(hidden)]
 pub mod fuzz;
+mod html;
 mod outdir;
 mod plot;
 mod report;
+mod summary;
