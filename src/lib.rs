@@ -35,6 +35,7 @@ pub mod quantity;
 pub mod resolution;
 pub mod scaling;
 pub mod sde;
+pub mod sgd;
 pub mod spectrum;
 pub mod variable;
 
