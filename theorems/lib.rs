@@ -22,6 +22,7 @@ pub mod lemma4;
 pub mod lemma5;
 pub mod lemma6;
 pub mod lemma7;
+pub mod sgd_eval;
 pub mod theorem1;
 pub mod theorem2;
 pub mod theorem3;

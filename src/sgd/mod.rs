@@ -13,8 +13,10 @@
 //! - [`lyapunov`]: exact stationary covariances of the linear recursions on quadratic risks.
 //! - [`gibbs`]: the Fokker–Planck law e^{−L/T} on a grid and its first-order correction in γ.
 //! - [`stationary`]: the simulated stationary law.
+//! - [`escape`]: simulated escape times, in steps and in SDE time.
 
 pub mod chain;
+pub mod escape;
 pub mod gibbs;
 pub mod gradient;
 pub mod lyapunov;

@@ -56,7 +56,8 @@ impl Observer for Moments {
     }
 }
 
-/// First step at which |w − target| ≤ radius.
+/// First step at which |w − target| ≤ radius; in d = 1 the first step at or beyond the ball's
+/// near edge (a discrete chain can jump over a small interval, a diffusion cannot).
 pub struct Passage {
     /// Target centre.
     pub target: [f64; 3],
@@ -64,6 +65,22 @@ pub struct Passage {
     pub radius: f64,
     /// Dimension d.
     pub dim: usize,
+    /// In d = 1: (edge, direction): reached when direction·(w − edge) ≥ 0.
+    pub half_line: Option<(f64, f64)>,
+}
+
+impl Passage {
+    /// The target ball of `radius` around `target`, approached from `start`.
+    pub fn new(start: &[f64], target: &[f64], radius: f64) -> Passage {
+        let dim = target.len();
+        let mut t = [0.0; 3];
+        t[..dim].copy_from_slice(target);
+        let half_line = (dim == 1).then(|| {
+            let direction = if start[0] < target[0] { 1.0 } else { -1.0 };
+            (target[0] - direction * radius, direction)
+        });
+        Passage { target: t, radius, dim, half_line }
+    }
 }
 
 impl Observer for Passage {
@@ -73,8 +90,11 @@ impl Observer for Passage {
     }
     #[inline]
     fn observe(&self, r: &mut Option<usize>, step: usize, s: &ChainState) -> bool {
-        let d2: f64 = (0..self.dim).map(|i| (s.w[i] - self.target[i]).powi(2)).sum();
-        if d2 <= self.radius * self.radius {
+        let reached = match self.half_line {
+            Some((edge, direction)) => direction * (s.w[0] - edge) >= 0.0,
+            None => (0..self.dim).map(|i| (s.w[i] - self.target[i]).powi(2)).sum::<f64>() <= self.radius * self.radius,
+        };
+        if reached {
             *r = Some(step);
             return false;
         }
