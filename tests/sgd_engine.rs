@@ -2,6 +2,8 @@
 //! recursions, the exact covariance of the whitened shifts, the batch-noise covariance (with and
 //! without replacement), thread-count independence, and the first-order corrected law.
 
+#![allow(clippy::needless_range_loop)]
+
 use fpspectral::sgd::chain::{simulate, Algorithm, ChainState, Method, Problem};
 use fpspectral::sgd::gibbs::law_moments;
 use fpspectral::sgd::lyapunov::{stationary, Quadratic};

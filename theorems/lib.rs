@@ -22,7 +22,9 @@ pub mod lemma4;
 pub mod lemma5;
 pub mod lemma6;
 pub mod lemma7;
+pub mod sgd_escape;
 pub mod sgd_eval;
+pub mod sgd_stationary;
 pub mod theorem1;
 pub mod theorem2;
 pub mod theorem3;
@@ -58,5 +60,7 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "assumption-a2", title: "growth conditions (A.2) along rays", run: assumption_a2::run },
         Claim { id: "assumption-a3", title: "bound M_w of (A.3)", run: assumption_a3::run },
         Claim { id: "assumption-a4", title: "C_L and b of (A.4)", run: assumption_a4::run },
+        Claim { id: "sgd-stationary", title: "stationary law of SGD itself vs (5), (9)", run: sgd_stationary::run },
+        Claim { id: "sgd-escape", title: "SGD escape time vs the SDE's passage time", run: sgd_escape::run },
     ]
 }
