@@ -22,6 +22,8 @@ pub mod lemma4;
 pub mod lemma5;
 pub mod lemma6;
 pub mod lemma7;
+pub mod msgd_batch;
+pub mod sgd_batch;
 pub mod sgd_escape;
 pub mod sgd_eval;
 pub mod sgd_stationary;
@@ -62,5 +64,7 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "assumption-a4", title: "C_L and b of (A.4)", run: assumption_a4::run },
         Claim { id: "sgd-stationary", title: "stationary law of SGD itself vs (5), (9)", run: sgd_stationary::run },
         Claim { id: "sgd-escape", title: "SGD escape time vs the SDE's passage time", run: sgd_escape::run },
+        Claim { id: "sgd-batch", title: "Figure 3 on a synthetic double well: SGD vs (5)", run: sgd_batch::run },
+        Claim { id: "msgd-batch", title: "Figure 4 on a synthetic double well: momentum SGD", run: msgd_batch::run },
     ]
 }

@@ -9,6 +9,7 @@ use super::gradient::RiskGradient;
 use super::noise::{BatchSampler, SampleShifts, Sampling};
 use crate::error::{EngineError, Result};
 use rand::SeedableRng;
+pub use rand_xoshiro::Xoshiro256PlusPlus as ChainRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

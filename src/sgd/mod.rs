@@ -24,6 +24,6 @@ pub mod noise;
 pub mod observe;
 pub mod stationary;
 
-pub use chain::{simulate, Algorithm, ChainState, Method, Observer, Problem};
+pub use chain::{simulate, Algorithm, ChainRng, ChainState, Method, Observer, Problem};
 pub use gradient::RiskGradient;
 pub use noise::{SampleShifts, Sampling};

@@ -34,6 +34,8 @@ pub struct SampleShifts {
     pub dim: usize,
     /// β: the exact empirical covariance scale.
     pub beta: f64,
+    /// The first coordinates of the c_n, contiguous (the d = 1 hot path).
+    first: Vec<f64>,
 }
 
 impl SampleShifts {
@@ -57,7 +59,8 @@ impl SampleShifts {
             })
             .collect();
         whiten(&mut shifts, dim, beta)?;
-        Ok(SampleShifts { shifts, dim, beta })
+        let first = shifts.iter().map(|c| c[0]).collect();
+        Ok(SampleShifts { shifts, dim, beta, first })
     }
 
     /// N.
@@ -153,6 +156,12 @@ impl<'a> BatchSampler<'a> {
     /// Writes c̄_B = (1/M) Σ_{n∈B} c_n into `out` (length d).
     #[inline]
     pub fn draw<R: Rng>(&mut self, rng: &mut R, out: &mut [f64; 3]) {
+        if self.shifts.dim == 1 && self.sampling == Sampling::WithReplacement {
+            if let Some(bits) = self.bits {
+                out[0] = self.draw_scalar(rng, bits);
+                return;
+            }
+        }
         let mut sum = [0.0; 3];
         let c = &self.shifts.shifts;
         match self.sampling {
@@ -190,6 +199,28 @@ impl<'a> BatchSampler<'a> {
         for (o, s) in out.iter_mut().zip(sum) {
             *o = s * inv;
         }
+    }
+}
+
+impl BatchSampler<'_> {
+    /// d = 1, with replacement, N = 2^bits: the batch mean of the first coordinates.
+    #[inline]
+    fn draw_scalar<R: Rng>(&mut self, rng: &mut R, bits: u32) -> f64 {
+        let c = &self.shifts.first;
+        let per_word = (64 / bits) as usize;
+        let mask = (1u64 << bits) - 1;
+        let mut sum = 0.0;
+        let mut left = self.batch;
+        while left > 0 {
+            let mut word: u64 = rng.random();
+            let take = per_word.min(left);
+            for _ in 0..take {
+                sum += c[(word & mask) as usize];
+                word >>= bits;
+            }
+            left -= take;
+        }
+        sum / self.batch as f64
     }
 }
 
