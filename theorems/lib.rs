@@ -23,6 +23,7 @@ pub mod lemma5;
 pub mod lemma6;
 pub mod lemma7;
 pub mod msgd_batch;
+pub mod noise_isotropy;
 pub mod sgd_batch;
 pub mod sgd_escape;
 pub mod sgd_eval;
@@ -66,5 +67,10 @@ pub fn registry() -> Vec<Claim> {
         Claim { id: "sgd-escape", title: "SGD escape time vs the SDE's passage time", run: sgd_escape::run },
         Claim { id: "sgd-batch", title: "Figure 3 on a synthetic double well: SGD vs (5)", run: sgd_batch::run },
         Claim { id: "msgd-batch", title: "Figure 4 on a synthetic double well: momentum SGD", run: msgd_batch::run },
+        Claim {
+            id: "noise-isotropy",
+            title: "isotropic constant noise (4) vs the data's own Σ(w)",
+            run: noise_isotropy::run,
+        },
     ]
 }
