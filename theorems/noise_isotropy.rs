@@ -64,10 +64,10 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         for b in 0..m {
             let u = [-3.0 + 6.0 * a as f64 / (m - 1) as f64, -3.0 + 6.0 * b as f64 / (m - 1) as f64];
             let mut w = w_star.clone();
-            for k in 0..d.min(2) {
+            for (k, uk) in u.iter().enumerate().take(d) {
                 let sd = (diffusion / eig.eigenvalues[k]).sqrt();
                 for (i, wi) in w.iter_mut().enumerate() {
-                    *wi += u[k] * sd * eig.eigenvectors[(i, k)];
+                    *wi += uk * sd * eig.eigenvectors[(i, k)];
                 }
             }
             let (kappa, beta) = anisotropy(&gradient_covariance(features, labels, &w));
