@@ -16,7 +16,7 @@ pub const DIFFUSION: f64 = 0.1;
 /// Learning rates, decreasing; M = 640γ and β = 128 keep D fixed.
 pub const LRS: [f64; 3] = [0.2, 0.1, 0.05];
 /// Chains (escapes) per learning rate.
-pub const ESCAPES: usize = 2000;
+pub const ESCAPES: usize = 1000;
 /// Tolerance of "at the smallest γ the ratio is 1".
 pub const RATIO_TOL: f64 = 0.05;
 
