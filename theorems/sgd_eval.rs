@@ -23,6 +23,17 @@ use serde_json::{json, Value};
 /// Largest chains × steps × (M + d) of one run (about a minute and a half on two cores).
 pub const MAX_WORK: f64 = 1e11;
 
+/// Largest number of samples N, of chains and of escapes (memory grows with each).
+pub const MAX_COUNT: i64 = 1_000_000;
+
+/// Refuses a count outside 1..=[`MAX_COUNT`] (memory is allocated per sample and per chain).
+fn check_count(name: &str, value: i64, least: i64) -> Result<()> {
+    if value < least || value > MAX_COUNT {
+        return Err(EngineError::InvalidParameter(format!("{name} must lie in {least}..={MAX_COUNT}, got {value}")));
+    }
+    Ok(())
+}
+
 /// Relative half-width of the variance interval below which a stationary run counts as converged.
 pub const STATIONARY_REL_TOL: f64 = 0.02;
 
@@ -57,9 +68,7 @@ fn setup(args: &SgdArgs) -> Result<(Potential, SampleShifts, Algorithm)> {
     if args.batch < 1 {
         return Err(EngineError::InvalidParameter(format!("the batch size M must be at least 1, got {}", args.batch)));
     }
-    if args.samples < 2 {
-        return Err(EngineError::InvalidParameter(format!("--samples N must be at least 2, got {}", args.samples)));
-    }
+    check_count("--samples N", args.samples, 2)?;
     let p = Potential::from_spec(&args.potential)?;
     let method = match args.momentum {
         None => Method::Sgd,
@@ -134,9 +143,7 @@ fn exact_list(v: &[f64]) -> Value {
 /// the first-order corrected law e^{−L/D}(1 + γ(|∇L|²/(4D) − ΔL/2)).
 pub fn eval_sgd_stationary(args: &SgdArgs, chains: i64, steps: i64, progress: ChainProgress) -> Result<Value> {
     let (p, shifts, algorithm) = setup(args)?;
-    if chains < 2 {
-        return Err(EngineError::InvalidParameter(format!("--chains must be at least 2, got {chains}")));
-    }
+    check_count("--chains", chains, 2)?;
     if steps < 8 {
         return Err(EngineError::InvalidParameter(format!("--steps must be at least 8, got {steps}")));
     }
@@ -225,9 +232,7 @@ pub fn eval_sgd_escape(
     if from.len() != p.dim() || to.len() != p.dim() {
         return Err(EngineError::InvalidParameter(format!("--from and --to need {} coordinates", p.dim())));
     }
-    if escapes < 10 {
-        return Err(EngineError::InvalidParameter(format!("--escapes must be at least 10, got {escapes}")));
-    }
+    check_count("--escapes", escapes, 10)?;
     if p.dim() >= 2 && radius.is_none() {
         return Err(EngineError::InvalidParameter(
             "in d ≥ 2 a point target is never hit: give the target ball radius (--radius)".into(),
