@@ -41,6 +41,7 @@ pub mod quantity;
 pub mod resolution;
 pub mod scaling;
 pub mod sde;
+pub mod sgd;
 pub mod spectrum;
 pub mod study;
 pub mod variable;

@@ -128,6 +128,92 @@ pub enum Eval {
         #[arg(long, allow_hyphen_values = true)]
         cl: f64,
     },
+    /// Stationary mean and variance of mini-batch SGD (2) or momentum SGD (Section 4) on the
+    /// finite-sum risk L_n = L + c_n·w, beside the Fokker–Planck law (and the exact discrete law
+    /// on a quadratic risk).
+    SgdStationary {
+        #[command(flatten)]
+        sgd: SgdOptions,
+        /// Independent chains.
+        #[arg(long, default_value_t = 1000, allow_hyphen_values = true)]
+        chains: i64,
+        /// Steps per chain (the first quarter is burn-in).
+        #[arg(long, default_value_t = 4000, allow_hyphen_values = true)]
+        steps: i64,
+    },
+    /// Mean escape time of SGD from --from to the ball around --to, in steps and as SDE time
+    /// (kγ; k√γ with momentum), beside the engine's passage time of (3) and Eyring–Kramers.
+    SgdEscape {
+        #[command(flatten)]
+        sgd: SgdOptions,
+        /// Start point, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        from: Point,
+        /// Target point, comma-separated coordinates.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_point)]
+        to: Point,
+        /// Radius of the target ball (needed in d ≥ 2).
+        #[arg(long, allow_hyphen_values = true)]
+        radius: Option<f64>,
+        /// Number of chains (escapes averaged).
+        #[arg(long, default_value_t = 200, allow_hyphen_values = true)]
+        escapes: i64,
+    },
+}
+
+/// The algorithm's hyperparameters shared by `sgd-stationary` and `sgd-escape`.
+#[derive(clap::Args)]
+pub struct SgdOptions {
+    /// Expression in x, y, z or a JSON fixture path.
+    #[arg(long, allow_hyphen_values = true)]
+    potential: String,
+    /// Learning rate γ > 0.
+    #[arg(long, allow_hyphen_values = true)]
+    lr: f64,
+    /// Batch size M ≥ 1.
+    #[arg(long, allow_hyphen_values = true)]
+    batch: i64,
+    /// Noise scale β > 0: the covariance of the per-sample gradients c_n.
+    #[arg(long, allow_hyphen_values = true)]
+    noise: f64,
+    /// Momentum ξ in (0, 1): momentum SGD instead of SGD.
+    #[arg(long, allow_hyphen_values = true)]
+    momentum: Option<f64>,
+    /// Number N of samples of the finite sum.
+    #[arg(long, default_value_t = 1024, allow_hyphen_values = true)]
+    samples: i64,
+    /// Draw batches without replacement (noise covariance times (N − M)/(N − 1)).
+    #[arg(long)]
+    without_replacement: bool,
+    /// Seed of the shifts and of the chains.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+impl SgdOptions {
+    fn args(self) -> theorems::sgd_eval::SgdArgs {
+        theorems::sgd_eval::SgdArgs {
+            potential: self.potential,
+            lr: self.lr,
+            batch: self.batch,
+            beta: self.noise,
+            momentum: self.momentum,
+            samples: self.samples,
+            without_replacement: self.without_replacement,
+            seed: self.seed,
+        }
+    }
+}
+
+/// A bar over chains, drawn on stderr only when the run takes a while.
+fn chain_bar() -> (indicatif::ProgressBar, impl Fn(usize, usize) + Sync) {
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} chains {elapsed}").expect("template"));
+    let handle = bar.clone();
+    (bar, move |done: usize, total: usize| {
+        handle.set_length(total as u64);
+        handle.set_position(done as u64);
+    })
 }
 
 /// A point given as comma-separated coordinates.
@@ -201,6 +287,18 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             }
         }
         Eval::Lemma7 { lr, momentum, cl } => theorems::lemma7::eval_lemma7(lr, momentum, cl),
+        Eval::SgdStationary { sgd, chains, steps } => {
+            let (bar, tick) = chain_bar();
+            let out = theorems::sgd_eval::eval_sgd_stationary(&sgd.args(), chains, steps, Some(&tick));
+            bar.finish_and_clear();
+            out
+        }
+        Eval::SgdEscape { sgd, from, to, radius, escapes } => {
+            let (bar, tick) = chain_bar();
+            let out = theorems::sgd_eval::eval_sgd_escape(&sgd.args(), &from.0, &to.0, radius, escapes, Some(&tick));
+            bar.finish_and_clear();
+            out
+        }
     }
 }
 

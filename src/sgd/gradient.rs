@@ -1,0 +1,83 @@
+//! The gradient ∇L evaluated once per step and chain: a polynomial is flattened into one list of
+//! monomials per partial derivative, evaluated from a small table of powers on the stack (no
+//! allocation, no map traversal); any other risk goes through [`Potential::gradient`].
+
+use crate::jet::MAX_DIM;
+use crate::polynomial::Poly;
+use crate::potential::Potential;
+
+/// Largest degree in one variable handled by the flat path (powers tabled on the stack).
+const MAX_FLAT_DEGREE: usize = 15;
+
+/// One monomial c·x^a y^b z^c of a partial derivative.
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    coefficient: f64,
+    powers: [usize; MAX_DIM],
+}
+
+/// ∇L ready for repeated evaluation.
+#[derive(Debug, Clone)]
+pub struct RiskGradient(Form);
+
+#[derive(Debug, Clone)]
+enum Form {
+    /// ∂L/∂x_i = Σ_t c_t x^α_t, one term list per coordinate; `degree` is the largest exponent.
+    Flat { partials: Vec<Vec<Term>>, degree: usize },
+    /// The engine's exact gradient of a non-polynomial risk.
+    General(Box<Potential>),
+}
+
+impl RiskGradient {
+    /// The fast flat form when L is a polynomial of moderate degree, else the general path.
+    pub fn new(potential: &Potential) -> Self {
+        let d = potential.dim();
+        match potential.poly() {
+            Some(p) if p.terms.keys().flatten().all(|&k| (k as usize) <= MAX_FLAT_DEGREE + 1) => {
+                let partials: Vec<Vec<Term>> = (0..d).map(|i| flat_terms(&p.derivative(i))).collect();
+                let degree = partials.iter().flatten().flat_map(|t| t.powers).max().unwrap_or(0);
+                RiskGradient(Form::Flat { partials, degree })
+            }
+            _ => RiskGradient(Form::General(Box::new(potential.clone()))),
+        }
+    }
+
+    /// Whether the flat polynomial path is used.
+    pub fn is_flat(&self) -> bool {
+        matches!(self.0, Form::Flat { .. })
+    }
+
+    /// Writes ∇L(w) into `out` (both of length d).
+    #[inline]
+    pub fn eval(&self, w: &[f64], out: &mut [f64]) {
+        match &self.0 {
+            Form::Flat { partials, degree } => {
+                let mut powers = [[1.0f64; MAX_FLAT_DEGREE + 1]; MAX_DIM];
+                for (row, &x) in powers.iter_mut().zip(w) {
+                    for k in 1..=*degree {
+                        row[k] = row[k - 1] * x;
+                    }
+                }
+                for (o, terms) in out.iter_mut().zip(partials) {
+                    *o = terms
+                        .iter()
+                        .map(|t| {
+                            t.coefficient * powers[0][t.powers[0]] * powers[1][t.powers[1]] * powers[2][t.powers[2]]
+                        })
+                        .sum();
+                }
+            }
+            Form::General(p) => {
+                let g = p.gradient(w);
+                out.copy_from_slice(&g.g[..out.len()]);
+            }
+        }
+    }
+}
+
+fn flat_terms(p: &Poly) -> Vec<Term> {
+    p.terms
+        .iter()
+        .map(|(m, &c)| Term { coefficient: c, powers: [m[0] as usize, m[1] as usize, m[2] as usize] })
+        .collect()
+}
