@@ -315,6 +315,8 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     }
     c.claimed = "rate C_P·γβ/(2M) ∝ 1/M: larger batches converge exponentially slower".into();
     c.verdict = Verdict::all(checks.iter().map(|c| c.2));
+    // The convex quadratic x²/2 refutes the remark exactly: λ1 = 1 for every M.
+    crate::certificates::attach(&mut c, crate::certificates::batch_quadratic(0.2, 4.0, 1.0, &ms));
     c.evidence = format!(
         "{}; for the convex quadratic the true rate does not depend on M, for the double well it falls like the Kramers rate e^{{-ΔL·2M/γβ}}",
         evidence.join("; ")

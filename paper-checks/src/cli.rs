@@ -38,6 +38,12 @@ enum Command {
     /// Evaluates one quantity for a potential of your own; prints JSON.
     #[command(subcommand)]
     Eval(Eval),
+    /// Re-checks every certificate in a report.json with the certify crate's interval arithmetic
+    /// alone: one line per certificate; exit 0 if all hold, 1 if any fails (or there is none).
+    Verify {
+        /// The report.json written by `paper-checks run`.
+        report: PathBuf,
+    },
 }
 
 /// Default report directory.
@@ -95,6 +101,9 @@ pub fn main() -> ExitCode {
         }
         fpspectral::budget::set_memory_budget((gb * 1e9) as u64);
     }
+    if let Some(Command::Verify { report }) = &cli.command {
+        return verify(report, &cli.out);
+    }
     match dispatch(cli) {
         Ok(outcome) => outcome.code(),
         Err(e) => {
@@ -151,6 +160,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             report::emit(&lines.concat());
             Ok(Outcome::Done)
         }
+        Some(Command::Verify { .. }) => Ok(Outcome::Done),
         Some(Command::Eval(e)) => {
             refuse_out(&cli.out, "eval")?;
             let value = report::with_spinner("eval: resolution study running", || eval(e))?;
@@ -164,5 +174,47 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             // An answer that missed its tolerance carries `"converged": false`: exit code 3.
             Ok(if value.get("converged") == Some(&json!(false)) { Outcome::NotConverged } else { Outcome::Done })
         }
+    }
+}
+
+/// `paper-checks verify REPORT`: exit 0 when every certificate holds, 1 when one fails or the
+/// report holds none, 2 (one line) when the file cannot be read as a report.
+fn verify(path: &std::path::Path, out: &Option<PathBuf>) -> ExitCode {
+    let refuse = |msg: String| {
+        eprintln!("paper-checks: {}", one_line(&msg));
+        ExitCode::from(2)
+    };
+    if out.is_some() {
+        return refuse("--out has no effect with 'verify' (it writes no report)".into());
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return refuse(format!("cannot read {}: {e}", path.display())),
+    };
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return refuse(format!("{} is not JSON: {e}", path.display())),
+    };
+    let outcomes = match certify::report::verify_report(&value) {
+        Ok(o) => o,
+        Err(e) => return refuse(format!("{} is not a paper-checks report: {e}", path.display())),
+    };
+    let mut lines = String::new();
+    let mut failed = 0;
+    for o in &outcomes {
+        match &o.result {
+            Ok(margin) => lines.push_str(&format!("HOLDS   {}: margin ≥ {margin:.6e}\n", o.label)),
+            Err(why) => {
+                failed += 1;
+                lines.push_str(&format!("REJECTED {}: {}\n", o.label, one_line(why)));
+            }
+        }
+    }
+    lines.push_str(&format!("{} certificates, {} hold, {failed} rejected\n", outcomes.len(), outcomes.len() - failed));
+    report::emit(&lines);
+    if failed > 0 || outcomes.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
