@@ -398,19 +398,20 @@ impl std::fmt::Display for Interval {
 }
 
 impl Interval {
-    /// sin x and cos x: x reduced by the nearest multiple k of 2π (with π in intervals), then the
-    /// Taylor polynomials of degree 40 with remainder |r|^{41}/41! (|r| ≤ π + 2|k|·ulp-scale).
+    /// sin x and cos x: x reduced by the nearest multiple k of π/2 (with π in intervals) to
+    /// |r| ≤ π/4 + ε, then the Taylor polynomials of degree 24 with remainder |r|^{25}/25!, and
+    /// the quadrant's rotation.
     pub fn sin_cos(&self) -> (Interval, Interval) {
         if !self.is_finite() || self.mag() > 1e6 {
             let unit = Interval::new(-1.0, 1.0);
             return (unit, unit);
         }
-        let two_pi = Interval::pi() * 2.0;
-        let k = (self.mid() / (2.0 * std::f64::consts::PI)).round();
-        let r = *self - two_pi * k;
+        let half_pi = Interval::pi() / 2.0;
+        let k = (self.mid() / std::f64::consts::FRAC_PI_2).round();
+        let r = *self - half_pi * k;
         let (mut s, mut c) = (Interval::point(0.0), Interval::point(0.0));
         let mut term = Interval::point(1.0);
-        for j in 0..=40usize {
+        for j in 0..=24usize {
             if j > 0 {
                 term = term * r / Interval::point(j as f64);
             }
@@ -421,9 +422,16 @@ impl Interval {
                 s = s + signed;
             }
         }
-        let rem = (term * r / Interval::point(41.0)).mag();
+        let rem = (term * r / Interval::point(25.0)).mag();
         let pad = Interval::new(-up(rem), up(rem));
         let clamp = |x: Interval| Interval { lower: x.lower.max(-1.0), upper: x.upper.min(1.0) };
+        let (s, c) = (s + pad, c + pad);
+        let (s, c) = match (k as i64).rem_euclid(4) {
+            0 => (s, c),
+            1 => (c, -s),
+            2 => (-s, -c),
+            _ => (-c, s),
+        };
         (clamp(s + pad), clamp(c + pad))
     }
 }

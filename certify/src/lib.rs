@@ -12,6 +12,7 @@ pub mod lemma7;
 pub mod matrix;
 pub mod ou;
 pub mod report;
+pub mod spectrum;
 
 pub use certificate::{verify, Certificate, Setting};
 pub use interval::Interval;
