@@ -171,6 +171,12 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
                 )));
             }
             report::emit(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
+            if value.get("certified") == Some(&json!(false)) {
+                // --certify asked for a proof that could not be given: say why, exit 3.
+                let why = value["certificate_note"].as_str().unwrap_or("cannot certify");
+                eprintln!("paper-checks: {}", one_line(why));
+                return Ok(Outcome::NotConverged);
+            }
             // An answer that missed its tolerance carries `"converged": false`: exit code 3.
             Ok(if value.get("converged") == Some(&json!(false)) { Outcome::NotConverged } else { Outcome::Done })
         }

@@ -83,3 +83,29 @@ fn unreadable_reports_are_refused_with_one_line() {
     assert_eq!(code, 1, "a report without certificates verifies nothing: {out}");
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn fp_gap_certify_prints_enclosures_around_the_engine_values() {
+    let args = ["eval", "fp-gap", "--potential", "x^4/4 - x^2/2", "--diffusion", "0.25", "--count", "3", "--certify"];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let enc = v["enclosures"].as_array().unwrap();
+    let ev = v["eigenvalues"].as_array().unwrap();
+    assert_eq!(enc.len(), 3);
+    for (e, x) in enc.iter().zip(ev) {
+        let (lo, hi, x) = (e["lower"].as_f64().unwrap(), e["upper"].as_f64().unwrap(), x.as_f64().unwrap());
+        assert!(lo <= hi && (hi - lo) / hi <= 1e-9);
+        // The engine's converged value (tolerance 1e-10) agrees with the proved enclosure.
+        assert!((x - lo.max(x.min(hi))).abs() <= 1e-8 * x, "{x} vs [{lo}, {hi}]");
+    }
+}
+
+#[test]
+fn fp_gap_certify_refuses_what_it_cannot_prove_with_exit_3() {
+    let args = ["eval", "fp-gap", "--potential", "x^2/2 + y^2", "--diffusion", "0.5", "--count", "2", "--certify"];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 3);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["eigenvalues"].is_array());
+}
