@@ -5,7 +5,7 @@
 
 use crate::check::{Check, Verdict};
 use certify::certificate::Setting;
-use certify::{decay, lemma7, ou, Certificate};
+use certify::{decay, lemma7, ou, rate, Certificate};
 use nalgebra::Matrix2;
 
 /// Attaches a certificate, or for a FAIL the reason it could not be built.
@@ -38,13 +38,21 @@ pub fn quadratic_decay(friction: f64, diffusion_v: f64, cl: f64, kappa: f64, tim
     Certificate::build(Setting::QuadraticDecay(decay::QuadraticDecay { friction, diffusion_v, cl, kappa, time }))
 }
 
+/// Theorem 1 with C_P of (7) on a d = 1 polynomial risk: C_P(e^{−L})·D > 2λ1(D).
+pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Result<Certificate, String> {
+    let poly = potential.poly().filter(|_| potential.dim() == 1).ok_or("only d = 1 polynomial risks are enclosed")?;
+    let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
+    let mut coefficients = vec![0.0; degree + 1];
+    for (m, v) in &poly.terms {
+        coefficients[m[0] as usize] = *v;
+    }
+    Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
+}
+
 /// Why a FAIL of this claim and reading has no certificate (for checks that got none).
 fn reason(check: &Check) -> String {
     match check.id.as_str() {
-        "theorem1" => "the failing readings compare ‖h(t)‖² from an eigen-expansion with a bound using C_P(e^{-L}); \
-                       certifying them needs a certified upper bound on λ1 and a certified lower bound on C_P \
-                       (the certify crate's enclosures of the double well), not yet wired into this check"
-            .into(),
+        "theorem1" => "only d = 1 polynomial risks have certified eigenvalue enclosures (certify::spectrum)".into(),
         "theorem2" | "eq8" => "the ratios are Gibbs integrals; a certificate needs rigorous quadrature (interval \
                                Gauss–Legendre with a derivative bound), not yet implemented"
             .into(),

@@ -238,7 +238,10 @@ fn setting_checks(
     let times = sample_times(gap.value, fastest, &fine);
     let decay = decay(&op, &rates, &fine, tilt, &times)?;
     let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
-    let checks = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
+    let mut checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
+    if checks[0].verdict == Verdict::Fail {
+        crate::certificates::attach(&mut checks[0], crate::certificates::poincare_rate(pot, diffusion));
+    }
     // Plots start at t = 0, where every bound equals ‖h(0)‖² (the verdicts skip that equality).
     let h0 = decay.h0_series.value;
     let plot_times: Vec<f64> = std::iter::once(0.0).chain(times.iter().copied()).collect();

@@ -7,7 +7,7 @@
 //! inequality whose negation is an equality).
 
 use crate::interval::Interval;
-use crate::{decay, lemma7, ou};
+use crate::{decay, lemma7, ou, rate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -24,6 +24,8 @@ pub enum Setting {
     OuGapAgainstBatch(ou::BatchGap),
     /// Theorem 3 on L = C_L²w²/2 (d = 1): the exact ‖h(t)‖² exceeds the bound at a stated time.
     QuadraticDecay(decay::QuadraticDecay),
+    /// Theorem 1 with C_P of (7): C_P(e^{−L})·D > 2λ1(D), both enclosed (d = 1 polynomial L).
+    PoincareRate(rate::PoincareRate),
 }
 
 /// A certificate of a failed (or, for enclosures, computed) statement.
@@ -53,6 +55,25 @@ pub trait Argument {
     fn zero_margin_refutes(&self) -> bool {
         false
     }
+    /// Relative widening of the stored enclosures, for kinds whose proof starts from
+    /// floating-point choices (Ritz vectors) that another machine may round differently: the
+    /// stored enclosure then still contains a recomputation's.
+    fn widening(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Each enclosure widened outward by `rel` of its magnitude (still an enclosure).
+fn widen(enc: Enclosures, rel: f64) -> Enclosures {
+    if rel == 0.0 {
+        return enc;
+    }
+    enc.into_iter()
+        .map(|(k, v)| {
+            let pad = (Interval::point(v.mag()) * rel).upper;
+            (k, v + Interval::new(-pad, pad))
+        })
+        .collect()
 }
 
 impl Setting {
@@ -61,6 +82,7 @@ impl Setting {
             Setting::Lemma7Witness(w) => w,
             Setting::OuGapAgainstBatch(b) => b,
             Setting::QuadraticDecay(q) => q,
+            Setting::PoincareRate(r) => r,
         }
     }
 }
@@ -75,7 +97,7 @@ impl Certificate {
     /// Err when the margin does not refute the claim (nothing to certify).
     pub fn build(setting: Setting) -> Result<Certificate, String> {
         let arg = setting.argument();
-        let enclosures = arg.enclosures()?;
+        let enclosures = widen(arg.enclosures()?, arg.widening());
         let margin = arg.margin(&enclosures)?;
         let (fails, margin_formula) = arg.statement();
         let cert = Certificate { setting, fails, margin_formula, enclosures, margin: margin.lower };

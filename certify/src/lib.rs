@@ -11,6 +11,7 @@ pub mod interval;
 pub mod lemma7;
 pub mod matrix;
 pub mod ou;
+pub mod rate;
 pub mod report;
 pub mod spectrum;
 

@@ -111,3 +111,19 @@ fn quadratic_decay_matches_an_integrated_mean_and_refutes_theorem3() {
         assert!(e0.contains((0.16 * 2.0 * dv / g).exp_m1()) || e0.relative_width() < 1e-13);
     }
 }
+
+#[test]
+fn theorem1_rate_certificate_on_the_double_well() {
+    let s = Setting::PoincareRate(certify::rate::PoincareRate {
+        coefficients: vec![0.0, 0.0, -0.5, 0.0, 0.25],
+        diffusion: 0.05,
+    });
+    let cert = Certificate::build(s).expect("C_P·D > 2λ1 at D = 0.05");
+    assert!(verify(&cert).is_ok());
+    // At D = 1 the rate C_P·1 = λ1 is below 2λ1: nothing to certify.
+    let s = Setting::PoincareRate(certify::rate::PoincareRate {
+        coefficients: vec![0.0, 0.0, -0.5, 0.0, 0.25],
+        diffusion: 1.0,
+    });
+    assert!(Certificate::build(s).is_err());
+}
