@@ -59,6 +59,12 @@ fn reason(check: &Check) -> String {
         "theorem3" => "the quantities come from a kinetic (non-self-adjoint) resolution study or from Poincaré \
                        constants of non-Gaussian measures; only the Gaussian decay rows have closed forms"
             .into(),
+        "lemma1" => "a Monte Carlo verdict (SDE ensemble, Kolmogorov–Smirnov test at 99%): statistical evidence, \
+                     which interval arithmetic cannot turn into a proof"
+            .into(),
+        "lemma3" => "the FAIL rests on a computed stationary density for β(w) (a non-Gibbs kernel); a certificate \
+                     needs a rigorous enclosure of that kernel, not yet implemented"
+            .into(),
         _ => "no certificate kind exists for this check yet".into(),
     }
 }
