@@ -33,9 +33,16 @@ pub fn batch_quadratic(lr: f64, beta: f64, curvature: f64, batches: &[f64]) -> R
     Certificate::build(Setting::OuGapAgainstBatch(ou::BatchGap { lr, beta, curvature, batches: batches.to_vec() }))
 }
 
-/// Theorem 3 on L = C_L²w²/2 (d = 1) from the tilt κ, violated at `time`.
-pub fn quadratic_decay(friction: f64, diffusion_v: f64, cl: f64, kappa: f64, time: f64) -> Result<Certificate, String> {
-    Certificate::build(Setting::QuadraticDecay(decay::QuadraticDecay { friction, diffusion_v, cl, kappa, time }))
+/// Theorem 3 on L = C_L²|w|²/2 in d = 1 or 2 from the tilt κ, violated at `time`.
+pub fn quadratic_decay(
+    friction: f64,
+    diffusion_v: f64,
+    cl: f64,
+    kappa: f64,
+    time: f64,
+    dim: usize,
+) -> Result<Certificate, String> {
+    Certificate::build(Setting::QuadraticDecay(decay::QuadraticDecay { friction, diffusion_v, cl, kappa, time, dim }))
 }
 
 /// Theorem 1 with C_P of (7) on a d = 1 polynomial risk: C_P(e^{−L})·D > 2λ1(D).

@@ -178,9 +178,9 @@ fn decay_check(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], ga
     // ‖h‖² decays at 2·gap; a bound decaying faster fails for all large t, so no T exists.
     let asymptotic = verdict_le(check.quantities["bound_rate"], true_rate);
     check.verdict = if fails_at_end { Verdict::all([asymptotic, Verdict::Fail]) } else { asymptotic };
-    if harmonic && d == 1 && spec == "x^2/2" {
-        // L = C_L²w²/2 with C_L = 1: exact Gaussian ‖h(t)‖², certified at the last sampled time.
-        let cert = crate::certificates::quadratic_decay(params.friction, params.diffusion_v, cl, 0.4, times[STEPS]);
+    if harmonic && cl == 1.0 && (spec == "x^2/2" || spec == "x^2/2 + y^2/2") {
+        // L = C_L²|w|²/2 with C_L = 1: exact Gaussian ‖h(t)‖², certified at the last sampled time.
+        let cert = crate::certificates::quadratic_decay(params.friction, params.diffusion_v, cl, 0.4, times[STEPS], d);
         crate::certificates::attach(&mut check, cert);
     }
     check.claimed = format!("‖h(t)‖² ≤ {:.4e}·e^{{−{:.4}t}} for t > T (d = {d})", bound.prefactor, bound.rate);

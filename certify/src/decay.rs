@@ -1,5 +1,6 @@
-//! Theorem 3 on L = C_L²w²/2, d = 1, from the tilted Gaussian initial density
-//! ψ_0 = ψ_∞e^{κ(w+v)}/Z. The kinetic equation (9) is linear: ψ(t) is Gaussian with the stationary
+//! Theorem 3 on L = C_L²|w|²/2 in d = 1 or 2, from the tilted Gaussian initial density
+//! ψ_0 = ψ_∞e^{κ(Σw + Σv)}/Z. Everything factorises over the d coordinates: the exponents below
+//! are multiplied by d, H(0) by d·e^{(d−1)κ²s²}, and min{C_P, d} = min{C_L², d}. In each coordinate: The kinetic equation (9) is linear: ψ(t) is Gaussian with the stationary
 //! covariance Σ_∞ = diag(1/(η'C_L²), 1/η') and mean m(t) = e^{Bt}m_0, B = [[0, 1], [−C_L², −g]],
 //! m_0 = Σ_∞κ(1, 1). Hence, exactly,
 //!   ‖h(t)‖²_* = ∫ψ²/ψ_∞ − 1 = exp(m(t)ᵀΣ_∞⁻¹m(t)) − 1,
@@ -27,6 +28,13 @@ pub struct QuadraticDecay {
     pub kappa: f64,
     /// The time at which the bound is violated.
     pub time: f64,
+    /// Dimension d (1 or 2; absent means 1).
+    #[serde(default = "one")]
+    pub dim: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// e^{Bt}, B = [[0, 1], [−k, −g]], in closed form (row-major).
@@ -55,9 +63,10 @@ fn exp_companion(k: Interval, g: Interval, t: Interval) -> Result<[Interval; 4],
 impl Argument for QuadraticDecay {
     fn enclosures(&self) -> Result<Enclosures, String> {
         let valid = [self.friction, self.diffusion_v, self.cl, self.time].iter().all(|x| *x > 0.0 && x.is_finite());
-        if !valid || !self.kappa.is_finite() {
-            return Err("the decay certificate needs g, D_v, C_L, t > 0 and a finite κ".into());
+        if !valid || !self.kappa.is_finite() || !(1..=2).contains(&self.dim) {
+            return Err("the decay certificate needs g, D_v, C_L, t > 0, a finite κ and d ∈ {1, 2}".into());
         }
+        let dim = self.dim as f64;
         let (g, cl, kappa, t) =
             (self.friction.into(), Interval::point(self.cl), Interval::point(self.kappa), self.time.into());
         let eta = Interval::point(self.friction) / self.diffusion_v;
@@ -73,11 +82,11 @@ impl Argument for QuadraticDecay {
         let m0 = [var_w * kappa, var_v * kappa];
         let e = exp_companion(k, g, t)?;
         let m = [e[0] * m0[0] + e[1] * m0[1], e[2] * m0[0] + e[3] * m0[1]];
-        let quad = eta * (k * m[0].sqr() + m[1].sqr());
+        let quad = eta * (k * m[0].sqr() + m[1].sqr()) * dim;
         let h2 = quad.exp_m1();
         let s2 = var_w + var_v;
-        let h0 = kappa.sqr() * (Interval::point(1.0) + c_hat * 2.0 + c) * (kappa.sqr() * s2).exp();
-        let cp = k.min(&Interval::point(1.0));
+        let h0 = kappa.sqr() * (Interval::point(1.0) + c_hat * 2.0 + c) * (kappa.sqr() * s2 * dim).exp() * dim;
+        let cp = k.min(&Interval::point(dim));
         let rate = mu * 2.0;
         let bound = h0 / (eta * cp * lambda_min) * (-(rate * t)).exp();
         let mut out = Enclosures::new();

@@ -98,7 +98,7 @@ fn h2_by_rk4(g: f64, dv: f64, cl: f64, kappa: f64, t: f64) -> f64 {
 #[test]
 fn quadratic_decay_matches_an_integrated_mean_and_refutes_theorem3() {
     for (g, dv) in [(1.0, 0.5), (3.0, 1.5)] {
-        let q = decay::QuadraticDecay { friction: g, diffusion_v: dv, cl: 1.0, kappa: 0.4, time: 20.0 };
+        let q = decay::QuadraticDecay { friction: g, diffusion_v: dv, cl: 1.0, kappa: 0.4, time: 20.0, dim: 1 };
         let cert = Certificate::build(Setting::QuadraticDecay(q)).expect("violated at t = 20");
         let h2 = cert.enclosures["h2_at_t"];
         let reference = h2_by_rk4(g, dv, 1.0, 0.4, 20.0);
@@ -106,7 +106,7 @@ fn quadratic_decay_matches_an_integrated_mean_and_refutes_theorem3() {
         assert!(h2.relative_width() < 1e-10);
         assert!(verify(&cert).is_ok());
         // At t = 0 the enclosure is the exact e^{κ²s²} − 1, s² = 2/η'.
-        let q0 = decay::QuadraticDecay { friction: g, diffusion_v: dv, cl: 1.0, kappa: 0.4, time: 1e-300 };
+        let q0 = decay::QuadraticDecay { friction: g, diffusion_v: dv, cl: 1.0, kappa: 0.4, time: 1e-300, dim: 1 };
         let e0 = certify::certificate::Argument::enclosures(&q0).unwrap()["h2_at_t"];
         assert!(e0.contains((0.16 * 2.0 * dv / g).exp_m1()) || e0.relative_width() < 1e-13);
     }
@@ -126,4 +126,16 @@ fn theorem1_rate_certificate_on_the_double_well() {
         diffusion: 1.0,
     });
     assert!(Certificate::build(s).is_err());
+}
+
+#[test]
+fn quadratic_decay_in_two_dimensions_squares_the_one_dimensional_factor() {
+    let one = decay::QuadraticDecay { friction: 1.0, diffusion_v: 0.5, cl: 1.0, kappa: 0.4, time: 20.0, dim: 1 };
+    let two = decay::QuadraticDecay { dim: 2, ..one.clone() };
+    let e1 = certify::certificate::Argument::enclosures(&one).unwrap()["h2_at_t"];
+    let e2 = certify::certificate::Argument::enclosures(&two).unwrap()["h2_at_t"];
+    // Product measure: 1 + ‖h‖²_2 = (1 + ‖h‖²_1)².
+    let expected = 2.0 * e1.mid() + e1.mid() * e1.mid();
+    assert!((e2.mid() - expected).abs() <= 1e-9 * expected);
+    assert!(verify(&Certificate::build(Setting::QuadraticDecay(two)).unwrap()).is_ok());
 }
