@@ -285,6 +285,13 @@ pub struct Check {
     /// Figures worth looking at.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
+    /// A certificate re-checkable with the `certify` crate's interval arithmetic alone
+    /// (`paper-checks verify`), where the verdict has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<certify::Certificate>,
+    /// For a FAIL without a certificate: why it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_note: Option<String>,
 }
 
 impl Check {
@@ -304,6 +311,8 @@ impl Check {
             evidence: String::new(),
             margin: None,
             figures: Vec::new(),
+            certificate: None,
+            certificate_note: None,
         }
     }
     /// Types the row: its role, a stable slug for its reading, and what its evidence rests on.

@@ -347,6 +347,8 @@ fn check_setting(lr: f64, momentum: f64, cl: f64) -> Result<Vec<Check>> {
     let halved = min_eig(&(k_matrix(g, cl, num("c"), num("c_hat")) - mu * p_matrix(num("c"), num("c_hat"))));
     check.quantity("min_eig_K_minus_muP_halved_mu", Quantity::new(halved, rounding(scale)));
     check.claimed = format!("K − 2μP ≥ 0 with μ = {mu:.6}; hence H decays at rate ≥ 2μ");
+    let k2mp = k_matrix(g, cl, num("c"), num("c_hat")) - 2.0 * mu * p_matrix(num("c"), num("c_hat"));
+    crate::certificates::attach(&mut check, crate::certificates::lemma7(lr, momentum, cl, &k2mp));
     check.evidence = format!(
         "λ_min(K − 2μP) = {:.3e}; largest valid μ with the paper's C, Ĉ is {}; best μ over all (C, Ĉ) with P > 0 \
          is {:.6}; exact harmonic gap {:.6} (μ must not exceed it: {})",

@@ -10,6 +10,7 @@ pub mod assumption_a2;
 pub mod assumption_a3;
 pub mod assumption_a4;
 mod assumptions;
+pub mod certificates;
 pub mod check;
 pub mod common;
 pub mod eq8;

@@ -253,7 +253,10 @@ fn setting_checks(
     let times = sample_times(gap.value, fastest, &fine);
     let decay = decay(&op, &rates, &fine, tilt, &times)?;
     let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
-    let checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
+    let mut checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
+    if checks[0].verdict == Verdict::Fail {
+        crate::certificates::attach(&mut checks[0], crate::certificates::poincare_rate(pot, diffusion));
+    }
     // Plots start at t = 0, where every bound equals ‖h(0)‖² (the verdicts skip that equality).
     let h0 = decay.h0_series.value;
     let plot_times: Vec<f64> = std::iter::once(0.0).chain(times.iter().copied()).collect();
@@ -360,6 +363,8 @@ fn batch_remark(progress: Progress) -> Result<Check> {
             Quantity::new(ratio, error),
         );
     }
+    // The convex quadratic x²/2 refutes the remark exactly: λ1 = 1 for every M.
+    crate::certificates::attach(&mut c, crate::certificates::batch_quadratic(0.2, 4.0, 1.0, &ms));
     c.evidence = format!(
         "{}; for the convex quadratic the true rate does not depend on M, for the double well it falls like the Kramers rate e^{{-ΔL·2M/γβ}}",
         evidence.join("; ")

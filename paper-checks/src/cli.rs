@@ -73,6 +73,12 @@ enum Command {
         #[arg(long, default_value_t = 60.0)]
         case_seconds: f64,
     },
+    /// Re-checks every certificate in a report.json with the certify crate's interval arithmetic
+    /// alone: one line per certificate; exit 0 if all hold, 1 if any fails (or there is none).
+    Verify {
+        /// The report.json written by `paper-checks run`.
+        report: PathBuf,
+    },
 }
 
 /// Default report directory.
@@ -136,6 +142,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         fpspectral::budget::set_time_budget(Some(seconds));
+    }
+    if let Some(Command::Verify { report }) = &cli.command {
+        return verify(report, &cli.out);
     }
     match dispatch(cli) {
         Ok(outcome) => outcome.code(),
@@ -223,18 +232,24 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             crate::fuzz::worker_loop(case_seconds);
             Ok(Outcome::Done)
         }
+        Some(Command::Verify { .. }) => Ok(Outcome::Done),
         Some(Command::Eval(e)) => {
             refuse_out(&cli.out, "eval")?;
-            let (text, outcome) = report::with_spinner("eval: resolution study running", || answer(e))?;
+            let (text, note, outcome) = report::with_spinner("eval: resolution study running", || answer(e))?;
             report::emit(&text);
+            if let Some(why) = note {
+                eprintln!("paper-checks: {}", one_line(&why));
+            }
             Ok(outcome)
         }
     }
 }
 
-/// The JSON text of an `eval` answer and how the command ends: exit 3 when the answer carries
-/// `"converged": false` (it missed its tolerance; the best estimate is still printed).
-fn answer(question: Eval) -> Result<(String, Outcome), EngineError> {
+/// The JSON text of an `eval` answer, a line for stderr if any, and how the command ends: exit 3
+/// when the answer carries `"converged": false` (it missed its tolerance; the best estimate is
+/// still printed) or `"certified": false` (`--certify` asked for a proof that could not be given;
+/// the line says why).
+fn answer(question: Eval) -> Result<(String, Option<String>, Outcome), EngineError> {
     let value = eval(question)?;
     if let Some(field) = first_null(&value, "") {
         // serde_json writes a non-finite number as null: never print that as an answer.
@@ -243,8 +258,12 @@ fn answer(question: Eval) -> Result<(String, Outcome), EngineError> {
         )));
     }
     let text = format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON"));
+    if value.get("certified") == Some(&json!(false)) {
+        let why = value["certificate_note"].as_str().unwrap_or("cannot certify").to_string();
+        return Ok((text, Some(why), Outcome::NotConverged));
+    }
     let converged = value.get("converged") != Some(&json!(false));
-    Ok((text, if converged { Outcome::Done } else { Outcome::NotConverged }))
+    Ok((text, None, if converged { Outcome::Done } else { Outcome::NotConverged }))
 }
 
 /// What one command run inside this process gave: its exit code and the text it would print.
@@ -280,7 +299,53 @@ pub fn execute_eval(args: &[String]) -> Execution {
         _ => return refused(2, "only 'eval' runs in process".into()),
     };
     match answer(question) {
-        Ok((stdout, outcome)) => Execution { code: outcome.exit_code(), stdout, stderr: String::new() },
+        Ok((stdout, note, outcome)) => Execution {
+            code: outcome.exit_code(),
+            stdout,
+            stderr: note.map(|why| format!("paper-checks: {}\n", one_line(&why))).unwrap_or_default(),
+        },
         Err(e) => refused(error_code(&e), e.to_string()),
+    }
+}
+
+/// `paper-checks verify REPORT`: exit 0 when every certificate holds, 1 when one fails or the
+/// report holds none, 2 (one line) when the file cannot be read as a report.
+fn verify(path: &std::path::Path, out: &Option<PathBuf>) -> ExitCode {
+    let refuse = |msg: String| {
+        eprintln!("paper-checks: {}", one_line(&msg));
+        ExitCode::from(2)
+    };
+    if out.is_some() {
+        return refuse("--out has no effect with 'verify' (it writes no report)".into());
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return refuse(format!("cannot read {}: {e}", path.display())),
+    };
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return refuse(format!("{} is not JSON: {e}", path.display())),
+    };
+    let outcomes = match certify::report::verify_report(&value) {
+        Ok(o) => o,
+        Err(e) => return refuse(format!("{} is not a paper-checks report: {e}", path.display())),
+    };
+    let mut lines = String::new();
+    let mut failed = 0;
+    for o in &outcomes {
+        match &o.result {
+            Ok(margin) => lines.push_str(&format!("HOLDS   {}: margin ≥ {margin:.6e}\n", o.label)),
+            Err(why) => {
+                failed += 1;
+                lines.push_str(&format!("REJECTED {}: {}\n", o.label, one_line(why)));
+            }
+        }
+    }
+    lines.push_str(&format!("{} certificates, {} hold, {failed} rejected\n", outcomes.len(), outcomes.len() - failed));
+    report::emit(&lines);
+    if failed > 0 || outcomes.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

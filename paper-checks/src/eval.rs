@@ -24,6 +24,10 @@ pub enum Eval {
         /// Relative tolerance of the resolution study, in (1e-15, 1e-2].
         #[arg(long, default_value_t = 1e-10, allow_hyphen_values = true)]
         tolerance: f64,
+        /// Also prove two-sided enclosures of the eigenvalues in interval arithmetic (certify
+        /// crate; d = 1 polynomial risks); exit 3 with one line if they cannot be proved.
+        #[arg(long)]
+        certify: bool,
     },
     /// The Poincaré constant of e^{-ηL} (η = 1 is the constant of (7)).
     Poincare {
@@ -245,7 +249,7 @@ pub fn first_null(value: &serde_json::Value, path: &str) -> Option<String> {
 /// Answers one `eval` question as JSON.
 pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
     match e {
-        Eval::FpGap { potential, diffusion, count, tolerance } => {
+        Eval::FpGap { potential, diffusion, count, tolerance, certify } => {
             fpspectral::resolution::check_tolerance(tolerance)?;
             if !(1..=50).contains(&count) {
                 return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
@@ -255,6 +259,9 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             let rates = decay_rates(&op, &RateOptions { count: count as usize, tolerance, ..Default::default() })?;
             let mut out = json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": rates.basis_size});
             study_fields(&mut out, &rates);
+            if certify {
+                certified_enclosures(&mut out, &pot, diffusion, count as usize);
+            }
             Ok(out)
         }
         Eval::Poincare { potential, eta, tolerance } => {
@@ -313,5 +320,36 @@ fn study_fields(out: &mut serde_json::Value, rates: &fpspectral::spectrum::Rates
     out["gap_may_be_zero"] = json!(rates.gap_may_be_zero());
     if let Some(why) = &rates.study.stopped {
         out["stopped"] = json!(why);
+    }
+}
+
+/// `fp-gap --certify`: enclosures of λ1 … λ_count proved by the certify crate from the risk's
+/// polynomial coefficients (as f64 numbers, taken as exact), or `"certified": false` with
+/// `certificate_note` saying why (the command then exits 3).
+fn certified_enclosures(out: &mut serde_json::Value, pot: &Potential, diffusion: f64, count: usize) {
+    let coefficients = pot.poly().filter(|_| pot.dim() == 1).and_then(|p| {
+        let degree = p.terms.keys().map(|m| m[0]).max()? as usize;
+        let mut c = vec![0.0; degree + 1];
+        for (m, v) in &p.terms {
+            c[m[0] as usize] = *v;
+        }
+        Some(c)
+    });
+    let result = match &coefficients {
+        Some(c) => certify::spectrum::enclose(c, diffusion, count, certify::spectrum::Options::default()),
+        None => Err("only d = 1 polynomial risks can be certified".to_string()),
+    };
+    let map = out.as_object_mut().expect("object");
+    match result {
+        Ok(e) => {
+            let list: Vec<_> = e.iter().map(|x| json!({"lower": x.lower, "upper": x.upper})).collect();
+            map.insert("enclosures".into(), json!(list));
+            map.insert("certified_coefficients".into(), json!(coefficients));
+            map.insert("certified".into(), json!(true));
+        }
+        Err(why) => {
+            map.insert("certified".into(), json!(false));
+            map.insert("certificate_note".into(), json!(format!("cannot certify: {why}")));
+        }
     }
 }
