@@ -119,9 +119,10 @@ pub fn short_finding(f: &ClaimFinding) -> String {
 
 /// The claim table for the terminal: one line per claim, at most [`WIDTH`] columns.
 pub fn claim_table(findings: &[ClaimFinding]) -> String {
-    let mut out = format!("{:<13} {:<19} {}\n", "claim", "verdict", "finding");
+    let id_width = findings.iter().map(|f| f.id.chars().count()).max().unwrap_or(5).max(5);
+    let mut out = format!("{:<id_width$} {:<19} {}\n", "claim", "verdict", "finding");
     for f in findings {
-        let head = format!("{:<13} {:<19} ", f.id, verdict_label(f));
+        let head = format!("{:<id_width$} {:<19} ", f.id, verdict_label(f));
         let room = WIDTH - head.chars().count();
         out += &format!("{head}{}\n", truncate(&short_finding(f), room));
     }
