@@ -150,15 +150,24 @@ fn check_budget(computation: &impl Refinable, sizes: &[usize], settings: &Settin
     time_left(elapsed, cost.seconds, &cost.what, settings)
 }
 
+/// The study's own budget, and the process-wide one of [`crate::budget::set_time_budget`]
+/// (`--max-time`).
 fn time_left(elapsed: f64, seconds: f64, what: &str, settings: &Settings) -> Result<()> {
-    if elapsed + seconds <= settings.time_budget {
-        return Ok(());
+    if elapsed + seconds > settings.time_budget {
+        return Err(EngineError::TooLarge(format!(
+            "{what} would end after the study's time budget of {} s ({})",
+            short(settings.time_budget),
+            settings.hint
+        )));
     }
-    Err(EngineError::TooLarge(format!(
-        "{what} would end after the study's time budget of {} s ({})",
-        short(settings.time_budget),
-        settings.hint
-    )))
+    match crate::budget::time_left() {
+        Some(left) if seconds >= left => Err(EngineError::TooLarge(format!(
+            "{what} would end after the --max-time budget ({} s left; {})",
+            short(left),
+            settings.hint
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A level's numbers must be finite and come with one rounding bound each.

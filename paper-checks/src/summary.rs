@@ -16,10 +16,11 @@ pub fn num(x: f64, digits: usize) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let exp = x.abs().log10().floor() as i32;
+    // The exponent after rounding to `digits` significant digits (0.0009999999999 is 1.00e-3).
+    let scientific = format!("{:.*e}", digits.saturating_sub(1), x);
+    let (mantissa, e) = scientific.split_once('e').expect("exponent");
+    let exp: i32 = e.parse().expect("exponent");
     if !(-3..6).contains(&exp) {
-        let s = format!("{:.*e}", digits.saturating_sub(1), x);
-        let (mantissa, e) = s.split_once('e').expect("exponent");
         return format!("{}e{e}", trim_zeros(mantissa));
     }
     let decimals = (digits as i32 - 1 - exp).max(0) as usize;

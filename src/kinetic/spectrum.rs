@@ -904,6 +904,9 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         if n >= cap || (next as f64) < 1.15 * n as f64 {
             break format!("largest level (n = {n}, limit {cap})");
         }
+        if levels.len() >= 2 && crate::budget::out_of_time() {
+            break format!("time: the --max-time budget ran out before level n = {next}");
+        }
         n = next;
     };
     let assessment = study::assess(&levels, opts.tolerance)
