@@ -634,7 +634,11 @@ pub fn run_command(binary: &std::path::Path, args: &[String], limit: std::time::
 /// with "hang" in its text).
 pub fn run_case(binary: &std::path::Path, seed: u64, index: u64, limit: std::time::Duration) -> (Case, Outcome) {
     let case = case(seed, index);
-    let ran = match run_command(binary, &case.args, limit) {
+    // A study gets half the hang limit (`--max-time`): past it, it must end with its best
+    // estimate (exit 3) instead of running on.
+    let budget = format!("{}", limit.as_secs_f64() / 2.0);
+    let args: Vec<String> = ["--max-time".to_string(), budget].into_iter().chain(case.args.iter().cloned()).collect();
+    let ran = match run_command(binary, &args, limit) {
         Ok(ran) => ran,
         Err(e) => return (case, Outcome::Panic(format!("could not start: {e}"))),
     };
