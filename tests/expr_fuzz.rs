@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 /// Longest time any single parse may take (the limits make it milliseconds; the margin is for
 /// a loaded machine and debug builds).
-const PARSE_TIME: Duration = Duration::from_secs(5);
 
 fn parse_error(r: Result<Potential, EngineError>) -> String {
     match r {
