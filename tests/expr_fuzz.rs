@@ -17,9 +17,6 @@ use fpspectral::Potential;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
-/// Longest time any single parse may take (the limits make it milliseconds; the margin is for
-/// a loaded machine and debug builds).
-
 fn parse_error(r: Result<Potential, EngineError>) -> String {
     match r {
         Err(EngineError::Parse(m)) => m,
