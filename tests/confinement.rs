@@ -230,7 +230,13 @@ fn poles_are_refused_where_a_divisor_vanishes() {
 /// Divisors that never vanish are not poles: these potentials stay accepted.
 #[test]
 fn divisors_bounded_away_from_zero_are_accepted() {
-    for spec in ["x^2/2 + 1/(1 + x^2)", "x^2/2 + 1/(2 + sin(x))", "x^2/2 + y^2/2 + 0.5/(1 + exp(x - y))", "x^2/4"] {
+    for spec in [
+        "x^2/2 + 1/(1 + x^2)",
+        "x^2/2 + 1/(2 + sin(x))",
+        "x^2/2 + 0.1/exp(-x^2)",
+        "x^2/2 + y^2/2 + 0.5/(1 + exp(x - y))",
+        "x^2/4",
+    ] {
         accepted(spec);
     }
 }
