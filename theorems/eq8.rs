@@ -4,6 +4,7 @@
 //! at fixed ε as η → ∞, and (d = 1) the basin ratio as η → ∞.
 
 use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
@@ -179,4 +180,65 @@ fn finish_limit(mut c: Check, values: &[Quantity], paper: Quantity) -> Result<Ch
         paper.value
     );
     Ok(c)
+}
+
+/// The keys `paper-checks run eq8 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w), with two minima of equal height",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2)",
+    },
+    SettingSpec {
+        key: "minimum_1", meaning: "start of Newton's search for w̌₁", kind: SetKind::Point, default: "-1"
+    },
+    SettingSpec {
+        key: "minimum_2", meaning: "start of Newton's search for w̌₂", kind: SetKind::Point, default: "1"
+    },
+];
+
+/// The two minima Newton's method finds; refused unless they are distinct minima of equal
+/// height (to 1e-9 of the scale of L), the premise of (8).
+fn minima_of(s: &Settings) -> Result<(CriticalPoint, CriticalPoint)> {
+    let p = s.potential("potential")?.1;
+    let refuse = |m: String| Err(fpspectral::EngineError::InvalidParameter(m));
+    let m1 = newton_critical(p, s.point("minimum_1")?)?;
+    let m2 = newton_critical(p, s.point("minimum_2")?)?;
+    for (key, m) in [("minimum_1", &m1), ("minimum_2", &m2)] {
+        if m.eigenvalues.iter().any(|&l| l <= 0.0) {
+            return refuse(format!(
+                "--set {key}: Newton's method finds a critical point at {:?} that is not a minimum",
+                m.point
+            ));
+        }
+    }
+    let apart = m1.point.iter().zip(&m2.point).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    if apart < 1e-6 {
+        return refuse("--set minimum_1, minimum_2: both lead to the same minimum".into());
+    }
+    if (m1.value - m2.value).abs() > 1e-9 * (1.0 + m1.value.abs().max(m2.value.abs())) {
+        return refuse(format!(
+            "(8) is stated for minima of equal height; here L(w̌₁) − L(w̌₂) = {:e}",
+            m1.value - m2.value
+        ));
+    }
+    Ok((m1, m2))
+}
+
+/// Refuses minima that do not meet the premise of (8), before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    minima_of(s).map(|_| ())
+}
+
+/// Runs (8) on one reviewer's pair of equal-height minima.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let (spec, p) = s.potential("potential")?;
+    progress(&format!("eq8: {spec}"));
+    let (m1, m2) = minima_of(s)?;
+    let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
+    let mut checks = small_eps(p, spec, &m1, &m2, paper)?;
+    checks.push(large_eta_ball(p, spec, &m1, &m2, paper)?);
+    checks.push(large_eta_basin(p, spec, &m1, &m2, paper)?);
+    Ok(checks)
 }

@@ -11,6 +11,7 @@
 //! ([`EXTRAPOLATION_MAX_DIFFUSION_2D`]; its size is measured by halving ε there).
 
 use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::extrapolate::{extrapolate, neville, Limit};
@@ -199,4 +200,35 @@ fn ratio_figure(name: &str, title: &str, diffusions: &[f64], ratios: &[Quantity]
     .with_error(ratios.iter().map(|r| r.error).collect());
     let name = name.replace(['^', '*', '/', ' ', '(', ')', '+'], "_");
     Figure::new(&name, title, "D = γβ/2M", "|E τ / τ_EK − 1|", vec![computed]).log(true, true)
+}
+
+/// The keys `paper-checks run lemma2 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(x), d = 1",
+        kind: SetKind::Potential { max_dim: 1 },
+        default: "x^4/4 - x^2/2",
+    },
+    SettingSpec {
+        key: "from", meaning: "start near the minimum w̌₁", kind: SetKind::Closed(-1e3, 1e3), default: "-1"
+    },
+    SettingSpec {
+        key: "to", meaning: "target near the minimum w̌₂", kind: SetKind::Closed(-1e3, 1e3), default: "1"
+    },
+];
+
+/// Refuses a start equal to the target before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    if s.real("from")? == s.real("to")? {
+        return Err(fpspectral::EngineError::InvalidParameter("--set from and to are the same point".into()));
+    }
+    Ok(())
+}
+
+/// Runs the 1D Eyring–Kramers check on one reviewer's double well, D = 0.1 … 0.00125.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let (spec, from, to) = (s.potential("potential")?.0, s.real("from")?, s.real("to")?);
+    progress(&format!("lemma2: {spec} from {from}"));
+    Ok(vec![one_well(spec, from, to)?])
 }

@@ -9,6 +9,7 @@
 
 use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::common::{builtin, logistic, Hyper};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::operator::Overdamped;
@@ -193,4 +194,40 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     }
     checks.extend(variable_beta_checks(progress)?);
     Ok(checks)
+}
+
+/// The keys `paper-checks run lemma3 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w)",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "x^4/4 - x^2/2",
+    },
+    SettingSpec { key: "lr", meaning: "learning rate γ", kind: SetKind::Closed(1e-3, 10.0), default: "0.2" },
+    SettingSpec { key: "beta", meaning: "noise scale β of (4)", kind: SetKind::Closed(1e-3, 1e3), default: "2" },
+    SettingSpec { key: "batch", meaning: "batch size M", kind: SetKind::Closed(1.0, 1e5), default: "2" },
+];
+
+/// Refuses a diffusion D = γβ/(2M) outside [1e-3, 1e3] before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    let d = hyper_of(s)?.diffusion()?;
+    if !(1e-3..=1e3).contains(&d) {
+        return Err(fpspectral::EngineError::InvalidParameter(format!(
+            "--set lr, beta, batch give D = γβ/(2M) = {d:e}, outside [1e-3, 1e3]"
+        )));
+    }
+    Ok(())
+}
+
+fn hyper_of(s: &Settings) -> Result<Hyper> {
+    Ok(Hyper { lr: s.real("lr")?, beta: s.real("beta")?, batch: s.real("batch")? })
+}
+
+/// Runs the constant-β kernel check of (5) on one reviewer's setting (the variable-β rows keep
+/// their built-in settings and are not run).
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let (name, pot) = s.potential("potential")?;
+    progress(&format!("lemma3: kernel of (5) for {name}"));
+    Ok(vec![constant_beta_check(name, pot, hyper_of(s)?)?])
 }

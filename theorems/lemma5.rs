@@ -7,6 +7,7 @@
 //! Gauss–Hermite quadrature of the fields, which is exact for polynomial L with enough nodes.
 
 use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role, Verdict};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -117,4 +118,43 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
     ]
     .into_iter()
     .collect()
+}
+
+/// The keys `paper-checks run lemma5 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w)",
+        kind: SetKind::Potential { max_dim: 1 },
+        default: "x^4/4 - x^2/2",
+    },
+    SettingSpec {
+        key: "friction",
+        meaning: "friction g = (1 − ξ)/√γ of (9)",
+        kind: SetKind::Closed(0.05, 20.0),
+        default: "1",
+    },
+    SettingSpec {
+        key: "diffusion_v",
+        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
+        kind: SetKind::Closed(0.05, 20.0),
+        default: "0.5",
+    },
+];
+
+/// Refuses (g, D_v) outside double precision before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
+}
+
+/// Runs the identities of T and F on one reviewer's setting.
+pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
+    p("lemma5: identities of T and F");
+    Ok(vec![check_setting(
+        s.potential("potential")?.0,
+        false,
+        KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?,
+        20,
+        1,
+    )?])
 }

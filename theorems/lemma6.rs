@@ -14,6 +14,7 @@
 
 use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role};
 use crate::lemma7::{k_matrix, paper_constants};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -169,4 +170,50 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
     ]
     .into_iter()
     .collect()
+}
+
+/// The keys `paper-checks run lemma6 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w)",
+        kind: SetKind::Potential { max_dim: 1 },
+        default: "x^4/4 - x^2/2",
+    },
+    SettingSpec {
+        key: "friction",
+        meaning: "friction g = (1 − ξ)/√γ of (9)",
+        kind: SetKind::Closed(0.05, 20.0),
+        default: "1",
+    },
+    SettingSpec {
+        key: "diffusion_v",
+        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
+        kind: SetKind::Closed(0.05, 20.0),
+        default: "0.5",
+    },
+    SettingSpec {
+        key: "cl",
+        meaning: "C_L of (A.4) (L̃ = L − ½C_L²|w|²)",
+        kind: SetKind::Closed(0.1, 10.0),
+        default: "1",
+    },
+];
+
+/// Refuses (g, D_v) outside double precision before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
+}
+
+/// Runs the dH/dt inequality on one reviewer's setting.
+pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
+    p("lemma6: the dH/dt identity along computed trajectories");
+    // Setting holds a 'static text; one per run of the process.
+    let spec: &'static str = Box::leak(s.potential("potential")?.0.to_string().into_boxed_str());
+    Ok(vec![check_setting(Setting {
+        spec,
+        params: KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?,
+        cl: s.real("cl")?,
+        n: 50,
+    })?])
 }

@@ -13,6 +13,7 @@
 //! cancellation-free forms 4C_L²/(g + √(g² − 4C_L²)) and 2C_L²/(g + √(g² − 4C_L²)).
 
 use crate::check::{verdict_close, verdict_le, Check, EvidenceKind, Quantity, Role, Verdict};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::neldermead::NelderMead;
@@ -437,4 +438,29 @@ pub fn run(p: Progress) -> Result<Vec<Check>> {
     let rows: Vec<Vec<Check>> =
         grid().into_iter().map(|(lr, xi, cl)| check_setting(lr, xi, cl)).collect::<Result<_>>()?;
     Ok(rows.into_iter().flatten().collect())
+}
+
+/// The keys `paper-checks run lemma7 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "lr",
+        meaning: "learning rate γ (friction g = (1 − ξ)/√γ)",
+        kind: SetKind::Open(0.0, 1e6),
+        default: "0.1",
+    },
+    SettingSpec { key: "momentum", meaning: "momentum ξ", kind: SetKind::Open(0.0, 1.0), default: "0.9" },
+    SettingSpec { key: "cl", meaning: "C_L of (A.4)", kind: SetKind::Open(0.0, 1e6), default: "1" },
+];
+
+/// Refuses (γ, ξ, C_L) the 2×2 computation cannot take, before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    let (lr, momentum, cl) = (s.real("lr")?, s.real("momentum")?, s.real("cl")?);
+    check_momentum(momentum)?;
+    check_range(lr, momentum, cl, (1.0 - momentum) / lr.sqrt())
+}
+
+/// Runs lemma7 at one reviewer's (γ, ξ, C_L).
+pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
+    p("lemma7: 2×2 check of K ≥ 2μP");
+    check_setting(s.real("lr")?, s.real("momentum")?, s.real("cl")?)
 }

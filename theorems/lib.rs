@@ -3,6 +3,7 @@
 //! the quantities, compare with the paper's statement, return checks with verdicts and evidence.
 
 use crate::check::Check;
+use crate::settings::Settable;
 use fpspectral::Result;
 
 pub mod assumption_a1;
@@ -27,6 +28,7 @@ pub mod lemma7;
 pub mod momentum;
 pub mod msgd_batch;
 pub mod noise_isotropy;
+pub mod settings;
 pub mod sgd_batch;
 pub mod sgd_escape;
 pub mod sgd_eval;
@@ -48,7 +50,19 @@ pub struct Claim {
     pub statement: &'static str,
     /// Runs the claim's checks on the built-in settings.
     pub run: fn(Progress) -> Result<Vec<Check>>,
+    /// Whether (and with which keys) the claim runs on a reviewer's own setting (`--set`).
+    pub settable: Settable,
 }
+
+/// Why lemma1 has no reviewer setting.
+const FIXED_SDE: &str = "checked against an Euler–Maruyama ensemble with two built-in diffusion profiles; \
+                         no reviewer setting yet";
+/// Why the assumption claims have no reviewer setting.
+const FIXED_RISKS: &str = "a statement about the paper's own risks of Appendix B.1 (the fixtures)";
+/// Why noise-isotropy has no reviewer setting.
+const FIXED_DATA: &str = "a statement about the logistic fixture's own data";
+/// Why the claims read for the algorithm have no reviewer setting.
+const FIXED_MC: &str = "Monte Carlo over the paper's (γ, M) settings; no reviewer setting yet";
 
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
@@ -60,6 +74,7 @@ pub fn registry() -> Vec<Claim> {
                 "Lemma 1, (5): ∂_t p(w, t) = ∇·([∇(L(w) + γ(t)β(w)/2M(t))] p(w, t) + (γ(t)β(w)/2M(t)) ∇p(w, t)), \
                         p(w, 0) = δ(w₀)",
             run: lemma1::run,
+            settable: Settable::Fixed(FIXED_SDE),
         },
         Claim {
             id: "lemma2",
@@ -68,6 +83,7 @@ pub fn registry() -> Vec<Claim> {
                         exp(H(w*, w̌₁)·2M(w̌₁)/(γ(w̌₁)β(w̌₁))) [1 + O(√ε log(1/ε))], τ the time from the ε-ball \
                         around w̌₁ to the ε-ball around w̌₂, |·| the determinant of the Hessian",
             run: lemma2::run,
+            settable: Settable::Keys { specs: lemma2::SET_KEYS, check: lemma2::check_set, run: lemma2::run_set },
         },
         Claim {
             id: "lemma3",
@@ -76,6 +92,7 @@ pub fn registry() -> Vec<Claim> {
                         p∞(w) = κ e^{−2M(∞)L(w)/(γ(∞)β)}; remark: for a general β(w) 'the existence and an explicit \
                         form of stationary solution to (5) remains an open question'",
             run: lemma3::run,
+            settable: Settable::Keys { specs: lemma3::SET_KEYS, check: lemma3::check_set, run: lemma3::run_set },
         },
         Claim {
             id: "theorem1",
@@ -84,6 +101,7 @@ pub fn registry() -> Vec<Claim> {
                         C(t, T) = C_P(t−T)γ(∞)β/2M(∞) + ‖(p(w, T) − p∞)/√p∞‖², C_P the Poincaré constant of (7); \
                         remark: 'large batch training with increasing batch size converges exponentially slower'",
             run: theorem1::run,
+            settable: Settable::Keys { specs: theorem1::SET_KEYS, check: settings::any, run: theorem1::run_set },
         },
         Claim {
             id: "theorem2",
@@ -91,6 +109,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Theorem 2: lim_{ε→0} P(|W(∞) − w̌| ≤ ε) = κ e^{−4M(∞)L(w̌)/γ(∞)β} / ([2M(∞)/γ(∞)β]^{d/2} \
                         |∇²L(w̌)|) · lim_{ε→0} [e^{2M(∞)ε²/γ(∞)β} Π_j √(1 − exp(−2M(∞)ε²λ_j/(πγ(∞)β)))]",
             run: theorem2::run,
+            settable: Settable::Keys { specs: theorem2::SET_KEYS, check: theorem2::check_set, run: theorem2::run_set },
         },
         Claim {
             id: "eq8",
@@ -98,6 +117,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(8): for local minima with L(w̌₁) = L(w̌₂), \
                         lim_{ε→0} P(|W(∞) − w̌₁| ≤ ε)/P(|W(∞) − w̌₂| ≤ ε) = √(|∇²L(w̌₂)|/|∇²L(w̌₁)|)",
             run: eq8::run,
+            settable: Settable::Keys { specs: eq8::SET_KEYS, check: eq8::check_set, run: eq8::run_set },
         },
         Claim {
             id: "lemma4",
@@ -105,6 +125,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 4, (9): ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(((1−ξ)/√γ) v ψ + (√γβ/2M) ∇_v ψ) has the \
                         stationary solution ψ∞(w, v) = κ' e^{−(2M/γβ)(1−ξ)(L(w) + |v|²/2)}",
             run: lemma4::run,
+            settable: Settable::Keys { specs: lemma4::SET_KEYS, check: lemma4::check_set, run: lemma4::run_set },
         },
         Claim {
             id: "lemma5",
@@ -112,6 +133,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 5: (1) ⟨Tf, g⟩* = −⟨f, Tg⟩*, (2) ⟨Tf, f⟩* = 0, \
                         (3) ⟨Ff, g⟩* = −(γ^{1/2}β/2M)⟨∇_v f, ∇_v g⟩*",
             run: lemma5::run,
+            settable: Settable::Keys { specs: lemma5::SET_KEYS, check: lemma5::check_set, run: lemma5::run_set },
         },
         Claim {
             id: "lemma6",
@@ -119,6 +141,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 6: ½ dH/dt + ½∫[∇_w h, ∇_v h] K [∇_w h, ∇_v h]ᵀ ψ∞ ≤ ⟨∇²L̃ ∇_v h, ∇_w h⟩* + \
                         ⟨∇²L̃ ∇_v h, ∇_v h⟩*, K = [[2Ĉ, C − C_L² + γĈ], [C − C_L² + γĈ, 2γC − 2C_L²Ĉ]] ⊗ I_d (24)",
             run: lemma6::run,
+            settable: Settable::Keys { specs: lemma6::SET_KEYS, check: lemma6::check_set, run: lemma6::run_set },
         },
         Claim {
             id: "lemma7",
@@ -126,6 +149,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 7: K ≥ 2μP ≥ 0 for P of (10) and K of (24), with g = (1−ξ)/√γ: μ = g, C = C_L², \
                         Ĉ = g/2 when g < 2C_L; μ = g − √(g² − 4C_L²), C = g²/2 − C_L², Ĉ = g/2 when g ≥ 2C_L",
             run: lemma7::run,
+            settable: Settable::Keys { specs: lemma7::SET_KEYS, check: lemma7::check_set, run: lemma7::run_set },
         },
         Claim {
             id: "theorem3",
@@ -134,6 +158,7 @@ pub fn registry() -> Vec<Claim> {
                         e^{−2(μ−μ̂)t} H(0), with μ, C, Ĉ of Lemma 7, λ_min the smallest eigenvalue of P (10), \
                         μ̂ = (1+√2)b/(2λ_min), b of (A.4), C_P of (7)",
             run: theorem3::run,
+            settable: Settable::Keys { specs: theorem3::SET_KEYS, check: theorem3::check_set, run: theorem3::run_set },
         },
         Claim {
             id: "assumption-a1",
@@ -141,6 +166,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(A.1): lim_{‖w‖→∞} L(w) = +∞ and ∫e^{−L(w)} dw < +∞, for the squared loss and the \
                         regularised cross entropy (Appendix B.1)",
             run: assumption_a1::run,
+            settable: Settable::Fixed(FIXED_RISKS),
         },
         Claim {
             id: "assumption-a2",
@@ -148,6 +174,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(A.2): lim_{‖w‖→∞} {½‖∇L‖² − Tr ∇²L} = +∞ and lim_{‖w‖→∞} Tr ∇²L/‖∇L‖² = 0, for the \
                         risks of Appendix B.1",
             run: assumption_a2::run,
+            settable: Settable::Fixed(FIXED_RISKS),
         },
         Claim {
             id: "assumption-a3",
@@ -155,6 +182,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(A.3): |e^{−L(w)}(‖∇L(w)‖² − Tr ∇²L(w))| ≤ M_w for a constant M_w, for the risks of \
                         Appendix B.1",
             run: assumption_a3::run,
+            settable: Settable::Fixed(FIXED_RISKS),
         },
         Claim {
             id: "assumption-a4",
@@ -162,6 +190,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(A.4): for some C_L the eigenvalues of {sup_w |(∇²L̃)_ij|} are bounded by b, \
                         L̃ = L − ½C_L²‖w‖²; Appendix C.3's Hessians and b ≡ max_i Σ_j b_ij",
             run: assumption_a4::run,
+            settable: Settable::Fixed(FIXED_RISKS),
         },
         Claim {
             id: "sgd-stationary",
@@ -170,6 +199,7 @@ pub fn registry() -> Vec<Claim> {
                         'one requires the additional uniform-in-time approximation of SGD by SDE'): mini-batch SGD (2) \
                         and momentum SGD settle at the laws p∞ ∝ e^{−2ML/γβ} of Lemma 3 and ψ∞ of Lemma 4",
             run: sgd_stationary::run,
+            settable: Settable::Fixed(FIXED_MC),
         },
         Claim {
             id: "sgd-escape",
@@ -177,6 +207,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 2 read for the algorithm: the mean number of SGD steps from one minimum to an ε-ball \
                         around another, times γ, is the SDE's mean passage time E[τ] (Eyring–Kramers)",
             run: sgd_escape::run,
+            settable: Settable::Fixed(FIXED_MC),
         },
         Claim {
             id: "sgd-batch",
@@ -185,6 +216,7 @@ pub fn registry() -> Vec<Claim> {
                         minimum slower as compared with the small batch training'; (γ, M) ∈ {(0.1, 64), (0.1, 128), \
                         (0.2, 256), (0.2, 512)}, here on a synthetic double well from the sharp well",
             run: sgd_batch::run,
+            settable: Settable::Fixed(FIXED_MC),
         },
         Claim {
             id: "msgd-batch",
@@ -193,6 +225,7 @@ pub fn registry() -> Vec<Claim> {
                         (0.9, 128), (0.99, 64), (0.99, 128)} at γ = 0.1, read through Theorem 3 and (9), here on a \
                         synthetic double well",
             run: msgd_batch::run,
+            settable: Settable::Fixed(FIXED_MC),
         },
         Claim {
             id: "noise-isotropy",
@@ -200,6 +233,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "(4) and Lemma 3, Theorem 1: the stochastic gradient's covariance is β(w)I, taken constant \
                         (β(w) ≡ β) for the stationary solution and the decay rate",
             run: noise_isotropy::run,
+            settable: Settable::Fixed(FIXED_DATA),
         },
     ]
 }

@@ -9,6 +9,7 @@
 
 use crate::check::{Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::common::{builtin, logistic, Hyper};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
 use fpspectral::evolution::{expansion, initial_h_norm2, Expansion};
@@ -402,5 +403,44 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         }
     }
     checks.push(batch_remark(progress)?);
+    Ok(checks)
+}
+
+/// The keys `paper-checks run theorem1 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w)",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "x^2/2",
+    },
+    SettingSpec {
+        key: "diffusion",
+        meaning: "D = γβ/(2M) of (5) (run as γ = 2D, β = M = 1)",
+        kind: SetKind::Closed(1e-3, 1e3),
+        default: "0.2",
+    },
+    SettingSpec {
+        key: "tilt",
+        meaning: "tilt a of the initial density p0 ∝ exp(-(L + a·w₁)/D)",
+        kind: SetKind::Closed(-10.0, 10.0),
+        default: "0.3",
+    },
+];
+
+/// Runs the Theorem 1 bound on one reviewer's setting: the three readings of the rate against
+/// the exact ‖h(t)‖² (the batch-size remark keeps its built-in risks and is not run).
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let (name, pot) = s.potential("potential")?;
+    let diffusion = s.real("diffusion")?;
+    let mut tilt = vec![0.0; pot.dim()];
+    tilt[0] = s.real("tilt")?;
+    progress(&format!("theorem1: Poincaré constant of e^-L for {name}"));
+    let (cp, err, _) = poincare_constant(pot, 1.0, tolerance(pot.dim()))?;
+    // D = γβ/(2M) exactly: γ = 2D, β = M = 1.
+    let hyper = Hyper { lr: 2.0 * diffusion, beta: 1.0, batch: 1.0 };
+    progress(&format!("theorem1: {name}, D = {diffusion}"));
+    let (mut checks, fig) = setting_checks(name, pot, hyper, Quantity::new(cp, err), &tilt)?;
+    checks[0].figures.push(fig);
     Ok(checks)
 }

@@ -5,6 +5,7 @@
 //! small-ε asymptote κ e^{−ηL(w̌)} vol(B_ε) and the Laplace asymptote κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H.
 
 use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
@@ -238,4 +239,49 @@ fn large_eta_checks(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuant
         laplace[0].value, ETAS[0], laplace[k].value, ETAS[k], limit.value, limit.error
     );
     Ok(vec![check, laplace_check])
+}
+
+/// The keys `paper-checks run theorem2 --set …` accepts.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w)",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "x^4/4 - x^2/2 + 0.2*x + 1",
+    },
+    SettingSpec {
+        key: "minimum",
+        meaning: "start of Newton's search for the minimum w̌",
+        kind: SetKind::Point,
+        default: "-1",
+    },
+];
+
+/// The minimum Newton's method finds from the given start; refused when it is not a minimum.
+fn minimum_of(s: &Settings) -> Result<CriticalPoint> {
+    let m = newton_critical(s.potential("potential")?.1, s.point("minimum")?)?;
+    if m.eigenvalues.iter().any(|&l| l <= 0.0) {
+        return Err(fpspectral::EngineError::InvalidParameter(format!(
+            "--set minimum: Newton's method from there finds a critical point at {:?} that is not a minimum",
+            m.point
+        )));
+    }
+    Ok(m)
+}
+
+/// Refuses a start that does not lead to a minimum, before anything runs.
+pub fn check_set(s: &Settings) -> Result<()> {
+    minimum_of(s).map(|_| ())
+}
+
+/// Runs the small-ε and large-η checks at one reviewer's minimum.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let (spec, p) = s.potential("potential")?;
+    progress(&format!("theorem2: {spec}"));
+    let m = minimum_of(s)?;
+    let z_fixed = log_partition(p, ETA_FIXED)?;
+    let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(p, eta)).collect::<Result<_>>()?;
+    let mut checks = small_eps_checks(p, spec, &m, &z_fixed)?;
+    checks.extend(large_eta_checks(p, spec, &m, &zs)?);
+    Ok(checks)
 }

@@ -36,12 +36,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Lists the implemented claims.
-    List,
+    /// Lists the implemented claims; with --settings, the keys each accepts for `run CLAIM --set`.
+    List {
+        /// For each claim, the keys `run CLAIM --set KEY=VALUE` accepts, with meaning, range and
+        /// default (or why the claim takes none).
+        #[arg(long)]
+        settings: bool,
+    },
     /// Runs the named claims (all when none is named), prints the claim table and writes the
     /// report (report.html, report.json, findings.json, report.md, timings.json, plots).
+    /// With --set, runs ONE claim on your own setting instead of the built-in ones.
     Run {
         claims: Vec<String>,
+        /// Runs the one named claim on this setting instead of the built-in ones (repeat for several
+        /// keys; keys not given take the defaults shown by `list --settings`; report.json records
+        /// every key under "settings"). Not with --expect, which compares the built-in findings.
+        #[arg(long = "set", value_name = "KEY=VALUE", allow_hyphen_values = true)]
+        set: Vec<String>,
         /// Directory for the report (a new directory, or a previous report, which is replaced;
         /// nothing else is ever overwritten).
         #[arg(long, allow_hyphen_values = true)]
@@ -207,8 +218,10 @@ fn refuse_out(out: &Option<PathBuf>, command: &str) -> Result<(), EngineError> {
 fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
     match cli.command {
         None => run(&[], cli.out, &report::RunOptions::default()),
-        Some(Command::Run { claims, out, verbose, expect }) => {
-            run(&claims, out.or(cli.out), &report::RunOptions { verbose, expect })
+        Some(Command::Run { claims, out, verbose, expect, set }) => {
+            // Every key and value is checked before any computation and before --out is touched.
+            let settings = reviewer_settings(&claims, &set, expect.is_some())?;
+            run(&claims, out.or(cli.out), &report::RunOptions { verbose, expect, settings })
         }
         Some(Command::Summary { format, report: dir }) => {
             refuse_out(&cli.out, "summary")?;
@@ -221,11 +234,14 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             report::emit(&text);
             Ok(Outcome::Done)
         }
-        Some(Command::List) => {
+        Some(Command::List { settings }) => {
             refuse_out(&cli.out, "list")?;
-            let lines: Vec<String> =
-                theorems::registry().iter().map(|c| format!("{:<16} {}\n", c.id, c.title)).collect();
-            report::emit(&lines.concat());
+            let text = if settings {
+                settings_list()
+            } else {
+                theorems::registry().iter().map(|c| format!("{:<16} {}\n", c.id, c.title)).collect()
+            };
+            report::emit(&text);
             Ok(Outcome::Done)
         }
         Some(Command::FuzzWorker { case_seconds }) => {
@@ -243,6 +259,61 @@ fn dispatch(cli: Cli) -> Result<Outcome, EngineError> {
             Ok(outcome)
         }
     }
+}
+
+/// `--set KEY=VALUE …` parsed and checked for the one claim named: None without --set. Refused
+/// (one line) with no claim or several, with --expect, for a claim that takes no setting, and for
+/// an unknown key, a malformed pair or a value out of range.
+fn reviewer_settings(
+    claims: &[String],
+    pairs: &[String],
+    expect: bool,
+) -> Result<Option<theorems::settings::Settings>, EngineError> {
+    use theorems::settings::{Settable, Settings};
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let refuse = |m: String| Err(EngineError::InvalidParameter(m));
+    let [id] = claims else {
+        return refuse(format!(
+            "--set applies to exactly one claim, {} named: paper-checks run CLAIM --set KEY=VALUE",
+            claims.len()
+        ));
+    };
+    if expect {
+        return refuse("--expect compares the built-in settings' findings; it cannot be combined with --set".into());
+    }
+    let registry = theorems::registry();
+    let Some(claim) = registry.iter().find(|c| c.id == id) else {
+        let known: Vec<&str> = registry.iter().map(|c| c.id).collect();
+        return refuse(format!("unknown claim '{id}' (known: {})", known.join(", ")));
+    };
+    match claim.settable {
+        Settable::Fixed(why) => refuse(format!("{id} takes no --set: {why}")),
+        Settable::Keys { specs, check, .. } => {
+            let settings = Settings::parse(id, specs, pairs)?;
+            check(&settings)?;
+            Ok(Some(settings))
+        }
+    }
+}
+
+/// `list --settings`: each claim's keys with meaning, range and default, or why it has none.
+fn settings_list() -> String {
+    use theorems::settings::Settable;
+    let mut out = String::from("paper-checks run CLAIM --set KEY=VALUE [--set KEY=VALUE …] (one claim per run)\n");
+    for c in theorems::registry() {
+        match c.settable {
+            Settable::Fixed(why) => out += &format!("\n{}: no settings ({why})\n", c.id),
+            Settable::Keys { specs, .. } => {
+                out += &format!("\n{}: {}\n", c.id, c.title);
+                for s in specs {
+                    out += &format!("  {:<12} {}; {}, default {}\n", s.key, s.meaning, s.kind.describe(), s.default);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The JSON text of an `eval` answer, a line for stderr if any, and how the command ends: exit 3

@@ -42,9 +42,10 @@ fn badge(label: &str, class: &str) -> String {
     format!("<span class=\"badge {class}\">{}</span>", esc(label))
 }
 
-/// The command that reproduces a row (every row of a claim comes from one run of the claim).
-fn command(c: &Check) -> String {
-    format!("paper-checks run {} --verbose", c.id)
+/// The command that reproduces a row (every row of a claim comes from one run of the claim, with
+/// the run's `--set` arguments `set_args`).
+fn command(c: &Check, set_args: &str) -> String {
+    crate::report::reproduce(&c.id, set_args)
 }
 
 fn group_table(groups: &[Group]) -> String {
@@ -144,7 +145,7 @@ fn quantities(c: &Check) -> String {
     s
 }
 
-fn rows_table(checks: &[(&Check, String)]) -> String {
+fn rows_table(checks: &[(&Check, String)], set_args: &str) -> String {
     let mut s = String::from(
         "<table class=\"rows\"><tr><th>row</th><th>role</th><th>outcome</th><th>setting</th><th>numbers ± errors</th>\
          <th>evidence</th><th>reproduce</th></tr>",
@@ -167,7 +168,7 @@ fn rows_table(checks: &[(&Check, String)]) -> String {
             quantities(c),
             esc(&c.evidence),
             esc(&c.claimed),
-            esc(&command(c))
+            esc(&command(c, set_args))
         );
     }
     s + "</table>"
@@ -202,7 +203,9 @@ fn strip_xml_prolog(svg: &str) -> &str {
 }
 
 /// The page: the claim table, then one section per claim.
-pub fn page(findings: &[ClaimFinding], checks: &[Check], svgs: &[(String, String)]) -> String {
+/// The page; `set_args` are the run's `--set KEY=VALUE` arguments (empty for the built-in
+/// settings), repeated in every row's reproduce command.
+pub fn page(findings: &[ClaimFinding], checks: &[Check], svgs: &[(String, String)], set_args: &str) -> String {
     let ids = row_ids(checks);
     let mut s = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -251,7 +254,7 @@ pub fn page(findings: &[ClaimFinding], checks: &[Check], svgs: &[(String, String
             "<details><summary>All {} rows ({})</summary>{}</details></section>",
             rows.len(),
             roles.join(", "),
-            rows_table(&rows)
+            rows_table(&rows, set_args)
         );
     }
     s + "</body></html>\n"

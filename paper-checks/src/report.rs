@@ -13,6 +13,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use theorems::check::Check;
 use theorems::findings::{differences, find, row_ids, ClaimFinding, Recorded};
+use theorems::settings::{Settable, Settings};
+use theorems::Progress;
 
 /// How a run reports.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +23,25 @@ pub struct RunOptions {
     pub verbose: bool,
     /// A findings file to compare the claim-level findings with.
     pub expect: Option<std::path::PathBuf>,
+    /// The reviewer's settings (`--set`) of the one claim run; None: the built-in settings.
+    pub settings: Option<Settings>,
+}
+
+/// The command that reproduces the rows of claim `id`, with the run's `--set` arguments.
+pub fn reproduce(id: &str, set_args: &str) -> String {
+    format!("paper-checks run {id}{set_args} --verbose")
+}
+
+/// The checks of one claim: on the reviewer's settings when given (never falling back to the
+/// built-in ones), else on the built-in settings.
+fn run_one(claim: &theorems::Claim, settings: Option<&Settings>, progress: Progress) -> fpspectral::Result<Vec<Check>> {
+    match (settings, claim.settable) {
+        (None, _) => (claim.run)(progress),
+        (Some(s), Settable::Keys { run, .. }) => run(s, progress),
+        (Some(_), Settable::Fixed(why)) => {
+            Err(EngineError::InvalidParameter(format!("{} takes no --set: {why}", claim.id)))
+        }
+    }
 }
 
 /// What a run found, for the exit code.
@@ -69,7 +90,7 @@ pub fn run_claims(ids: &[String], out: &OutDir, options: &RunOptions) -> Result<
             let t0 = Instant::now();
             let progress = |m: &str| bar.set_message(m.to_string());
             progress(claim.id);
-            let result = (claim.run)(&progress);
+            let result = run_one(claim, options.settings.as_ref(), &progress);
             bar.inc(1);
             (claim.id, t0.elapsed().as_secs_f64(), result)
         })
@@ -95,7 +116,7 @@ pub fn run_claims(ids: &[String], out: &OutDir, options: &RunOptions) -> Result<
     if options.verbose {
         emit(&format!("\n{}", table(&checks)));
     }
-    write_report(&findings, &checks, &timings, start.elapsed().as_secs_f64(), out)?;
+    write_report(&findings, &checks, &timings, start.elapsed().as_secs_f64(), options.settings.as_ref(), out)?;
     emit(&format!(
         "\nreport written to {}/ (report.html, report.json, findings.json, report.md, plots) in {:.1} s{}\n",
         out.path().display(),
@@ -221,14 +242,16 @@ fn unique_figure_names(checks: &mut [Check]) {
     }
 }
 
-/// The checks as JSON, each with its row id.
-fn checks_json(checks: &[Check]) -> Vec<serde_json::Value> {
+/// The checks as JSON, each with its row id and the command that reproduces it.
+fn checks_json(checks: &[Check], set_args: &str) -> Vec<serde_json::Value> {
     checks
         .iter()
         .zip(row_ids(checks))
         .map(|(c, row)| {
             let mut v = serde_json::to_value(c).expect("JSON");
-            v.as_object_mut().expect("object").insert("row".into(), row.into());
+            let map = v.as_object_mut().expect("object");
+            map.insert("row".into(), row.into());
+            map.insert("reproduce".into(), reproduce(&c.id, set_args).into());
             v
         })
         .collect()
@@ -251,16 +274,29 @@ fn write_report(
     checks: &[Check],
     timings: &[(&str, f64)],
     total: f64,
+    settings: Option<&Settings>,
     out: &OutDir,
 ) -> Result<(), EngineError> {
     let mut checks = checks.to_vec();
+    if settings.is_some() {
+        // A reviewer's potential names its figures: keep their file names plain.
+        for f in checks.iter_mut().flat_map(|c| c.figures.iter_mut()) {
+            f.name =
+                f.name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+        }
+    }
     unique_figure_names(&mut checks);
-    let json = serde_json::json!({
+    let set_args = settings.map(Settings::arguments).unwrap_or_default();
+    let mut json = serde_json::json!({
         "paper": PAPER,
         "tool": format!("paper-checks {}", env!("CARGO_PKG_VERSION")),
         "claims": findings,
-        "checks": checks_json(&checks),
+        "checks": checks_json(&checks, &set_args),
     });
+    if let Some(s) = settings {
+        // A run on the reviewer's settings says so: every key, given or default.
+        json.as_object_mut().expect("object").insert("settings".into(), s.json());
+    }
     // Timings vary from run to run; they live apart so that report.json is reproducible.
     let timing_json = serde_json::json!({
         "total_seconds": total,
@@ -282,7 +318,7 @@ fn write_report(
         ("report.json".to_string(), pretty(&json)),
         ("findings.json".to_string(), pretty(&findings_json(findings))),
         ("report.md".to_string(), markdown(findings, &checks).into_bytes()),
-        ("report.html".to_string(), crate::html::page(findings, &checks, &svgs).into_bytes()),
+        ("report.html".to_string(), crate::html::page(findings, &checks, &svgs, &set_args).into_bytes()),
         ("timings.json".to_string(), pretty(&timing_json)),
     ];
     files.extend(svgs.into_iter().map(|(name, svg)| (format!("{name}.svg"), svg.into_bytes())));
