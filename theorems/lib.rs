@@ -62,7 +62,7 @@ const FIXED_RISKS: &str = "a statement about the paper's own risks of Appendix B
 /// Why noise-isotropy has no reviewer setting.
 const FIXED_DATA: &str = "a statement about the logistic fixture's own data";
 /// Why the claims read for the algorithm have no reviewer setting.
-const FIXED_MC: &str = "Monte Carlo over the paper's (γ, M) settings; no reviewer setting yet";
+const FIXED_MC: &str = "Monte Carlo over the paper's Figure 3/4 (γ, M) pairs; no reviewer setting yet";
 
 /// Every implemented claim, in the paper's order.
 pub fn registry() -> Vec<Claim> {
@@ -199,7 +199,11 @@ pub fn registry() -> Vec<Claim> {
                         'one requires the additional uniform-in-time approximation of SGD by SDE'): mini-batch SGD (2) \
                         and momentum SGD settle at the laws p∞ ∝ e^{−2ML/γβ} of Lemma 3 and ψ∞ of Lemma 4",
             run: sgd_stationary::run,
-            settable: Settable::Fixed(FIXED_MC),
+            settable: Settable::Keys {
+                specs: sgd_stationary::SET_KEYS,
+                check: sgd_stationary::check_set,
+                run: sgd_stationary::run_set,
+            },
         },
         Claim {
             id: "sgd-escape",
@@ -207,7 +211,11 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 2 read for the algorithm: the mean number of SGD steps from one minimum to an ε-ball \
                         around another, times γ, is the SDE's mean passage time E[τ] (Eyring–Kramers)",
             run: sgd_escape::run,
-            settable: Settable::Fixed(FIXED_MC),
+            settable: Settable::Keys {
+                specs: sgd_escape::SET_KEYS,
+                check: sgd_escape::check_set,
+                run: sgd_escape::run_set,
+            },
         },
         Claim {
             id: "sgd-batch",

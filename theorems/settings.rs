@@ -15,6 +15,8 @@ pub enum SetKind {
     Open(f64, f64),
     /// A finite real number in the closed interval [min, max].
     Closed(f64, f64),
+    /// An integer in [min, max].
+    Integer(i64, i64),
     /// A potential L(w): an expression in x (d = 1), or x, y (d ≤ 2), … up to `max_dim`
     /// variables, confining (e^{−L} integrable) as the engine checks it.
     Potential {
@@ -34,6 +36,7 @@ impl SetKind {
                 format!("real in ({}, {})", if lo.is_infinite() { "-∞".into() } else { end(*lo) }, end(*hi))
             }
             SetKind::Closed(lo, hi) => format!("real in [{}, {}]", short(*lo), short(*hi)),
+            SetKind::Integer(lo, hi) => format!("integer in [{lo}, {hi}]"),
             SetKind::Potential { max_dim: 1 } => "confining expression in x".into(),
             SetKind::Potential { max_dim: 2 } => "confining expression in x (or x, y)".into(),
             SetKind::Potential { max_dim } => format!("confining expression in up to {max_dim} variables"),
@@ -146,6 +149,10 @@ fn parse_value(spec: &SettingSpec, text: &str) -> Result<Value> {
     let wrap = |e: EngineError| EngineError::InvalidParameter(format!("--set {}: {e}", spec.key));
     match spec.kind {
         SetKind::Open(..) | SetKind::Closed(..) => Ok(Value::Real(real(spec, text)?)),
+        SetKind::Integer(lo, hi) => match text.parse::<i64>() {
+            Ok(n) if (lo..=hi).contains(&n) => Ok(Value::Real(n as f64)),
+            _ => refuse(format!("--set {}={text}: {} must be an integer in [{lo}, {hi}]", spec.key, spec.key)),
+        },
         SetKind::Potential { max_dim } => {
             let p = Potential::parse(text).map_err(wrap)?;
             if p.dim() > max_dim {

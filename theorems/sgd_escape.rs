@@ -6,6 +6,7 @@
 
 use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind};
 use crate::escape_eval::{eval_mfpt, eval_mfpt_to_ball};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::sgd::escape::simulate_escape;
 use fpspectral::sgd::{Algorithm, Method, SampleShifts, Sampling};
@@ -112,4 +113,44 @@ fn escape_check(spec: &str, from: &[f64], to: &[f64], radius: Option<f64>, escap
         .log(false, false),
     );
     Ok(c)
+}
+
+/// The keys `paper-checks run sgd-escape --set …` accepts (D = 0.1 and the γ sweep are fixed).
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "the risk L(w), a double well",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "x^4/4 - x^2/2",
+    },
+    SettingSpec { key: "from", meaning: "start, the minimum w̌₁", kind: SetKind::Point, default: "-1" },
+    SettingSpec { key: "to", meaning: "target, the minimum w̌₂", kind: SetKind::Point, default: "1" },
+    SettingSpec {
+        key: "radius",
+        meaning: "radius ε of the target ball (0: the point itself, d = 1 only)",
+        kind: SetKind::Closed(0.0, 10.0),
+        default: "0",
+    },
+];
+
+/// Refuses a point target in d = 2 (never hit) and a start equal to the target.
+pub fn check_set(s: &Settings) -> Result<()> {
+    let refuse = |m: &str| Err(EngineError::InvalidParameter(m.into()));
+    if s.potential("potential")?.1.dim() > 1 && s.real("radius")? == 0.0 {
+        return refuse("--set radius: in d = 2 a point is never hit; give a target ball radius > 0");
+    }
+    if s.point("from")? == s.point("to")? {
+        return refuse("--set from and to are the same point");
+    }
+    Ok(())
+}
+
+/// Runs the escape-time check on one reviewer's double well.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let spec = s.potential("potential")?.0;
+    let radius = Some(s.real("radius")?).filter(|&r| r > 0.0);
+    progress(&format!("sgd-escape: {spec}"));
+    let (from, to) = (s.point("from")?, s.point("to")?);
+    let check = escape_check(spec, from, to, radius, ESCAPES)?;
+    Ok(vec![check.with_setting("from", from.to_vec()).with_setting("to", to.to_vec())])
 }

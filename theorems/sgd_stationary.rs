@@ -13,6 +13,7 @@
 //!   simulated variance and the Fokker–Planck one.
 
 use crate::check::{verdict_close, verdict_le, Check, EvidenceKind, Quantity, Role, Verdict};
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::sgd::gibbs::law_moments;
 use fpspectral::sgd::lyapunov::{stationary, Quadratic};
@@ -240,4 +241,43 @@ fn first_order_check() -> Result<Check> {
         bias.value / sim.error
     );
     Ok(c)
+}
+
+/// The keys `paper-checks run sgd-stationary --set …` accepts (β = 4 is fixed).
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "potential",
+        meaning: "a quadratic risk L(w) (its discrete stationary law is exact)",
+        kind: SetKind::Potential { max_dim: 2 },
+        default: "x^2/2",
+    },
+    SettingSpec { key: "lr", meaning: "learning rate γ", kind: SetKind::Closed(1e-3, 1.0), default: "0.1" },
+    SettingSpec { key: "batch", meaning: "batch size M", kind: SetKind::Integer(1, 1024), default: "64" },
+    SettingSpec {
+        key: "momentum",
+        meaning: "momentum ξ (0: plain SGD)",
+        kind: SetKind::Closed(0.0, 0.99),
+        default: "0",
+    },
+];
+
+/// Refuses a risk that is not quadratic.
+pub fn check_set(s: &Settings) -> Result<()> {
+    let p = s.potential("potential")?.1;
+    if p.poly().and_then(|poly| Quadratic::from_poly(&poly, p.dim())).is_none() {
+        return Err(fpspectral::EngineError::InvalidParameter(
+            "--set potential: sgd-stationary on your setting takes a quadratic risk (its exact discrete law)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the quadratic checks (the simulator against the exact discrete law, and the law as
+/// printed) on one reviewer's setting.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let spec = s.potential("potential")?.0;
+    let momentum = Some(s.real("momentum")?).filter(|&m| m > 0.0);
+    progress(&format!("sgd-stationary: {spec}"));
+    let exact = quadratic_check(spec, algorithm(s.real("lr")?, s.real("batch")? as usize, momentum), 4.0)?;
+    Ok(vec![as_printed_from(&exact), exact])
 }

@@ -14,7 +14,8 @@ use std::process::ExitCode;
     name = "paper-checks",
     version,
     about = "Checks every claim of Dai & Zhu by computation",
-    after_help = "Exit codes: 0 done; 1 a check you asked for failed; 2 input refused (one line on stderr \
+    after_help = "One claim on your own setting: paper-checks run CLAIM --set KEY=VALUE ... (the keys: paper-checks \
+                  list --settings).\n\nExit codes: 0 done; 1 a check you asked for failed; 2 input refused (one line on stderr \
                   says why); 3 not converged (the best estimate and its honest error are still printed, \
                   with \"converged\": false, the achieved \"rel_error\" and the \"method\" used)."
 )]

@@ -258,3 +258,27 @@ fn list_settings_names_every_key_and_every_default_is_valid() {
         }
     }
 }
+
+#[test]
+fn sgd_claims_echo_every_key() {
+    let given = ["potential=x^2", "lr=0.05", "batch=32", "momentum=0.5"];
+    let report = run_set("sgd-stationary", &given);
+    records(&report, "sgd-stationary", &given);
+    echoes(&report, "sgd-stationary", "potential", &"x^2".into());
+    echoes(&report, "sgd-stationary", "lr", &0.05.into());
+    echoes(&report, "sgd-stationary", "batch", &32.into());
+    echoes(&report, "sgd-stationary", "momentum", &0.5.into());
+    // The Fokker–Planck variance of (9) for L = a w²/2 is D/((1 − ξ)a), D = γβ/(2M), β = 4.
+    let printed = row(&report, "sgd-stationary", "stationary-law-is-gibbs");
+    let truth = 0.05 * 4.0 / (2.0 * 32.0) / (0.5 * 2.0);
+    let fp = q(printed, "variance[0] Fokker–Planck").0;
+    assert!((fp - truth).abs() <= 1e-6 * truth, "{fp} vs {truth}");
+
+    let given = ["potential=x^4/4 - x^2/2 + 0.05*x", "from=1", "to=-1", "radius=0.1"];
+    let report = run_set("sgd-escape", &given);
+    records(&report, "sgd-escape", &given);
+    echoes(&report, "sgd-escape", "potential", &"x^4/4 - x^2/2 + 0.05*x".into());
+    echoes(&report, "sgd-escape", "radius", &0.1.into());
+    echoes(&report, "sgd-escape", "from", &serde_json::json!([1.0]));
+    echoes(&report, "sgd-escape", "to", &serde_json::json!([-1.0]));
+}
