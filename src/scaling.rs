@@ -281,3 +281,22 @@ fn one_axis(part: &[(u32, f64)], diffusion: f64, count: usize) -> Result<(f64, f
     let (c, s) = search_scales(objective, AXIS_LOG_TOL)?;
     Ok((c[0], s[0]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poly(expr: &str) -> Poly {
+        Potential::parse(expr).unwrap().poly().unwrap()
+    }
+
+    #[test]
+    fn separable_axes_and_the_exact_ornstein_uhlenbeck_axis() {
+        let p = poly("x^4/4 - x^2/2 + 2*y^2 + 0.4*y + z^2 + 0.1*x*z");
+        assert!(separable_part(&p, 0).is_none() && separable_part(&p, 2).is_none());
+        // √p_∞ ∝ exp(−(2y² + 0.4y)/(2·0.5)) = e^0.02 · exp(−2(y + 0.1)²) = ψ_0((y + 0.1)/0.5) up to a constant.
+        let (c, s) = ornstein_uhlenbeck_axis(&separable_part(&p, 1).unwrap(), 0.5).unwrap();
+        assert!((c + 0.1).abs() < 1e-15 && (s - 0.5).abs() < 1e-15, "{c} {s}");
+        assert!(ornstein_uhlenbeck_axis(&separable_part(&poly("x^4 + x^2"), 0).unwrap(), 1.0).is_none());
+    }
+}
