@@ -6,6 +6,7 @@ use crate::basis::{HermiteBasis, IndexSet};
 use crate::eigen::{lowest_dense, lowest_from_factor};
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
+use crate::polynomial::Poly;
 use crate::potential::Potential;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::brent::BrentOpt;
@@ -106,11 +107,16 @@ struct RitzSum<'a> {
     sizes: Vec<usize>,
     kind: IndexSet,
     count: usize,
+    /// Axes whose scale is searched; the others keep `scale0`.
+    free: Vec<usize>,
 }
 
 impl RitzSum<'_> {
     fn eval(&self, log_factors: &[f64]) -> f64 {
-        let scale: Vec<f64> = self.scale0.iter().zip(log_factors).map(|(s, f)| s * f.exp()).collect();
+        let mut scale = self.scale0.clone();
+        for (&j, f) in self.free.iter().zip(log_factors) {
+            scale[j] *= f.exp();
+        }
         let Ok(basis) = HermiteBasis::new(self.centre.clone(), scale, self.sizes.clone(), self.kind) else {
             return f64::INFINITY;
         };
@@ -147,12 +153,22 @@ impl CostFunction for RitzSum1<'_> {
 
 /// Centre and scale per axis for the Hermite basis of the operator.
 pub fn choose_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) -> Result<(Vec<f64>, Vec<f64>)> {
-    let d = op.potential.dim();
     let (centre, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
     let scale0: Vec<f64> = var.iter().map(|v| (2.0 * v).sqrt()).collect();
-    let objective = RitzSum { op, centre: centre.clone(), scale0: scale0.clone(), sizes: vec![probe; d], kind, count };
+    let free = (0..op.potential.dim()).collect();
+    search_scales(RitzSum { op, centre, scale0, sizes: vec![probe; op.potential.dim()], kind, count, free }, 1e-4)
+}
+
+/// Minimises the Ritz sum over the log-factors of the free axes' scales (Brent for one axis,
+/// Nelder–Mead for more; `abs_tol` is Brent's absolute tolerance on the log-factor).
+fn search_scales(objective: RitzSum, abs_tol: f64) -> Result<(Vec<f64>, Vec<f64>)> {
+    let d = objective.free.len();
+    let (centre, scale0, free) = (objective.centre.clone(), objective.scale0.clone(), objective.free.clone());
+    if d == 0 {
+        return Ok((centre, scale0));
+    }
     let best: Vec<f64> = if d == 1 {
-        let solver = BrentOpt::new(-1.5, 1.5).set_tolerance(1e-3, 1e-4);
+        let solver = BrentOpt::new(-1.5, 1.5).set_tolerance(1e-3, abs_tol);
         let res = Executor::new(RitzSum1(objective), solver)
             .configure(|s| s.param(0.0).max_iters(40))
             .run()
@@ -174,6 +190,113 @@ pub fn choose_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) 
             .map_err(|e| EngineError::Numerical(format!("scale search failed: {e}")))?;
         res.state().best_param.clone().unwrap_or_else(|| vec![0.0; d])
     };
-    let scale = scale0.iter().zip(&best).map(|(s, f)| s * f.exp()).collect();
+    let mut scale = scale0;
+    for (&j, f) in free.iter().zip(&best) {
+        scale[j] *= f.exp();
+    }
     Ok((centre, scale))
+}
+
+/// Absolute tolerance on the log-factor of a scale found by a one-axis search (1 % in the scale:
+/// the resolution study, not the scale, decides the accuracy).
+const AXIS_LOG_TOL: f64 = 1e-2;
+
+/// Probe size of the one-axis scale search of a separable axis.
+const AXIS_PROBE: usize = 32;
+
+/// Centre and scale per axis for the Hermite basis of the overdamped operator (5), using the
+/// separable structure of a polynomial L: an axis j that no monomial couples to another axis
+/// (L = L_j(x_j) + rest) has its own one-dimensional problem. When L_j = a x_j² + b x_j (a > 0)
+/// that problem is the Ornstein–Uhlenbeck one, whose eigenfunctions are exactly the Hermite
+/// functions centred at c = −b/(2a) with scale s = √(D/a) (the ground state √p_∞ ∝
+/// exp(−a(x − c)²/(2D)) = ψ_0((x − c)/s)); otherwise its centre and scale come from
+/// [`choose_axes`] on L_j alone. The coupled axes are searched jointly by [`choose_axes`]'s Ritz
+/// sum with the separable ones held fixed. A non-polynomial L is searched as a whole.
+pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) -> Result<(Vec<f64>, Vec<f64>)> {
+    let Some(poly) = op.potential.poly() else {
+        return choose_axes(op, count, probe, kind);
+    };
+    let d = op.potential.dim();
+    let parts: Vec<Option<Vec<(u32, f64)>>> = (0..d).map(|j| separable_part(&poly, j)).collect();
+    if parts.iter().all(Option::is_none) {
+        return choose_axes(op, count, probe, kind);
+    }
+    let (mut centre, mut scale) = (vec![0.0; d], vec![1.0; d]);
+    for (j, part) in parts.iter().enumerate() {
+        let Some(part) = part else { continue };
+        let (c, s) = match ornstein_uhlenbeck_axis(part, op.diffusion) {
+            Some(axis) => axis,
+            None => one_axis(part, op.diffusion, count)?,
+        };
+        (centre[j], scale[j]) = (c, s);
+    }
+    let free: Vec<usize> = (0..d).filter(|&j| parts[j].is_none()).collect();
+    if free.is_empty() {
+        return Ok((centre, scale));
+    }
+    let (mean, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
+    for &j in &free {
+        (centre[j], scale[j]) = (mean[j], (2.0 * var[j]).sqrt());
+    }
+    search_scales(RitzSum { op, centre, scale0: scale, sizes: vec![probe; d], kind, count, free }, 1e-4)
+}
+
+/// The terms (power, coefficient) of L in x_j alone when no monomial couples x_j to another
+/// axis, else None.
+fn separable_part(poly: &Poly, j: usize) -> Option<Vec<(u32, f64)>> {
+    let mut part = Vec::new();
+    for (m, &c) in &poly.terms {
+        let others = (0..3).any(|k| k != j && m[k] > 0);
+        match (m[j] > 0, others) {
+            (true, true) => return None,
+            (true, false) => part.push((m[j], c)),
+            _ => {}
+        }
+    }
+    Some(part)
+}
+
+/// (c, s) = (−b/(2a), √(D/a)) when the axis part is a x² + b x with a > 0.
+fn ornstein_uhlenbeck_axis(part: &[(u32, f64)], diffusion: f64) -> Option<(f64, f64)> {
+    let coefficient = |k: u32| part.iter().filter(|(p, _)| *p == k).map(|(_, c)| c).sum::<f64>();
+    let (a, b) = (coefficient(2), coefficient(1));
+    (part.iter().all(|(p, _)| *p <= 2) && a > 0.0).then(|| (-b / (2.0 * a), (diffusion / a).sqrt()))
+}
+
+/// Centre and scale of a separable axis from [`choose_axes`] on its one-dimensional potential.
+fn one_axis(part: &[(u32, f64)], diffusion: f64, count: usize) -> Result<(f64, f64)> {
+    let text: Vec<String> = part.iter().map(|(p, c)| format!("({c:?})*x^{p}")).collect();
+    let potential = Potential::parse_unchecked(&text.join(" + "))?;
+    let op = Overdamped::new(&potential, diffusion)?;
+    let (mean, var) = gibbs_moments(&potential, 1.0 / diffusion)?;
+    let objective = RitzSum {
+        op: &op,
+        centre: mean,
+        scale0: vec![(2.0 * var[0]).sqrt()],
+        sizes: vec![AXIS_PROBE],
+        kind: IndexSet::FullTensor,
+        count,
+        free: vec![0],
+    };
+    let (c, s) = search_scales(objective, AXIS_LOG_TOL)?;
+    Ok((c[0], s[0]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poly(expr: &str) -> Poly {
+        Potential::parse(expr).unwrap().poly().unwrap()
+    }
+
+    #[test]
+    fn separable_axes_and_the_exact_ornstein_uhlenbeck_axis() {
+        let p = poly("x^4/4 - x^2/2 + 2*y^2 + 0.4*y + z^2 + 0.1*x*z");
+        assert!(separable_part(&p, 0).is_none() && separable_part(&p, 2).is_none());
+        // √p_∞ ∝ exp(−(2y² + 0.4y)/(2·0.5)) = e^0.02 · exp(−2(y + 0.1)²) = ψ_0((y + 0.1)/0.5) up to a constant.
+        let (c, s) = ornstein_uhlenbeck_axis(&separable_part(&p, 1).unwrap(), 0.5).unwrap();
+        assert!((c + 0.1).abs() < 1e-15 && (s - 0.5).abs() < 1e-15, "{c} {s}");
+        assert!(ornstein_uhlenbeck_axis(&separable_part(&poly("x^4 + x^2"), 0).unwrap(), 1.0).is_none());
+    }
 }

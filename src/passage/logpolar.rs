@@ -99,21 +99,20 @@ pub fn gth_band_solve(mut a: BandLaplacian, mut b: Vec<f64>) -> Vec<f64> {
             let l = c / p;
             a.excess[i] += l * ek;
             b[i] += l * bk;
-            // fill-in couplings (i, j) for j = k+1+e > i: c · c_e / p, all ≥ 0
-            let target = &mut a.upper[i * bw..i * bw + bw];
-            for (e, &ce) in row.iter().enumerate().skip(d + 1) {
-                target[e - d - 1] += l * ce;
+            // fill-in couplings (i, j) for j = k+1+e > i: c · c_e / p, all ≥ 0 (slot e − d − 1 of
+            // row i; one slice-zip, which vectorises)
+            let target = &mut a.upper[i * bw..i * bw + bw - d - 1];
+            for (t, &ce) in target.iter_mut().zip(&row[d + 1..]) {
+                *t += l * ce;
             }
         }
     }
     let mut x = vec![0.0; n];
     for k in (0..n).rev() {
         let mut acc = b[k];
-        for d in 0..bw {
-            let j = k + 1 + d;
-            if j < n {
-                acc += a.upper[k * bw + d] * x[j];
-            }
+        let width = bw.min(n - k - 1);
+        for (u, xj) in a.upper[k * bw..k * bw + width].iter().zip(&x[k + 1..k + 1 + width]) {
+            acc += u * xj;
         }
         x[k] = if pivot[k] > 0.0 { acc / pivot[k] } else { 0.0 };
     }
