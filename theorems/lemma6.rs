@@ -104,7 +104,7 @@ fn check_setting(s: Setting) -> Result<Check> {
     // image of the basis (the Galerkin projection would drop the part (28') needs).
     // A non-polynomial L has no finite image; 40 more degrees capture it to the quadrature level.
     let extra = if potential.poly().is_some() { 8 } else { 40 };
-    let big = basis_for(&problem, &Setting { n: s.n + extra, ..s })?;
+    let big = basis_for(&problem, &Setting { n: s.n + extra, ..s.clone() })?;
     let grid = PhaseGrid::new(&problem, &big, 40)?;
     let gm = problem.matrix(&basis)?;
     let gm_big = problem.matrix(&big)?;
