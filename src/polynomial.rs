@@ -173,6 +173,18 @@ impl Poly {
     }
 }
 
+thread_local! {
+    static WORK_ON_THIS_THREAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The term operations performed (charged and allowed) by every [`Expansion`] on the calling
+/// thread so far (a counter for
+/// tests: the difference across a call is the expansion work that call did, so a refusal
+/// "before expanding" is a difference of 0, and any expansion is at most [`MAX_WORK`]).
+pub fn expansion_work_on_this_thread() -> u64 {
+    WORK_ON_THIS_THREAD.with(|w| w.get())
+}
+
 /// Polynomial arithmetic under the limits [`MAX_DEGREE`], [`MAX_TERMS`] and [`MAX_WORK`], checked
 /// before each operation, so that an expansion like `((x+y+z)^64)^64` is refused at once instead
 /// of running for minutes. The results are those of [`Poly::add`], [`Poly::mul`] and
@@ -202,6 +214,7 @@ impl Expansion {
                  write it with fewer or smaller powers"
             )));
         }
+        WORK_ON_THIS_THREAD.with(|w| w.set(w.get().saturating_add(n)));
         Ok(())
     }
 
