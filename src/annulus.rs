@@ -314,7 +314,8 @@ pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], sta
 /// ∝ √D, so the base count grows like 1/√D; each level multiplies it by 5/4.
 fn level_counts(diffusion: f64, level: usize) -> (usize, usize) {
     let growth = 1.25f64.powi(level as i32);
-    let n = 2 * ((20.0 / diffusion.min(1.0).sqrt() + 16.0) * growth / 2.0).round() as usize;
+    // Capped at 2·10⁹ per axis (far past MAX_NODES) so that n·n cannot wrap for a tiny D.
+    let n = 2 * ((20.0 / diffusion.min(1.0).sqrt() + 16.0) * growth / 2.0).round().min(1e9) as usize;
     (n, n)
 }
 

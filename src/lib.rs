@@ -39,6 +39,7 @@ pub mod prelude;
 pub mod quadrature;
 pub mod quantity;
 pub mod resolution;
+pub mod rounding;
 pub mod scaling;
 pub mod sde;
 pub mod sgd;

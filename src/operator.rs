@@ -9,8 +9,9 @@
 use crate::banded::{position_power, stiffness, Banded};
 use crate::basis::{Grid, HermiteBasis};
 use crate::error::{positive, EngineError, Result};
-use crate::polynomial::Poly;
+use crate::polynomial::{BoundedPoly, Poly};
 use crate::potential::Potential;
+use crate::rounding::Bounded;
 use faer::sparse::{SparseColMat, Triplet};
 use faer::Mat;
 use rayon::prelude::*;
@@ -110,12 +111,40 @@ impl<'a> Overdamped<'a> {
         Some(w)
     }
 
+    /// [`Overdamped::effective_potential_poly`] with a bound on the rounding of each coefficient
+    /// (L's coefficients are exact: they define the potential).
+    pub fn effective_potential_bounded(&self) -> Option<BoundedPoly> {
+        let l = BoundedPoly::exact(&self.potential.poly()?);
+        let quarter = Bounded::exact(1.0).div(Bounded::exact(4.0 * self.diffusion));
+        let mut w = BoundedPoly::default();
+        for j in 0..self.potential.dim() {
+            let g = l.derivative(j);
+            w = w.add(&g.mul(&g).scale(quarter));
+            w = w.add(&g.derivative(j).scale(Bounded::exact(-0.5)));
+        }
+        Some(w)
+    }
+
     /// The exact banded Galerkin matrix of H for a polynomial potential (sparse, both triangles).
     pub fn sparse_matrix(&self, basis: &HermiteBasis) -> Result<SparseColMat<usize, f64>> {
+        Ok(self.sparse_matrix_with_error(basis)?.0)
+    }
+
+    /// The banded Galerkin matrix Ĥ of H for a polynomial potential as assembled in floating
+    /// point, and a matrix E (same pattern) with |Ĥ − H| ≤ E entrywise, H the Galerkin matrix in
+    /// exact arithmetic. E carries every rounding of the assembly ([`crate::rounding`]): the
+    /// coefficients of W = |∇L|²/(4D) − ΔL/2 and of its expansion in t = (x − c)/s, the ladder
+    /// coefficients √(j/2) of the powers X^a ([`position_power`]) and √((n+1)(n+2)) of the
+    /// stiffness, D/s², each product c·Π_j (X_j^{a_j})_{α_j β_j} and each sum into an entry.
+    pub fn sparse_matrix_with_error(
+        &self,
+        basis: &HermiteBasis,
+    ) -> Result<(SparseColMat<usize, f64>, SparseColMat<usize, f64>)> {
         let w = self
-            .effective_potential_poly()
+            .effective_potential_bounded()
             .ok_or_else(|| EngineError::InvalidParameter("the sparse path needs a polynomial potential".into()))?;
-        // Triplets (24 B), the assembled matrix (16 B) and its shifted copy (16 B) per non-zero.
+        // Per non-zero: the bounded entries (32 B), then the triplets of Ĥ and E (24 B each), Ĥ and
+        // E themselves (16 B each) and the shifted copy of Ĥ (16 B); at most 96 B live at once.
         let nnz = self.sparse_nnz_bound(basis);
         crate::budget::check_memory(
             &format!(
@@ -123,7 +152,7 @@ impl<'a> Overdamped<'a> {
                 crate::error::short(nnz),
                 basis.len()
             ),
-            64.0 * nnz,
+            96.0 * nnz,
             "use a looser --tolerance or a smaller --count",
         )?;
         let d = basis.dim();
@@ -132,29 +161,41 @@ impl<'a> Overdamped<'a> {
         let powers: Vec<Vec<Banded>> =
             (0..d).map(|j| (0..=max_deg[j]).map(|a| position_power(basis.sizes[j], a)).collect()).collect();
         let stiff: Vec<Banded> = (0..d).map(|j| stiffness(basis.sizes[j])).collect();
-        let kinetic: Vec<f64> = (0..d).map(|j| self.diffusion / (basis.scale[j] * basis.scale[j])).collect();
-        let terms: Vec<([u32; 3], f64)> = wt.terms.iter().map(|(m, c)| (*m, *c)).collect();
-        let rows: Vec<Vec<Triplet<usize, usize, f64>>> = (0..basis.len())
+        let kinetic: Vec<Bounded> = (0..d)
+            .map(|j| {
+                let s = Bounded::exact(basis.scale[j]);
+                Bounded::exact(self.diffusion).div(s.mul(s))
+            })
+            .collect();
+        let terms: Vec<([u32; 3], Bounded)> = wt.terms.iter().map(|(m, c)| (*m, *c)).collect();
+        let rows: Vec<Vec<(usize, usize, Bounded)>> = (0..basis.len())
             .into_par_iter()
             .map(|row| assemble_row(basis, row, &terms, &powers, &stiff, &kinetic))
             .collect();
-        let triplets: Vec<_> = rows.into_iter().flatten().collect();
-        crate::eigen::sparse_from_triplets(basis.len(), &triplets)
+        let entries: Vec<_> = rows.into_iter().flatten().collect();
+        let values: Vec<_> = entries.iter().map(|(i, j, v)| Triplet::new(*i, *j, v.value)).collect();
+        let errors: Vec<_> = entries.iter().map(|(i, j, v)| Triplet::new(*i, *j, v.error)).collect();
+        drop(entries);
+        let n = basis.len();
+        let h = crate::eigen::sparse_from_triplets(n, &values)?;
+        drop(values);
+        Ok((h, crate::eigen::sparse_from_triplets(n, &errors)?))
     }
 }
 
-/// One row of the banded Galerkin matrix: Σ_terms c Π_j (X_j^{a_j})_{α_j β_j} + Σ_j D/s_j² K_j.
+/// One row of the banded Galerkin matrix, Σ_terms c Π_j (X_j^{a_j})_{α_j β_j} + Σ_j D/s_j² K_j,
+/// as (row, column, entry with its rounding bound).
 fn assemble_row(
     basis: &HermiteBasis,
     row: usize,
-    terms: &[([u32; 3], f64)],
+    terms: &[([u32; 3], Bounded)],
     powers: &[Vec<Banded>],
     stiff: &[Banded],
-    kinetic: &[f64],
-) -> Vec<Triplet<usize, usize, f64>> {
+    kinetic: &[Bounded],
+) -> Vec<(usize, usize, Bounded)> {
     let d = basis.dim();
     let alpha = basis.indices[row];
-    let mut acc: std::collections::BTreeMap<usize, f64> = Default::default();
+    let mut acc: std::collections::BTreeMap<usize, Bounded> = Default::default();
     for (m, c) in terms {
         let ranges: Vec<(usize, usize)> = (0..d)
             .map(|j| {
@@ -166,29 +207,31 @@ fn assemble_row(
         visit(&ranges, 0, &mut beta, &mut |beta| {
             let mut v = *c;
             for j in 0..d {
-                v *= powers[j][m[j] as usize].get(alpha[j], beta[j]);
-                if v == 0.0 {
+                v = v.mul(powers[j][m[j] as usize].get_bounded(alpha[j], beta[j]));
+                if v == Bounded::exact(0.0) {
                     return;
                 }
             }
             if let Some(col) = basis.position(beta) {
-                *acc.entry(col).or_insert(0.0) += v;
+                let e = acc.entry(col).or_insert(Bounded::exact(0.0));
+                *e = e.add(v);
             }
         });
     }
     for j in 0..d {
         for bj in alpha[j].saturating_sub(2)..=(alpha[j] + 2).min(basis.sizes[j] - 1) {
-            let k = stiff[j].get(alpha[j], bj);
-            if k != 0.0 {
+            let k = stiff[j].get_bounded(alpha[j], bj);
+            if k.value != 0.0 {
                 let mut beta = alpha;
                 beta[j] = bj;
                 if let Some(col) = basis.position(&beta) {
-                    *acc.entry(col).or_insert(0.0) += kinetic[j] * k;
+                    let e = acc.entry(col).or_insert(Bounded::exact(0.0));
+                    *e = e.add(kinetic[j].mul(k));
                 }
             }
         }
     }
-    acc.into_iter().map(|(col, v)| Triplet::new(row, col, v)).collect()
+    acc.into_iter().map(|(col, v)| (row, col, v)).collect()
 }
 
 fn visit(ranges: &[(usize, usize)], j: usize, beta: &mut [usize; 3], f: &mut dyn FnMut(&[usize; 3])) {

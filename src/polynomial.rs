@@ -2,6 +2,7 @@
 
 use crate::error::{EngineError, Result};
 use crate::jet::{Grad, MAX_DIM};
+use crate::rounding::Bounded;
 use std::collections::BTreeMap;
 
 /// Largest total degree an expression may expand to (the banded Galerkin path and the tables of
@@ -172,6 +173,18 @@ impl Poly {
     }
 }
 
+thread_local! {
+    static WORK_ON_THIS_THREAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The term operations performed (charged and allowed) by every [`Expansion`] on the calling
+/// thread so far (a counter for
+/// tests: the difference across a call is the expansion work that call did, so a refusal
+/// "before expanding" is a difference of 0, and any expansion is at most [`MAX_WORK`]).
+pub fn expansion_work_on_this_thread() -> u64 {
+    WORK_ON_THIS_THREAD.with(|w| w.get())
+}
+
 /// Polynomial arithmetic under the limits [`MAX_DEGREE`], [`MAX_TERMS`] and [`MAX_WORK`], checked
 /// before each operation, so that an expansion like `((x+y+z)^64)^64` is refused at once instead
 /// of running for minutes. The results are those of [`Poly::add`], [`Poly::mul`] and
@@ -201,6 +214,7 @@ impl Expansion {
                  write it with fewer or smaller powers"
             )));
         }
+        WORK_ON_THIS_THREAD.with(|w| w.set(w.get().saturating_add(n)));
         Ok(())
     }
 
@@ -263,5 +277,93 @@ impl Expansion {
             acc = self.mul(&acc, p)?;
         }
         Ok(acc)
+    }
+}
+
+/// A polynomial whose coefficients carry a bound on their rounding error ([`Bounded`]): the same
+/// operations as [`Poly`] in the same order, so the values equal those of [`Poly`], each
+/// coefficient's error bound following the rules of [`crate::rounding`]. A coefficient is dropped
+/// only when both its value and its error are zero.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoundedPoly {
+    /// Coefficients by exponent vector.
+    pub terms: BTreeMap<Monomial, Bounded>,
+}
+
+impl BoundedPoly {
+    /// A polynomial whose coefficients are exact.
+    pub fn exact(p: &Poly) -> Self {
+        BoundedPoly { terms: p.terms.iter().map(|(m, c)| (*m, Bounded::exact(*c))).collect() }
+    }
+    fn constant(c: Bounded) -> Self {
+        let mut p = BoundedPoly::default();
+        p.terms.insert([0, 0, 0], c);
+        p.prune()
+    }
+    /// c·p
+    pub fn scale(&self, c: Bounded) -> Self {
+        BoundedPoly { terms: self.terms.iter().map(|(m, v)| (*m, v.mul(c))).collect() }.prune()
+    }
+    /// p + q
+    pub fn add(&self, q: &BoundedPoly) -> Self {
+        let mut p = self.clone();
+        for (m, c) in &q.terms {
+            let e = p.terms.entry(*m).or_insert(Bounded::exact(0.0));
+            *e = e.add(*c);
+        }
+        p.prune()
+    }
+    /// p·q
+    pub fn mul(&self, q: &BoundedPoly) -> Self {
+        let mut p = BoundedPoly::default();
+        for (a, ca) in &self.terms {
+            for (b, cb) in &q.terms {
+                let e = p.terms.entry([a[0] + b[0], a[1] + b[1], a[2] + b[2]]).or_insert(Bounded::exact(0.0));
+                *e = e.add(ca.mul(*cb));
+            }
+        }
+        p.prune()
+    }
+    /// ∂p/∂x_i (the exponent, an integer, is exact).
+    pub fn derivative(&self, i: usize) -> Self {
+        let mut p = BoundedPoly::default();
+        for (m, c) in &self.terms {
+            if m[i] > 0 {
+                let mut d = *m;
+                d[i] -= 1;
+                let e = p.terms.entry(d).or_insert(Bounded::exact(0.0));
+                *e = e.add(c.mul(Bounded::exact(m[i] as f64)));
+            }
+        }
+        p.prune()
+    }
+    /// Substitutes x_i = c_i + s_i t_i and expands, as [`Poly::affine_substitute`] (c_i and s_i
+    /// are exact: they define the variable t).
+    #[allow(clippy::needless_range_loop)]
+    pub fn affine_substitute(&self, centre: &[f64], scale: &[f64]) -> Self {
+        let mut out = BoundedPoly::default();
+        for (m, c) in &self.terms {
+            let mut term = BoundedPoly::constant(*c);
+            for i in 0..3 {
+                if m[i] == 0 {
+                    continue;
+                }
+                let ci = BoundedPoly::exact(&Poly::constant(centre.get(i).copied().unwrap_or(0.0)));
+                let si = Bounded::exact(scale.get(i).copied().unwrap_or(1.0));
+                let lin = ci.add(&BoundedPoly::exact(&Poly::variable(i)).scale(si));
+                let power = (0..m[i]).fold(BoundedPoly::constant(Bounded::exact(1.0)), |acc, _| acc.mul(&lin));
+                term = term.mul(&power);
+            }
+            out = out.add(&term);
+        }
+        out
+    }
+    /// Degree in variable i.
+    pub fn degree_in(&self, i: usize) -> u32 {
+        self.terms.keys().map(|m| m[i]).max().unwrap_or(0)
+    }
+    fn prune(mut self) -> Self {
+        self.terms.retain(|_, c| c.value != 0.0 || c.error != 0.0);
+        self
     }
 }

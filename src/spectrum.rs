@@ -111,7 +111,7 @@ pub fn plan_level(op: &Overdamped, basis: &HermiteBasis, count: usize, path: Sol
         // Assembly only: the factorisation and Krylov–Schur are predicted (and checked) exactly
         // from the symbolic Cholesky factor inside `lowest_sparse`, before they allocate.
         let nnz = op.sparse_nnz_bound(basis);
-        let bytes = 64.0 * nnz + crate::eigen::krylov_bytes(n, count + 1);
+        let bytes = 96.0 * nnz + crate::eigen::krylov_bytes(n, count + 1);
         LevelPlan { sparse, bytes, seconds: 200.0 * nnz / FLOPS_PER_SECOND }
     } else {
         let rows = op.factor_rows(basis);
@@ -148,8 +148,10 @@ pub fn eigenpairs(
     crate::budget::check_memory(&what, plan.bytes, hint)?;
     check_time(&what, plan.seconds, hint)?;
     let pairs = if plan.sparse {
-        let h = op.sparse_matrix(basis)?;
-        lowest_sparse(&h, count + 1, shift)?
+        let (h, entry_errors) = op.sparse_matrix_with_error(basis)?;
+        let mut pairs = lowest_sparse(&h, count + 1, shift)?;
+        crate::eigen::add_entry_errors(&mut pairs, &entry_errors);
+        pairs
     } else {
         if basis.len() > MAX_DENSE {
             return Err(EngineError::TooLarge(format!(

@@ -35,3 +35,13 @@ fn parallel_dot_products_do_not_depend_on_the_thread_count() {
         assert_eq!(on(threads).to_bits(), one.to_bits(), "{threads} threads");
     }
 }
+
+/// Fuzz case 646 of seed 20261202 (`eval mfpt … --diffusion 1e-63` to a ball in 2D): the
+/// annulus grid size overflowed usize (wrapping n·n past the node limit) and the allocation
+/// panicked with "capacity overflow". It is refused as too large.
+#[test]
+fn a_tiny_diffusion_is_refused_not_a_capacity_overflow() {
+    let pot = fpspectral::Potential::parse("x^2/2 + y^2/2 + (exp(x))").unwrap();
+    let r = fpspectral::annulus::mfpt_annulus(&pot, 1e-63, [-1e-92, 0.043], [-1.871, 0.0], 0.2411, 1e-8);
+    assert!(r.is_err(), "answered at D = 1e-63");
+}

@@ -668,9 +668,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    fn start(binary: &Path) -> Worker {
+    fn start(binary: &Path, case_seconds: f64) -> Worker {
         let mut child = Command::new(binary)
             .arg("fuzz-worker")
+            .arg(format!("--case-seconds={case_seconds}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -717,15 +718,10 @@ impl Tally {
 }
 
 /// Feeds cases to one worker slot until none are left, restarting the worker after a hang or death.
-fn drive(
-    binary: &Path,
-    seed: u64,
-    cases: std::ops::Range<u64>,
-    limit: Duration,
-    next: &AtomicU64,
-    tally: &Mutex<Tally>,
-) {
-    let mut worker = Worker::start(binary);
+fn drive(binary: &Path, seed: u64, cases: std::ops::Range<u64>, pace: Pace, next: &AtomicU64, tally: &Mutex<Tally>) {
+    let Pace { limit, case_seconds } = pace;
+    let start_worker = || Worker::start(binary, case_seconds);
+    let mut worker = start_worker();
     loop {
         let index = cases.start + next.fetch_add(1, Ordering::Relaxed);
         if index >= cases.end {
@@ -734,7 +730,7 @@ fn drive(
         let start = Instant::now();
         if writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush()).is_err() {
             worker.stop();
-            worker = Worker::start(binary);
+            worker = start_worker();
             let _ = writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush());
         }
         let (kind, detail) = match worker.answers.recv_timeout(limit) {
@@ -745,12 +741,12 @@ fn drive(
             }
             Err(RecvTimeoutError::Timeout) => {
                 worker.stop();
-                worker = Worker::start(binary);
+                worker = start_worker();
                 ("hang".to_string(), format!("no answer within {} s", limit.as_secs()))
             }
             Err(RecvTimeoutError::Disconnected) => {
                 let status = worker.child.wait().map(|s| s.to_string()).unwrap_or_default();
-                worker = Worker::start(binary);
+                worker = start_worker();
                 ("abort".to_string(), format!("worker died: {status}"))
             }
         };
@@ -758,21 +754,33 @@ fn drive(
         let mut tally = tally.lock().expect("tally");
         tally.record(index, &kind, &detail, ms);
         let done = tally.milliseconds.len() as u64;
-        if done.is_multiple_of(10_000) {
+        if done.is_multiple_of(100_000) {
             eprintln!("{done}/{} cases", cases.end - cases.start);
         }
     }
     worker.stop();
 }
 
+/// The time limits of a pool run.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// A case with no answer within this is a hang (its worker is killed and restarted).
+    pub limit: Duration,
+    /// The `--max-time` budget each case runs under inside the worker (`budget::set_time_budget`):
+    /// a resolution study stops with its best estimate past it, and a level predicted to take
+    /// longer than what is left is not started. A short one makes a cheap stratum: refusals and
+    /// answers that are cheap are judged in full, the rest end as not converged or refused.
+    pub case_seconds: f64,
+}
+
 /// Runs cases `cases` of run `seed` on `workers` worker processes of `binary` (`paper-checks
-/// fuzz-worker`), each case within `limit`, and tallies the outcomes.
-pub fn run_pool(binary: &Path, seed: u64, cases: std::ops::Range<u64>, limit: Duration, workers: usize) -> Tally {
+/// fuzz-worker`) at `pace`, and tallies the outcomes.
+pub fn run_pool(binary: &Path, seed: u64, cases: std::ops::Range<u64>, pace: Pace, workers: usize) -> Tally {
     let next = AtomicU64::new(0);
     let tally = Mutex::new(Tally::default());
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
-            scope.spawn(|| drive(binary, seed, cases.clone(), limit, &next, &tally));
+            scope.spawn(|| drive(binary, seed, cases.clone(), pace, &next, &tally));
         }
     });
     tally.into_inner().expect("tally")

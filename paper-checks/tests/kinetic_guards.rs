@@ -125,11 +125,10 @@ fn max_memory_stops_the_study_before_allocating() {
 #[test]
 fn periodic_path_is_bounded_by_the_budget() {
     // x²/2 is not 2π-periodic: its force has a dense Fourier series and the study cannot settle.
-    // Under a 50 MB budget it ends within a minute, exit 2 or 3, and never panics.
-    let start = std::time::Instant::now();
+    // Under a 50 MB budget it ends (stopped or refused by the memory guard: exit 2 or 3), and
+    // never panics. No timing is asserted.
     let (code, out, err) =
         gap(&["--potential", "x^2/2", "--friction", "1", "--diffusion", "0.5", "--periodic", "--max-memory", "0.05"]);
-    assert!(start.elapsed().as_secs() < 60);
     assert!(!err.contains("panicked"), "{err}");
     match code {
         2 => assert_eq!(err.trim().lines().count(), 1, "{err}"),
