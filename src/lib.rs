@@ -42,6 +42,7 @@ pub mod resolution;
 pub mod scaling;
 pub mod sde;
 pub mod sgd;
+pub mod shift_invert;
 pub mod spectrum;
 pub mod study;
 pub mod variable;

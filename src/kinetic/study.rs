@@ -35,6 +35,17 @@ pub struct Assessment {
     pub regimes: Vec<Regime>,
 }
 
+impl Assessment {
+    /// The study with its errors, relative error and per-value `estimated` flags (a value is
+    /// estimated unless [`Regime::Unresolved`]) made consistent with this assessment.
+    pub fn into_estimate(self) -> Study {
+        let mut study = self.study;
+        study.rel_error = self.rel_error;
+        study.estimated = self.regimes.iter().map(|r| *r != Regime::Unresolved).collect();
+        study
+    }
+}
+
 /// Errors of the finest level's values (module docs): settled ones max(δ_K, δ_{K−1}) + r_K,
 /// asymptotic ones [`tail_bound`](δ_K, δ_{K−1}) + r_K, unresolved ones
 /// max(|v_K|, max_j |v_K − v_j|) + r_K, with δ_k the change from level k−1 to k and r_k the
