@@ -779,11 +779,11 @@ pub struct KineticMethod {
 /// ([`super::study::assess`]); otherwise the result comes back with `converged = false` and the
 /// spread of the study as its error.
 ///
+/// The levels run on the study driver ([`drive`]; a private [`Refinable`] says what a level is).
 /// The study ends when it converges; at the largest level (`max_per_axis`, or when the next
 /// level would not be ≥ 15 % larger); when the changes are settled inside rounding estimates
 /// that exceed the tolerance at two levels in a row; or when the next level does not fit the
-/// memory budget
-/// ([`super::plan`]) — the levels so far then decide. A first or second level over budget is
+/// memory budget ([`super::plan`]) or the time budget (`--max-time`) — the levels so far then decide. A first or second level over budget is
 /// refused ([`EngineError::TooLarge`]): one level carries no error estimate.
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     crate::error::positive("tolerance", opts.tolerance)?;
@@ -811,9 +811,7 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     };
     let estimate = drive(&mut levels, &Settings::new(opts.tolerance))?;
     let stopped = levels.stopped(&estimate);
-    let assessment = study::assess(&estimate.levels, opts.tolerance)
-        .ok_or_else(|| EngineError::NotConverged(format!("{stopped}; only one level")))?;
-    let (values, errors) = from_study_values(&assessment.study);
+    let (values, errors) = from_study_values(&estimate);
     // G is dissipative (its numerical range lies in re ≤ 0), so no rate has re < 0: a negative
     // estimate is rounding or an unresolved level, and its error already reaches 0.
     let values = values.into_iter().map(|(re, im)| (re.max(0.0), im)).collect();
@@ -828,8 +826,8 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     Ok(KineticRates {
         values,
         errors,
-        basis_size: assessment.study.basis_size(),
-        rel_error: assessment.rel_error,
+        basis_size: estimate.basis_size(),
+        rel_error: estimate.rel_error,
         study: estimate,
         method,
     })

@@ -7,8 +7,9 @@
 //! claimed: the error stated is the larger of the value itself and the spread of the whole
 //! study, and the study is not converged.
 //!
-//! TODO: src/resolution.rs gains the same asymptotic-regime rule for the overdamped studies (on
-//! a parallel branch); once both are merged, call the shared one instead of [`assess`].
+//! The kinetic decay-rate study runs on [`crate::study::drive`] and supplies [`assess`] as its
+//! judgement of the levels ([`crate::study::Refinable::assess`]); the overdamped studies keep
+//! [`crate::resolution::assess`].
 
 use crate::resolution::{self, tail_bound, Level, Study};
 
