@@ -156,7 +156,8 @@ fn density_diagnostics(pot: &Potential, model: &VariableDiffusion, p: &[f64], x:
 /// The stationary density of (5) with D(w) on Hermite bases of `levels` functions (scale 0.25,
 /// 260 nodes), its [`density_diagnostics`] per level through the study driver (each error the
 /// level-to-level change in its asymptotic regime, else at least the value; rounding 1e-12 for
-/// the distances, 1e-12·c for c, and the singular value itself for the singular value).
+/// the distances, √ε·c for c (the minimiser of a smooth distance is resolved to √ε only), and
+/// the singular value itself for the singular value).
 fn variable_beta_study(pot: &Potential, model: &VariableDiffusion, levels: &[usize]) -> Result<VariableBeta> {
     let (scale, nodes) = (0.25, 260);
     let mut densities: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
@@ -171,7 +172,7 @@ fn variable_beta_study(pot: &Potential, model: &VariableDiffusion, levels: &[usi
         let [formula, gibbs, c] = density_diagnostics(pot, model, &p, &a.x, &a.w);
         densities.push((p, a.w.clone()));
         let sv = st.relative_singular_value;
-        Ok((n, vec![formula, gibbs, c, sv], vec![1e-12, 1e-12, 1e-12 * c, sv.abs()]))
+        Ok((n, vec![formula, gibbs, c, sv], vec![1e-12, 1e-12, f64::EPSILON.sqrt() * c, sv.abs()]))
     };
     let study = drive(&mut Schedule::new(&sizes, solve), &Settings::new(MAX_TOLERANCE))?;
     let k = densities.len();

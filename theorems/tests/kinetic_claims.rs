@@ -20,26 +20,11 @@ fn lemma4_kernel_is_the_stated_stationary_state() {
         let (control, residual) = (c.quantities["control_residual_at_1.2eta"], c.quantities["residual"]);
         assert!(control.lo() > residual.hi(), "{}", c.evidence);
     }
-    // The limit reading itself, of the driver's estimate over three levels: a halving defect
-    // tends to zero, a settling one does not, and one at rounding level is zero.
+    // The limit reading itself: a halving defect tends to zero, a stalling one does not.
     use theorems::lemma4::{limit_of, Limit};
-    let read = |seq: [f64; 3]| {
-        let levels: Vec<fpspectral::resolution::Level> = seq
-            .iter()
-            .enumerate()
-            .map(|(n, v)| fpspectral::resolution::Level {
-                sizes: vec![n],
-                basis_size: n,
-                values: vec![*v],
-                rounding: vec![1e-14],
-            })
-            .collect();
-        let s = fpspectral::resolution::assess(&levels, 1e-2, 1.0).unwrap();
-        limit_of(theorems::check::Quantity::new(s.values[0], s.errors[0]), 1e-13)
-    };
-    assert_eq!(read([1e-5, 5e-6, 2.5e-6]), Limit::Zero);
-    assert_eq!(read([1e-5, 1.1e-5, 1.11e-5]), Limit::NonZero);
-    assert_eq!(read([1e-14, 3e-14, 2e-14]), Limit::Zero);
+    assert_eq!(limit_of(1e-5, 4e-6, 1e-13).1, Limit::Zero);
+    assert_eq!(limit_of(1e-5, 9e-6, 1e-13).1, Limit::NonZero);
+    assert_eq!(limit_of(1e-14, 3e-14, 1e-13).1, Limit::Zero);
 }
 
 #[test]
