@@ -8,13 +8,10 @@
 
 use crate::error::{EngineError, Result};
 use crate::rounding::gamma;
+pub use crate::shift_invert::{krylov_start, ShiftInvert};
 use dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::solvers::Solve;
-use faer::matrix_free::eigen::{partial_self_adjoint_eigen, PartialEigenParams};
-use faer::matrix_free::LinOp;
-use faer::prelude::*;
 use faer::sparse::{SparseColMat, Triplet};
-use faer::{Mat, MatMut, MatRef, Par, Side};
+use faer::{Mat, MatRef, Side};
 
 /// The k lowest eigenvalues (ascending) and eigenvectors (columns) of a symmetric operator,
 /// with a rounding-error bound for each eigenvalue.
@@ -155,47 +152,8 @@ pub fn shifted(a: &SparseColMat<usize, f64>, shift: f64) -> Result<SparseColMat<
     Ok(a + &sparse_from_triplets(n, &trip)?)
 }
 
-/// A fixed, dense, non-symmetric Krylov start vector (reproducible runs).
-pub fn krylov_start(n: usize) -> Col<f64> {
-    Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919) % 101) as f64 / 101.0)
-}
-
 /// Order up to which a sparse problem is solved with the dense solver.
 pub const SMALL_SPARSE: usize = 256;
-
-/// (A − σI)^{-1} as a linear operator, applied through a factorisation of A − σI (a sparse
-/// Cholesky for symmetric A, a sparse LU otherwise), for shift-invert Krylov–Schur.
-#[derive(Debug)]
-pub struct ShiftInvert<F> {
-    factor: F,
-    n: usize,
-}
-
-impl<F> ShiftInvert<F> {
-    /// Wraps the factorisation of an n×n shifted matrix.
-    pub fn new(factor: F, n: usize) -> Self {
-        ShiftInvert { factor, n }
-    }
-}
-
-impl<F: Solve<f64> + Sync + std::fmt::Debug> LinOp<f64> for ShiftInvert<F> {
-    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> faer::dyn_stack::StackReq {
-        faer::dyn_stack::StackReq::EMPTY
-    }
-    fn nrows(&self) -> usize {
-        self.n
-    }
-    fn ncols(&self) -> usize {
-        self.n
-    }
-    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
-        out.copy_from(rhs);
-        self.factor.solve_in_place(out);
-    }
-    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
-        self.apply(out, rhs, par, stack);
-    }
-}
 
 /// Lowest k eigenpairs of a sparse symmetric matrix whose spectrum lies above `shift`
 /// (shift-invert Krylov–Schur).
@@ -233,29 +191,8 @@ pub fn lowest_sparse(h: &SparseColMat<usize, f64>, k: usize, shift: f64) -> Resu
     let llt = a
         .sp_cholesky(Side::Lower)
         .map_err(|e| EngineError::Numerical(format!("sparse Cholesky of H − σI failed (σ = {shift}): {e:?}")))?;
-    let op = ShiftInvert::new(llt, n);
-    let want = k.min(n);
-    let params = PartialEigenParams { max_restarts: 2000, ..Default::default() };
-    let par = Par::Seq;
-    let mut buf = MemBuffer::new(faer::matrix_free::eigen::partial_self_adjoint_eigen_scratch(&op, want, par, params));
-    let stack = MemStack::new(&mut buf);
-    let mut vecs = Mat::<f64>::zeros(n, want);
-    let mut mus = vec![0.0; want];
-    let v0 = krylov_start(n);
-    let info = partial_self_adjoint_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-14, par, stack, params);
-    if info.n_converged_eigen < want {
-        return Err(EngineError::NotConverged(format!(
-            "shift-invert Krylov–Schur converged {} of {want} eigenvalues",
-            info.n_converged_eigen
-        )));
-    }
-    let mut pairs: Vec<(f64, usize)> = mus.iter().enumerate().map(|(i, mu)| (shift + 1.0 / mu, i)).collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut vectors = Mat::<f64>::zeros(n, want);
-    for (c, (_, i)) in pairs.iter().enumerate() {
-        vectors.col_mut(c).copy_from(vecs.col(*i));
-    }
-    let values: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let (values, vectors) = crate::shift_invert::symmetric(&ShiftInvert::new(llt, n), k, shift)?;
+    let want = values.len();
     let rounding = (0..want).map(|c| residual_bound(h, vectors.col(c), values[c])).collect();
     Ok(Eigenpairs { values, vectors, rounding })
 }

@@ -43,6 +43,7 @@ pub mod rounding;
 pub mod scaling;
 pub mod sde;
 pub mod sgd;
+pub mod shift_invert;
 pub mod spectrum;
 pub mod study;
 pub mod variable;

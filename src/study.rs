@@ -65,6 +65,18 @@ pub trait Refinable {
     }
     /// Solves one level.
     fn solve(&mut self, sizes: &[usize]) -> Result<Solved>;
+    /// The estimate the levels so far support (None with fewer than two levels). The default is
+    /// [`crate::resolution::assess`]; a computation whose levels need a stricter test of their
+    /// asymptotic regime supplies its own (the driver still owns the loop and the budgets).
+    fn assess(&self, levels: &[Level], settings: &Settings) -> Option<Estimate> {
+        assess(levels, settings.tolerance, settings.abs_floor)
+    }
+    /// Whether every value that misses the tolerance has settled at a rounding floor above it
+    /// (finer levels would not help). The default: at least [`crate::resolution::MIN_LEVELS`]
+    /// levels, and each such value's last two changes within their rounding noise.
+    fn at_rounding_floor(&self, levels: &[Level], settings: &Settings) -> bool {
+        rounding_floor(levels, settings)
+    }
 }
 
 /// Settings of [`drive`].
@@ -123,13 +135,14 @@ pub fn drive(computation: &mut impl Refinable, settings: &Settings) -> Result<Es
             values: solved.values,
             rounding: solved.rounding,
         });
-        if let Some(stop) = stopping(&levels, settings) {
+        if let Some(stop) = stopping(computation, &levels, settings) {
             status = stop;
             break;
         }
         sizes = computation.next(&levels);
     }
-    let mut estimate = assess(&levels, settings.tolerance, settings.abs_floor)
+    let mut estimate = computation
+        .assess(&levels, settings)
         .ok_or_else(|| EngineError::NotConverged("resolution study needs two levels".into()))?;
     estimate.stopped = match &status {
         Status::BudgetReached(why) | Status::RoundingFloor(why) => Some(why.clone()),
@@ -182,25 +195,33 @@ fn check_level(solved: &Solved) -> Result<()> {
     )))
 }
 
-/// Whether the study stops after `levels`: converged, or every value that misses the tolerance
-/// has settled at its rounding floor (larger bases only raise the floor: ‖H‖ grows with the basis).
-fn stopping(levels: &[Level], settings: &Settings) -> Option<Status> {
-    let study = assess(levels, settings.tolerance, settings.abs_floor)?;
+/// Whether the study stops after `levels`: converged, or at its rounding floor
+/// ([`Refinable::at_rounding_floor`]; larger bases only raise the floor: ‖H‖ grows with the basis).
+fn stopping(computation: &impl Refinable, levels: &[Level], settings: &Settings) -> Option<Status> {
+    let study = computation.assess(levels, settings)?;
     if study.converged {
         return Some(Status::Converged);
     }
+    computation.at_rounding_floor(levels, settings).then(|| {
+        Status::RoundingFloor(format!(
+            "the rounding floor ({} relative) is above the tolerance: larger bases would not help",
+            short(study.rel_error)
+        ))
+    })
+}
+
+/// The default [`Refinable::at_rounding_floor`]: at least [`crate::resolution::MIN_LEVELS`]
+/// levels, and every value that misses the tolerance has its last two changes within rounding.
+pub fn rounding_floor(levels: &[Level], settings: &Settings) -> bool {
+    let Some(study) = assess(levels, settings.tolerance, settings.abs_floor) else {
+        return false;
+    };
     let tol = settings.tolerance;
     let floor = (0..study.values.len()).all(|i| {
         study.errors[i] <= tol * study.values[i].abs().max(settings.abs_floor)
             || crate::resolution::settled_at_rounding(&crate::resolution::value_sequence(levels, i))
     });
-    if floor && levels.len() >= crate::resolution::MIN_LEVELS {
-        return Some(Status::RoundingFloor(format!(
-            "the rounding floor ({} relative) is above the tolerance: larger bases would not help",
-            short(study.rel_error)
-        )));
-    }
-    None
+    floor && levels.len() >= crate::resolution::MIN_LEVELS
 }
 
 /// A fixed list of levels as a [`Refinable`]: `solve` maps sizes to (basis size, values,

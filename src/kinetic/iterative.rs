@@ -23,15 +23,13 @@ use super::basis::KineticBasis;
 use super::operator::Kinetic;
 use super::spectrum::{axis_ratios, default_axes, sectors, shifted_lu, study_basis};
 use crate::basis::IndexSet;
-use crate::eigen::{krylov_start, ShiftInvert};
 use crate::error::{EngineError, Result};
 use crate::krylov::{dot, gmres, GmresParams};
-use dyn_stack::{MemBuffer, MemStack};
+use crate::shift_invert::ShiftInvert;
 use faer::linalg::solvers::Solve;
-use faer::matrix_free::eigen::{partial_eigen, partial_eigen_scratch, PartialEigenParams};
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::SparseColMat;
-use faer::{c64, Mat, MatMut, Par};
+use faer::{c64, MatMut};
 use rayon::prelude::*;
 
 /// A square sparse matrix in compressed rows, columns sorted within each row.
@@ -246,20 +244,7 @@ pub fn slowest_pair(g: &SparseColMat<usize, f64>, shift: f64, want: usize) -> Re
     let n = g.nrows();
     let op = ShiftInvert::new(shifted_lu(g, shift)?, n);
     let want = want.min(n / 4).max(1);
-    let pe = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + 20).min(n), ..Default::default() };
-    let mut buf = MemBuffer::new(partial_eigen_scratch(&op, want, Par::Seq, pe));
-    let stack = MemStack::new(&mut buf);
-    let mut vecs = Mat::<c64>::zeros(n, want);
-    let mut mus = vec![c64::new(0.0, 0.0); want];
-    let v0 = krylov_start(n);
-    let info = partial_eigen(vecs.as_mut(), &mut mus, &op, v0.as_ref(), 1e-13, Par::Seq, stack, pe);
-    if info.n_converged_eigen < want {
-        return Err(EngineError::NotConverged(format!(
-            "coarse Krylov–Schur converged {} of {want}",
-            info.n_converged_eigen
-        )));
-    }
-    let eigs: Vec<c64> = mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect();
+    let (eigs, vecs) = crate::shift_invert::nonsymmetric(&op, want, shift)?;
     let best = (0..want)
         .filter(|&i| eigs[i].norm() > 1e-9)
         .max_by(|&a, &b| eigs[a].re.total_cmp(&eigs[b].re))

@@ -15,19 +15,18 @@ use super::operator::Kinetic;
 use super::plan;
 use super::study;
 use crate::basis::IndexSet;
-use crate::eigen::{krylov_start, shifted};
+use crate::eigen::shifted;
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::potential::Potential;
 use crate::resolution::{Level, Study};
 use crate::scaling::{choose_axes, gibbs_moments};
-use dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::solvers::{DenseSolveCore, Solve};
-use faer::matrix_free::eigen::{partial_eigen, partial_eigen_scratch, PartialEigenParams};
-use faer::matrix_free::LinOp;
+use crate::shift_invert::{self, ShiftInvert};
+use crate::study::{drive, Estimate, Refinable, Settings, Solved, Status};
+use faer::linalg::solvers::DenseSolveCore;
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::SparseColMat;
-use faer::{c64, Mat, MatMut, MatRef, Par};
+use faer::{c64, Mat};
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
 #[derive(Debug, Clone)]
@@ -327,66 +326,15 @@ pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> R
     sort_rates(&[block_sparse(g, count, shift)?], count)
 }
 
-/// (G − σI)^{-1} or its transpose, applied through one sparse LU.
-#[derive(Debug)]
-struct InverseOp<'a> {
-    lu: &'a Lu<usize, f64>,
-    n: usize,
-    transpose: bool,
-}
-
-impl LinOp<f64> for InverseOp<'_> {
-    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> dyn_stack::StackReq {
-        dyn_stack::StackReq::EMPTY
-    }
-    fn nrows(&self) -> usize {
-        self.n
-    }
-    fn ncols(&self) -> usize {
-        self.n
-    }
-    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _stack: &mut MemStack) {
-        out.copy_from(rhs);
-        if self.transpose {
-            self.lu.solve_transpose_in_place(out);
-        } else {
-            self.lu.solve_in_place(out);
-        }
-    }
-    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, stack: &mut MemStack) {
-        self.apply(out, rhs, par, stack);
-    }
-}
-
-/// The `want` eigenvalues of G nearest σ and their eigenvectors, by Krylov–Schur on `op`.
-fn krylov_pairs(op: &InverseOp, want: usize, shift: f64) -> Result<(Vec<c64>, Mat<c64>)> {
-    let n = op.nrows();
-    let params = PartialEigenParams { max_restarts: 2000, max_dim: (2 * want + 20).min(n), ..Default::default() };
-    let par = Par::Seq;
-    let mut buf = MemBuffer::new(partial_eigen_scratch(op, want, par, params));
-    let stack = MemStack::new(&mut buf);
-    let mut vecs = Mat::<c64>::zeros(n, want);
-    let mut mus = vec![c64::new(0.0, 0.0); want];
-    let v0 = krylov_start(n);
-    let info = partial_eigen(vecs.as_mut(), &mut mus, op, v0.as_ref(), 1e-13, par, stack, params);
-    if info.n_converged_eigen < want {
-        return Err(EngineError::NotConverged(format!(
-            "shift-invert Krylov–Schur converged {} of {want} eigenvalues",
-            info.n_converged_eigen
-        )));
-    }
-    Ok((mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect(), vecs))
-}
-
 /// The 2·`count` + 8 eigenvalues of G nearest σ: backward error the residual ‖Gx − λx‖/‖x‖, left
 /// eigenvectors (Gᵀy = λy) from a second Krylov–Schur run on (G − σI)^{-T} with the same LU.
 fn block_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<BlockSpectrum> {
     let n = g.nrows();
     let want = (2 * count + 8).min(n);
     let krylov_bytes = 2.0 * 16.0 * n as f64 * (3 * want + 20) as f64;
-    let lu = checked_lu(g, shift, krylov_bytes)?;
-    let (eigs, right) = krylov_pairs(&InverseOp { lu: &lu, n, transpose: false }, want, shift)?;
-    let (left_eigs, left) = krylov_pairs(&InverseOp { lu: &lu, n, transpose: true }, want, shift)?;
+    let op = ShiftInvert::new(checked_lu(g, shift, krylov_bytes)?, n);
+    let (eigs, right) = shift_invert::nonsymmetric(&op, want, shift)?;
+    let (left_eigs, left) = shift_invert::nonsymmetric(&op.transposed(), want, shift)?;
     let backward = (0..want).map(|i| residual(g, right.col(i), eigs[i])).collect();
     Ok(BlockSpectrum { eigs, backward, right, left, left_eigs, aligned: false })
 }
@@ -831,11 +779,11 @@ pub struct KineticMethod {
 /// ([`super::study::assess`]); otherwise the result comes back with `converged = false` and the
 /// spread of the study as its error.
 ///
+/// The levels run on the study driver ([`drive`]; a private [`Refinable`] says what a level is).
 /// The study ends when it converges; at the largest level (`max_per_axis`, or when the next
 /// level would not be ≥ 15 % larger); when the changes are settled inside rounding estimates
 /// that exceed the tolerance at two levels in a row; or when the next level does not fit the
-/// memory budget
-/// ([`super::plan`]) — the levels so far then decide. A first or second level over budget is
+/// memory budget ([`super::plan`]) or the time budget (`--max-time`) — the levels so far then decide. A first or second level over budget is
 /// refused ([`EngineError::TooLarge`]): one level carries no error estimate.
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     crate::error::positive("tolerance", opts.tolerance)?;
@@ -850,71 +798,24 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         _ => (if opts.start > 0 { opts.start } else { 16 }, 120),
     };
     let cap = if opts.max_per_axis > 0 { opts.max_per_axis } else { cap };
-    let mut shift = 0.05 * problem.params.friction;
-    let mut plans: Vec<LevelPlan> = Vec::new();
-    let mut previous: Vec<c64> = Vec::new();
-    let mut solve = |n: usize| -> Result<(usize, Vec<f64>, Vec<f64>)> {
-        let basis = study_basis(problem, &axes, &ratios, n, opts.index_set)?;
-        let r = rates_on_level(problem, &basis, opts.count, opts.path, shift, &previous)?;
-        if r.rates.len() < opts.count {
-            return Err(EngineError::Numerical(format!(
-                "only {} distinct rates found on a basis of {} functions; ask for fewer (--count)",
-                r.rates.len(),
-                basis.len()
-            )));
-        }
-        plans.push(LevelPlan {
-            n,
-            functions: basis.len(),
-            blocks: r.blocks.clone(),
-            solver: if r.dense { "dense" } else { "sparse" },
-            kernel: r.kernel.norm(),
-        });
-        shift = 0.2 * r.rates[0].re.max(1e-3 * problem.params.friction);
-        previous = r.rates.clone();
-        Ok((basis.len(), study_values(&r.rates), r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect()))
+    let mut levels = KineticLevels {
+        problem,
+        opts,
+        axes: &axes,
+        ratios: &ratios,
+        start: start.min(cap),
+        cap,
+        shift: 0.05 * problem.params.friction,
+        previous: Vec::new(),
+        plans: Vec::new(),
     };
-    let mut levels: Vec<Level> = Vec::new();
-    let mut n = start.min(cap);
-    let stopped = loop {
-        match solve(n) {
-            Ok((basis_size, values, rounding)) => levels.push(Level { sizes: vec![n], basis_size, values, rounding }),
-            // A level over the memory budget ends the study; the levels so far decide.
-            Err(EngineError::TooLarge(why)) if levels.len() >= 2 => {
-                break format!("memory: the next level (n = {n}) {why}")
-            }
-            Err(EngineError::TooLarge(why)) => {
-                return Err(EngineError::TooLarge(format!(
-                    "level n = {n} of the resolution study: {why}; a study needs at least two levels"
-                )))
-            }
-            Err(e) => return Err(e),
-        }
-        let assessment = study::assess(&levels, opts.tolerance);
-        if assessment.as_ref().is_some_and(|a| a.study.converged) {
-            break "converged".into();
-        }
-        // Finer levels cannot help once the changes sit inside rounding estimates that exceed
-        // the tolerance.
-        let settled = assessment.is_some_and(|a| a.regimes.iter().all(|r| *r == study::Regime::Settled));
-        if settled && study::rounding_bound(&levels, opts.tolerance) {
-            break "rounding: the changes are settled inside rounding estimates above the tolerance".into();
-        }
-        let next = next_size(&levels, opts.tolerance, cap);
-        if n >= cap || (next as f64) < 1.15 * n as f64 {
-            break format!("largest level (n = {n}, limit {cap})");
-        }
-        if levels.len() >= 2 && crate::budget::out_of_time() {
-            break format!("time: the --max-time budget ran out before level n = {next}");
-        }
-        n = next;
-    };
-    let assessment = study::assess(&levels, opts.tolerance)
-        .ok_or_else(|| EngineError::NotConverged(format!("{stopped}; only one level")))?;
-    let (values, errors) = from_study_values(&assessment.study);
+    let estimate = drive(&mut levels, &Settings::new(opts.tolerance))?;
+    let stopped = levels.stopped(&estimate);
+    let (values, errors) = from_study_values(&estimate);
     // G is dissipative (its numerical range lies in re ≤ 0), so no rate has re < 0: a negative
     // estimate is rounding or an unresolved level, and its error already reaches 0.
     let values = values.into_iter().map(|(re, im)| (re.max(0.0), im)).collect();
+    let plans = levels.plans;
     let method = KineticMethod {
         w_axes: axes,
         velocity_scale: problem.params.velocity_scale(),
@@ -925,9 +826,94 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
     Ok(KineticRates {
         values,
         errors,
-        basis_size: assessment.study.basis_size(),
-        rel_error: assessment.rel_error,
-        study: assessment.study,
+        basis_size: estimate.basis_size(),
+        rel_error: estimate.rel_error,
+        study: estimate,
         method,
     })
+}
+
+/// The levels of a kinetic decay-rate study as a [`Refinable`]: level sizes from [`next_size`]
+/// (n on the largest axis up to `cap`), each level solved by [`rates_on_level`] at a shift set
+/// from the previous level's slowest rate, judged by [`study::assess`].
+struct KineticLevels<'a> {
+    problem: &'a Kinetic<'a>,
+    opts: &'a KineticOptions,
+    axes: &'a [WAxis],
+    ratios: &'a [f64],
+    start: usize,
+    cap: usize,
+    shift: f64,
+    previous: Vec<c64>,
+    plans: Vec<LevelPlan>,
+}
+
+impl KineticLevels<'_> {
+    /// Why the study ended, in the words of [`KineticMethod::stopped`].
+    fn stopped(&self, estimate: &Estimate) -> String {
+        let n = self.plans.last().map_or(self.start, |p| p.n);
+        match &estimate.status {
+            Status::Converged => "converged".into(),
+            Status::RoundingFloor(_) => {
+                "rounding: the changes are settled inside rounding estimates above the tolerance".into()
+            }
+            Status::LastLevel => format!("largest level (n = {n}, limit {})", self.cap),
+            Status::BudgetReached(why) if why.contains("--max-time") => format!("time: {why}"),
+            Status::BudgetReached(why) => format!("memory: the level after n = {n} {why}"),
+        }
+    }
+}
+
+impl Refinable for KineticLevels<'_> {
+    fn first(&mut self) -> Vec<usize> {
+        vec![self.start]
+    }
+    /// The next n from [`next_size`]; none at the cap or when it would be < 15 % larger.
+    fn next(&mut self, levels: &[Level]) -> Option<Vec<usize>> {
+        let n = levels.last()?.sizes[0];
+        let next = next_size(levels, self.opts.tolerance, self.cap);
+        (n < self.cap && next as f64 >= 1.15 * n as f64).then(|| vec![next])
+    }
+    fn solve(&mut self, sizes: &[usize]) -> Result<Solved> {
+        let n = sizes[0];
+        let (problem, opts) = (self.problem, self.opts);
+        let basis = study_basis(problem, self.axes, self.ratios, n, opts.index_set)?;
+        let r = match rates_on_level(problem, &basis, opts.count, opts.path, self.shift, &self.previous) {
+            Err(EngineError::TooLarge(why)) if self.plans.len() < 2 => {
+                return Err(EngineError::TooLarge(format!(
+                    "level n = {n} of the resolution study: {why}; a study needs at least two levels"
+                )))
+            }
+            r => r?,
+        };
+        if r.rates.len() < opts.count {
+            return Err(EngineError::Numerical(format!(
+                "only {} distinct rates found on a basis of {} functions; ask for fewer (--count)",
+                r.rates.len(),
+                basis.len()
+            )));
+        }
+        self.plans.push(LevelPlan {
+            n,
+            functions: basis.len(),
+            blocks: r.blocks.clone(),
+            solver: if r.dense { "dense" } else { "sparse" },
+            kernel: r.kernel.norm(),
+        });
+        self.shift = 0.2 * r.rates[0].re.max(1e-3 * problem.params.friction);
+        self.previous = r.rates.clone();
+        let rounding = r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect();
+        Ok(Solved { basis_size: basis.len(), values: study_values(&r.rates), rounding })
+    }
+    /// [`study::assess`]: a change is an error estimate only in its asymptotic regime.
+    fn assess(&self, levels: &[Level], settings: &Settings) -> Option<Estimate> {
+        study::assess(levels, settings.tolerance).map(|a| a.into_estimate())
+    }
+    /// Every change settled inside rounding estimates that exceed the tolerance at the last two
+    /// levels ([`study::rounding_bound`]).
+    fn at_rounding_floor(&self, levels: &[Level], settings: &Settings) -> bool {
+        let settled = study::assess(levels, settings.tolerance)
+            .is_some_and(|a| a.regimes.iter().all(|r| *r == study::Regime::Settled));
+        settled && study::rounding_bound(levels, settings.tolerance)
+    }
 }

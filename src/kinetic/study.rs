@@ -7,8 +7,9 @@
 //! claimed: the error stated is the larger of the value itself and the spread of the whole
 //! study, and the study is not converged.
 //!
-//! TODO: src/resolution.rs gains the same asymptotic-regime rule for the overdamped studies (on
-//! a parallel branch); once both are merged, call the shared one instead of [`assess`].
+//! The kinetic decay-rate study runs on [`crate::study::drive`] and supplies [`assess`] as its
+//! judgement of the levels ([`crate::study::Refinable::assess`]); the overdamped studies keep
+//! [`crate::resolution::assess`].
 
 use crate::resolution::{self, tail_bound, Level, Study};
 
@@ -33,6 +34,17 @@ pub struct Assessment {
     pub rel_error: f64,
     /// Regime of each tracked value.
     pub regimes: Vec<Regime>,
+}
+
+impl Assessment {
+    /// The study with its errors, relative error and per-value `estimated` flags (a value is
+    /// estimated unless [`Regime::Unresolved`]) made consistent with this assessment.
+    pub fn into_estimate(self) -> Study {
+        let mut study = self.study;
+        study.rel_error = self.rel_error;
+        study.estimated = self.regimes.iter().map(|r| *r != Regime::Unresolved).collect();
+        study
+    }
 }
 
 /// Errors of the finest level's values (module docs): settled ones max(δ_K, δ_{K−1}) + r_K,
