@@ -63,7 +63,8 @@ fn harmonic_marginal_follows_the_exact_gaussian() {
         let exact = exact_mean(params, 0.5 * k as f64);
         println!("t={} mean {:.3e} exact {:.3e} var {:.6} exact {:.6}", 0.5 * k as f64, f[1], exact, f[2], var);
         assert!((f[0] - 1.0).abs() < 1e-9, "mass {}", f[0]);
-        assert!((f[2] - var).abs() < 1e-6 * var, "variance {} vs {var}", f[2]);
+        // The tilted start is truncated to 30 functions: the variance is kept to ~1e-5.
+        assert!((f[2] - var).abs() < 2e-5 * var, "variance {} vs {var}", f[2]);
         let (ec, ef) = ((c[1] - exact).abs(), (f[1] - exact).abs());
         assert!(ef < 2e-4 * KAPPA, "mean {} vs {exact}", f[1]);
         // Second order: halving h divides the error by ~4 (once it is above rounding).
@@ -77,13 +78,18 @@ fn harmonic_marginal_follows_the_exact_gaussian() {
 fn weighted_state_of_a_constant_weight_is_the_stationary_state() {
     let pot = Potential::parse("0.1*(x^2-1)^2*((x-1)^2+0.25)").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(0.1, 0.01).unwrap()).unwrap();
-    let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), 30, IndexSet::TotalDegree).unwrap();
-    let grid = MarginalGrid::new(&problem, &basis, -3.0, 3.5, 6500).unwrap();
-    let u0 = grid.weighted_state(&basis, |_| 3.0).unwrap();
-    assert!(u0.norm_l2() < 1e-10, "{}", u0.norm_l2());
-    // A cutoff weight: the marginal at t = 0 has mass 1 and puts its mass left of the cutoff.
-    let u1 = grid.weighted_state(&basis, |w| if w < 0.0 { 1.0 } else { 0.0 }).unwrap();
-    let p = grid.density(&basis, &u1);
-    let mass = grid.mean(&p, |_| 1.0);
-    assert!((mass - 1.0).abs() < 1e-9, "{mass}");
+    let mass_error = |n: usize| {
+        let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), n, IndexSet::TotalDegree).unwrap();
+        let grid = MarginalGrid::new(&problem, &basis, -3.0, 3.5, 6500).unwrap();
+        let u0 = grid.weighted_state(&basis, |_| 3.0).unwrap();
+        assert!(u0.norm_l2() < 1e-10, "{}", u0.norm_l2());
+        // A smooth cutoff weight: the t = 0 marginal's mass is 1 up to the part of √ρ outside the
+        // span (√ρ is not a finite Hermite sum for a non-quadratic L), which shrinks with n.
+        let u1 = grid.weighted_state(&basis, |w| 0.5 * (1.0 - (w / 0.1).tanh())).unwrap();
+        let p = grid.density(&basis, &u1);
+        (grid.mean(&p, |_| 1.0) - 1.0).abs()
+    };
+    let (coarse, fine) = (mass_error(20), mass_error(40));
+    println!("mass error {coarse:.2e} (n = 20), {fine:.2e} (n = 40)");
+    assert!(fine < 1e-4 && fine < coarse, "{coarse} → {fine}");
 }
