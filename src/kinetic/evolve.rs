@@ -5,7 +5,8 @@
 use super::basis::{fourier_mode, KineticBasis, WAxis};
 use super::operator::Kinetic;
 use crate::error::{EngineError, Result};
-use crate::hermite::{values_and_derivatives, GaussHermite};
+use crate::hermite::{values, values_and_derivatives, GaussHermite};
+use faer::linalg::solvers::Solve;
 use faer::sparse::SparseColMat;
 use faer::{Col, Mat};
 
@@ -224,4 +225,123 @@ pub fn pad(small: &KineticBasis, big: &KineticBasis, u: &Col<f64>) -> Result<Col
         out[j] = u[i];
     }
     Ok(out)
+}
+
+/// u(t_k), k = 0..=steps, t_k = k·dt, of u' = G u by the Crank–Nicolson rule with `substeps`
+/// equal steps h = dt/substeps per interval: (I − hG/2)u_{n+1} = (I + hG/2)u_n, through one sparse
+/// LU of G − (2/h)I. Second order in h; A-stable (|amplification| ≤ 1 on the closed left
+/// half-plane, where the numerical range of G lies), so any h is stable.
+pub fn evolve_implicit(
+    g: &SparseColMat<usize, f64>,
+    u0: &Col<f64>,
+    dt: f64,
+    steps: usize,
+    substeps: usize,
+) -> Result<Vec<Col<f64>>> {
+    let h = dt / substeps.max(1) as f64;
+    let shift = 2.0 / h;
+    let lu = super::spectrum::shifted_lu(g, shift)?;
+    let mut out = vec![u0.clone()];
+    let mut u = u0.clone();
+    for _ in 0..steps {
+        for _ in 0..substeps.max(1) {
+            // (G − σI)u_{n+1} = −(G + σI)u_n.
+            let mut rhs = sparse_apply(g, &u);
+            rhs += &u * shift;
+            let mut m = Mat::<f64>::from_fn(rhs.nrows(), 1, |i, _| -rhs[i]);
+            lu.solve_in_place(m.as_mut());
+            u = Col::from_fn(m.nrows(), |i| m[(i, 0)]);
+        }
+        if u.iter().any(|c| !c.is_finite()) {
+            return Err(EngineError::Numerical("the implicit time evolution produced a non-finite state".into()));
+        }
+        out.push(u.clone());
+    }
+    Ok(out)
+}
+
+/// The normalised w-density ρ = e^{−η'L}/Z and the basis w-functions φ_n on a uniform midpoint
+/// grid of [a, b] (d = 1, Hermite w-axis): the w-marginal of ψ = ψ_∞ + √ψ_∞ u is
+/// p(w) = ρ(w) + √ρ(w) Σ_n u_{(n, 0)} φ_n(w), since √ψ_∞ = √ρ(w)χ_0(v) and ∫χ_0χ_m dv = δ_{m0}.
+#[derive(Debug, Clone)]
+pub struct MarginalGrid {
+    /// Midpoints.
+    pub w: Vec<f64>,
+    /// Spacing.
+    pub h: f64,
+    /// ρ at the midpoints.
+    pub rho: Vec<f64>,
+    /// φ_n at the midpoints (points × n_w).
+    phi: Mat<f64>,
+}
+
+impl MarginalGrid {
+    /// The grid of `points` midpoints on [a, b]; [a, b] must hold all but a negligible part of ρ.
+    pub fn new(problem: &Kinetic, basis: &KineticBasis, a: f64, b: f64, points: usize) -> Result<Self> {
+        let WAxis::Hermite { centre, scale } = basis.w_axes[0] else {
+            return Err(EngineError::InvalidParameter("the w-marginal grid needs one Hermite w-axis".into()));
+        };
+        if basis.dim() != 1 {
+            return Err(EngineError::InvalidParameter("the w-marginal grid is implemented for d = 1".into()));
+        }
+        let h = (b - a) / points as f64;
+        let w: Vec<f64> = (0..points).map(|i| a + h * (i as f64 + 0.5)).collect();
+        let eta = problem.params.eta();
+        let value: Vec<f64> = w.iter().map(|&x| problem.potential.value(&[x])).collect();
+        let lmin = value.iter().cloned().fold(f64::INFINITY, f64::min);
+        let mut rho: Vec<f64> = value.iter().map(|l| (-eta * (l - lmin)).exp()).collect();
+        let z = rho.iter().sum::<f64>() * h;
+        if !(z.is_finite() && z > 0.0) {
+            return Err(EngineError::Numerical("e^(-η'L) does not normalise on the marginal grid".into()));
+        }
+        rho.iter_mut().for_each(|r| *r /= z);
+        let norm = scale.sqrt().recip();
+        let nw = basis.w_sizes[0];
+        let mut phi = Mat::zeros(points, nw);
+        for (i, &x) in w.iter().enumerate() {
+            let v = values(nw, (x - centre) / scale);
+            for k in 0..nw {
+                phi[(i, k)] = v[k] * norm;
+            }
+        }
+        Ok(MarginalGrid { w, h, rho, phi })
+    }
+
+    /// p(w) at the midpoints for the state u.
+    pub fn density(&self, basis: &KineticBasis, u: &Col<f64>) -> Vec<f64> {
+        let mut c = Col::<f64>::zeros(basis.w_sizes[0]);
+        for (i, a) in basis.indices.iter().enumerate() {
+            if a[2] == 0 {
+                c[a[0]] = u[i];
+            }
+        }
+        let field = &self.phi * &c;
+        (0..self.w.len()).map(|i| self.rho[i] + self.rho[i].sqrt() * field[i]).collect()
+    }
+
+    /// ∫ p f dw by the midpoint rule.
+    pub fn mean(&self, density: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+        density.iter().zip(&self.w).map(|(p, &x)| p * f(x)).sum::<f64>() * self.h
+    }
+
+    /// Coefficients of u_0 = √ψ_∞ (χ/Z_χ − 1) for the initial density ψ_0 = ψ_∞ χ(w)/Z_χ,
+    /// Z_χ = ∫ρχ dw (Maxwellian in v, ρχ/Z_χ in w): only v-index 0 is non-zero, with
+    /// w-coefficients ∫ √ρ (χ/Z_χ − 1) φ_n dw by the midpoint rule.
+    pub fn weighted_state(&self, basis: &KineticBasis, weight: impl Fn(f64) -> f64) -> Result<Col<f64>> {
+        let chi: Vec<f64> = self.w.iter().map(|&x| weight(x)).collect();
+        let z = self.rho.iter().zip(&chi).map(|(r, c)| r * c).sum::<f64>() * self.h;
+        if !(z.is_finite() && z > 0.0) {
+            return Err(EngineError::InvalidParameter("the initial weight has no mass under e^(-η'L)".into()));
+        }
+        let f = Col::<f64>::from_fn(self.w.len(), |i| self.rho[i].sqrt() * (chi[i] / z - 1.0) * self.h);
+        let coeffs = self.phi.transpose() * &f;
+        Ok(Col::from_fn(basis.len(), |r| {
+            let a = basis.indices[r];
+            if a[2] == 0 {
+                coeffs[a[0]]
+            } else {
+                0.0
+            }
+        }))
+    }
 }
