@@ -103,9 +103,31 @@ fn fp_gap_certify_prints_enclosures_around_the_engine_values() {
 
 #[test]
 fn fp_gap_certify_refuses_what_it_cannot_prove_with_exit_3() {
-    let args = ["eval", "fp-gap", "--potential", "x^2/2 + y^2", "--diffusion", "0.5", "--count", "2", "--certify"];
+    let args =
+        ["eval", "fp-gap", "--potential", "x^2/2 + 0.1*cos(x)", "--diffusion", "0.5", "--count", "2", "--certify"];
     let (code, out, err) = run(&args);
     assert_eq!(code, 3);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["eigenvalues"].is_array());
+}
+
+/// d = 2: the proved enclosures overlap the engine's converged values within their error bars,
+/// for the separable and the coupled double well of issue 12.
+#[test]
+fn fp_gap_certify_in_two_dimensions_agrees_with_the_engine() {
+    for potential in ["x^4/4 - x^2/2 + y^2/2", "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y"] {
+        let args = ["eval", "fp-gap", "--potential", potential, "--diffusion", "0.5", "--count", "3", "--certify"];
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{potential}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let enc = v["enclosures"].as_array().unwrap();
+        let (ev, er) = (v["eigenvalues"].as_array().unwrap(), v["errors"].as_array().unwrap());
+        assert_eq!(enc.len(), 3);
+        for ((e, x), dx) in enc.iter().zip(ev).zip(er) {
+            let (lo, hi) = (e["lower"].as_f64().unwrap(), e["upper"].as_f64().unwrap());
+            let (x, dx) = (x.as_f64().unwrap(), dx.as_f64().unwrap());
+            assert!(lo <= hi && (hi - lo) / hi <= 1e-6, "{potential}: [{lo}, {hi}]");
+            assert!(x + dx >= lo && x - dx <= hi, "{potential}: engine {x} ± {dx} vs [{lo}, {hi}]");
+        }
+    }
 }
