@@ -59,7 +59,10 @@ pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Resul
 /// Why a FAIL of this claim and reading has no certificate (for checks that got none).
 fn reason(check: &Check) -> String {
     match check.id.as_str() {
-        "theorem1" => "only d = 1 polynomial risks have certified eigenvalue enclosures (certify::spectrum)".into(),
+        "theorem1" => "the rate certificate is built for d = 1 polynomial risks only; d = 2 enclosures exist \
+                       (certify::spectrum2d: separable L, or coupled L with a harmonic factor, 3–80 s each) but \
+                       are not yet wired into this certificate kind"
+            .into(),
         "theorem2" | "eq8" => "the ratios are Gibbs integrals; a certificate needs rigorous quadrature (interval \
                                Gauss–Legendre with a derivative bound), not yet implemented"
             .into(),
