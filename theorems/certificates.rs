@@ -63,8 +63,11 @@ fn reason(check: &Check) -> String {
                        (certify::spectrum2d: separable L, or coupled L with a harmonic factor, 3–80 s each) but \
                        are not yet wired into this certificate kind"
             .into(),
-        "theorem2" | "eq8" => "the ratios are Gibbs integrals; a certificate needs rigorous quadrature (interval \
-                               Gauss–Legendre with a derivative bound), not yet implemented"
+        "theorem2" | "eq8" => "the ratios are Gibbs integrals at finite ε; a certificate needs an interval-Newton \
+                               enclosure of each minimum w̌ and of ∇²L(w̌), a rigorous enclosure of the ball \
+                               integrals ∫_{|w−w̌|≤ε} e^{−ηL} (interval Gauss–Legendre with a derivative bound) and, \
+                               for theorem2, of Z = ∫ e^{−ηL} over ℝ^d (quadrature plus a tail bound); certify has \
+                               none of these yet"
             .into(),
         "theorem3" => "the quantities come from a kinetic (non-self-adjoint) resolution study or from Poincaré \
                        constants of non-Gaussian measures; only the Gaussian decay rows have closed forms"
