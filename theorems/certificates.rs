@@ -5,7 +5,7 @@
 
 use crate::check::{Check, Verdict};
 use certify::certificate::Setting;
-use certify::{decay, lemma7, ou, rate, Certificate};
+use certify::{ball_ratio, decay, lemma7, ou, rate, Certificate};
 use nalgebra::Matrix2;
 
 /// Attaches a certificate, or for a FAIL the reason it could not be built.
@@ -54,6 +54,26 @@ pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Resul
         coefficients[m[0] as usize] = *v;
     }
     Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
+}
+
+/// Equation (8) at radius ε and inverse temperature η on a d = 1 polynomial risk: the ball ratio
+/// around the minima w̌₁, w̌₂ enclosed away from √(L''(w̌₂)/L''(w̌₁)).
+pub fn ball_ratio(
+    potential: &fpspectral::Potential,
+    eta: f64,
+    eps: f64,
+    minima: [f64; 2],
+) -> Result<Certificate, String> {
+    let poly = potential.poly().filter(|_| potential.dim() == 1).ok_or(
+        "only d = 1 ball integrals are certified (a d ≥ 2 certificate needs rigorous cubature over a ball, not yet \
+         implemented)",
+    )?;
+    let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
+    let mut coefficients = vec![0.0; degree + 1];
+    for (m, v) in &poly.terms {
+        coefficients[m[0] as usize] = *v;
+    }
+    Certificate::build(Setting::EqualHeightBallRatio(ball_ratio::BallRatio { coefficients, eta, eps, minima }))
 }
 
 /// Why a FAIL of this claim and reading has no certificate (for checks that got none).

@@ -153,6 +153,12 @@ pub fn lower_bounds(setup: &Setup, count: usize, max_trial: usize) -> Result<Vec
         let w = split(&v, t);
         let wt = terms_of(&w);
         let p = difference(&v, &wt);
+        // Hu is exact only if no ladder pushes an entry past the grid: the padding must exceed
+        // every term's degree in each variable plus the two of ∂².
+        let reach = p.keys().chain(wt.keys()).map(|&(a, b)| a.max(b) as usize).max().unwrap_or(0).max(2);
+        if setup.pad <= reach {
+            return Err(format!("grid padding {} does not exceed the potential's degree {reach}", setup.pad));
+        }
         let start = setup.ritz(&wt);
         match start_bound(setup, &w, &start.values, count, max_trial) {
             Ok((m, rho)) => match walk(setup, &wt, &p, m, rho, count) {

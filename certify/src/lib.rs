@@ -5,6 +5,7 @@
 //! [`decay`]). Floating-point eigen-solvers are used only to *choose* trial vectors
 //! and shifts; every bound is then proved in intervals.
 
+pub mod ball_ratio;
 pub mod certificate;
 pub mod comparison;
 pub mod decay;

@@ -84,7 +84,8 @@ fn separable(l: &Poly2, d: f64, count: usize, opts: Options2) -> Result<Vec<Encl
 
 fn coupled(l: &Poly2, d: f64, count: usize, opts: Options2) -> Result<Vec<Enclosure>, Failure> {
     let uppers = upper_bounds_2d(l, d, count, opts)?;
-    let pad = 2 * l.degree() as usize + 4;
+    // The comparison potential's terms reach degree 2(2·deg − 3) in one variable (Young).
+    let pad = (4 * l.degree() as usize).max(2 * l.degree() as usize + 4);
     let setup = Setup { l, d, s: choose_scales(l, d, pad), basis: opts.basis, pad, steps: opts.steps };
     let lowers = lower_bounds(&setup, count, opts.max_trial)?;
     Ok((0..count).map(|k| Enclosure { lower: lowers[k], upper: uppers[k], rho: lowers[k + 1] }).collect())
