@@ -131,3 +131,30 @@ fn fp_gap_certify_in_two_dimensions_agrees_with_the_engine() {
         }
     }
 }
+
+/// eq8: the 1D as-printed FAIL carries a ball-ratio certificate that verifies; the d ≥ 2 FAILs
+/// state why they have none; an edited margin is rejected.
+#[test]
+fn eq8_ball_ratio_certificate_verifies_and_every_fail_is_accounted_for() {
+    let dir = scratch("eq8");
+    let (code, _, err) = run(&["run", "eq8", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let report = dir.join("report.json");
+    let (code, out, _) = run(&["verify", report.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("HOLDS")).count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for row in v["checks"].as_array().unwrap().iter().filter(|r| r["verdict"] == "FAIL") {
+        let noted = row["certificate_note"].as_str().is_some_and(|n| !n.is_empty());
+        assert!(row["certificate"].is_object() || noted, "{}", row["row"]);
+    }
+    let edited_path = dir.with_extension("margin.json");
+    edited(&report, &edited_path, |v| {
+        let c = first_certificate(v);
+        c["margin"] = serde_json::json!(c["margin"].as_f64().unwrap() * 1.01);
+    });
+    let (code, out, _) = run(&["verify", edited_path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(edited_path);
+}
