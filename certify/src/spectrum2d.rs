@@ -41,6 +41,9 @@ pub fn enclose_2d(l: &Poly2, d: f64, count: usize, opts: Options2) -> Result<Vec
     if !(d > 0.0 && d.is_finite()) || l.0.iter().any(|t| !t.2.is_finite()) || l.degree() < 2 {
         return Err("need D > 0 and a finite polynomial risk of degree ≥ 2".into());
     }
+    if count == 0 {
+        return Ok(Vec::new());
+    }
     if l.0.iter().all(|&(p, q, _)| p == 0 || q == 0) {
         separable(l, d, count, opts)
     } else {

@@ -69,7 +69,7 @@ fn coupled_upper_bounds_lie_above_the_exact_values() {
 }
 
 #[test]
-fn coupled_double_well_enclosures_are_narrow_and_contain_their_ritz_values() {
+fn coupled_double_well_enclosures_are_narrow_and_ordered() {
     // x⁴/4 − x²/2 + y²/2 + 0.3xy at D = 0.5 (the coupled case): relative width ≤ 1e-6.
     let l = Poly2(vec![(4, 0, 0.25), (2, 0, -0.5), (0, 2, 0.5), (1, 1, 0.3)]);
     let e = enclose_2d(&l, 0.5, 3, Options2::default()).expect("certified");
