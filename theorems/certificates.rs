@@ -47,12 +47,7 @@ pub fn quadratic_decay(
 
 /// Theorem 1 with C_P of (7) on a d = 1 polynomial risk: C_P(e^{−L})·D > 2λ1(D).
 pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Result<Certificate, String> {
-    let poly = potential.poly().filter(|_| potential.dim() == 1).ok_or("only d = 1 polynomial risks are enclosed")?;
-    let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
-    let mut coefficients = vec![0.0; degree + 1];
-    for (m, v) in &poly.terms {
-        coefficients[m[0] as usize] = *v;
-    }
+    let coefficients = coefficients_1d(potential).ok_or("only d = 1 polynomial risks are enclosed")?;
     Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
 }
 
@@ -64,16 +59,22 @@ pub fn ball_ratio(
     eps: f64,
     minima: [f64; 2],
 ) -> Result<Certificate, String> {
-    let poly = potential.poly().filter(|_| potential.dim() == 1).ok_or(
+    let coefficients = coefficients_1d(potential).ok_or(
         "only d = 1 ball integrals are certified (a d ≥ 2 certificate needs rigorous cubature over a ball, not yet \
          implemented)",
     )?;
+    Certificate::build(Setting::EqualHeightBallRatio(ball_ratio::BallRatio { coefficients, eta, eps, minima }))
+}
+
+/// The coefficients c_0 … c_deg of a d = 1 polynomial risk (None otherwise).
+fn coefficients_1d(potential: &fpspectral::Potential) -> Option<Vec<f64>> {
+    let poly = potential.poly().filter(|_| potential.dim() == 1)?;
     let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
     let mut coefficients = vec![0.0; degree + 1];
     for (m, v) in &poly.terms {
         coefficients[m[0] as usize] = *v;
     }
-    Certificate::build(Setting::EqualHeightBallRatio(ball_ratio::BallRatio { coefficients, eta, eps, minima }))
+    Some(coefficients)
 }
 
 /// Why a FAIL of this claim and reading has no certificate (for checks that got none).
