@@ -5,7 +5,7 @@
 
 use crate::check::{Check, Verdict};
 use certify::certificate::Setting;
-use certify::{decay, lemma7, ou, rate, Certificate};
+use certify::{ball_ratio, decay, lemma7, ou, rate, Certificate};
 use nalgebra::Matrix2;
 
 /// Attaches a certificate, or for a FAIL the reason it could not be built.
@@ -47,21 +47,48 @@ pub fn quadratic_decay(
 
 /// Theorem 1 with C_P of (7) on a d = 1 polynomial risk: C_P(e^{−L})·D > 2λ1(D).
 pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Result<Certificate, String> {
-    let poly = potential.poly().filter(|_| potential.dim() == 1).ok_or("only d = 1 polynomial risks are enclosed")?;
+    let coefficients = coefficients_1d(potential).ok_or("only d = 1 polynomial risks are enclosed")?;
+    Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
+}
+
+/// Equation (8) at radius ε and inverse temperature η on a d = 1 polynomial risk: the ball ratio
+/// around the minima w̌₁, w̌₂ enclosed away from √(L''(w̌₂)/L''(w̌₁)).
+pub fn ball_ratio(
+    potential: &fpspectral::Potential,
+    eta: f64,
+    eps: f64,
+    minima: [f64; 2],
+) -> Result<Certificate, String> {
+    let coefficients = coefficients_1d(potential).ok_or(
+        "only d = 1 ball integrals are certified (a d ≥ 2 certificate needs rigorous cubature over a ball, not yet \
+         implemented)",
+    )?;
+    Certificate::build(Setting::EqualHeightBallRatio(ball_ratio::BallRatio { coefficients, eta, eps, minima }))
+}
+
+/// The coefficients c_0 … c_deg of a d = 1 polynomial risk (None otherwise).
+fn coefficients_1d(potential: &fpspectral::Potential) -> Option<Vec<f64>> {
+    let poly = potential.poly().filter(|_| potential.dim() == 1)?;
     let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
     let mut coefficients = vec![0.0; degree + 1];
     for (m, v) in &poly.terms {
         coefficients[m[0] as usize] = *v;
     }
-    Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
+    Some(coefficients)
 }
 
 /// Why a FAIL of this claim and reading has no certificate (for checks that got none).
 fn reason(check: &Check) -> String {
     match check.id.as_str() {
-        "theorem1" => "only d = 1 polynomial risks have certified eigenvalue enclosures (certify::spectrum)".into(),
-        "theorem2" | "eq8" => "the ratios are Gibbs integrals; a certificate needs rigorous quadrature (interval \
-                               Gauss–Legendre with a derivative bound), not yet implemented"
+        "theorem1" => "the rate certificate is built for d = 1 polynomial risks only; d = 2 enclosures exist \
+                       (certify::spectrum2d: separable L, or coupled L with a harmonic factor, 3–80 s each) but \
+                       are not yet wired into this certificate kind"
+            .into(),
+        "theorem2" | "eq8" => "the ratios are Gibbs integrals at finite ε; a certificate needs an interval-Newton \
+                               enclosure of each minimum w̌ and of ∇²L(w̌), a rigorous enclosure of the ball \
+                               integrals ∫_{|w−w̌|≤ε} e^{−ηL} (interval Gauss–Legendre with a derivative bound) and, \
+                               for theorem2, of Z = ∫ e^{−ηL} over ℝ^d (quadrature plus a tail bound); certify has \
+                               none of these yet"
             .into(),
         "theorem3" => "the quantities come from a kinetic (non-self-adjoint) resolution study or from Poincaré \
                        constants of non-Gaussian measures; only the Gaussian decay rows have closed forms"

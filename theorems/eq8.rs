@@ -89,6 +89,8 @@ fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, 
     let density = Quantity::new(density_ratio, 4.0 * f64::EPSILON * density_ratio);
     c.quantity("p_inf(w1)/p_inf(w2)", density);
     c.verdict = verdict_close(last, paper, 1e-3);
+    let cert = crate::certificates::ball_ratio(p, ETA_FIXED, RADII[RADII.len() - 1], [m1.point[0], m2.point[0]]);
+    crate::certificates::attach(&mut c, cert);
     let at = format!("ε = {:.0e}", RADII[RADII.len() - 1]);
     c.set_margin(&format!("P₁/P₂ at {at} against √(det H₂/det H₁)"), paper, last);
     c.evidence = format!(

@@ -7,7 +7,7 @@
 //! inequality whose negation is an equality).
 
 use crate::interval::Interval;
-use crate::{decay, lemma7, ou, rate};
+use crate::{ball_ratio, decay, lemma7, ou, rate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,6 +26,8 @@ pub enum Setting {
     QuadraticDecay(decay::QuadraticDecay),
     /// Theorem 1 with C_P of (7): C_P(e^{−L})·D > 2λ1(D), both enclosed (d = 1 polynomial L).
     PoincareRate(rate::PoincareRate),
+    /// Equation (8) at finite ε (d = 1): the ball ratio enclosed away from the printed limit.
+    EqualHeightBallRatio(ball_ratio::BallRatio),
 }
 
 /// A certificate of a failed (or, for enclosures, computed) statement.
@@ -83,6 +85,7 @@ impl Setting {
             Setting::OuGapAgainstBatch(b) => b,
             Setting::QuadraticDecay(q) => q,
             Setting::PoincareRate(r) => r,
+            Setting::EqualHeightBallRatio(b) => b,
         }
     }
 }

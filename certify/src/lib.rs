@@ -5,15 +5,21 @@
 //! [`decay`]). Floating-point eigen-solvers are used only to *choose* trial vectors
 //! and shifts; every bound is then proved in intervals.
 
+pub mod ball_ratio;
 pub mod certificate;
+pub mod comparison;
 pub mod decay;
+pub mod hermite2d;
+pub mod homotopy;
 pub mod interval;
 pub mod lemma7;
 pub mod matrix;
 pub mod ou;
 pub mod rate;
 pub mod report;
+pub mod ritz2d;
 pub mod spectrum;
+pub mod spectrum2d;
 
 pub use certificate::{verify, Certificate, Setting};
 pub use interval::Interval;

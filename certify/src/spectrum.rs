@@ -146,7 +146,7 @@ impl HermiteOperator {
     }
 }
 
-fn dot(a: &[Interval], b: &[Interval]) -> Interval {
+pub(crate) fn dot(a: &[Interval], b: &[Interval]) -> Interval {
     a.iter().zip(b).fold(Interval::point(0.0), |acc, (x, y)| acc + *x * *y)
 }
 
@@ -235,9 +235,14 @@ fn tail_radius(v: &Poly, rho: f64) -> Result<f64, Failure> {
 /// θ(−R) ∈ [0, π/2] (u, u' of one sign) and no zero beyond R once θ(R) ∈ [jπ, jπ + π/2]
 /// (θ' ≤ 0 at jπ + π/2 and > 0 at jπ there): the count is then j.
 pub fn count_below(l: &[f64], d: f64, rho: f64, steps: usize) -> Result<usize, Failure> {
-    let v = schrodinger_potential(l, d);
-    let r0 = tail_radius(&v, rho)?;
-    let r = tail_radius_at_least(&v, rho, r0 * 1.15)?;
+    count_below_potential(&schrodinger_potential(l, d), d, rho, steps)
+}
+
+/// Number of eigenvalues below ρ of −D∂² + V for a polynomial V with V → +∞ at ±∞, proved by
+/// the Prüfer count of [`count_below`].
+pub fn count_below_potential(v: &Poly, d: f64, rho: f64, steps: usize) -> Result<usize, Failure> {
+    let r0 = tail_radius(v, rho)?;
+    let r = tail_radius_at_least(v, rho, r0 * 1.15)?;
     let dv = v.derivative();
     let inv_d = Interval::point(d).recip();
     let rho_i = Interval::point(rho);
@@ -325,7 +330,12 @@ pub fn enclose(l: &[f64], d: f64, count: usize, opts: Options) -> Result<Vec<Enc
 }
 
 /// λ_i ≤ μ: μB − A positive definite on the span of the first i + 1 trial vectors.
-fn ritz_upper(u: &[Vec<Interval>], au: &[Vec<Interval>], d: Interval, estimate: f64) -> Result<f64, Failure> {
+pub(crate) fn ritz_upper(
+    u: &[Vec<Interval>],
+    au: &[Vec<Interval>],
+    d: Interval,
+    estimate: f64,
+) -> Result<f64, Failure> {
     let k = u.len();
     let (mut a, mut b) = (IMatrix::zeros(k), IMatrix::zeros(k));
     for i in 0..k {
@@ -358,9 +368,22 @@ fn temple_lower(
     shift: f64,
     rho: f64,
 ) -> Result<f64, Failure> {
+    let hu: Vec<Interval> = op.apply(au, true).into_iter().map(|x| x * d).collect();
+    temple_from_image(u, au, &hu, d, shift, rho)
+}
+
+/// Temple's bound from u, the stacked images Au (Rayleigh quotient D‖Au‖²/‖u‖²) and Hu (on a
+/// basis whose first u.len() entries are u's).
+pub(crate) fn temple_from_image(
+    u: &[Interval],
+    au: &[Interval],
+    hu: &[Interval],
+    d: Interval,
+    shift: f64,
+    rho: f64,
+) -> Result<f64, Failure> {
     let norm2 = dot(u, u);
     let m = d * dot(au, au) / norm2;
-    let hu: Vec<Interval> = op.apply(au, true).into_iter().map(|x| x * d).collect();
     let residual: Vec<Interval> =
         hu.iter().enumerate().map(|(j, x)| if j < u.len() { *x - u[j] * shift } else { *x }).collect();
     let sigma2 = dot(&residual, &residual) / norm2;

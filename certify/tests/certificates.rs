@@ -139,3 +139,24 @@ fn quadratic_decay_in_two_dimensions_squares_the_one_dimensional_factor() {
     assert!((e2.mid() - expected).abs() <= 1e-9 * expected);
     assert!(verify(&Certificate::build(Setting::QuadraticDecay(two)).unwrap()).is_ok());
 }
+
+/// Equation (8) on (x² − 1)²(1 + x/2 + x²/2) (minima ±1, L'' = 8 and 16): at η = 2, ε = 1e-4 the
+/// ball ratio is enclosed near 1 = p∞(−1)/p∞(1), away from the printed √2.
+#[test]
+fn eq8_ball_ratio_is_enclosed_away_from_the_printed_limit() {
+    let coefficients = vec![1.0, 0.5, -1.5, -1.0, 0.0, 0.5, 0.5];
+    let b = certify::ball_ratio::BallRatio { coefficients, eta: 2.0, eps: 1e-4, minima: [-1.0, 1.0] };
+    let cert = Certificate::build(Setting::EqualHeightBallRatio(b.clone())).expect("refuted");
+    let (h1, h2) = (cert.enclosures["L''(w1)"], cert.enclosures["L''(w2)"]);
+    assert!(h1.contains(8.0) && h2.contains(16.0), "{h1} {h2}");
+    let ratio = cert.enclosures["ball1"] / cert.enclosures["ball2"];
+    // The ratio tends to 1 as ε → 0: |ratio − 1| = O(ε²)·η·|L'''| terms, far below 1e-6 here.
+    assert!(ratio.lower > 1.0 - 1e-6 && ratio.upper < 1.0 + 1e-6, "{ratio}");
+    assert!(cert.margin > 0.41 && verify(&cert).is_ok(), "{cert:?}");
+    let mut edited = cert.clone();
+    edited.margin = 0.5;
+    assert!(verify(&edited).is_err());
+    // A point that is not a minimum is refused.
+    let off = certify::ball_ratio::BallRatio { minima: [-0.9, 1.0], ..b };
+    assert!(Certificate::build(Setting::EqualHeightBallRatio(off)).is_err());
+}

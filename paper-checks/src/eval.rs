@@ -25,7 +25,7 @@ pub enum Eval {
         #[arg(long, default_value_t = 1e-10, allow_hyphen_values = true)]
         tolerance: f64,
         /// Also prove two-sided enclosures of the eigenvalues in interval arithmetic (certify
-        /// crate; d = 1 polynomial risks); exit 3 with one line if they cannot be proved.
+        /// crate; polynomial risks in d = 1 or 2); exit 3 with one line if they cannot be proved.
         #[arg(long)]
         certify: bool,
     },
@@ -324,27 +324,31 @@ fn study_fields(out: &mut serde_json::Value, rates: &fpspectral::spectrum::Rates
 }
 
 /// `fp-gap --certify`: enclosures of λ1 … λ_count proved by the certify crate from the risk's
-/// polynomial coefficients (as f64 numbers, taken as exact), or `"certified": false` with
-/// `certificate_note` saying why (the command then exits 3).
+/// polynomial coefficients (as f64 numbers, taken as exact; d = 1, or d = 2 with
+/// `certify::spectrum2d`), or `"certified": false` with `certificate_note` saying why (the
+/// command then exits 3).
 fn certified_enclosures(out: &mut serde_json::Value, pot: &Potential, diffusion: f64, count: usize) {
-    let coefficients = pot.poly().filter(|_| pot.dim() == 1).and_then(|p| {
-        let degree = p.terms.keys().map(|m| m[0]).max()? as usize;
-        let mut c = vec![0.0; degree + 1];
-        for (m, v) in &p.terms {
-            c[m[0] as usize] = *v;
+    let poly = pot.poly();
+    let result = match (&poly, pot.dim()) {
+        (Some(p), 1) => {
+            let c = coefficients_1d(p);
+            certify::spectrum::enclose(&c, diffusion, count, certify::spectrum::Options::default())
+                .map(|e| (e, json!(c)))
         }
-        Some(c)
-    });
-    let result = match &coefficients {
-        Some(c) => certify::spectrum::enclose(c, diffusion, count, certify::spectrum::Options::default()),
-        None => Err("only d = 1 polynomial risks can be certified".to_string()),
+        (Some(p), 2) => {
+            let l = certify::hermite2d::Poly2(p.terms.iter().map(|(m, v)| (m[0], m[1], *v)).collect());
+            let terms: Vec<_> = l.0.iter().map(|&(i, j, c)| json!({"x": i, "y": j, "c": c})).collect();
+            certify::spectrum2d::enclose_2d(&l, diffusion, count, certify::spectrum2d::Options2::default())
+                .map(|e| (e, json!(terms)))
+        }
+        _ => Err("only polynomial risks in d = 1 or 2 can be certified".to_string()),
     };
     let map = out.as_object_mut().expect("object");
     match result {
-        Ok(e) => {
+        Ok((e, coefficients)) => {
             let list: Vec<_> = e.iter().map(|x| json!({"lower": x.lower, "upper": x.upper})).collect();
             map.insert("enclosures".into(), json!(list));
-            map.insert("certified_coefficients".into(), json!(coefficients));
+            map.insert("certified_coefficients".into(), coefficients);
             map.insert("certified".into(), json!(true));
         }
         Err(why) => {
@@ -352,4 +356,14 @@ fn certified_enclosures(out: &mut serde_json::Value, pot: &Potential, diffusion:
             map.insert("certificate_note".into(), json!(format!("cannot certify: {why}")));
         }
     }
+}
+
+/// Coefficients c_0 … c_deg of a polynomial in x.
+fn coefficients_1d(p: &fpspectral::polynomial::Poly) -> Vec<f64> {
+    let degree = p.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
+    let mut c = vec![0.0; degree + 1];
+    for (m, v) in &p.terms {
+        c[m[0] as usize] = *v;
+    }
+    c
 }

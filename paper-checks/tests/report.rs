@@ -62,6 +62,11 @@ fn full_run_keeps_the_recorded_findings_and_the_readme_table() {
         for key in ["role", "reading_id", "evidence_kind", "row"] {
             assert!(row[key].is_string(), "{key} missing in {}", row["row"]);
         }
+        // Issue 12: every FAIL row carries a certificate or states why it has none.
+        if row["verdict"] == "FAIL" {
+            let noted = row["certificate_note"].as_str().is_some_and(|n| !n.trim().is_empty());
+            assert!(row["certificate"].is_object() || noted, "FAIL row without certificate or reason: {}", row["row"]);
+        }
     }
     check_html(&std::fs::read_to_string(out.join("report.html")).unwrap());
     let claims = json["claims"].as_array().unwrap();

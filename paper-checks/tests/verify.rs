@@ -103,9 +103,58 @@ fn fp_gap_certify_prints_enclosures_around_the_engine_values() {
 
 #[test]
 fn fp_gap_certify_refuses_what_it_cannot_prove_with_exit_3() {
-    let args = ["eval", "fp-gap", "--potential", "x^2/2 + y^2", "--diffusion", "0.5", "--count", "2", "--certify"];
+    let args =
+        ["eval", "fp-gap", "--potential", "x^2/2 + 0.1*cos(x)", "--diffusion", "0.5", "--count", "2", "--certify"];
     let (code, out, err) = run(&args);
     assert_eq!(code, 3);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["eigenvalues"].is_array());
+}
+
+/// d = 2: the proved enclosures overlap the engine's converged values within their error bars,
+/// for the separable and the coupled double well of issue 12.
+#[test]
+fn fp_gap_certify_in_two_dimensions_agrees_with_the_engine() {
+    for potential in ["x^4/4 - x^2/2 + y^2/2", "x^4/4 - x^2/2 + y^2/2 + 0.3*x*y"] {
+        let args = ["eval", "fp-gap", "--potential", potential, "--diffusion", "0.5", "--count", "3", "--certify"];
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{potential}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let enc = v["enclosures"].as_array().unwrap();
+        let (ev, er) = (v["eigenvalues"].as_array().unwrap(), v["errors"].as_array().unwrap());
+        assert_eq!(enc.len(), 3);
+        for ((e, x), dx) in enc.iter().zip(ev).zip(er) {
+            let (lo, hi) = (e["lower"].as_f64().unwrap(), e["upper"].as_f64().unwrap());
+            let (x, dx) = (x.as_f64().unwrap(), dx.as_f64().unwrap());
+            assert!(lo <= hi && (hi - lo) / hi <= 1e-6, "{potential}: [{lo}, {hi}]");
+            assert!(x + dx >= lo && x - dx <= hi, "{potential}: engine {x} ± {dx} vs [{lo}, {hi}]");
+        }
+    }
+}
+
+/// eq8: the 1D as-printed FAIL carries a ball-ratio certificate that verifies; the d ≥ 2 FAILs
+/// state why they have none; an edited margin is rejected.
+#[test]
+fn eq8_ball_ratio_certificate_verifies_and_every_fail_is_accounted_for() {
+    let dir = scratch("eq8");
+    let (code, _, err) = run(&["run", "eq8", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let report = dir.join("report.json");
+    let (code, out, _) = run(&["verify", report.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("HOLDS")).count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for row in v["checks"].as_array().unwrap().iter().filter(|r| r["verdict"] == "FAIL") {
+        let noted = row["certificate_note"].as_str().is_some_and(|n| !n.is_empty());
+        assert!(row["certificate"].is_object() || noted, "{}", row["row"]);
+    }
+    let edited_path = dir.with_extension("margin.json");
+    edited(&report, &edited_path, |v| {
+        let c = first_certificate(v);
+        c["margin"] = serde_json::json!(c["margin"].as_f64().unwrap() * 1.01);
+    });
+    let (code, out, _) = run(&["verify", edited_path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(edited_path);
 }
