@@ -15,7 +15,7 @@ use fpspectral::basis::HermiteBasis;
 use fpspectral::operator::Overdamped;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
-use fpspectral::study::{drive, Estimate, Schedule, Settings};
+use fpspectral::study::{drive, Estimate, Schedule, Settings as StudySettings};
 use fpspectral::variable::VariableDiffusion;
 use fpspectral::{Potential, Result};
 
@@ -59,7 +59,7 @@ fn kernel_study(op: &Overdamped, rates: &fpspectral::spectrum::Rates) -> Result<
         let (l0, l0_round, defect, wrong) = kernel_at(op, &basis)?;
         Ok((basis.len(), vec![l0, defect, wrong], vec![l0_round, 1e-15, 1e-15]))
     });
-    drive(&mut schedule, &Settings { abs_floor: 1.0, ..Settings::new(MAX_TOLERANCE) })
+    drive(&mut schedule, &StudySettings { abs_floor: 1.0, ..StudySettings::new(MAX_TOLERANCE) })
 }
 
 fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Check> {
@@ -175,7 +175,7 @@ fn variable_beta_study(pot: &Potential, model: &VariableDiffusion, levels: &[usi
         let sv = st.relative_singular_value;
         Ok((n, vec![formula, gibbs, c, sv], vec![1e-12, 1e-12, f64::EPSILON.sqrt() * c, sv.abs()]))
     };
-    let study = drive(&mut Schedule::new(&sizes, solve), &Settings::new(MAX_TOLERANCE))?;
+    let study = drive(&mut Schedule::new(&sizes, solve), &StudySettings::new(MAX_TOLERANCE))?;
     let k = densities.len();
     let ((p, w), p_prev) = (&densities[k - 1], &densities[k - 2].0);
     let l2 = |f: &dyn Fn(usize) -> f64| (0..p.len()).map(|i| w[i] * f(i).powi(2)).sum::<f64>().sqrt();

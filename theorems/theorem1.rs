@@ -16,7 +16,7 @@ use fpspectral::evolution::{expansion, initial_h_norm2, Expansion};
 use fpspectral::operator::Overdamped;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions, Rates};
-use fpspectral::study::{drive, Schedule, Settings};
+use fpspectral::study::{drive, Schedule, Settings as StudySettings};
 use fpspectral::{Potential, Result};
 
 /// Resolution tolerance: 1e-8 in d = 1; 1e-5 in d = 2, where the logistic risk (analytic only in
@@ -89,7 +89,7 @@ fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<
         let rounding = vec![8.0 * f64::EPSILON * values[n].abs(); n + 2];
         Ok((basis.len(), values, rounding))
     };
-    let estimate = drive(&mut Schedule::new(&sizes, solve), &Settings::new(MAX_TOLERANCE))?;
+    let estimate = drive(&mut Schedule::new(&sizes, solve), &StudySettings::new(MAX_TOLERANCE))?;
     let q = |i: usize| Quantity::new(estimate.values[i], estimate.errors[i]);
     Ok(Decay { times: times.to_vec(), h2: (0..n).map(q).collect(), h0_exact: q(n + 1), h0_series: q(n) })
 }

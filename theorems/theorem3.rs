@@ -21,7 +21,7 @@ use fpspectral::kinetic::spectrum::{basis_of_size, decay_rates, default_axes, Ki
 use fpspectral::kinetic::KineticParams;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::poincare_constant;
-use fpspectral::study::{drive, Estimate, Schedule, Settings};
+use fpspectral::study::{drive, Estimate, Schedule, Settings as StudySettings};
 use fpspectral::{Potential, Result};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -122,7 +122,7 @@ fn trajectory_study(
         let rounding = values.iter().map(|v| 1e-10 * v.abs()).collect();
         Ok((basis_size, values, rounding))
     };
-    drive(&mut Schedule::new(&levels, solve), &Settings::new(MAX_TOLERANCE))
+    drive(&mut Schedule::new(&levels, solve), &StudySettings::new(MAX_TOLERANCE))
 }
 
 /// The decay bound in d = 1 or 2 against ‖h(t)‖² on bases with `sizes` functions per axis
