@@ -221,6 +221,9 @@ pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexS
     if parts.iter().all(Option::is_none) {
         return choose_axes(op, count, probe, kind);
     }
+    // The Gibbs moments also refuse a temperature too large for L's scale (an exact
+    // Ornstein–Uhlenbeck axis would otherwise accept D = 1e300 and overflow at the nodes).
+    let (mean, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
     let (mut centre, mut scale) = (vec![0.0; d], vec![1.0; d]);
     for (j, part) in parts.iter().enumerate() {
         let Some(part) = part else { continue };
@@ -234,7 +237,6 @@ pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexS
     if free.is_empty() {
         return Ok((centre, scale));
     }
-    let (mean, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
     for &j in &free {
         (centre[j], scale[j]) = (mean[j], (2.0 * var[j]).sqrt());
     }
