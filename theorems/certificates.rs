@@ -3,15 +3,19 @@
 //! correctness rests on `certify` alone; the floating-point numbers computed here only choose
 //! the witnesses (a vector, a time).
 
-use crate::check::{Check, Verdict};
+use crate::check::{Check, EvidenceKind, Verdict};
 use certify::certificate::Setting;
 use certify::{ball_ratio, decay, lemma7, ou, rate, Certificate};
 use nalgebra::Matrix2;
 
-/// Attaches a certificate, or for a FAIL the reason it could not be built.
+/// Attaches a certificate (the row's verdict then rests on rigorous arithmetic: its evidence
+/// becomes `certified`), or for a FAIL the reason it could not be built.
 pub fn attach(check: &mut Check, built: Result<Certificate, String>) {
     match built {
-        Ok(cert) => check.certificate = Some(cert),
+        Ok(cert) => {
+            check.certificate = Some(cert);
+            check.evidence_kind = Some(EvidenceKind::Certified);
+        }
         Err(why) if check.verdict == Verdict::Fail => {
             check.certificate_note = Some(format!("no certificate: {why}"));
         }
