@@ -74,12 +74,6 @@ pub fn default_index_set(dim: usize) -> IndexSet {
 /// an axis with t² ≤ 1e-4 · tolerance needs no more than the +2 of [`OverdampedPlan::next_sizes`].
 pub const RESOLVED_TAIL_SQUARED: f64 = 1e-4;
 
-/// Largest squared tail of an axis counted as exact: its truncation error t²·‖H‖ is 1e-4 of the
-/// rounding ε‖H‖ of the solve, as for an Ornstein–Uhlenbeck axis at its exact scale, whose
-/// eigenfunctions are the basis functions themselves. Such an axis keeps its size (unless every
-/// axis is exact).
-pub const EXACT_TAIL_SQUARED: f64 = 1e-4 * f64::EPSILON;
-
 /// The plan of an overdamped decay-rate computation, as data.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverdampedPlan {
@@ -172,21 +166,14 @@ impl OverdampedPlan {
     /// eigenvector's norm on that axis's last two degrees): an unresolved axis
     /// (tail² > [`RESOLVED_TAIL_SQUARED`] · tolerance) grows by [`OverdampedPlan::growth`], a
     /// resolved one by 2 (every axis keeps changing, so the level-to-level changes see every axis);
-    /// with no unresolved axis, all grow by the factor. An exact axis (tail² ≤
-    /// [`EXACT_TAIL_SQUARED`]) keeps its size unless every axis is exact. None when an axis that must grow is at its
+    /// with no unresolved axis, all grow by the factor. None when an axis that must grow is at its
     /// cap, or the cap would shorten its step to less than half a regular one: the changes of the
     /// other axes would then hide its error, and a short step makes the last change look small.
     pub fn next_sizes(&self, sizes: &[usize], tails: &[f64]) -> Option<Vec<usize>> {
         let unresolved = |j: usize| tails.get(j).is_none_or(|t| t * t > RESOLVED_TAIL_SQUARED * self.tolerance);
         let any = (0..sizes.len()).any(unresolved);
-        let exact = |j: usize| tails.get(j).is_some_and(|t| t * t <= EXACT_TAIL_SQUARED);
-        let all_exact = (0..sizes.len()).all(exact);
         let mut next = Vec::with_capacity(sizes.len());
         for (j, &n) in sizes.iter().enumerate() {
-            if exact(j) && !all_exact {
-                next.push(n);
-                continue;
-            }
             if any && !unresolved(j) {
                 next.push((n + 2).min(self.cap[j]).max(n));
                 continue;
@@ -292,10 +279,6 @@ mod tests {
         assert_eq!(p.next_sizes(&[90, 12, 12], &[1.0, 1e-9, 1e-9]), None);
         // A resolved axis at its cap stays there.
         assert_eq!(p.next_sizes(&[40, 96, 12], &[1.0, 1e-9, 1e-9]).unwrap(), vec![50, 96, 14]);
-        // An exact axis keeps its size, also on the confirming level; all exact: all grow.
-        assert_eq!(p.next_sizes(&[40, 12, 12], &[1e-3, 1e-9, 1e-17]).unwrap(), vec![50, 14, 12]);
-        assert_eq!(p.next_sizes(&[40, 12, 12], &[1e-9, 1e-9, 1e-17]).unwrap(), vec![50, 15, 12]);
-        assert_eq!(p.next_sizes(&[12, 12], &[1e-17, 1e-17]).unwrap(), vec![15, 15]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub use crate::plan::{default_index_set, index_count, sparse_above, SolverPath};
 use crate::plan::{OverdampedPlan, Solver};
 use crate::potential::Potential;
 use crate::resolution::{check_tolerance, Level, Study};
-use crate::scaling::overdamped_axes;
+use crate::scaling::choose_axes;
 use crate::study::{drive, Cost, Refinable, Settings, Solved};
 use serde::Serialize;
 
@@ -302,7 +302,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     if !opts.sectors {
         plan.symmetries.clear();
     }
-    let (mut centre, scale) = overdamped_axes(op, opts.count, plan.start[0], plan.index_set)?;
+    let (mut centre, scale) = choose_axes(op, opts.count, plan.start[0], plan.index_set)?;
     for (j, c) in centre.iter_mut().enumerate() {
         if plan.centred_at_zero(j) {
             *c = 0.0;
