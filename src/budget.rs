@@ -54,7 +54,14 @@ pub fn memory_budget() -> u64 {
     }
 }
 
+/// MemTotal of `/proc/meminfo`, read once per process (it does not change; studies ask at every
+/// level and sector).
 fn machine_memory() -> Option<u64> {
+    static TOTAL: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *TOTAL.get_or_init(read_machine_memory)
+}
+
+fn read_machine_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
