@@ -11,7 +11,7 @@
 //! same reading and must come out non-zero, or the check could not have failed.
 
 use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
-use crate::settings::{SetKind, SettingSpec, Settings};
+use crate::settings::{self, SetKind, SettingSpec, Settings};
 use crate::Progress;
 use faer::prelude::*;
 use faer::Col;
@@ -144,29 +144,14 @@ pub const SET_KEYS: &[SettingSpec] = &[
         kind: SetKind::Potential { max_dim: 2 },
         default: "x^4/4 - x^2/2",
     },
-    SettingSpec {
-        key: "friction",
-        meaning: "friction g = (1 − ξ)/√γ of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "1",
-    },
-    SettingSpec {
-        key: "diffusion_v",
-        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "0.5",
-    },
+    settings::FRICTION,
+    settings::DIFFUSION_V,
 ];
-
-/// Refuses (g, D_v) outside double precision before anything runs.
-pub fn check_set(s: &Settings) -> Result<()> {
-    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
-}
 
 /// Runs the kernel check of (9) on one reviewer's setting.
 pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
     p("lemma4: kernel of the kinetic generator");
     let (spec, potential) = s.potential("potential")?;
     let sizes = if potential.dim() == 1 { (120, 160) } else { (20, 24) };
-    Ok(vec![check_setting(spec, false, KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?, sizes)?])
+    Ok(vec![check_setting(spec, false, settings::kinetic_params(s)?, sizes)?])
 }

@@ -7,7 +7,7 @@
 //! Gauss–Hermite quadrature of the fields, which is exact for polynomial L with enough nodes.
 
 use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role, Verdict};
-use crate::settings::{SetKind, SettingSpec, Settings};
+use crate::settings::{self, SetKind, SettingSpec, Settings};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -128,33 +128,12 @@ pub const SET_KEYS: &[SettingSpec] = &[
         kind: SetKind::Potential { max_dim: 1 },
         default: "x^4/4 - x^2/2",
     },
-    SettingSpec {
-        key: "friction",
-        meaning: "friction g = (1 − ξ)/√γ of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "1",
-    },
-    SettingSpec {
-        key: "diffusion_v",
-        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "0.5",
-    },
+    settings::FRICTION,
+    settings::DIFFUSION_V,
 ];
-
-/// Refuses (g, D_v) outside double precision before anything runs.
-pub fn check_set(s: &Settings) -> Result<()> {
-    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
-}
 
 /// Runs the identities of T and F on one reviewer's setting.
 pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
     p("lemma5: identities of T and F");
-    Ok(vec![check_setting(
-        s.potential("potential")?.0,
-        false,
-        KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?,
-        20,
-        1,
-    )?])
+    Ok(vec![check_setting(s.potential("potential")?.0, false, settings::kinetic_params(s)?, 20, 1)?])
 }

@@ -14,7 +14,7 @@
 
 use crate::check::{verdict_le, Check, EvidenceKind, Quantity, Role};
 use crate::lemma7::{k_matrix, paper_constants};
-use crate::settings::{SetKind, SettingSpec, Settings};
+use crate::settings::{self, SetKind, SettingSpec, Settings};
 use crate::Progress;
 use faer::Col;
 use fpspectral::basis::IndexSet;
@@ -180,39 +180,14 @@ pub const SET_KEYS: &[SettingSpec] = &[
         kind: SetKind::Potential { max_dim: 1 },
         default: "x^4/4 - x^2/2",
     },
-    SettingSpec {
-        key: "friction",
-        meaning: "friction g = (1 − ξ)/√γ of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "1",
-    },
-    SettingSpec {
-        key: "diffusion_v",
-        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "0.5",
-    },
-    SettingSpec {
-        key: "cl",
-        meaning: "C_L of (A.4) (L̃ = L − ½C_L²|w|²)",
-        kind: SetKind::Closed(0.1, 10.0),
-        default: "1",
-    },
+    settings::FRICTION,
+    settings::DIFFUSION_V,
+    settings::CL,
 ];
-
-/// Refuses (g, D_v) outside double precision before anything runs.
-pub fn check_set(s: &Settings) -> Result<()> {
-    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
-}
 
 /// Runs the dH/dt inequality on one reviewer's setting.
 pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
     p("lemma6: the dH/dt identity along computed trajectories");
     let spec = s.potential("potential")?.0.to_string();
-    Ok(vec![check_setting(Setting {
-        spec,
-        params: KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?,
-        cl: s.real("cl")?,
-        n: 50,
-    })?])
+    Ok(vec![check_setting(Setting { spec, params: settings::kinetic_params(s)?, cl: s.real("cl")?, n: 50 })?])
 }

@@ -125,7 +125,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 4, (9): ∂_t ψ + v·∇_w ψ − ∇L·∇_v ψ = ∇_v·(((1−ξ)/√γ) v ψ + (√γβ/2M) ∇_v ψ) has the \
                         stationary solution ψ∞(w, v) = κ' e^{−(2M/γβ)(1−ξ)(L(w) + |v|²/2)}",
             run: lemma4::run,
-            settable: Settable::Keys { specs: lemma4::SET_KEYS, check: lemma4::check_set, run: lemma4::run_set },
+            settable: Settable::Keys { specs: lemma4::SET_KEYS, check: settings::check_kinetic, run: lemma4::run_set },
         },
         Claim {
             id: "lemma5",
@@ -133,7 +133,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 5: (1) ⟨Tf, g⟩* = −⟨f, Tg⟩*, (2) ⟨Tf, f⟩* = 0, \
                         (3) ⟨Ff, g⟩* = −(γ^{1/2}β/2M)⟨∇_v f, ∇_v g⟩*",
             run: lemma5::run,
-            settable: Settable::Keys { specs: lemma5::SET_KEYS, check: lemma5::check_set, run: lemma5::run_set },
+            settable: Settable::Keys { specs: lemma5::SET_KEYS, check: settings::check_kinetic, run: lemma5::run_set },
         },
         Claim {
             id: "lemma6",
@@ -141,7 +141,7 @@ pub fn registry() -> Vec<Claim> {
             statement: "Lemma 6: ½ dH/dt + ½∫[∇_w h, ∇_v h] K [∇_w h, ∇_v h]ᵀ ψ∞ ≤ ⟨∇²L̃ ∇_v h, ∇_w h⟩* + \
                         ⟨∇²L̃ ∇_v h, ∇_v h⟩*, K = [[2Ĉ, C − C_L² + γĈ], [C − C_L² + γĈ, 2γC − 2C_L²Ĉ]] ⊗ I_d (24)",
             run: lemma6::run,
-            settable: Settable::Keys { specs: lemma6::SET_KEYS, check: lemma6::check_set, run: lemma6::run_set },
+            settable: Settable::Keys { specs: lemma6::SET_KEYS, check: settings::check_kinetic, run: lemma6::run_set },
         },
         Claim {
             id: "lemma7",
@@ -158,7 +158,11 @@ pub fn registry() -> Vec<Claim> {
                         e^{−2(μ−μ̂)t} H(0), with μ, C, Ĉ of Lemma 7, λ_min the smallest eigenvalue of P (10), \
                         μ̂ = (1+√2)b/(2λ_min), b of (A.4), C_P of (7)",
             run: theorem3::run,
-            settable: Settable::Keys { specs: theorem3::SET_KEYS, check: theorem3::check_set, run: theorem3::run_set },
+            settable: Settable::Keys {
+                specs: theorem3::SET_KEYS,
+                check: settings::check_kinetic,
+                run: theorem3::run_set,
+            },
         },
         Claim {
             id: "assumption-a1",

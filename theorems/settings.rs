@@ -5,6 +5,7 @@
 //! the engine here, before any claim runs).
 
 use fpspectral::error::short;
+use fpspectral::kinetic::KineticParams;
 use fpspectral::{EngineError, Potential, Result};
 use std::collections::BTreeMap;
 
@@ -280,4 +281,38 @@ fn shell_quote(text: &str) -> String {
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
     }
+}
+
+/// The friction g of the kinetic equation (9), shared by its claims.
+pub const FRICTION: SettingSpec = SettingSpec {
+    key: "friction",
+    meaning: "friction g = (1 − ξ)/√γ of (9)",
+    kind: SetKind::Closed(0.05, 20.0),
+    default: "1",
+};
+
+/// The velocity diffusion D_v of (9).
+pub const DIFFUSION_V: SettingSpec = SettingSpec {
+    key: "diffusion_v",
+    meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
+    kind: SetKind::Closed(0.05, 20.0),
+    default: "0.5",
+};
+
+/// C_L of (A.4).
+pub const CL: SettingSpec = SettingSpec {
+    key: "cl",
+    meaning: "C_L of (A.4) (L̃ = L − ½C_L²|w|²)",
+    kind: SetKind::Closed(0.1, 10.0),
+    default: "1",
+};
+
+/// (g, D_v) of a setting with the keys [`FRICTION`] and [`DIFFUSION_V`].
+pub fn kinetic_params(s: &Settings) -> Result<KineticParams> {
+    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)
+}
+
+/// Refuses (g, D_v) outside double precision before anything runs.
+pub fn check_kinetic(s: &Settings) -> Result<()> {
+    kinetic_params(s).map(|_| ())
 }

@@ -10,7 +10,7 @@
 use crate::check::{verdict_le, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::lemma7::{harmonic_gap, min_eig, mu_max, p_matrix, paper_constants};
 use crate::momentum::{hessian_bound, lyapunov};
-use crate::settings::{SetKind, SettingSpec, Settings};
+use crate::settings::{self, SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::{KineticBasis, WAxis};
@@ -465,37 +465,16 @@ pub const SET_KEYS: &[SettingSpec] = &[
         kind: SetKind::Potential { max_dim: 1 },
         default: "x^2/2 + 2*exp(-x^2)",
     },
-    SettingSpec {
-        key: "friction",
-        meaning: "friction g = (1 − ξ)/√γ of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "1",
-    },
-    SettingSpec {
-        key: "diffusion_v",
-        meaning: "velocity diffusion D_v = √γβ/(2M) of (9)",
-        kind: SetKind::Closed(0.05, 20.0),
-        default: "0.5",
-    },
-    SettingSpec {
-        key: "cl",
-        meaning: "C_L of (A.4) (L̃ = L − ½C_L²|w|²)",
-        kind: SetKind::Closed(0.1, 10.0),
-        default: "1",
-    },
+    settings::FRICTION,
+    settings::DIFFUSION_V,
+    settings::CL,
 ];
-
-/// Refuses (g, D_v) outside double precision before anything runs.
-pub fn check_set(s: &Settings) -> Result<()> {
-    KineticParams::new(s.real("friction")?, s.real("diffusion_v")?).map(|_| ())
-}
 
 /// Runs the decay bound (gap by a resolution study of the d = 1 generator) and the Poincaré
 /// step on one reviewer's setting.
 pub fn run_set(s: &Settings, p: Progress) -> Result<Vec<Check>> {
     p("theorem3: decay bound against exact ‖h(t)‖², Poincaré step");
-    let (spec, params) =
-        (s.potential("potential")?.0, KineticParams::new(s.real("friction")?, s.real("diffusion_v")?)?);
+    let (spec, params) = (s.potential("potential")?.0, settings::kinetic_params(s)?);
     let (mut out, corrected): (Vec<Check>, Vec<Check>) =
         decay_checks(spec, params, s.real("cl")?, [38, 44, 50], Gap::Computed)?
             .into_iter()
