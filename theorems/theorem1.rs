@@ -76,13 +76,21 @@ struct Decay {
 /// The values of [`Decay`] over the last three levels of the rate study, through the study
 /// driver: each error is the level-to-level change in its asymptotic regime, otherwise at least
 /// the value itself. Rounding: 8ε‖h(0)‖² per value (the series sums terms up to ‖h(0)‖²).
-fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64]) -> Result<Decay> {
+/// `fine` is the expansion on the finest level (computed once, shared with [`sample_times`]).
+fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64], fine: &Expansion) -> Result<Decay> {
     let levels = &rates.study.levels;
     let sizes: Vec<Vec<usize>> = levels[levels.len().saturating_sub(3)..].iter().map(|l| l.sizes.clone()).collect();
+    let finest = sizes.last().cloned().unwrap_or_default();
     let n = times.len();
     let solve = |s: &[usize]| {
         let basis = HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), s.to_vec(), rates.index_set)?;
-        let exp = expansion(op, &basis, tilt)?;
+        let computed;
+        let exp = if s == finest.as_slice() {
+            fine
+        } else {
+            computed = expansion(op, &basis, tilt)?;
+            &computed
+        };
         let mut values: Vec<f64> = times.iter().map(|&t| exp.h_norm2(t)).collect();
         values.push(exp.h_norm2(0.0));
         values.push(initial_h_norm2(op, &basis, tilt));
@@ -272,7 +280,7 @@ fn setting_checks(
     let fastest = readings.iter().map(|r| r.rate.value).fold(0.0, f64::max);
     let fine = expansion(&op, &level_basis(&rates, rates.study.levels.len() - 1)?, tilt)?;
     let times = sample_times(gap.value, fastest, &fine);
-    let decay = decay(&op, &rates, tilt, &times)?;
+    let decay = decay(&op, &rates, tilt, &times, &fine)?;
     let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
     let mut checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
     if checks[0].verdict == Verdict::Fail {

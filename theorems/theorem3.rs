@@ -87,6 +87,22 @@ fn computed_gap(spec: &str, params: KineticParams) -> Result<Quantity> {
     Ok(gap)
 }
 
+/// The Poincaré constant of e^{−ηL} to 1e-10 with its error ([`poincare_constant`]), remembered
+/// per (risk, η): the decay checks and the Poincaré steps ask for the same constants again, and
+/// the study is deterministic, so a remembered value is the value a new study would give.
+fn poincare(spec: &str, eta: f64) -> Result<(f64, f64)> {
+    static CONSTANTS: OnceLock<Mutex<HashMap<String, (f64, f64)>>> = OnceLock::new();
+    // η by its bits: the same η gives the same key, whatever its decimal form.
+    let key = format!("{spec}|{:016x}", eta.to_bits());
+    let cache = CONSTANTS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(&found) = cache.lock().expect("Poincaré cache").get(&key) {
+        return Ok(found);
+    }
+    let (cp, err, _) = poincare_constant(&Potential::parse(spec)?, eta, 1e-10)?;
+    cache.lock().expect("Poincaré cache").insert(key, (cp, err));
+    Ok((cp, err))
+}
+
 /// The tilted initial state's H(0) (10) and ‖h(t_k)‖²_* = ‖u(t_k)‖² on a basis with n per axis.
 fn trajectory(
     problem: &Kinetic,
@@ -146,15 +162,15 @@ fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], g
     let lambda_min = min_eig(&p_matrix(pc.c, pc.c_hat));
     // L = L_1(x) + y²/2: L̃'s Hessian is diag(L_1'' − C_L², 1 − C_L²) and e^{−L} a product
     // measure, so b and C_P come from the factors (C_P of e^{−y²/2} is 1).
-    let (b, (cp, cp_err, _)) = match gap_source {
+    let (b, (cp, cp_err)) = match gap_source {
         Gap::SeparableHarmonicY(x_part) => {
             let x = Potential::parse(x_part)?;
             let b = hessian_bound(&x, cl, 6.0)?;
             let b = Quantity::new(b.value.max((1.0 - cl * cl).abs()), b.error);
-            let (cp, err, rates) = poincare_constant(&x, 1.0, 1e-10)?;
-            (b, (cp.min(1.0), err, rates))
+            let (cp, err) = poincare(x_part, 1.0)?;
+            (b, (cp.min(1.0), err))
         }
-        _ => (hessian_bound(&potential, cl, 6.0)?, poincare_constant(&potential, 1.0, 1e-10)?),
+        _ => (hessian_bound(&potential, cl, 6.0)?, poincare(spec, 1.0)?),
     };
     let mu_hat = (1.0 + 2f64.sqrt()) * b.value / (2.0 * lambda_min);
     let bound = Bound { prefactor: h0 / (eta * cp.min(d as f64) * lambda_min), rate: 2.0 * (pc.mu - mu_hat) };
@@ -234,7 +250,7 @@ fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], g
     let trajectory = Trajectory { times: &times, norms: &norms, norm_err: &norm_err, h0, h0_err };
     let constants = Constants { cl, c: pc.c, c_hat: pc.c_hat, lambda_min, mu_hat: Quantity::new(mu_hat, mu_hat_err) };
     let (corrected, corrected_bound) =
-        corrected_check(setting, &potential, params, gap_source, &trajectory, constants, true_rate)?;
+        corrected_check(setting, spec, params, gap_source, &trajectory, constants, true_rate)?;
     let series = vec![
         Series::new(SeriesKind::Computed, "‖h(t)‖², computed", times.clone(), norms.clone())
             .with_error(norm_err.clone()),
@@ -279,7 +295,7 @@ struct Constants {
 /// must hold at every t; at equal rates (the quadratic risk) the sampled times decide.
 fn corrected_check(
     setting: impl Fn(Check) -> Check,
-    potential: &Potential,
+    spec: &str,
     params: KineticParams,
     gap_source: Gap,
     tr: &Trajectory,
@@ -290,13 +306,10 @@ fn corrected_check(
     // C_P(e^{−η'L}); for L_1(x) + y²/2 from the factors (the y-factor's constant is η').
     let (cp_eta, cp_eta_err) = match gap_source {
         Gap::SeparableHarmonicY(x_part) => {
-            let (c, e, _) = poincare_constant(&Potential::parse(x_part)?, eta, 1e-10)?;
+            let (c, e) = poincare(x_part, eta)?;
             (c.min(eta), e)
         }
-        _ => {
-            let (c, e, _) = poincare_constant(potential, eta, 1e-10)?;
-            (c, e)
-        }
+        _ => poincare(spec, eta)?,
     };
     let poincare = Quantity::new(cp_eta.min(eta), cp_eta_err);
     let mu_star = mu_max(params.friction, k.cl, k.c, k.c_hat)
@@ -353,8 +366,8 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     let potential = Potential::parse(spec)?;
     let d = potential.dim();
     let eta = params.eta();
-    let (cp, cp_err, _) = poincare_constant(&potential, 1.0, 1e-10)?;
-    let (cp_eta, cp_eta_err, _) = poincare_constant(&potential, eta, 1e-10)?;
+    let (cp, cp_err) = poincare(spec, 1.0)?;
+    let (cp_eta, cp_eta_err) = poincare(spec, eta)?;
     let paper = if eta_reading {
         Quantity::new(cp_eta.min(eta * d as f64), cp_eta_err)
     } else {
