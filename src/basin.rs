@@ -295,9 +295,17 @@ impl Ray<'_> {
 /// gradient flow (d = 1: the interval between the neighbouring local maxima of L; d = 2, 3:
 /// [`crate::basin::log_basin_integral`], which splits every ray at the basin boundary).
 pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+    let basin = log_basin_mass(potential, eta, minimum)?;
+    let z = log_partition(potential, eta)?;
+    Ok(basin.div(&z))
+}
+
+/// ln ∫_{basin of `minimum`} e^{−ηL}, unnormalised (the numerator of [`basin_probability`]; a
+/// ratio of two basins needs no partition function, which cancels).
+pub fn log_basin_mass(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
     check_point(potential, "minimum", minimum)?;
-    let basin = match supported_dim(potential)? {
+    Ok(match supported_dim(potential)? {
         1 => {
             let (a, b) = crate::critical::basin_interval(potential, minimum[0])?;
             let inside = log_interval_integral(potential, eta, a, b)?;
@@ -305,9 +313,7 @@ pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Re
             LogQuantity { rel_error: inside.rel_error + ends, ..inside }
         }
         _ => crate::basin::log_basin_integral(potential, eta, minimum)?,
-    };
-    let z = log_partition(potential, eta)?;
-    Ok(basin.div(&z))
+    })
 }
 
 /// ln of the Gibbs mass an end x of a 1D basin can move: e^{−ηL(x)} · δ, δ = 8ε·max(|x|, 1) the

@@ -7,7 +7,7 @@
 //! The initial density is the tilted Gibbs state p_0 ∝ e^{−(L(w) + a·w)/D}, which is smooth and
 //! decays like p_∞, so p_0/√p_∞ ∈ L².
 
-use crate::basis::HermiteBasis;
+use crate::basis::{Grid, HermiteBasis};
 use crate::eigen::lowest_from_owned_factor;
 use crate::error::Result;
 use crate::operator::Overdamped;
@@ -28,16 +28,33 @@ impl Expansion {
     }
 }
 
+/// The nodes x, weights w and values L(x) of the basis grid with `q` nodes per axis (L evaluated
+/// once per node, shared by every integral on the grid).
+struct Nodes {
+    grid: Grid,
+    points: Vec<(Vec<f64>, f64)>,
+    values: Vec<f64>,
+}
+
+impl Nodes {
+    fn new(op: &Overdamped, basis: &HermiteBasis, q: &[usize]) -> Self {
+        let grid = basis.grid(q);
+        let points: Vec<(Vec<f64>, f64)> = (0..grid.len()).map(|k| grid.node(k)).collect();
+        let values = points.iter().map(|(x, _)| op.potential.value(x)).collect();
+        Nodes { grid, points, values }
+    }
+
+    /// log Σ_k w_k e^{−(L(x_k) + a·x_k)/D}.
+    fn log_partition(&self, diffusion: f64, tilt: &[f64]) -> f64 {
+        let logs: Vec<f64> =
+            self.points.iter().zip(&self.values).map(|((x, w), v)| w.ln() - (v + dot(tilt, x)) / diffusion).collect();
+        log_sum_exp(&logs)
+    }
+}
+
 /// log ∫ e^{−(L + a·w)/D} dw on the basis grid (log-sum-exp).
 pub fn log_partition(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64], q: &[usize]) -> f64 {
-    let grid = basis.grid(q);
-    let logs: Vec<f64> = (0..grid.len())
-        .map(|k| {
-            let (x, w) = grid.node(k);
-            w.ln() - (op.potential.value(&x) + dot(tilt, &x)) / op.diffusion
-        })
-        .collect();
-    log_sum_exp(&logs)
+    Nodes::new(op, basis, q).log_partition(op.diffusion, tilt)
 }
 
 /// The expansion of ‖h(t)‖² for the tilted initial density on `basis` (all eigenpairs).
@@ -49,14 +66,13 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     )?;
     let pairs = lowest_from_owned_factor(op.factor(basis)?, basis.len())?;
     let q: Vec<usize> = basis.sizes.iter().map(|&n| op.nodes_for(n)).collect();
-    let log_z_inf = log_partition(op, basis, &vec![0.0; tilt.len()], &q);
-    let log_z0 = log_partition(op, basis, tilt, &q);
-    let grid = basis.grid(&q);
+    let nodes = Nodes::new(op, basis, &q);
+    let log_z_inf = nodes.log_partition(op.diffusion, &vec![0.0; tilt.len()]);
+    let log_z0 = nodes.log_partition(op.diffusion, tilt);
+    let grid = &nodes.grid;
     let mut coeffs = vec![0.0; basis.len()];
-    for k in 0..grid.len() {
-        let (x, w) = grid.node(k);
-        let log_u0 =
-            -op.potential.value(&x) / (2.0 * op.diffusion) - dot(tilt, &x) / op.diffusion + 0.5 * log_z_inf - log_z0;
+    for (k, ((x, w), v)) in nodes.points.iter().zip(&nodes.values).enumerate() {
+        let log_u0 = -v / (2.0 * op.diffusion) - dot(tilt, x) / op.diffusion + 0.5 * log_z_inf - log_z0;
         let wu = w * log_u0.exp();
         let idx = grid.node_index(k);
         for (c, alpha) in coeffs.iter_mut().zip(&basis.indices) {
@@ -77,9 +93,9 @@ pub fn initial_h_norm2(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> f
     let q: Vec<usize> = basis.sizes.iter().map(|&n| 2 * op.nodes_for(n)).collect();
     let two: Vec<f64> = tilt.iter().map(|a| 2.0 * a).collect();
     let zero = vec![0.0; tilt.len()];
-    (log_partition(op, basis, &zero, &q) + log_partition(op, basis, &two, &q)
-        - 2.0 * log_partition(op, basis, tilt, &q))
-    .exp_m1()
+    let nodes = Nodes::new(op, basis, &q);
+    let log_z = |a: &[f64]| nodes.log_partition(op.diffusion, a);
+    (log_z(&zero) + log_z(&two) - 2.0 * log_z(tilt)).exp_m1()
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

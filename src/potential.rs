@@ -311,10 +311,7 @@ impl Potential {
     pub fn jet(&self, x: &[f64]) -> Jet {
         match self {
             Potential::Expression { expr, .. } => expr.jet(x),
-            Potential::SquaredLoss { .. } => {
-                let p = self.poly().expect("squared loss is a polynomial");
-                poly_jet(&p, x)
-            }
+            Potential::SquaredLoss { design, w0, offset } => squared_loss_jet(design, w0, *offset, x),
             Potential::Logistic { features, labels, lambda } => logistic_jet(features, labels, *lambda, x),
         }
     }
@@ -379,19 +376,6 @@ impl TermSizes {
     }
 }
 
-/// Value, gradient and Hessian of a polynomial.
-pub(crate) fn poly_jet(p: &Poly, x: &[f64]) -> Jet {
-    let mut j = Jet::constant(p.value(x));
-    for i in 0..MAX_DIM {
-        let di = p.derivative(i);
-        j.g[i] = di.value(x);
-        for k in 0..MAX_DIM {
-            j.h[i][k] = di.derivative(k).value(x);
-        }
-    }
-    j
-}
-
 fn logistic_jet(features: &[Vec<f64>], labels: &[f64], lambda: f64, w: &[f64]) -> Jet {
     let d = features[0].len();
     let n = features.len() as f64;
@@ -412,6 +396,22 @@ fn logistic_jet(features: &[Vec<f64>], labels: &[f64], lambda: f64, w: &[f64]) -
 }
 
 /// (w − w⁰)ᵀ A (w − w⁰) + c and its gradient (A + Aᵀ)(w − w⁰).
+/// L = c + Σ_ij A_ij u_i u_j, u = w − w0, with ∇L from [`squared_loss_grad`] and the constant
+/// Hessian ∂_i∂_j L = A_ij + A_ji (built at each point from A; expanding the polynomial and its
+/// derivatives at every point cost more than the whole integrand).
+#[allow(clippy::needless_range_loop)]
+fn squared_loss_jet(design: &[Vec<f64>], w0: &[f64], offset: f64, w: &[f64]) -> Jet {
+    let grad = squared_loss_grad(design, w0, offset, w);
+    let mut jet = Jet::constant(grad.v);
+    jet.g = grad.g;
+    for i in 0..w0.len() {
+        for j in 0..w0.len() {
+            jet.h[i][j] = design[i][j] + design[j][i];
+        }
+    }
+    jet
+}
+
 fn squared_loss_grad(design: &[Vec<f64>], w0: &[f64], offset: f64, w: &[f64]) -> Grad {
     let d = w0.len();
     let u: Vec<f64> = (0..d).map(|i| w[i] - w0[i]).collect();

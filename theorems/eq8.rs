@@ -7,7 +7,7 @@ use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, S
 use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
-use fpspectral::quadrature::{basin_probability, log_ball_integral, LogQuantity};
+use fpspectral::quadrature::{log_ball_integral, log_basin_mass, LogQuantity};
 use fpspectral::{Potential, Result};
 
 /// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.
@@ -148,7 +148,8 @@ fn large_eta_basin(
     let mut c = base(spec, kind, m1, m2, paper).with_setting("etas", ETAS.to_vec());
     let mut values = Vec::new();
     for eta in ETAS {
-        let r = ratio(&basin_probability(p, eta, &m1.point)?, &basin_probability(p, eta, &m2.point)?);
+        // P(basin₁)/P(basin₂) = ∫_{basin₁} e^{−ηL} / ∫_{basin₂} e^{−ηL}: the partition function cancels.
+        let r = ratio(&log_basin_mass(p, eta, &m1.point)?, &log_basin_mass(p, eta, &m2.point)?);
         c.quantity(&format!("basin1/basin2 at eta={eta}"), r);
         values.push(r);
     }
