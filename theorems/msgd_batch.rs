@@ -41,6 +41,7 @@
 use crate::check::{
     verdict_close, verdict_le, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict,
 };
+use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::sgd_batch::{band, measures, RISK, SADDLE};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
@@ -52,7 +53,7 @@ use fpspectral::sgd::observe::{mean_over_chains, Snapshots};
 use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
-use fpspectral::{Potential, Result};
+use fpspectral::{EngineError, Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -89,6 +90,10 @@ fn cutoff(w: f64) -> f64 {
 /// One pair's measures (flat indicator, |L''|, log|L''|) per snapshot: simulated per chain, and
 /// predicted by (9).
 pub struct Run {
+    /// γ.
+    pub lr: f64,
+    /// β.
+    pub beta: f64,
     /// ξ.
     pub momentum: f64,
     /// M.
@@ -139,10 +144,29 @@ impl Run {
     }
 }
 
-/// Simulates one pair from the local-equilibrium start and evolves (9) beside it.
+/// Simulates one pair at γ = [`LR`] and β = [`beta`]`(ξ)` from the local-equilibrium start and
+/// evolves (9) beside it.
 pub fn run_pair(p: &Potential, momentum: f64, batch: usize, chains: usize, seed: u64) -> Result<Run> {
-    let b = beta(momentum);
-    let (friction, diffusion_v) = ((1.0 - momentum) / LR.sqrt(), LR.sqrt() * b / (2.0 * batch as f64));
+    run_pair_at(p, Hyper { lr: LR, momentum, beta: beta(momentum), batch }, chains, seed)
+}
+
+/// One pair's hyperparameters: γ, ξ, β, M.
+#[derive(Debug, Clone, Copy)]
+pub struct Hyper {
+    /// γ.
+    pub lr: f64,
+    /// ξ.
+    pub momentum: f64,
+    /// β.
+    pub beta: f64,
+    /// M.
+    pub batch: usize,
+}
+
+/// Simulates one pair from the local-equilibrium start and evolves (9) beside it.
+pub fn run_pair_at(p: &Potential, hyper: Hyper, chains: usize, seed: u64) -> Result<Run> {
+    let Hyper { lr, momentum, beta: b, batch } = hyper;
+    let (friction, diffusion_v) = ((1.0 - momentum) / lr.sqrt(), lr.sqrt() * b / (2.0 * batch as f64));
     let temperature = diffusion_v / friction;
     let steps: Vec<usize> = (1..=STEPS / EVERY).map(|k| k * EVERY).collect();
     let problem = Kinetic::new(p, KineticParams::new(friction, diffusion_v)?)?;
@@ -154,7 +178,7 @@ pub fn run_pair(p: &Potential, momentum: f64, batch: usize, chains: usize, seed:
         let g = MarginalGrid::new(&problem, &basis, -3.0, 3.5, 6500)?;
         let u0 = g.weighted_state(&basis, cutoff)?;
         let tabled: Vec<[f64; 3]> = g.w.iter().map(|&w| measures(p, w)).collect();
-        let states = evolve_implicit(&problem.matrix(&basis)?, &u0, EVERY as f64 * LR.sqrt(), steps.len(), substeps)?;
+        let states = evolve_implicit(&problem.matrix(&basis)?, &u0, EVERY as f64 * lr.sqrt(), steps.len(), substeps)?;
         let curves: Vec<[f64; 3]> = states[1..]
             .iter()
             .map(|u| {
@@ -173,16 +197,15 @@ pub fn run_pair(p: &Potential, momentum: f64, batch: usize, chains: usize, seed:
     let cdf = initial_cdf(&grid);
     let shifts = SampleShifts::new(1024, 1, b, seed)?;
     let gradient = RiskGradient::new(p);
-    let algorithm =
-        Algorithm { lr: LR, batch, sampling: Sampling::WithReplacement, method: Method::Momentum { momentum } };
+    let algorithm = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Momentum { momentum } };
     let sim = Problem { gradient: &gradient, shifts: &shifts, algorithm };
     let start = |_c: usize, r: &mut ChainRng| {
         let v: f64 = r.sample(StandardNormal);
-        ChainState { w: [draw(&grid, &cdf, r), 0.0, 0.0], z: [LR.sqrt() * temperature.sqrt() * v, 0.0, 0.0] }
+        ChainState { w: [draw(&grid, &cdf, r), 0.0, 0.0], z: [lr.sqrt() * temperature.sqrt() * v, 0.0, 0.0] }
     };
     let records = simulate(&sim, &start, chains, STEPS, seed, &Snapshots { at: steps.clone() }, None)?;
     let chains = records.iter().map(|r| r.iter().map(|w| measures(p, w[0])).collect()).collect();
-    Ok(Run { momentum, batch, temperature, steps, chains, kinetic, gibbs })
+    Ok(Run { lr, beta: b, momentum, batch, temperature, steps, chains, kinetic, gibbs })
 }
 
 /// Cumulative masses of ρχ over the midpoint cells (last entry 1).
@@ -224,6 +247,12 @@ pub fn run_with_chains(progress: Progress, chains: usize) -> Result<Vec<Check>> 
         progress(&format!("msgd-batch: ξ={xi}, M={batch}"));
         runs.push(run_pair(&p, xi, batch, chains, 13)?);
     }
+    Ok(checks_of(&runs))
+}
+
+/// Each run against (9), then per consecutive pair (same ξ, two batch sizes) the printed
+/// readings and the corrected one.
+fn checks_of(runs: &[Run]) -> Vec<Check> {
     let mut checks: Vec<Check> = runs.iter().map(follows_check).collect();
     for pair in runs.chunks(2) {
         checks.push(slower_check(&pair[0], &pair[1]));
@@ -231,18 +260,18 @@ pub fn run_with_chains(progress: Progress, chains: usize) -> Result<Vec<Check>> 
         checks.push(corrected_check(&pair[0], &pair[1]));
     }
     if let Some(c) = checks.last_mut() {
-        c.figures = figures(&runs);
+        c.figures = figures(runs);
     }
-    Ok(checks)
+    checks
 }
 
 fn base(id: &str, label: &str, role: Role, runs: &[&Run]) -> Check {
     Check::new("msgd-batch", label)
         .typed(role, id, EvidenceKind::Statistical)
         .with_setting("potential", RISK)
-        .with_setting("lr", LR)
+        .with_setting("lr", runs[0].lr)
         .with_setting("pairs", runs.iter().map(|r| vec![r.momentum, r.batch as f64]).collect::<Vec<_>>())
-        .with_setting("beta", runs.iter().map(|r| beta(r.momentum)).collect::<Vec<_>>())
+        .with_setting("beta", runs.iter().map(|r| r.beta).collect::<Vec<_>>())
         .with_setting("chains", runs[0].chains.len())
         .with_setting("steps", STEPS)
 }
@@ -411,4 +440,50 @@ fn figures(runs: &[Run]) -> Vec<Figure> {
             .log(false, *log_y)
         })
         .collect()
+}
+
+/// The keys `paper-checks run msgd-batch --set …` accepts: one (γ, ξ, β) and two batch sizes on
+/// the risk of [`crate::sgd_batch`] (fixed, with its barrier top and marginal grid), 6000 steps.
+pub const SET_KEYS: &[SettingSpec] = &[
+    SettingSpec { key: "lr", meaning: "learning rate γ", kind: SetKind::Closed(0.01, 0.3), default: "0.1" },
+    SettingSpec { key: "momentum", meaning: "momentum ξ", kind: SetKind::Closed(0.5, 0.99), default: "0.9" },
+    SettingSpec { key: "batch", meaning: "the smaller batch size M", kind: SetKind::Integer(1, 1024), default: "64" },
+    SettingSpec {
+        key: "large_batch",
+        meaning: "the larger batch size M' > M compared with it",
+        kind: SetKind::Integer(2, 1024),
+        default: "128",
+    },
+    SettingSpec {
+        key: "beta",
+        meaning: "noise scale β (T = γβ/(2M(1 − ξ)) of (9))",
+        kind: SetKind::Closed(0.1, 1024.0),
+        default: "12.8",
+    },
+    SettingSpec { key: "chains", meaning: "chains per batch size", kind: SetKind::Integer(16, 4096), default: "512" },
+];
+
+/// Refuses a "larger" batch that is not larger, and (g, D_v) the kinetic equation (9) refuses.
+pub fn check_set(s: &Settings) -> Result<()> {
+    if s.real("large_batch")? <= s.real("batch")? {
+        return Err(EngineError::InvalidParameter("--set large_batch must exceed batch".into()));
+    }
+    let (lr, xi, b) = (s.real("lr")?, s.real("momentum")?, s.real("beta")?);
+    for key in ["batch", "large_batch"] {
+        KineticParams::new((1.0 - xi) / lr.sqrt(), lr.sqrt() * b / (2.0 * s.real(key)?))?;
+    }
+    Ok(())
+}
+
+/// Runs the checks on one (γ, ξ, β) and two batch sizes.
+pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
+    let p = Potential::parse(RISK)?;
+    let (lr, momentum, beta) = (s.real("lr")?, s.real("momentum")?, s.real("beta")?);
+    let mut runs = Vec::new();
+    for key in ["batch", "large_batch"] {
+        let batch = s.real(key)? as usize;
+        progress(&format!("msgd-batch: γ={lr}, ξ={momentum}, β={beta}, M={batch}"));
+        runs.push(run_pair_at(&p, Hyper { lr, momentum, beta, batch }, s.real("chains")? as usize, 13)?);
+    }
+    Ok(checks_of(&runs))
 }

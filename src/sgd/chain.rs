@@ -6,6 +6,7 @@
 //! [f64; 3] and the gradient and batch-noise buffers live on the stack.
 
 use super::gradient::RiskGradient;
+use super::lanes::{run_block, Columns};
 use super::noise::{BatchSampler, SampleShifts, Sampling};
 use crate::error::{EngineError, Result};
 use rand::SeedableRng;
@@ -125,6 +126,9 @@ pub fn chain_rng(seed: u64, chain: usize) -> Xoshiro256PlusPlus {
 /// Largest |w| or |z| coordinate before a chain counts as diverged.
 pub const DIVERGENCE_BOUND: f64 = 1e12;
 
+/// Chains per parallel task: a whole number of [`super::lanes::LANES`].
+const BLOCK: usize = 32;
+
 /// Runs `chains` chains for at most `steps` steps each from `initial(chain, rng)`, recording with
 /// `observer`. Refuses a run in which some chain leaves |w| ≤ [`DIVERGENCE_BOUND`] (the recursion
 /// diverges at this step size). `progress` is told the number of chains finished.
@@ -139,18 +143,31 @@ pub fn simulate<O: Observer>(
 ) -> Result<Vec<O::Record>> {
     problem.algorithm.validate(problem.shifts.len())?;
     let finished = AtomicUsize::new(0);
-    let records: Vec<std::result::Result<O::Record, usize>> = (0..chains)
-        .into_par_iter()
-        .with_min_len(4)
-        .map(|c| {
-            let out = run_chain(problem, initial, c, steps, seed, observer);
-            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = progress {
-                p(done);
-            }
-            out
-        })
-        .collect();
+    let tick = || {
+        let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(p) = progress {
+            p(done);
+        }
+    };
+    let records: Vec<std::result::Result<O::Record, usize>> = match Columns::new(problem) {
+        Some(columns) => (0..chains.div_ceil(BLOCK))
+            .into_par_iter()
+            .flat_map_iter(|b| {
+                let first = b * BLOCK;
+                let count = BLOCK.min(chains - first);
+                run_block(problem, &columns, initial, first, count, steps, seed, observer, &tick)
+            })
+            .collect(),
+        None => (0..chains)
+            .into_par_iter()
+            .with_min_len(4)
+            .map(|c| {
+                let out = run_chain(problem, initial, c, steps, seed, observer);
+                tick();
+                out
+            })
+            .collect(),
+    };
     records
         .into_iter()
         .enumerate()
@@ -166,7 +183,36 @@ pub fn simulate<O: Observer>(
         .collect()
 }
 
-/// One chain; Err(step) when it diverged.
+/// One step of the recursion from `state` with batch noise c̄_B = `noise`: w ← w − γ(∇L(w) + c̄_B)
+/// for SGD (2), z ← ξz − γ(∇L(w) + c̄_B), w ← w + z with momentum. False when the chain left
+/// |w| ≤ [`DIVERGENCE_BOUND`] (or became NaN).
+#[inline]
+pub(super) fn step_state(problem: &Problem, state: &mut ChainState, noise: &[f64; 3]) -> bool {
+    let d = problem.shifts.dim;
+    let lr = problem.algorithm.lr;
+    let mut grad = [0.0; 3];
+    problem.gradient.eval(&state.w[..d], &mut grad[..d]);
+    let mut size: f64 = 0.0;
+    match problem.algorithm.method {
+        Method::Momentum { momentum: xi } => {
+            for i in 0..d {
+                state.z[i] = xi * state.z[i] - lr * (grad[i] + noise[i]);
+                state.w[i] += state.z[i];
+                size = size.max(state.w[i].abs());
+            }
+        }
+        Method::Sgd => {
+            for i in 0..d {
+                state.w[i] -= lr * (grad[i] + noise[i]);
+                size = size.max(state.w[i].abs());
+            }
+        }
+    }
+    !(size.is_nan() || size > DIVERGENCE_BOUND)
+}
+
+/// One chain by the one-chain loop (sampling without replacement, or N not a power of two);
+/// Err(step) when it diverged.
 fn run_chain<O: Observer>(
     problem: &Problem,
     initial: &(dyn Fn(usize, &mut Xoshiro256PlusPlus) -> ChainState + Sync),
@@ -179,27 +225,10 @@ fn run_chain<O: Observer>(
     let mut state = initial(chain, &mut rng);
     let mut sampler = BatchSampler::new(problem.shifts, problem.algorithm.batch, problem.algorithm.sampling);
     let mut record = observer.start(chain);
-    let d = problem.shifts.dim;
-    let lr = problem.algorithm.lr;
-    let xi = problem.algorithm.momentum();
-    let momentum = matches!(problem.algorithm.method, Method::Momentum { .. });
-    let mut grad = [0.0; 3];
     let mut noise = [0.0; 3];
     for step in 1..=steps {
-        problem.gradient.eval(&state.w[..d], &mut grad[..d]);
         sampler.draw(&mut rng, &mut noise);
-        let mut size: f64 = 0.0;
-        for i in 0..d {
-            let g = grad[i] + noise[i];
-            if momentum {
-                state.z[i] = xi * state.z[i] - lr * g;
-                state.w[i] += state.z[i];
-            } else {
-                state.w[i] -= lr * g;
-            }
-            size = size.max(state.w[i].abs());
-        }
-        if size.is_nan() || size > DIVERGENCE_BOUND {
+        if !step_state(problem, &mut state, &noise) {
             return Err(step);
         }
         if !observer.observe(&mut record, step, &state) {

@@ -22,6 +22,8 @@ pub struct RiskGradient(Form);
 
 #[derive(Debug, Clone)]
 enum Form {
+    /// d = 1: L'(x) = Σ_t c_t x^{a_t}, as (c_t, a_t) in the order of the flat form.
+    Line { terms: Vec<(f64, usize)>, degree: usize },
     /// ∂L/∂x_i = Σ_t c_t x^α_t, one term list per coordinate; `degree` is the largest exponent.
     Flat { partials: Vec<Vec<Term>>, degree: usize },
     /// The engine's exact gradient of a non-polynomial risk.
@@ -36,6 +38,10 @@ impl RiskGradient {
             Some(p) if p.terms.keys().flatten().all(|&k| (k as usize) <= MAX_FLAT_DEGREE + 1) => {
                 let partials: Vec<Vec<Term>> = (0..d).map(|i| flat_terms(&p.derivative(i))).collect();
                 let degree = partials.iter().flatten().flat_map(|t| t.powers).max().unwrap_or(0);
+                if d == 1 {
+                    let terms = partials[0].iter().map(|t| (t.coefficient, t.powers[0])).collect();
+                    return RiskGradient(Form::Line { terms, degree });
+                }
                 RiskGradient(Form::Flat { partials, degree })
             }
             _ => RiskGradient(Form::General(Box::new(potential.clone()))),
@@ -44,13 +50,21 @@ impl RiskGradient {
 
     /// Whether the flat polynomial path is used.
     pub fn is_flat(&self) -> bool {
-        matches!(self.0, Form::Flat { .. })
+        matches!(self.0, Form::Flat { .. } | Form::Line { .. })
     }
 
     /// Writes ∇L(w) into `out` (both of length d).
     #[inline]
     pub fn eval(&self, w: &[f64], out: &mut [f64]) {
         match &self.0 {
+            Form::Line { terms, degree } => {
+                // The flat form's arithmetic without the unit factors of absent variables.
+                let mut powers = [1.0f64; MAX_FLAT_DEGREE + 1];
+                for k in 1..=*degree {
+                    powers[k] = powers[k - 1] * w[0];
+                }
+                out[0] = terms.iter().map(|&(c, a)| c * powers[a]).sum();
+            }
             Form::Flat { partials, degree } => {
                 let mut powers = [[1.0f64; MAX_FLAT_DEGREE + 1]; MAX_DIM];
                 for (row, &x) in powers.iter_mut().zip(w) {

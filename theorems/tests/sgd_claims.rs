@@ -34,6 +34,15 @@ fn gap_order_is_one() {
     assert!(order.lo() > 0.5 && (order.value - exact.value).abs() <= order.error, "{}", c.evidence);
 }
 
+/// The default escape count is the one the precision target asks for (1.96·CV/√C ≤ tol/2 at
+/// CV = 1), not a tuned number.
+#[test]
+fn escape_count_follows_from_the_precision_target() {
+    let needed = (fpspectral::sgd::observe::Z95 / sgd_escape::HALF_WIDTH).powi(2).ceil() as usize;
+    assert_eq!(sgd_escape::ESCAPES, needed);
+    assert_eq!(sgd_escape::HALF_WIDTH, sgd_escape::RATIO_TOL / 2.0);
+}
+
 #[test]
 fn escape_ratio_tends_to_one() {
     let checks = sgd_escape::run_with(&quiet, 8000).unwrap();

@@ -1,0 +1,173 @@
+//! The interleaved simulator: [`LANES`] chains advanced in lockstep, so that the M serial
+//! additions of one chain's batch mean c̄_B = (1/M) Σ_{n∈B} c_n overlap with the other lanes'
+//! (one chain's sum is a chain of dependent floating-point additions; eight independent sums
+//! keep the adder busy). A lane whose chain ends takes the next chain of its block.
+//!
+//! Each chain draws from its own generator in exactly the order and with exactly the
+//! arithmetic of [`super::noise::BatchSampler`] (with replacement, N = 2^b: each 64-bit word
+//! gives ⌊64/b⌋ indices from its low bits up; the sum in index order, divided by M in d = 1 and
+//! multiplied by 1/M otherwise), so every chain's record is bit-identical to the one-chain loop
+//! and independent of the lane and thread it ran on.
+
+use super::chain::{chain_rng, step_state, ChainRng, ChainState, Observer, Problem};
+use super::noise::Sampling;
+
+/// Chains advanced together.
+pub const LANES: usize = 8;
+
+/// The shifts' coordinates as contiguous columns, and how to cut a 64-bit word into indices.
+pub(super) struct Columns {
+    /// c_{n,i} at `cols[i][n]`.
+    cols: [Vec<f64>; 3],
+    dim: usize,
+    bits: u32,
+    batch: usize,
+}
+
+impl Columns {
+    /// The interleaved layout when the batch is drawn with replacement from N = 2^b shifts
+    /// (1 ≤ b ≤ 32), else None (the one-chain loop serves).
+    pub(super) fn new(problem: &Problem) -> Option<Columns> {
+        let shifts = problem.shifts;
+        let n = shifts.len();
+        let bits = n.is_power_of_two().then(|| n.trailing_zeros()).filter(|&b| b > 0 && b <= 32)?;
+        if problem.algorithm.sampling != Sampling::WithReplacement {
+            return None;
+        }
+        let cols = std::array::from_fn(|i| shifts.shifts.iter().map(|c| c[i]).collect());
+        Some(Columns { cols, dim: shifts.dim, bits, batch: problem.algorithm.batch })
+    }
+
+    /// c̄_B of every active lane, drawn from each lane's own generator.
+    #[inline]
+    fn draw(&self, rngs: &mut [ChainRng], out: &mut [[f64; 3]; LANES]) {
+        if self.dim == 1 {
+            self.draw_first(rngs, out);
+            return;
+        }
+        let per_word = (64 / self.bits) as usize;
+        let mask = (1u64 << self.bits) - 1;
+        let mut sums = [[0.0f64; 3]; LANES];
+        let mut words = [0u64; LANES];
+        let mut left = self.batch;
+        while left > 0 {
+            let take = per_word.min(left);
+            for (w, r) in words.iter_mut().zip(rngs.iter_mut()) {
+                *w = rand::RngCore::next_u64(r);
+            }
+            for _ in 0..take {
+                for (s, w) in sums.iter_mut().zip(words.iter_mut()).take(rngs.len()) {
+                    let n = (*w & mask) as usize;
+                    s[0] += self.cols[0][n];
+                    s[1] += self.cols[1][n];
+                    s[2] += self.cols[2][n];
+                    *w >>= self.bits;
+                }
+            }
+            left -= take;
+        }
+        let inv = 1.0 / self.batch as f64;
+        for (o, s) in out.iter_mut().zip(sums) {
+            *o = [s[0] * inv, s[1] * inv, s[2] * inv];
+        }
+    }
+
+    /// d = 1: the batch mean of the first coordinates.
+    #[inline]
+    fn draw_first(&self, rngs: &mut [ChainRng], out: &mut [[f64; 3]; LANES]) {
+        let c = &self.cols[0][..];
+        let per_word = (64 / self.bits) as usize;
+        let mask = (1u64 << self.bits) - 1;
+        let mut sums = [0.0f64; LANES];
+        let mut words = [0u64; LANES];
+        let mut left = self.batch;
+        while left > 0 {
+            let take = per_word.min(left);
+            for (w, r) in words.iter_mut().zip(rngs.iter_mut()) {
+                *w = rand::RngCore::next_u64(r);
+            }
+            for _ in 0..take {
+                for (s, w) in sums.iter_mut().zip(words.iter_mut()).take(rngs.len()) {
+                    *s += c[(*w & mask) as usize];
+                    *w >>= self.bits;
+                }
+            }
+            left -= take;
+        }
+        for (o, s) in out.iter_mut().zip(sums) {
+            o[0] = s / self.batch as f64;
+        }
+    }
+}
+
+/// One running chain: its index, state, record and steps taken.
+struct Lane<R> {
+    chain: usize,
+    state: ChainState,
+    record: R,
+    step: usize,
+}
+
+/// Runs chains `first..first + count` through the lanes; per chain, its record or Err(step) at
+/// divergence, in chain order.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_block<O: Observer>(
+    problem: &Problem,
+    columns: &Columns,
+    initial: &(dyn Fn(usize, &mut ChainRng) -> ChainState + Sync),
+    first: usize,
+    count: usize,
+    steps: usize,
+    seed: u64,
+    observer: &O,
+    finished: &(dyn Fn() + Sync),
+) -> Vec<std::result::Result<O::Record, usize>> {
+    let mut out: Vec<Option<std::result::Result<O::Record, usize>>> = (0..count).map(|_| None).collect();
+    let mut lanes: Vec<Lane<O::Record>> = Vec::with_capacity(LANES);
+    let mut rngs: Vec<ChainRng> = Vec::with_capacity(LANES);
+    let mut noise = [[0.0; 3]; LANES];
+    let mut next = first;
+    loop {
+        while lanes.len() < LANES && next < first + count {
+            let mut rng = chain_rng(seed, next);
+            let state = initial(next, &mut rng);
+            let record = observer.start(next);
+            if steps == 0 {
+                out[next - first] = Some(Ok(record));
+                finished();
+            } else {
+                lanes.push(Lane { chain: next, state, record, step: 0 });
+                rngs.push(rng);
+            }
+            next += 1;
+        }
+        if lanes.is_empty() {
+            break;
+        }
+        columns.draw(&mut rngs, &mut noise);
+        let mut l = 0;
+        let mut k = 0;
+        while l < lanes.len() {
+            let lane = &mut lanes[l];
+            lane.step += 1;
+            let outcome = if !step_state(problem, &mut lane.state, &noise[k]) {
+                Some(Err(lane.step))
+            } else if !observer.observe(&mut lane.record, lane.step, &lane.state) || lane.step == steps {
+                Some(Ok(()))
+            } else {
+                None
+            };
+            k += 1;
+            match outcome {
+                None => l += 1,
+                Some(result) => {
+                    let done = lanes.remove(l);
+                    rngs.remove(l);
+                    out[done.chain - first] = Some(result.map(|()| done.record));
+                    finished();
+                }
+            }
+        }
+    }
+    out.into_iter().map(|r| r.expect("every chain of the block ran")).collect()
+}
