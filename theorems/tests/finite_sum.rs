@@ -95,18 +95,34 @@ fn finite_sum_results_do_not_depend_on_threads() {
     assert_eq!(run(1), run(2));
 }
 
-/// The corrected statement of noise-isotropy passes on both data risks, and the Gibbs law with
-/// the isotropic fit fails on both (its covariance D̂H⁻¹ is off the exact one at O(1)).
+/// noise-isotropy's rows: the Gibbs law with the isotropic fit fails on both data risks (its
+/// covariance D̂H⁻¹ is off at O(1)); on the squared loss, Lyapunov with Σ(w*) fails by the
+/// multiplicative noise it drops and Lyapunov with the averaged noise (= the exact law (B))
+/// passes; on the logistic risk the default run's interval does not resolve the 2 % target, and
+/// four times the chains do: the averaged-noise law passes there too.
 #[test]
-fn noise_isotropy_corrected_rows() {
+fn noise_isotropy_rows() {
     let checks = theorems::noise_isotropy::run(&|_: &str| {}).unwrap();
     for c in &checks {
         println!("{} {}: {}", c.verdict.label(), c.reading_id, c.evidence);
     }
-    let by = |id: &'static str| checks.iter().filter(move |c| c.reading_id == id);
-    assert_eq!(by("anisotropic-lyapunov-law").count(), 2);
-    assert!(by("anisotropic-lyapunov-law").all(|c| c.verdict == Verdict::Pass));
-    assert!(by("gibbs-law-with-isotropic-fit").all(|c| c.verdict == Verdict::Fail));
+    let by = |id: &'static str| checks.iter().filter(move |c| c.reading_id == id).collect::<Vec<_>>();
+    assert!(by("gibbs-law-with-isotropic-fit").iter().all(|c| c.verdict == Verdict::Fail));
+    assert_eq!(by("anisotropic-lyapunov-law")[1].verdict, Verdict::Fail);
+    assert_eq!(by("lyapunov-law-with-averaged-noise")[1].verdict, Verdict::Pass);
+    // (A') is (B) on the squared loss: the Gauss–Hermite average of the quadratic Σ(w) is exact.
+    let risks = squared_loss_samples().unwrap();
+    let pred = predictions(&risks, LR, BATCH).unwrap();
+    let exact = pred.exact.as_ref().unwrap();
+    assert!((&pred.averaged - exact).abs().max() < 1e-12 * exact.abs().max());
+    let logistic = theorems::common::logistic_samples().unwrap();
+    let pred = predictions(&logistic, LR, BATCH).unwrap();
+    let sim = simulate(&logistic, LR, BATCH, 2048, 17).unwrap();
+    for i in 0..2 {
+        let averaged = theorems::check::Quantity::exact(pred.averaged[(i, i)]);
+        println!("logistic {i}: {:?}, (A) {}, (A') {}", sim[i][i], pred.anisotropic[(i, i)], averaged.value);
+        assert_eq!(verdict_close(sim[i][i], averaged, 0.02), Verdict::Pass);
+    }
 }
 
 /// Momentum SGD's first-order law: on x²/2 the residual against the exact discrete variance has
