@@ -156,14 +156,14 @@ fn run_chain<S: SampleGradients, O: Observer>(
         let mut grad = [0.0; 3];
         sampler.add_batch_gradient(risks, &mut rng, &state.w[..d], &mut grad[..d]);
         let mut size: f64 = 0.0;
-        for i in 0..d {
+        for ((w, z), g) in state.w.iter_mut().zip(state.z.iter_mut()).zip(grad).take(d) {
             if momentum {
-                state.z[i] = xi * state.z[i] - lr * grad[i];
-                state.w[i] += state.z[i];
+                *z = xi * *z - lr * g;
+                *w += *z;
             } else {
-                state.w[i] -= lr * grad[i];
+                *w -= lr * g;
             }
-            size = size.max(state.w[i].abs());
+            size = size.max(w.abs());
         }
         if size.is_nan() || size > DIVERGENCE_BOUND {
             return Err(step);

@@ -18,15 +18,15 @@
 //!    + O(h²), so E[z k(y)] = h E[L' k] + O(h²) (using T E[k'] = E[L'k] under e^{−L/T}).
 //! 3. Stationarity of E g(y): E[g(y − hG) − g(y)] = 0 expanded as for SGD (E G² = L'² + 2T/h,
 //!    E G³ = 3L'·2T/h + O(1), E G⁴ = 3(2T/h)² + O(1/h)) gives
-//!      E[g'(y) L'(w)] = T E[g''] + h {½ E[g''L'²] − T E[g'''L'] + ½T² E[g'''']} + O(h²),
+//!    E[g'(y) L'(w)] = T E[g''] + h {½ E[g''L'²] − T E[g'''L'] + ½T² E[g'''']} + O(h²),
 //!    and E[g'(y)L'(w)] = E[g'L'(y)] − c E[g'L''z] + ½c² E[g'L'''z²] + … =
 //!    E[g'L'] − ch E[g'L''L'] + c²Thκ E[g'L'''] + O(h²) by step 2. With ρ_y = ρ₀(1 + h f_y),
 //!    ρ₀ ∝ e^{−L/T}, the left side minus T E[g''] is hT ∫ g' ρ₀ f_y', so for every g
-//!      T f_y' = T f₁' + c L'L'' − c²Tκ L''',   f₁ = L'²/(4T) − L''/2 (the SGD solution),
+//!    T f_y' = T f₁' + c L'L'' − c²Tκ L''',   f₁ = L'²/(4T) − L''/2 (the SGD solution),
 //!    i.e. f_y = L'²/T·(1/4 + c/2) − L''(1/2 + c²κ).
 //! 4. Back to w = y − cz: E g(w) = E g(y) − c E[g'z] + ½c² E[g''z²] + O(h²)
 //!    = E g(y) + hT(c²κ − c) E₀[g''], and E₀[g''] = ∫ g ρ₀ (L'²/T² − L''/T), so
-//!      f_w = f_y + (c²κ − c)(L'²/T − L'') = 4K (L'²/(4T) − L''/2),
+//!    f_w = f_y + (c²κ − c)(L'²/T − L'') = 4K (L'²/(4T) − L''/2),
 //!    K = 1/4 − c/2 + c²κ = (1 − ξ)²/(4(1 − ξ²)) = (1 − ξ)/(4(1 + ξ)); and h·4K = γ/(1 + ξ).
 //!
 //! On a quadratic L = a x²/2 this gives Var w = (T/a)(1 + γa/(2(1 + ξ))) + O(γ²), the expansion

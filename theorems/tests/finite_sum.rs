@@ -118,10 +118,10 @@ fn noise_isotropy_rows() {
     let logistic = theorems::common::logistic_samples().unwrap();
     let pred = predictions(&logistic, LR, BATCH).unwrap();
     let sim = simulate(&logistic, LR, BATCH, 2048, 17).unwrap();
-    for i in 0..2 {
+    for (i, row) in sim.iter().enumerate() {
         let averaged = theorems::check::Quantity::exact(pred.averaged[(i, i)]);
-        println!("logistic {i}: {:?}, (A) {}, (A') {}", sim[i][i], pred.anisotropic[(i, i)], averaged.value);
-        assert_eq!(verdict_close(sim[i][i], averaged, 0.02), Verdict::Pass);
+        println!("logistic {i}: {:?}, (A) {}, (A') {}", row[i], pred.anisotropic[(i, i)], averaged.value);
+        assert_eq!(verdict_close(row[i], averaged, 0.02), Verdict::Pass);
     }
 }
 
