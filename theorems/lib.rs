@@ -27,6 +27,7 @@ pub mod lemma6;
 pub mod lemma7;
 pub mod momentum;
 pub mod msgd_batch;
+pub mod noise_corrected;
 pub mod noise_isotropy;
 pub mod settings;
 pub mod sgd_batch;

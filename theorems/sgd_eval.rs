@@ -15,7 +15,7 @@ use fpspectral::quantity::Quantity;
 use fpspectral::sgd::escape::simulate_escape;
 use fpspectral::sgd::gibbs::law_moments;
 use fpspectral::sgd::lyapunov::{stationary, Quadratic};
-use fpspectral::sgd::stationary::{diffusion, simulate_stationary, temperature, StationaryPlan};
+use fpspectral::sgd::stationary::{diffusion, first_order_step, simulate_stationary, temperature, StationaryPlan};
 use fpspectral::sgd::{Algorithm, Method, SampleShifts, Sampling};
 use fpspectral::{Potential, Result};
 use serde_json::{json, Value};
@@ -139,8 +139,9 @@ fn exact_list(v: &[f64]) -> Value {
 }
 
 /// `eval sgd-stationary`: the simulated stationary mean and variance per coordinate beside the
-/// Fokker–Planck law (Lemma 3 / Lemma 4), the exact discrete law on quadratic risks, and (SGD)
-/// the first-order corrected law e^{−L/D}(1 + γ(|∇L|²/(4D) − ΔL/2)).
+/// Fokker–Planck law (Lemma 3 / Lemma 4), the exact discrete law on quadratic risks, and the
+/// first-order corrected law e^{−L/T}(1 + h(|∇L|²/(4T) − ΔL/2)), h = γ for SGD (T = D) and
+/// h = γ/(1 + ξ) for momentum SGD (T = D/(1 − ξ)) ([`fpspectral::sgd::stationary`]).
 pub fn eval_sgd_stationary(args: &SgdArgs, chains: i64, steps: i64, progress: ChainProgress) -> Result<Value> {
     let (p, shifts, algorithm) = setup(args)?;
     check_count("--chains", chains, 2)?;
@@ -195,10 +196,8 @@ pub fn eval_sgd_stationary(args: &SgdArgs, chains: i64, steps: i64, progress: Ch
         out["exact_discrete"] = json!({"mean": exact_list(&exact.mean), "variance": exact_list(&var)});
         out["stability_limit"] = json!(q.stability_limit(algorithm.method));
     }
-    if algorithm.method == Method::Sgd {
-        let first = law_moments(&p, d_fp, algorithm.lr, &[])?;
-        out["first_order"] = json!({"mean": list(&first.mean), "variance": list(&first.variance)});
-    }
+    let first = law_moments(&p, temp, first_order_step(&algorithm), &[])?;
+    out["first_order"] = json!({"mean": list(&first.mean), "variance": list(&first.variance)});
     if !converged {
         out["note"] = json!(format!(
             "the variance interval is {} of the value, above the {} target: run more chains or steps",

@@ -3,7 +3,7 @@
 //!
 //! # First-order correction of the stationary law of SGD
 //!
-//! SGD (2) with additive noise of covariance s² I per step is the recursion
+//! SGD with additive noise of covariance s² I per step is the recursion
 //! w' = w − h∇L(w) + Δ_noise with h = γ, E Δ_noise = 0, E Δ_noise² = 2Dh (D = γs²/2): the
 //! Euler–Maruyama scheme of dW = −∇L dt + √(2D) dB with step h. In d = 1 its one-step operator
 //! is, for smooth f and Gaussian-like increments,
@@ -20,7 +20,7 @@
 //! In d dimensions the same computation gives f₁ = |∇L|²/(4D) − ΔL/2 (checked here against the
 //! exact Lyapunov covariance of the quadratic case, where it reproduces Var = (D/a)(1 + γa/2) +
 //! O(γ²) in every eigendirection). The correction is the Schrödinger potential of the
-//! ground-state form of (5) (|∇L|²/(4D) − ΔL/2), times h.
+//! ground-state form of the overdamped Fokker–Planck operator (|∇L|²/(4D) − ΔL/2), times h.
 //!
 //! For the finite-sum noise the third and fourth cumulants of the batch mean add
 //! (γ³κ₃/M²) f'''/6 and (γ⁴κ₄/M³) f''''/24 to P_h f; with β and M fixed these are O(h³) and

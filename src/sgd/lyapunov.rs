@@ -3,8 +3,8 @@
 //!
 //! With the additive finite-sum noise of [`super::noise`] (mean 0, covariance s² I per step,
 //! s² = β/M with replacement) both recursions are linear: x_{k+1} = T x_k + B e_k.
-//! - SGD (2): x = w − w*, T = I − γA, B = −γI.
-//! - Momentum SGD (Section 4): x = (z, w − w*), T = [[ξI, −γA], [ξI, I − γA]], B = −γ[I; I]
+//! - SGD: x = w − w*, T = I − γA, B = −γI.
+//! - Momentum SGD: x = (z, w − w*), T = [[ξI, −γA], [ξI, I − γA]], B = −γ[I; I]
 //!   (since w_{k+1} = w_k + z_{k+1} = (I − γA)(w_k − w*) + ξ z_k − γ e_k + w*).
 //!
 //! The stationary mean is w* (z = 0) and the stationary covariance S solves the discrete
@@ -15,7 +15,7 @@
 //! - momentum SGD: Var w = γ s² (1 + ξ) / (a (1 − ξ)(2(1 + ξ) − γa))
 //!   = (D/((1 − ξ)a)) / (1 − γa/(2(1 + ξ))); stable iff γa < 2(1 + ξ).
 //!
-//! The Fokker–Planck laws ((5): Var = D/a; (9): Var w = (D_v/g)/a = D/((1 − ξ)a)) are the
+//! The Fokker–Planck laws (overdamped: Var = D/a; kinetic: Var w = (D_v/g)/a = D/((1 − ξ)a)) are the
 //! γ → 0 limits at fixed D: the relative discrepancy is γa/2 + O(γ²) for SGD and
 //! γa/(2(1 + ξ)) + O(γ²) for momentum SGD.
 

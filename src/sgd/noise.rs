@@ -1,12 +1,12 @@
 //! The finite-sum noise of mini-batch SGD. The risk is L(w) = (1/N) Σ_n L_n(w) with
-//! L_n(w) = L(w) + c_n·w, so ∇L_n = ∇L + c_n and the mini-batch gradient of (2) is
+//! L_n(w) = L(w) + c_n·w, so ∇L_n = ∇L + c_n and the mini-batch gradient is
 //! ∇L(w) + c̄_B, c̄_B = (1/M) Σ_{n∈B} c_n: an additive noise whose law is that of the
 //! algorithm itself (a mean over a finite set), not a Gaussian.
 //!
 //! The shifts c_n are drawn once from a seeded N(0, I), centred (Σ_n c_n = 0) and whitened so
 //! that their empirical covariance is exactly β·I: (1/N) Σ_n c_n c_nᵀ = β I. Then
 //! - with replacement (M independent uniform indices), Cov c̄_B = (β/M) I exactly, and the
-//!   overdamped diffusion of (5) is D = γβ/(2M);
+//!   overdamped diffusion is D = γβ/(2M);
 //! - without replacement (M distinct indices), Cov c̄_B = (β/M)·(N − M)/(N − 1)·I (the
 //!   finite-population factor), so D = γβ(N − M)/(2M(N − 1)).
 
