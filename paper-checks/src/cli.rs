@@ -380,6 +380,57 @@ pub fn execute_eval(args: &[String]) -> Execution {
     }
 }
 
+/// The refusal `paper-checks eval …` (`args` without the program name) would print when its
+/// command line does not parse, or None when it parses (nothing is run). The fuzz harness's
+/// input stratum uses it.
+pub fn eval_parse_refusal(args: &[String]) -> Option<Execution> {
+    match Cli::try_parse_from(std::iter::once("paper-checks".to_string()).chain(args.iter().cloned())) {
+        Ok(_) => None,
+        Err(e) => Some(Execution {
+            code: if e.use_stderr() { 2 } else { 0 },
+            stdout: String::new(),
+            stderr: format!("paper-checks: {}\n", one_line(&parse_error_line(&e))),
+        }),
+    }
+}
+
+/// The checks every `eval` makes of its `--potential` (parse, expression limits, confinement),
+/// in process: the potential's dimension when accepted, else the refusal as printed. The fuzz
+/// harness's input stratum uses it.
+pub fn check_potential(spec: &str) -> Result<usize, Execution> {
+    fpspectral::Potential::from_spec(spec).map(|p| p.dim()).map_err(|e| Execution {
+        code: error_code(&e),
+        stdout: String::new(),
+        stderr: format!("paper-checks: {}\n", one_line(&e.to_string())),
+    })
+}
+
+/// Parses `paper-checks run …` (`args` without the program name) and makes every check `run`
+/// makes before computing (the `--set` keys and values, the `--out` path), inside this process,
+/// without running a claim: exit code 0 when the run would start, 2 with one line when refused.
+/// The fuzz harness's input stratum uses it.
+pub fn check_run(args: &[String]) -> Execution {
+    let ended = |code: u8, message: String| Execution {
+        code,
+        stdout: String::new(),
+        stderr: if message.is_empty() { message } else { format!("paper-checks: {}\n", one_line(&message)) },
+    };
+    let cli = match Cli::try_parse_from(std::iter::once("paper-checks".to_string()).chain(args.iter().cloned())) {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => return ended(2, parse_error_line(&e)),
+        Err(e) => return Execution { code: 0, stdout: e.render().to_string(), stderr: String::new() },
+    };
+    let Some(Command::Run { claims, out, expect, set, .. }) = cli.command else {
+        return ended(2, "only 'run' is checked in process".into());
+    };
+    let checked = reviewer_settings(&claims, &set, expect.is_some())
+        .and_then(|_| outdir::OutDir::validate(&out.or(cli.out).unwrap_or_else(|| PathBuf::from(DEFAULT_OUT))));
+    match checked {
+        Ok(_) => ended(0, String::new()),
+        Err(e) => ended(error_code(&e), e.to_string()),
+    }
+}
+
 /// `paper-checks verify REPORT`: exit 0 when every certificate holds, 1 when one fails or the
 /// report holds none, 2 (one line) when the file cannot be read as a report.
 fn verify(path: &std::path::Path, out: &Option<PathBuf>) -> ExitCode {

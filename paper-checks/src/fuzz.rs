@@ -12,6 +12,8 @@
 //! - invariances: a potential and its shift/rescaling, whose spectra must agree within the
 //!   two error bars.
 
+pub mod input;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
@@ -50,6 +52,49 @@ pub fn rng_for(seed: u64, index: u64) -> StdRng {
     StdRng::seed_from_u64(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
+/// Which cases a run draws (RELIABILITY.md records each stratum's runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stratum {
+    /// Every family, run in full: [`case`].
+    All,
+    /// Only the families with a known truth (Ornstein–Uhlenbeck spectra, erf ball probabilities,
+    /// shift invariance), run in full: [`truth_case`].
+    Truths,
+    /// Every command up to its plan and memory prediction, about 1 ms per case: [`input`].
+    Input,
+}
+
+impl Stratum {
+    /// The stratum named `text` (`all`, `truths`, `input`).
+    pub fn parse(text: &str) -> Option<Stratum> {
+        match text {
+            "all" => Some(Stratum::All),
+            "truths" => Some(Stratum::Truths),
+            "input" => Some(Stratum::Input),
+            _ => None,
+        }
+    }
+    /// Its name, as [`Stratum::parse`] reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stratum::All => "all",
+            Stratum::Truths => "truths",
+            Stratum::Input => "input",
+        }
+    }
+}
+
+/// Case `index` of run `seed` of the truths stratum: OU spectra (50 %), Gaussian ball
+/// probabilities (25 %), shift invariance (25 %).
+pub fn truth_case(seed: u64, index: u64) -> Case {
+    let mut rng = rng_for(seed ^ 0x7207_4500, index);
+    match rng.random_range(0..4) {
+        0 | 1 => ou_case(&mut rng),
+        2 => gaussian_ball_case(&mut rng),
+        _ => shift_case(&mut rng),
+    }
+}
+
 /// Case `index` of run `seed`.
 pub fn case(seed: u64, index: u64) -> Case {
     let mut rng = rng_for(seed, index);
@@ -80,7 +125,7 @@ pub fn wild_number(rng: &mut impl Rng) -> String {
     }
 }
 
-const FUNCTIONS: [&str; 6] = ["exp", "log", "sqrt", "sin", "cos", "tanh"];
+pub(crate) const FUNCTIONS: [&str; 6] = ["exp", "log", "sqrt", "sin", "cos", "tanh"];
 const OPERATORS: [&str; 5] = ["+", "-", "*", "/", "^"];
 
 /// A random expression in `vars` of nesting depth at most `depth`.
@@ -333,40 +378,51 @@ fn gaussian_ball_case(rng: &mut StdRng) -> Case {
     Case { args, truth: Truth::Probability(truth.0, truth.1) }
 }
 
-/// P(lo ≤ Z ≤ hi) for a standard normal Z, with its error, computed from upper tails so that a
-/// small probability far out in a tail keeps its relative accuracy.
+/// P(lo ≤ Z ≤ hi) for a standard normal Z, with a bound on its error, computed from upper tails
+/// so that a small probability far out in a tail keeps its relative accuracy.
 pub fn normal_interval(lo: f64, hi: f64) -> (f64, f64) {
-    let tail = |z: f64| 0.5 * erfc(z / std::f64::consts::SQRT_2);
-    let (p, scale) = if lo >= 0.0 {
-        (tail(lo) - tail(hi), tail(lo))
-    } else if hi <= 0.0 {
-        (tail(-hi) - tail(-lo), tail(-hi))
-    } else {
-        (1.0 - tail(hi) - tail(-lo), 1.0)
+    let tail = |z: f64| {
+        let (v, e) = erfc(z / std::f64::consts::SQRT_2);
+        (0.5 * v, 0.5 * e + f64::EPSILON * v)
     };
-    // relative accuracy of the continued fraction, absolute accuracy of 1 − erf
-    (p, 1e-14 * scale + 2e-15)
+    let ((a, ea), (b, eb)) = if lo >= 0.0 {
+        (tail(lo), tail(hi))
+    } else if hi <= 0.0 {
+        (tail(-hi), tail(-lo))
+    } else {
+        let ((t1, e1), (t2, e2)) = (tail(hi), tail(-lo));
+        return (1.0 - t1 - t2, e1 + e2 + 2.0 * f64::EPSILON);
+    };
+    (a - b, ea + eb + f64::EPSILON * a)
 }
 
-/// Φ(z) by the complementary error function's continued fraction / series (error ≲ 1e-14).
+/// Φ(z) by the complementary error function (error below 1e-14 for |z| ≲ 3.5).
 pub fn normal_cdf(z: f64) -> f64 {
-    0.5 * erfc(-z / std::f64::consts::SQRT_2)
+    0.5 * erfc(-z / std::f64::consts::SQRT_2).0
 }
 
-fn erfc(x: f64) -> f64 {
+/// erfc(x) with a bound on its error. Below 2.5: 1 − erf(x), erf by its series of positive terms
+/// erf x = (2/√π) e^{−x²} Σ_n 2ⁿ x^{2n+1} / (1·3···(2n+1)) (no cancellation in the sum; each
+/// term carries ≤ 3n roundings, the sum n more, e^{−x²} ≤ 10), so the error is
+/// (4N + 10)·ε·erf + ε for N terms. (The Taylor series used before cancelled terms up to
+/// x·e^{x²} ≈ 10³ near x = 2.5 and missed its claimed 2e-15: case 7111 of the truths run of seed
+/// 20261204.) From 2.5: Lentz's continued fraction, relative accuracy 1e-14.
+fn erfc(x: f64) -> (f64, f64) {
     if x < 0.0 {
-        return 2.0 - erfc(-x);
+        let (v, e) = erfc(-x);
+        return (2.0 - v, e + 2.0 * f64::EPSILON);
     }
     if x < 2.5 {
-        // erf by its Taylor series; 1 − erf then carries an absolute error of a few 1e-16
-        let (mut term, mut sum) = (x, x);
-        for n in 1..200 {
-            term *= -x * x / n as f64;
-            sum += term / (2 * n + 1) as f64;
+        let (mut term, mut sum, mut n) = (x, x, 0u32);
+        while term > 1e-17 * sum {
+            n += 1;
+            term *= 2.0 * x * x / f64::from(2 * n + 1);
+            sum += term;
         }
-        return 1.0 - 2.0 / std::f64::consts::PI.sqrt() * sum;
+        let erf = 2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp() * sum;
+        let error = f64::from(4 * n + 10) * f64::EPSILON * erf + f64::EPSILON;
+        return (1.0 - erf, error);
     }
-    // Lentz continued fraction for erfc, x ≥ 2.5 (relative accuracy)
     let mut f = x;
     let (mut c, mut d) = (x, 0.0);
     for n in 1..300 {
@@ -380,7 +436,8 @@ fn erfc(x: f64) -> f64 {
             break;
         }
     }
-    (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
+    let value = (-x * x).exp() / (f * std::f64::consts::PI.sqrt());
+    (value, 1e-14 * value)
 }
 
 /// Shift and scale invariance: the rates of L(x − s) equal those of L(x); the rates of cL at
@@ -390,7 +447,9 @@ fn shift_case(rng: &mut StdRng) -> Case {
     let b = base[rng.random_range(0..base.len())];
     let shift = (rng.random_range(-20.0f64..20.0) * 10.0).round() / 10.0;
     let diffusion = format!("{:.2}", rng.random_range(0.2..1.0));
-    let shifted = b.replace('x', &format!("(x - ({shift}))"));
+    // The variable only: `exp` holds an x too (replacing every 'x' made "e(x - (s))p", refused,
+    // so the exp base was never compared before 2026-12-01, RELIABILITY.md).
+    let shifted = b.replace("exp", "EXP").replace('x', &format!("(x - ({shift}))")).replace("EXP", "exp");
     let first =
         eval_args(&["fp-gap", "--potential", b, "--diffusion", &diffusion, "--count", "2", "--tolerance", "1e-8"]);
     let second = eval_args(&[
@@ -430,6 +489,36 @@ mod tests {
         assert!((p - (6.220960574271784e-16 - 1.1285884059538408e-19)).abs() <= e + 1e-30, "{p} {e}");
     }
 
+    /// Found 2026-12-01: the shift replaced the x of `exp` too ("e(x - (s))p"), so the shifted
+    /// command was refused and the invariance never compared.
+    #[test]
+    fn shifted_potentials_parse() {
+        for i in 0..400 {
+            if let Truth::SameRatesAs(args) = truth_case(3, i).truth {
+                let potential = &args[args.iter().position(|a| a == "--potential").expect("potential") + 1];
+                assert!(fpspectral::Potential::parse(potential).is_ok(), "{potential}");
+            }
+        }
+    }
+
+    /// Reference probabilities against mpmath (40 digits): each within its own error bound. Case
+    /// 7111 of the truths run of seed 20261204 (the first pair) was missed by the old series.
+    #[test]
+    fn normal_intervals_cover_mpmath() {
+        let mpmath = [
+            (3.449520595677028, 8.99414879240943, 2.807_914_451_966_708_3e-4),
+            (3.0, 3.5, 1.117_268_952_594_569_5e-3),
+            (2.2, 2.9, 1.203_763_421_311_456_6e-2),
+            (-0.3, 3.4, 0.617_574_492_923_275_8),
+            (1.0, 3.52, 0.158_439_480_532_162_33),
+        ];
+        for (lo, hi, exact) in mpmath {
+            let (p, e) = normal_interval(lo, hi);
+            assert!((p - exact).abs() <= e, "[{lo}, {hi}]: {p:e} ± {e:e} against {exact:e}");
+            assert!(e <= 1e-13, "[{lo}, {hi}]: error bound {e:e} is loose");
+        }
+    }
+
     #[test]
     fn cases_are_reproducible() {
         for i in 0..50 {
@@ -455,6 +544,16 @@ pub enum Outcome {
     BadJson(String),
     /// The command panicked.
     Panic(String),
+    /// Input stratum: the input passed every check up to the plan and its memory prediction
+    /// (an `eval` stopped only by the stratum's one-byte memory budget; a `run` that would start).
+    Accepted,
+    /// Input stratum: an input known to be valid was refused.
+    WrongRefusal(String),
+    /// Input stratum: an input known to be invalid (an `--out` path the tool must not touch) was
+    /// accepted.
+    WrongAcceptance(String),
+    /// Input stratum: a file of the sandbox is gone, or checking created one.
+    DataLoss(String),
 }
 
 impl Outcome {
@@ -472,19 +571,22 @@ impl Outcome {
                 "abort"
             }
             Outcome::Panic(_) => "panic",
+            Outcome::Accepted => "accepted",
+            Outcome::WrongRefusal(_) => "wrong_refusal",
+            Outcome::WrongAcceptance(_) => "wrong_acceptance",
+            Outcome::DataLoss(_) => "data_loss",
         }
     }
     /// True for the outcomes the tool promises: an answer, a refusal or an honest non-convergence.
     pub fn is_promised(&self) -> bool {
-        matches!(self, Outcome::Answered | Outcome::Refused | Outcome::NotConverged)
+        matches!(self, Outcome::Answered | Outcome::Refused | Outcome::NotConverged | Outcome::Accepted)
     }
 }
 
-/// Runs case `index` of run `seed` inside this process with [`crate::cli::execute_eval`] and
-/// judges it. A panic is caught and counted; a hang or an abort is the caller's to detect (the
-/// long run's workers are separate processes watched by a parent).
-pub fn run_case_in_process(seed: u64, index: u64) -> (Case, Outcome) {
-    let case = case(seed, index);
+/// Runs `case` inside this process with [`crate::cli::execute_eval`] and judges it. A panic is
+/// caught and counted; a hang or an abort is the caller's to detect (the long run's workers are
+/// separate processes watched by a parent).
+pub fn run_case_in_process(case: &Case) -> Outcome {
     let run = |args: &[String]| {
         std::panic::catch_unwind(|| crate::cli::execute_eval(args)).map_err(|payload| {
             payload
@@ -496,17 +598,19 @@ pub fn run_case_in_process(seed: u64, index: u64) -> (Case, Outcome) {
     };
     let ran = match run(&case.args) {
         Ok(ran) => ran,
-        Err(message) => return (case, Outcome::Panic(format!("panicked: {message}"))),
+        Err(message) => return Outcome::Panic(format!("panicked: {message}")),
     };
     let other = match &case.truth {
         Truth::SameRatesAs(args) => match run(args) {
             Ok(o) if o.code == 0 => serde_json::from_str(&o.stdout).ok(),
+            Ok(o) if o.code == 2 && !input::stopped_by_budget(&o.stderr) => {
+                return Outcome::WrongRefusal(format!("valid input refused: {}", o.stderr.trim_end()))
+            }
             _ => None,
         },
         _ => None,
     };
-    let outcome = judge(&case.truth, i32::from(ran.code), &ran.stdout, &ran.stderr, other.as_ref());
-    (case, outcome)
+    judge(&case.truth, i32::from(ran.code), &ran.stdout, &ran.stderr, other.as_ref())
 }
 
 /// The numbers under `key` (a number or an array of numbers; `{"re": ..}` objects give `re`).
@@ -534,7 +638,13 @@ pub fn judge(truth: &Truth, code: i32, stdout: &str, stderr: &str, other: Option
     if code == 2 {
         let line = stderr.trim_end_matches('\n');
         let clean = !line.contains('\n') && line.chars().count() <= 240 && !line.chars().any(char::is_control);
-        return if clean { Outcome::Refused } else { Outcome::BadMessage(line.chars().take(120).collect()) };
+        return match (clean, truth) {
+            (false, _) => Outcome::BadMessage(line.chars().take(120).collect()),
+            // A command with a known truth is valid: only a budget may stop it.
+            (true, Truth::None) => Outcome::Refused,
+            (true, _) if input::stopped_by_budget(line) => Outcome::Refused,
+            (true, _) => Outcome::WrongRefusal(format!("valid input refused: {line}")),
+        };
     }
     if code != 0 && code != 3 {
         return Outcome::Panic(format!("exit code {code}: {}", stderr.chars().take(120).collect::<String>()));
@@ -648,6 +758,9 @@ pub fn run_case(binary: &std::path::Path, seed: u64, index: u64, limit: std::tim
     let other = match &case.truth {
         Truth::SameRatesAs(args) => match run_command(binary, args, limit) {
             Ok(o) if o.code == 0 => serde_json::from_str(&o.stdout).ok(),
+            Ok(o) if o.code == 2 && !input::stopped_by_budget(&o.stderr) => {
+                return (case, Outcome::WrongRefusal(format!("valid input refused: {}", o.stderr.trim_end())))
+            }
             _ => None,
         },
         _ => None,
@@ -690,9 +803,20 @@ impl Worker {
         Worker { child, input, answers }
     }
 
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// Closes the worker's input (it removes its sandbox and ends), and kills it if it has not
+    /// ended within a second.
+    fn stop(self) {
+        let Worker { mut child, input, .. } = self;
+        drop(input);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(1) {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
@@ -705,13 +829,23 @@ pub struct Tally {
     pub failures: Vec<String>,
     /// Wall time of each case, in milliseconds.
     pub milliseconds: Vec<f64>,
+    /// The slowest cases, as (milliseconds, index), slowest first (at most [`SLOWEST_KEPT`]).
+    pub slowest: Vec<(f64, u64)>,
 }
+
+/// How many of the slowest cases a [`Tally`] keeps.
+pub const SLOWEST_KEPT: usize = 20;
 
 impl Tally {
     fn record(&mut self, index: u64, kind: &str, detail: &str, ms: f64) {
         *self.counts.entry(kind.to_string()).or_default() += 1;
         self.milliseconds.push(ms);
-        if !matches!(kind, "answered" | "refused" | "not_converged") {
+        if self.slowest.len() < SLOWEST_KEPT || ms > self.slowest[SLOWEST_KEPT - 1].0 {
+            self.slowest.push((ms, index));
+            self.slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+            self.slowest.truncate(SLOWEST_KEPT);
+        }
+        if !matches!(kind, "answered" | "refused" | "not_converged" | "accepted") {
             self.failures.push(format!("case {index}: {kind} {}", detail.chars().take(300).collect::<String>()));
         }
     }
@@ -719,7 +853,7 @@ impl Tally {
 
 /// Feeds cases to one worker slot until none are left, restarting the worker after a hang or death.
 fn drive(binary: &Path, seed: u64, cases: std::ops::Range<u64>, pace: Pace, next: &AtomicU64, tally: &Mutex<Tally>) {
-    let Pace { limit, case_seconds } = pace;
+    let Pace { limit, case_seconds, stratum } = pace;
     let start_worker = || Worker::start(binary, case_seconds);
     let mut worker = start_worker();
     loop {
@@ -728,10 +862,11 @@ fn drive(binary: &Path, seed: u64, cases: std::ops::Range<u64>, pace: Pace, next
             break;
         }
         let start = Instant::now();
-        if writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush()).is_err() {
+        let request = format!("{seed} {index} {}", stratum.name());
+        if writeln!(worker.input, "{request}").and_then(|()| worker.input.flush()).is_err() {
             worker.stop();
             worker = start_worker();
-            let _ = writeln!(worker.input, "{seed} {index}").and_then(|()| worker.input.flush());
+            let _ = writeln!(worker.input, "{request}").and_then(|()| worker.input.flush());
         }
         let (kind, detail) = match worker.answers.recv_timeout(limit) {
             Ok(line) => {
@@ -771,6 +906,8 @@ pub struct Pace {
     /// longer than what is left is not started. A short one makes a cheap stratum: refusals and
     /// answers that are cheap are judged in full, the rest end as not converged or refused.
     pub case_seconds: f64,
+    /// Which cases are drawn.
+    pub stratum: Stratum,
 }
 
 /// Runs cases `cases` of run `seed` on `workers` worker processes of `binary` (`paper-checks
@@ -786,19 +923,31 @@ pub fn run_pool(binary: &Path, seed: u64, cases: std::ops::Range<u64>, pace: Pac
     tally.into_inner().expect("tally")
 }
 
-/// The worker loop of `paper-checks fuzz-worker`: reads `SEED INDEX` lines on stdin, runs each
-/// case in this process with a time budget of `case_seconds`, and answers each with one JSON line
-/// `{"index", "kind", "detail"}`. A hang or abort is seen by the parent ([`run_pool`]).
+/// The worker loop of `paper-checks fuzz-worker`: reads `SEED INDEX [STRATUM]` lines on stdin,
+/// runs each case in this process with a time budget of `case_seconds`, and answers each with one
+/// JSON line `{"index", "kind", "detail"}`. A hang or abort is seen by the parent ([`run_pool`]).
+/// The input stratum sets a memory budget of one byte for the rest of the process (a worker
+/// serves one stratum).
 pub fn worker_loop(case_seconds: f64) {
     use std::io::BufRead;
     std::panic::set_hook(Box::new(|_| {})); // panics are caught and reported as data
     let stdout = std::io::stdout();
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
-        let mut fields = line.split_whitespace().map(str::parse::<u64>);
-        let (Some(Ok(seed)), Some(Ok(index))) = (fields.next(), fields.next()) else { continue };
+        let mut fields = line.split_whitespace();
+        let (Some(Ok(seed)), Some(Ok(index))) = (fields.next().map(str::parse), fields.next().map(str::parse)) else {
+            continue;
+        };
+        let stratum = fields.next().and_then(Stratum::parse).unwrap_or(Stratum::All);
         fpspectral::budget::set_time_budget(Some(case_seconds));
-        let (_, outcome) = run_case_in_process(seed, index);
+        let outcome = match stratum {
+            Stratum::All => run_case_in_process(&case(seed, index)),
+            Stratum::Truths => run_case_in_process(&truth_case(seed, index)),
+            Stratum::Input => {
+                fpspectral::budget::set_memory_budget(1);
+                input::input_outcome(seed, index).1
+            }
+        };
         let detail = if outcome.is_promised() { String::new() } else { format!("{outcome:?}") };
         let answer = serde_json::json!({"index": index, "kind": outcome.kind(), "detail": detail});
         let mut out = stdout.lock();
@@ -806,4 +955,5 @@ pub fn worker_loop(case_seconds: f64) {
             break;
         }
     }
+    input::remove_sandbox();
 }
