@@ -8,9 +8,10 @@
 use crate::error::{positive, Result};
 use crate::gibbs::domain::{check_point, supported_dim};
 use crate::gibbs::integrals::log_partition;
+use crate::gibbs::refine::refine_log_integral;
 use crate::gibbs::rules::{
-    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes,
-    refine_log_integral, sphere_points, subdivide, LogQuantity,
+    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes, sphere_points,
+    subdivide, LogQuantity,
 };
 use crate::potential::Potential;
 use rayon::prelude::*;
