@@ -146,19 +146,8 @@ impl<F: Fn(usize) -> f64> Refinable for LogRefinement<'_, F> {
 /// rounding of the log-integrand at its peak, below which refinement only reshuffles noise. Out
 /// of levels, the finest is accepted when its last change meets [`ACCEPTED_AFTER_LAST_LEVEL`]
 /// (+ rounding), or in [`best_effort`] mode. The error is the last change plus the
-/// rounding. The loop, the budgets and the stopping order are [`drive`]'s.
-pub fn refine_log_integral(
-    what: &str,
-    levels: usize,
-    min_level: usize,
-    tol: f64,
-    rounding: f64,
-    ln_sum: impl Fn(usize) -> f64,
-) -> Result<LogQuantity> {
-    refine_log_integral_at(what, levels, min_level, tol, rounding, ln_sum).map(|(q, _)| q)
-}
-
-/// [`refine_log_integral`], also returning the level it accepted.
+/// rounding. The loop, the budgets and the stopping order are [`drive`]'s. Returns the estimate
+/// and the level it accepted.
 pub fn refine_log_integral_at(
     what: &str,
     levels: usize,

@@ -4,7 +4,7 @@
 //! estimate is never trusted alone, see CRATES.md), and polar / spherical rules over discs and
 //! balls in d = 2, 3 refined by doubling every rule until two levels agree.
 
-use super::refine::refine_log_integral;
+use super::refine::refine_log_integral_at;
 pub use super::refine::{best_effort, LogQuantity};
 use crate::error::{finite, EngineError, Result};
 use nalgebra::DMatrix;
@@ -273,9 +273,8 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     // The peak of this rule is at the centre; e^g there carries the rounding of g (a few ulps).
     let rounding = 4.0 * f64::EPSILON * g(centre).abs();
-    refine_log_integral("polar quadrature", levels, 2, POLAR_TOL, rounding, |level| {
-        log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level)
-    })
+    let ln_sum = |level: usize| log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level);
+    Ok(refine_log_integral_at("polar quadrature", levels, 2, POLAR_TOL, rounding, ln_sum)?.0)
 }
 
 /// ln ∫_{A v : |v| ≤ R} e^{g(w)} dw = ln |det A| + ln ∫_{|v| ≤ R} e^{g(c + A v)} dv: the polar rule
