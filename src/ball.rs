@@ -8,9 +8,10 @@
 use crate::error::{positive, Result};
 use crate::gibbs::domain::{check_point, supported_dim};
 use crate::gibbs::integrals::log_partition;
+use crate::gibbs::refine::refine_log_integral_at;
 use crate::gibbs::rules::{
-    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes,
-    refine_log_integral, sphere_points, subdivide, LogQuantity,
+    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes, sphere_points,
+    subdivide, LogQuantity,
 };
 use crate::potential::Potential;
 use rayon::prelude::*;
@@ -206,9 +207,10 @@ pub(crate) fn log_anchored(
     let alpha = if ra > s { (s / ra).min(PI / 8.0) } else { PI / 8.0 };
     let angular = if d == 2 { graded(0.0, alpha, -PI, PI) } else { graded(0.0, alpha, 0.0, PI) };
     let levels = if d == 2 { 5 } else { 4 };
-    refine_log_integral("anchored polar quadrature", levels, 1, TOL, rounding, |level| {
+    let ln_sum = |level: usize| {
         anchored_sum(g, centre, &frame, &subdivide(&radial, 1 << level), &subdivide(&angular, 1 << level), 48 << level)
-    })
+    };
+    Ok(refine_log_integral_at("anchored polar quadrature", levels, 1, TOL, rounding, ln_sum)?.0)
 }
 
 /// Orthonormal frame [e, e1, (e2)] with e the unit vector from c to the anchor (e_1 when the

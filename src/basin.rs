@@ -19,9 +19,9 @@ use crate::critical::{critical_points_near, hessian_spectrum, require_minimum};
 use crate::error::{positive, EngineError, Result};
 use crate::gibbs::domain::{check_point, gibbs_radius, laplace_shape, lowest_point, supported_dim};
 use crate::gibbs::integrals::{log_interval_integral, log_partition};
+use crate::gibbs::refine::refine_log_integral_at;
 use crate::gibbs::rules::{
-    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, refine_log_integral_at, sphere_points,
-    subdivide, LogQuantity,
+    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, sphere_points, subdivide, LogQuantity,
 };
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;

@@ -55,9 +55,6 @@ pub struct Claim {
     pub settable: Settable,
 }
 
-/// Why lemma1 has no reviewer setting.
-const FIXED_SDE: &str = "checked against an Euler–Maruyama ensemble with two built-in diffusion profiles; \
-                         no reviewer setting yet";
 /// Why the assumption claims have no reviewer setting.
 const FIXED_RISKS: &str = "a statement about the paper's own risks of Appendix B.1 (the fixtures)";
 /// Why noise-isotropy has no reviewer setting.
@@ -73,7 +70,7 @@ pub fn registry() -> Vec<Claim> {
                 "Lemma 1, (5): ∂_t p(w, t) = ∇·([∇(L(w) + γ(t)β(w)/2M(t))] p(w, t) + (γ(t)β(w)/2M(t)) ∇p(w, t)), \
                         p(w, 0) = δ(w₀)",
             run: lemma1::run,
-            settable: Settable::Fixed(FIXED_SDE),
+            settable: Settable::Keys { specs: lemma1::SET_KEYS, check: lemma1::check_set, run: lemma1::run_set },
         },
         Claim {
             id: "lemma2",

@@ -225,7 +225,10 @@ fn bad_settings_are_refused_before_anything_runs() {
         &["run", "--set", "diffusion=1"],
         &["run", "theorem1", "lemma7", "--set", "lr=1"],
         &["run", "theorem1", "--set", "diffusion=1", "--expect", "fixtures/findings.json"],
-        &["run", "lemma1", "--set", "diffusion=1"],
+        &["run", "lemma1", "--set", "diffusion=0"],
+        &["run", "lemma1", "--set", "diffusion=0.1", "--set", "diffusion_tanh=0.1"],
+        &["run", "lemma1", "--set", "potential=x^2 + y^2"],
+        &["run", "lemma1", "--set", "potential=50*x^4"],
         &["run", "no-such-claim", "--set", "diffusion=1"],
     ];
     for (i, args) in cases.iter().enumerate() {
@@ -281,4 +284,28 @@ fn sgd_claims_echo_every_key() {
     echoes(&report, "sgd-escape", "radius", &0.1.into());
     echoes(&report, "sgd-escape", "from", &serde_json::json!([1.0]));
     echoes(&report, "sgd-escape", "to", &serde_json::json!([-1.0]));
+}
+
+#[test]
+fn lemma1_on_the_ou_process() {
+    // L = x²/2 with constant D = 0.5 from N(1, 0.1²): the Ornstein–Uhlenbeck law at time t is
+    // N(e^{−t}, 0.01 e^{−2t} + D(1 − e^{−2t})) exactly; both flux forms are that equation.
+    let given = ["potential=x^2/2", "diffusion=0.5", "diffusion_tanh=0", "start=1"];
+    let report = run_set("lemma1", &given);
+    records(&report, "lemma1", &given);
+    echoes(&report, "lemma1", "potential", &"x^2/2".into());
+    echoes(&report, "lemma1", "diffusion", &"constant D = 0.5".into());
+    for reading in ["fp-eq5", "no-grad-d-term"] {
+        let r = row(&report, "lemma1", reading);
+        for t in [0.25, 1.0, 3.0] {
+            let decay = (-2.0f64 * t).exp();
+            let (mean, e) = q(r, &format!("reference mean at t={t}"));
+            assert!((mean - (-t).exp()).abs() <= e + 1e-9, "{reading} t={t}: mean {mean} ± {e}");
+            let (var, e) = q(r, &format!("reference variance at t={t}"));
+            let truth = 0.01 * decay + 0.5 * (1.0 - decay);
+            assert!((var - truth).abs() <= e + 1e-9, "{reading} t={t}: variance {var} ± {e} vs {truth}");
+        }
+        // Constant D: the control is the same equation and must behave as (5).
+        assert_eq!(r["verdict"], "PASS", "{reading}");
+    }
 }

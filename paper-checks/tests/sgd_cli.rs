@@ -11,13 +11,28 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-const BASE: [&str; 9] = ["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "0.1", "--batch", "64", "--noise"];
+/// `eval SUB --potential P --lr LR --batch B --noise N` followed by `extra`.
+fn eval(
+    sub: &'static str,
+    potential: &'static str,
+    lr: &'static str,
+    batch: &'static str,
+    noise: &'static str,
+    extra: &[&'static str],
+) -> Vec<&'static str> {
+    let mut args = vec!["eval", sub, "--potential", potential, "--lr", lr, "--batch", batch, "--noise", noise];
+    args.extend(extra);
+    args
+}
+
+/// `eval sgd-stationary` on L = x²/2 with `lr`, `batch` and `noise`, then `extra`.
+fn stationary(lr: &'static str, batch: &'static str, noise: &'static str, extra: &[&'static str]) -> Vec<&'static str> {
+    eval("sgd-stationary", "x^2/2", lr, batch, noise, extra)
+}
 
 #[test]
 fn stationary_answer_contains_the_exact_value() {
-    let mut args = BASE.to_vec();
-    args.extend(["4", "--chains", "400", "--steps", "2000"]);
-    let (code, out, err) = run(&args);
+    let (code, out, err) = run(&stationary("0.1", "64", "4", &["--chains", "400", "--steps", "2000"]));
     assert!(code == 0 || code == 3, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let sim = &v["sgd"]["variance"][0];
@@ -33,97 +48,28 @@ fn stationary_answer_contains_the_exact_value() {
 #[test]
 fn refusals_are_one_line_and_exit_2() {
     let cases: Vec<Vec<&str>> = vec![
-        vec!["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "0", "--batch", "64", "--noise", "4"],
-        vec!["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "0.1", "--batch", "0", "--noise", "4"],
-        vec!["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "0.1", "--batch", "64", "--noise", "-1"],
-        vec![
-            "eval",
-            "sgd-stationary",
-            "--potential",
-            "x^2/2",
-            "--lr",
-            "0.1",
-            "--batch",
-            "64",
-            "--noise",
-            "4",
-            "--momentum",
-            "1",
-        ],
-        vec!["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "2.5", "--batch", "64", "--noise", "4"],
-        vec![
-            "eval",
-            "sgd-stationary",
-            "--potential",
-            "x^2/2",
-            "--lr",
-            "0.1",
-            "--batch",
-            "2000",
-            "--noise",
-            "4",
-            "--without-replacement",
-        ],
-        vec![
-            "eval",
-            "sgd-stationary",
-            "--potential",
-            "x^2/2",
-            "--lr",
-            "0.1",
-            "--batch",
-            "64",
-            "--noise",
-            "4",
-            "--chains",
-            "1000000000",
-        ],
-        vec![
-            "eval",
-            "sgd-escape",
-            "--potential",
-            "x^2/2 + y^2",
-            "--lr",
-            "0.1",
-            "--batch",
-            "8",
-            "--noise",
-            "1",
-            "--from",
-            "1,0",
-            "--to",
-            "0,0",
-        ],
+        stationary("0", "64", "4", &[]),
+        stationary("0.1", "0", "4", &[]),
+        stationary("0.1", "64", "-1", &[]),
+        stationary("0.1", "64", "4", &["--momentum", "1"]),
+        stationary("2.5", "64", "4", &[]),
+        stationary("0.1", "2000", "4", &["--without-replacement"]),
+        stationary("0.1", "64", "4", &["--chains", "1000000000"]),
+        eval("sgd-escape", "x^2/2 + y^2", "0.1", "8", "1", &["--from", "1,0", "--to", "0,0"]),
     ];
     for args in cases {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: {out} {err}");
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
     }
-    let (_, _, err) =
-        run(&["eval", "sgd-stationary", "--potential", "x^2/2", "--lr", "2.5", "--batch", "64", "--noise", "4"]);
+    let (_, _, err) = run(&stationary("2.5", "64", "4", &[]));
     assert!(err.contains("γ < 2"), "{err}");
 }
 
 #[test]
 fn escape_answer_has_steps_time_and_passage_time() {
-    let (code, out, err) = run(&[
-        "eval",
-        "sgd-escape",
-        "--potential",
-        "x^4/4 - x^2/2",
-        "--lr",
-        "0.1",
-        "--batch",
-        "64",
-        "--noise",
-        "128",
-        "--from=-1",
-        "--to",
-        "1",
-        "--escapes",
-        "200",
-    ]);
+    let extra = ["--from=-1", "--to", "1", "--escapes", "200"];
+    let (code, out, err) = run(&eval("sgd-escape", "x^4/4 - x^2/2", "0.1", "64", "128", &extra));
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let steps = v["steps"]["value"].as_f64().unwrap();

@@ -4,37 +4,13 @@
 //! estimate is never trusted alone, see CRATES.md), and polar / spherical rules over discs and
 //! balls in d = 2, 3 refined by doubling every rule until two levels agree.
 
+use super::refine::refine_log_integral_at;
+pub use super::refine::{best_effort, LogQuantity};
 use crate::error::{finite, EngineError, Result};
-use crate::quantity::Quantity;
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 use std::cell::Cell;
 use std::f64::consts::PI;
-
-/// A positive number held as its natural logarithm, with a relative error estimate.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct LogQuantity {
-    /// ln of the value.
-    pub ln: f64,
-    /// Relative error estimate of the value (= absolute error of `ln`, to first order).
-    pub rel_error: f64,
-}
-
-impl LogQuantity {
-    /// The value itself (may overflow to ∞ or underflow to 0 for extreme logarithms).
-    pub fn value(&self) -> f64 {
-        self.ln.exp()
-    }
-    /// The value with its absolute error.
-    pub fn quantity(&self) -> Quantity {
-        let v = self.value();
-        Quantity::new(v, v * self.rel_error)
-    }
-    /// self / other, errors added.
-    pub fn div(&self, other: &LogQuantity) -> LogQuantity {
-        LogQuantity { ln: self.ln - other.ln, rel_error: self.rel_error + other.rel_error }
-    }
-}
 
 /// Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_n from Chebyshev guesses).
 pub fn gauss_legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
@@ -297,88 +273,8 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     // The peak of this rule is at the centre; e^g there carries the rounding of g (a few ulps).
     let rounding = 4.0 * f64::EPSILON * g(centre).abs();
-    refine_log_integral("polar quadrature", levels, 2, POLAR_TOL, rounding, |level| {
-        log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level)
-    })
-}
-
-/// The refinement study of a log-integral: `ln_sum(level)` for levels 0, 1, … until two
-/// successive levels agree to `tol` (from `min_level` on), or to `tol` + `rounding`, the
-/// rounding of the log-integrand at its peak, below which refinement only reshuffles noise. Out
-/// of levels, the finest is accepted when its last change meets the target 1e-8 (+ rounding).
-/// The error is the last change plus the rounding.
-pub fn refine_log_integral(
-    what: &str,
-    levels: usize,
-    min_level: usize,
-    tol: f64,
-    rounding: f64,
-    ln_sum: impl Fn(usize) -> f64,
-) -> Result<LogQuantity> {
-    refine_log_integral_at(what, levels, min_level, tol, rounding, ln_sum).map(|(q, _)| q)
-}
-
-/// [`refine_log_integral`], also returning the level it accepted.
-pub fn refine_log_integral_at(
-    what: &str,
-    levels: usize,
-    min_level: usize,
-    tol: f64,
-    rounding: f64,
-    ln_sum: impl Fn(usize) -> f64,
-) -> Result<(LogQuantity, usize)> {
-    let mut previous: Option<f64> = None;
-    let mut change = f64::INFINITY;
-    for level in 0..levels {
-        let ln = ln_sum(level);
-        if !ln.is_finite() {
-            return Err(EngineError::Numerical(format!("{what} gave a non-finite sum")));
-        }
-        if let Some(p) = previous {
-            change = (ln - p).abs();
-            if change < tol + rounding && level >= min_level {
-                return Ok((LogQuantity { ln, rel_error: change + rounding + 1e-14 }, level));
-            }
-        }
-        previous = Some(ln);
-    }
-    let missed = format!("{what}: last refinement changed ln I by {change:.1e}");
-    match previous {
-        Some(ln) if change < 1e-8 + rounding => Ok((LogQuantity { ln, rel_error: change + rounding }, levels - 1)),
-        Some(ln) if change.is_finite() && record_miss(&missed) => {
-            Ok((LogQuantity { ln, rel_error: change + rounding }, levels - 1))
-        }
-        _ => Err(EngineError::NotConverged(missed)),
-    }
-}
-
-thread_local! {
-    /// Set by [`best_effort`]: the refinement studies that missed their target on this thread.
-    static BEST_EFFORT: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// In [`best_effort`] mode, records a study that missed its target and returns true.
-fn record_miss(what: &str) -> bool {
-    BEST_EFFORT.with(|b| b.borrow_mut().as_mut().map(|list| list.push(what.to_string())).is_some())
-}
-
-/// Runs `work` with the refinement studies of this thread in best-effort mode: a study out of
-/// levels returns its finest level with the last change (plus rounding) as its error, an honest
-/// estimate, instead of [`EngineError::NotConverged`]. Returns the result and the studies that
-/// missed their target (empty: every study converged).
-pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
-    struct Restore(Option<Vec<String>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            BEST_EFFORT.with(|b| *b.borrow_mut() = previous);
-        }
-    }
-    let guard = Restore(BEST_EFFORT.with(|b| b.replace(Some(Vec::new()))));
-    let out = work();
-    let missed = BEST_EFFORT.with(|b| b.borrow_mut().take()).unwrap_or_default();
-    drop(guard);
-    (out, missed)
+    let ln_sum = |level: usize| log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level);
+    Ok(refine_log_integral_at("polar quadrature", levels, 2, POLAR_TOL, rounding, ln_sum)?.0)
 }
 
 /// ln ∫_{A v : |v| ≤ R} e^{g(w)} dw = ln |det A| + ln ∫_{|v| ≤ R} e^{g(c + A v)} dv: the polar rule
