@@ -184,6 +184,11 @@ fn logpolar_radial_mexican_hat_at_small_diffusion_matches_the_radial_integral() 
         assert!(exact > 100.0, "the barrier must matter: {exact}");
         assert!(rel(got, exact) < 1e-8, "D={d}: {got} vs {exact}");
         assert!(rel(got, exact) <= s.tau.rel_error + 1e-12, "D={d}: error estimate {} too small", s.tau.rel_error);
+        // the study ran on the study driver: its estimate is the last extrapolant, converged
+        assert_eq!(s.estimate.status, fpspectral::study::Status::Converged, "D={d}");
+        assert_eq!(s.estimate.values[0], *s.extrapolated.last().unwrap());
+        assert_eq!(s.estimate.levels.len(), s.levels.len());
+        assert!(s.levels.len() >= 3);
     }
 }
 

@@ -18,6 +18,7 @@ use fpspectral::extrapolate::{extrapolate, neville, Limit};
 use fpspectral::logpolar::mfpt_logpolar;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::{Potential, Result};
+use rayon::prelude::*;
 
 /// Symmetric and tilted 1D double wells, with start and target minima.
 pub const SETTINGS: [(&str, f64, f64); 3] =
@@ -138,13 +139,22 @@ fn two_d_well() -> Result<Check> {
             .with_setting("diffusions", DIFFUSIONS_2D.to_vec());
     let mut ratios = Vec::new();
     let mut methods = Vec::new();
-    for d in DIFFUSIONS_2D {
-        let ek = eyring_kramers(&p, d, &[-1.0, 0.0], &[1.0, 0.0])?;
-        let (tau, method) = time_2d(&p, d, RADIUS_2D, &mut check)?;
-        methods.push(method);
-        let r = (tau.ln - ek.ln_time).exp();
-        let q = Quantity::new(r, r * tau.rel_error);
+    // The diffusions are independent problems: solved in parallel, recorded in order.
+    let solved: Vec<Result<(Check, Quantity, String)>> = DIFFUSIONS_2D
+        .par_iter()
+        .map(|&d| {
+            let mut rows = Check::new("lemma2", "");
+            let ek = eyring_kramers(&p, d, &[-1.0, 0.0], &[1.0, 0.0])?;
+            let (tau, method) = time_2d(&p, d, RADIUS_2D, &mut rows)?;
+            let r = (tau.ln - ek.ln_time).exp();
+            Ok((rows, Quantity::new(r, r * tau.rel_error), method))
+        })
+        .collect();
+    for (d, one) in DIFFUSIONS_2D.iter().zip(solved) {
+        let (rows, q, method) = one?;
+        check.quantities.extend(rows.quantities);
         check.quantity(&format!("tau/tau_EK at D={d}"), q);
+        methods.push(method);
         ratios.push(q);
     }
     // finite-ball part at the largest extrapolated D: halve ε
