@@ -61,13 +61,13 @@ pub fn solve(prob: &Problem1d, p0: &dyn Fn(f64) -> f64, cells: usize, dt: f64, t
     let h = (prob.b - prob.a) / cells as f64;
     let centre = |i: usize| prob.a + h * (i as f64 + 0.5);
     let mut p: Vec<f64> = (0..cells).map(|i| p0(centre(i))).collect();
-    let stepper = CrankNicolson::new(&assemble(prob, cells, h), dt);
+    let mut stepper = CrankNicolson::new(&assemble(prob, cells, h), dt);
     let mut t = 0.0;
     let mut densities = Vec::new();
     for &target in times {
         let steps = ((target - t) / dt).round() as usize;
         for _ in 0..steps {
-            p = stepper.step(&p);
+            stepper.step(&mut p);
         }
         t += steps as f64 * dt;
         densities.push(p.clone());
@@ -101,49 +101,63 @@ fn assemble(prob: &Problem1d, n: usize, h: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>
     (lo, di, up)
 }
 
-/// One Crank–Nicolson step (I − dt/2 A) p⁺ = (I + dt/2 A) p.
+/// One Crank–Nicolson step (I − dt/2 A) p⁺ = (I + dt/2 A) p. The implicit tridiagonal matrix is
+/// factored once (Thomas elimination: pivots m_i and ratios c'_i); each step reuses the factors
+/// and one scratch vector, with the same operations in the same order as a fresh elimination.
 struct CrankNicolson {
     explicit: (Vec<f64>, Vec<f64>, Vec<f64>),
-    implicit: (Vec<f64>, Vec<f64>, Vec<f64>),
+    /// Sub-diagonal a_i of the implicit matrix.
+    sub: Vec<f64>,
+    /// Pivots m_i = b_i − a_i c'_{i−1} (m_0 = b_0).
+    pivots: Vec<f64>,
+    /// Ratios c'_i = c_i / m_i.
+    ratios: Vec<f64>,
+    /// Scratch: the right-hand side, then the forward-eliminated d'_i.
+    scratch: Vec<f64>,
 }
 
 impl CrankNicolson {
     fn new(op: &(Vec<f64>, Vec<f64>, Vec<f64>), dt: f64) -> Self {
         let scaled = |v: &[f64], s: f64, one: f64| v.iter().map(|x| one + s * x).collect::<Vec<f64>>();
         let explicit = (scaled(&op.0, 0.5 * dt, 0.0), scaled(&op.1, 0.5 * dt, 1.0), scaled(&op.2, 0.5 * dt, 0.0));
-        let implicit = (scaled(&op.0, -0.5 * dt, 0.0), scaled(&op.1, -0.5 * dt, 1.0), scaled(&op.2, -0.5 * dt, 0.0));
-        CrankNicolson { explicit, implicit }
+        let (sub, diag, sup) =
+            (scaled(&op.0, -0.5 * dt, 0.0), scaled(&op.1, -0.5 * dt, 1.0), scaled(&op.2, -0.5 * dt, 0.0));
+        let (pivots, ratios) = thomas_factors(&sub, &diag, &sup);
+        let scratch = vec![0.0; diag.len()];
+        CrankNicolson { explicit, sub, pivots, ratios, scratch }
     }
 
-    fn step(&self, p: &[f64]) -> Vec<f64> {
+    /// Advances p by one step in place.
+    fn step(&mut self, p: &mut [f64]) {
         let (lo, di, up) = &self.explicit;
         let n = p.len();
-        let rhs: Vec<f64> = (0..n)
-            .map(|i| {
-                let left = if i > 0 { lo[i] * p[i - 1] } else { 0.0 };
-                let right = if i + 1 < n { up[i] * p[i + 1] } else { 0.0 };
-                di[i] * p[i] + left + right
-            })
-            .collect();
-        thomas(&self.implicit.0, &self.implicit.1, &self.implicit.2, &rhs)
+        for i in 0..n {
+            let left = if i > 0 { lo[i] * p[i - 1] } else { 0.0 };
+            let right = if i + 1 < n { up[i] * p[i + 1] } else { 0.0 };
+            self.scratch[i] = di[i] * p[i] + left + right;
+        }
+        let d = &mut self.scratch;
+        d[0] /= self.pivots[0];
+        for i in 1..n {
+            d[i] = (d[i] - self.sub[i] * d[i - 1]) / self.pivots[i];
+        }
+        p[n - 1] = d[n - 1];
+        for i in (0..n - 1).rev() {
+            p[i] = d[i] - self.ratios[i] * p[i + 1];
+        }
     }
 }
 
-/// Solves a tridiagonal system (sub-diagonal a, diagonal b, super-diagonal c).
-fn thomas(a: &[f64], b: &[f64], c: &[f64], d: &[f64]) -> Vec<f64> {
-    let n = d.len();
-    let (mut cp, mut dp) = (vec![0.0; n], vec![0.0; n]);
-    cp[0] = c[0] / b[0];
-    dp[0] = d[0] / b[0];
+/// Thomas elimination of a tridiagonal matrix (sub-diagonal a, diagonal b, super-diagonal c):
+/// the pivots m_i and the ratios c'_i = c_i / m_i.
+fn thomas_factors(a: &[f64], b: &[f64], c: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = b.len();
+    let (mut pivots, mut ratios) = (vec![0.0; n], vec![0.0; n]);
+    pivots[0] = b[0];
+    ratios[0] = c[0] / b[0];
     for i in 1..n {
-        let m = b[i] - a[i] * cp[i - 1];
-        cp[i] = c[i] / m;
-        dp[i] = (d[i] - a[i] * dp[i - 1]) / m;
+        pivots[i] = b[i] - a[i] * ratios[i - 1];
+        ratios[i] = c[i] / pivots[i];
     }
-    let mut x = vec![0.0; n];
-    x[n - 1] = dp[n - 1];
-    for i in (0..n - 1).rev() {
-        x[i] = dp[i] - cp[i] * x[i + 1];
-    }
-    x
+    (pivots, ratios)
 }
