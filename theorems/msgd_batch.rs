@@ -53,7 +53,7 @@ use fpspectral::sgd::observe::{mean_over_chains, Snapshots};
 use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -447,13 +447,8 @@ fn figures(runs: &[Run]) -> Vec<Figure> {
 pub const SET_KEYS: &[SettingSpec] = &[
     SettingSpec { key: "lr", meaning: "learning rate γ", kind: SetKind::Closed(0.01, 0.3), default: "0.1" },
     SettingSpec { key: "momentum", meaning: "momentum ξ", kind: SetKind::Closed(0.5, 0.99), default: "0.9" },
-    SettingSpec { key: "batch", meaning: "the smaller batch size M", kind: SetKind::Integer(1, 1024), default: "64" },
-    SettingSpec {
-        key: "large_batch",
-        meaning: "the larger batch size M' > M compared with it",
-        kind: SetKind::Integer(2, 1024),
-        default: "128",
-    },
+    crate::sgd_batch::BATCH,
+    crate::sgd_batch::LARGE_BATCH,
     SettingSpec {
         key: "beta",
         meaning: "noise scale β (T = γβ/(2M(1 − ξ)) of (9))",
@@ -465,9 +460,7 @@ pub const SET_KEYS: &[SettingSpec] = &[
 
 /// Refuses a "larger" batch that is not larger, and (g, D_v) the kinetic equation (9) refuses.
 pub fn check_set(s: &Settings) -> Result<()> {
-    if s.real("large_batch")? <= s.real("batch")? {
-        return Err(EngineError::InvalidParameter("--set large_batch must exceed batch".into()));
-    }
+    crate::sgd_batch::check_set(s)?;
     let (lr, xi, b) = (s.real("lr")?, s.real("momentum")?, s.real("beta")?);
     for key in ["batch", "large_batch"] {
         KineticParams::new((1.0 - xi) / lr.sqrt(), lr.sqrt() * b / (2.0 * s.real(key)?))?;

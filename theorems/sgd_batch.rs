@@ -398,13 +398,8 @@ fn corrected_check(runs: &[(f64, usize, &Curves, &[Quantity])], plan: &Plan) -> 
 /// module's), 6000 steps per chain.
 pub const SET_KEYS: &[SettingSpec] = &[
     SettingSpec { key: "lr", meaning: "learning rate γ of (2)", kind: SetKind::Closed(0.01, 0.3), default: "0.1" },
-    SettingSpec { key: "batch", meaning: "the smaller batch size M", kind: SetKind::Integer(1, 1024), default: "64" },
-    SettingSpec {
-        key: "large_batch",
-        meaning: "the larger batch size M' > M compared with it",
-        kind: SetKind::Integer(2, 1024),
-        default: "128",
-    },
+    BATCH,
+    LARGE_BATCH,
     SettingSpec {
         key: "beta",
         meaning: "noise scale β (batch-noise covariance β/M; D = γβ/(2M))",
@@ -413,6 +408,18 @@ pub const SET_KEYS: &[SettingSpec] = &[
     },
     SettingSpec { key: "chains", meaning: "chains per batch size", kind: SetKind::Integer(16, 4096), default: "128" },
 ];
+
+/// The smaller batch size M (shared with msgd-batch).
+pub const BATCH: SettingSpec =
+    SettingSpec { key: "batch", meaning: "the smaller batch size M", kind: SetKind::Integer(1, 1024), default: "64" };
+
+/// The larger batch size M' (shared with msgd-batch).
+pub const LARGE_BATCH: SettingSpec = SettingSpec {
+    key: "large_batch",
+    meaning: "the larger batch size M' > M compared with it",
+    kind: SetKind::Integer(2, 1024),
+    default: "128",
+};
 
 /// Refuses a "larger" batch that is not larger.
 pub fn check_set(s: &Settings) -> Result<()> {
