@@ -222,7 +222,7 @@ fn logpolar_answer(study: &LogPolarStudy) -> Answer {
         Vec::new()
     } else {
         vec![format!(
-            "log-polar FV: out of levels, the last two Richardson extrapolants differ by {} (tolerance {})",
+            "log-polar FV: out of levels, the Richardson error (last correction + rounding) is {} (tolerance {})",
             short(study.tau.rel_error),
             short(SPECTRAL_TOL)
         )]
