@@ -107,15 +107,7 @@ fn cycle(a: Apply, m: Apply, r: &[f64], beta: f64, steps: usize, stop: f64, iter
     while k < steps {
         m(&v[k], &mut z);
         a(&z, &mut w);
-        // Modified Gram–Schmidt, twice for safety at the 1e-12 level.
-        for _ in 0..2 {
-            for (j, vj) in v.iter().enumerate() {
-                let c = dot(&w, vj);
-                h[j][k] += c;
-                axpy(-c, vj, &mut w);
-            }
-        }
-        let hn = dot(&w, &w).sqrt();
+        let hn = orthogonalise(&v, &mut w, |j, c| h[j][k] += c);
         h[k + 1][k] = hn;
         givens(&mut h, &mut rot, &mut g, k);
         *iters += 1;
@@ -135,6 +127,32 @@ fn cycle(a: Apply, m: Apply, r: &[f64], beta: f64, steps: usize, stop: f64, iter
         axpy(*yj, &v[j], &mut u);
     }
     u
+}
+
+/// Below this ratio ‖w after‖/‖w before‖ a Gram–Schmidt pass has cancelled so much that w is
+/// orthogonalised once more (Daniel–Gragg–Kaufman–Stewart criterion, η = 1/√2).
+const REORTHOGONALISE_BELOW: f64 = std::f64::consts::FRAC_1_SQRT_2;
+
+/// Orthogonalises w against the orthonormal vectors v by classical Gram–Schmidt, repeated once
+/// when the DGKS criterion ‖w‖ < η‖w₀‖ signals cancellation ("twice is enough"): each pass
+/// reads every v_j twice (all inner products first, then the update) instead of the four reads of
+/// two modified Gram–Schmidt passes. `record(j, c)` receives every coefficient c = ⟨w, v_j⟩;
+/// returns ‖w‖ at the end.
+fn orthogonalise(v: &[Vec<f64>], w: &mut [f64], mut record: impl FnMut(usize, f64)) -> f64 {
+    let mut before = dot(w, w).sqrt();
+    for _ in 0..2 {
+        let coefficients: Vec<f64> = v.iter().map(|vj| dot(w, vj)).collect();
+        for (j, (vj, &c)) in v.iter().zip(&coefficients).enumerate() {
+            record(j, c);
+            axpy(-c, vj, w);
+        }
+        let after = dot(w, w).sqrt();
+        if after >= REORTHOGONALISE_BELOW * before {
+            return after;
+        }
+        before = after;
+    }
+    before
 }
 
 /// Applies the previous Givens rotations to column k of the Hessenberg matrix, then the one that
