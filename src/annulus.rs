@@ -14,9 +14,11 @@
 //! The dense collocation operator is applied matrix-free (four small dense products) and the system
 //! is solved by restarted GMRES, left-preconditioned by the exponentially fitted
 //! (Scharfetter–Gummel) finite-volume discretisation of the Gibbs-weighted divergence form
-//! −D ∇·(e^{−L/D} ∇τ) = e^{−L/D} on the same (s, θ) nodes, factorised once by sparse LU. Its rows
-//! are divided by the node's Gibbs weight, so the matrix is an M-matrix whose entries are
-//! D·B(ΔL/D)/h² (B the Bernoulli function) and never underflow.
+//! −D ∇·(e^{−L/D} ∇τ) = e^{−L/D} on the same (s, θ) nodes (on the outer circle: the reduced
+//! equation, τ_s by the collocation weights of the [`OUTER_STENCIL`] nearest nodes), factorised
+//! once by sparse LU. Its rows are divided by the node's Gibbs weight, so that, the outer rows
+//! apart, the matrix is an M-matrix whose entries are D·B(ΔL/D)/h² (B the Bernoulli function)
+//! and never underflow.
 //!
 //! The error estimate comes from a resolution study on the study driver ([`mfpt_annulus`]): the
 //! node counts grow by a factor 5/4 per level, at most four levels, until the level-to-level
@@ -36,6 +38,14 @@ use std::f64::consts::PI;
 
 /// Outer circle: L − L_min ≥ OUTER_BARRIER · D on it and beyond (weight ≤ e^{−27} ≈ 2e-12).
 pub const OUTER_BARRIER: f64 = 27.0;
+
+/// Nodes next to the outer circle whose Chebyshev derivative weights D_{ns,k} form the radial part
+/// L_s τ_s of the preconditioner's outer row, its diagonal set so that the row sum is zero (τ_s
+/// of a constant vanishes, as in the collocation row). The collocation row there is global, and
+/// its first-order upwind approximation left GMRES with iteration counts growing with N (119–207
+/// for N = 80…164); with these four weights they are 57–63 at every N (the whole row: 54–61,
+/// with more fill in the LU factors).
+const OUTER_STENCIL: usize = 4;
 
 /// Largest collocation grid of a study (GMRES time grows quickly beyond it).
 pub const MAX_NODES: usize = 32_000;
@@ -216,11 +226,16 @@ pub fn mfpt_annulus_level(
         for j in 0..nt {
             let row = idx(k, j);
             if k == ns {
-                // upwind for L_s τ_s, fitted differences for −D τ_θθ + L_θ τ_θ
-                let h = s[ns] - s[ns - 1];
-                let radial = ls[(k, j)].max(diffusion / h) / h;
-                let mut diag = radial;
-                trip.push(Triplet::new(row, idx(ns - 1, j), -radial));
+                // L_s τ_s by the collocation weights of the nearest nodes, fitted differences for
+                // −D τ_θθ + L_θ τ_θ
+                let mut diag = 0.0;
+                for kk in ns - OUTER_STENCIL..ns {
+                    let coef = ls[(k, j)] * ds[(ns, kk)];
+                    diag -= coef;
+                    if kk >= 1 {
+                        trip.push(Triplet::new(row, idx(kk, j), coef));
+                    }
+                }
                 for b in [(j + nt - 1) % nt, (j + 1) % nt] {
                     let coef = diffusion / (step * step) * bernoulli((lv[(k, b)] - lv[(k, j)]) / diffusion);
                     diag += coef;
