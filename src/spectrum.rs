@@ -6,10 +6,10 @@ use crate::eigen::{check_time, duration_text, lowest_from_owned_factor, lowest_s
 use crate::error::{positive, EngineError, Result};
 use crate::operator::Overdamped;
 pub use crate::plan::{default_index_set, index_count, sparse_above, SolverPath};
-use crate::plan::{OverdampedPlan, Solver};
+use crate::plan::{exact_axis_start, predicted_steps, OverdampedPlan, Solver};
 use crate::potential::Potential;
 use crate::resolution::{check_tolerance, Level, Study};
-use crate::scaling::choose_axes;
+use crate::scaling::overdamped_axes;
 use crate::study::{drive, Cost, Refinable, Settings, Solved};
 use serde::Serialize;
 
@@ -187,6 +187,9 @@ struct RateStudy<'a> {
     tails: Vec<f64>,
     /// Functions per sector at the last level.
     blocks: Vec<usize>,
+    /// Whether the sizes already jumped ahead by [`predicted_steps`] (once per study: after a
+    /// jump the changes no longer come from regular steps).
+    jumped: bool,
 }
 
 impl RateStudy<'_> {
@@ -200,7 +203,16 @@ impl Refinable for RateStudy<'_> {
         self.plan.start.clone()
     }
     fn next(&mut self, levels: &[Level]) -> Option<Vec<usize>> {
-        self.plan.next_sizes(&levels.last()?.sizes, &self.tails)
+        let mut sizes = self.plan.next_sizes(&levels.last()?.sizes, &self.tails)?;
+        let steps = if self.jumped { 1 } else { predicted_steps(levels, self.plan.tolerance) };
+        self.jumped |= steps > 1;
+        for _ in 1..steps {
+            match self.plan.next_sizes(&sizes, &self.tails) {
+                Some(further) => sizes = further,
+                None => break,
+            }
+        }
+        Some(sizes)
     }
     fn cost(&self, sizes: &[usize]) -> Option<Cost> {
         let basis = self.basis(sizes).ok()?;
@@ -302,15 +314,19 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     if !opts.sectors {
         plan.symmetries.clear();
     }
-    let (mut centre, scale) = choose_axes(op, opts.count, plan.start[0], plan.index_set)?;
+    let axes = overdamped_axes(op, opts.count, plan.start[0], plan.index_set)?;
+    let (mut centre, scale) = (axes.centre, axes.scale);
     for (j, c) in centre.iter_mut().enumerate() {
         if plan.centred_at_zero(j) {
             *c = 0.0;
         }
+        if axes.exact[j] {
+            plan.start[j] = plan.start[j].min(exact_axis_start(opts.count));
+        }
     }
     let dim = plan.dim;
-    let mut computation =
-        RateStudy { op, plan, centre, scale, shift: -1e-3, tails: vec![1.0; dim], blocks: Vec::new() };
+    let tails = vec![1.0; dim];
+    let mut computation = RateStudy { op, plan, centre, scale, shift: -1e-3, tails, blocks: Vec::new(), jumped: false };
     let study = drive(&mut computation, &Settings::new(opts.tolerance))?;
     let RateStudy { plan, centre, scale, blocks, .. } = computation;
     let finest = study.levels.last().map(|l| l.sizes.clone()).unwrap_or_default();
