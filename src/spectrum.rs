@@ -172,6 +172,9 @@ pub fn eigenpairs(
     Ok(pairs)
 }
 
+/// Whether [`RateStudy`] jumps ahead by [`predicted_steps`] (off, see [`RateStudy::next`]).
+const JUMP_ENABLED: bool = false;
+
 /// One overdamped decay-rate computation as a [`Refinable`] for the study driver: a level is a
 /// Hermite basis with the sizes per axis of the plan, split into its parity sectors, each solved
 /// for its lowest eigenpairs; the next level grows each axis by the tails of the eigenvectors
@@ -204,7 +207,10 @@ impl Refinable for RateStudy<'_> {
     }
     fn next(&mut self, levels: &[Level]) -> Option<Vec<usize>> {
         let mut sizes = self.plan.next_sizes(&levels.last()?.sizes, &self.tails)?;
-        let steps = if self.jumped { 1 } else { predicted_steps(levels, self.plan.tolerance) };
+        // The jump is switched off: on a coupled 2D potential at D = 0.1 it left λ₀ and λ₁ with errors
+        // of 2e-5 and 4e-5 (1e-9 with regular steps), the level after the jump not being in the
+        // asymptotic regime the driver's error estimate needs. [`predicted_steps`] stays tested.
+        let steps = if self.jumped || !JUMP_ENABLED { 1 } else { predicted_steps(levels, self.plan.tolerance) };
         self.jumped |= steps > 1;
         for _ in 1..steps {
             match self.plan.next_sizes(&sizes, &self.tails) {
