@@ -2,7 +2,9 @@
 //! resolution study, and the Poincaré constants of e^{−U} built on them.
 
 use crate::basis::{HermiteBasis, IndexSet, MAX_DENSE};
-use crate::eigen::{check_time, duration_text, lowest_from_owned_factor, lowest_sparse, Eigenpairs, FLOPS_PER_SECOND};
+use crate::eigen::{
+    check_time, duration_text, lowest_few_from_owned_factor, lowest_sparse, Eigenpairs, FLOPS_PER_SECOND,
+};
 use crate::error::{positive, EngineError, Result};
 use crate::operator::Overdamped;
 pub use crate::plan::{default_index_set, index_count, sparse_above, SolverPath};
@@ -159,7 +161,7 @@ pub fn eigenpairs(
                 basis.len()
             )));
         }
-        lowest_from_owned_factor(op.factor(basis)?, count + 1)?
+        lowest_few_from_owned_factor(op.factor(basis)?, count + 1, shift)?
     };
     if pairs.values.len() < count + 1 {
         return Err(EngineError::Numerical(format!(
