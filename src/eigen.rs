@@ -67,29 +67,43 @@ pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
 
 /// [`lowest_from_factor`] taking B by value: the QR factorisation runs in place in B's storage and
 /// B is freed before the SVD, so the peak memory is B plus O(n²) (see [`factor_eigen_bytes`]).
-pub fn lowest_from_owned_factor(mut b: Mat<f64>, k: usize) -> Result<Eigenpairs> {
+pub fn lowest_from_owned_factor(b: Mat<f64>, k: usize) -> Result<Eigenpairs> {
+    lowest_from_triangular(triangular_factor(b), k)
+}
+
+/// The triangular factor R of B = QR (B itself when it has no more rows than columns), computed
+/// in place in B's storage; B is freed before R is returned.
+fn triangular_factor(mut b: Mat<f64>) -> Mat<f64> {
     let n = b.ncols();
-    let r = if b.nrows() > n {
-        use faer::linalg::qr::no_pivoting::factor::{qr_in_place, qr_in_place_scratch, recommended_block_size};
-        let par = faer::get_global_parallelism();
-        let m = b.nrows();
-        let block = recommended_block_size::<f64>(m, n);
-        let mut q_coeff = Mat::<f64>::zeros(block, n);
-        let mut buf = MemBuffer::new(qr_in_place_scratch::<f64>(m, n, block, par, Default::default()));
-        qr_in_place(b.as_mut(), q_coeff.as_mut(), par, MemStack::new(&mut buf), Default::default());
-        let r = Mat::<f64>::from_fn(n, n, |i, j| if i <= j { b[(i, j)] } else { 0.0 });
-        drop(b);
-        r
-    } else {
-        b
-    };
+    if b.nrows() <= n {
+        return b;
+    }
+    use faer::linalg::qr::no_pivoting::factor::{qr_in_place, qr_in_place_scratch, recommended_block_size};
+    let par = faer::get_global_parallelism();
+    let m = b.nrows();
+    let block = recommended_block_size::<f64>(m, n);
+    let mut q_coeff = Mat::<f64>::zeros(block, n);
+    let mut buf = MemBuffer::new(qr_in_place_scratch::<f64>(m, n, block, par, Default::default()));
+    qr_in_place(b.as_mut(), q_coeff.as_mut(), par, MemStack::new(&mut buf), Default::default());
+    Mat::<f64>::from_fn(n, n, |i, j| if i <= j { b[(i, j)] } else { 0.0 })
+}
+
+/// Relative size of the rounding of a singular value of R: ε·4√n ([`lowest_from_triangular`]).
+fn singular_rounding_unit(n: usize) -> f64 {
+    f64::EPSILON * (n as f64).sqrt() * 4.0
+}
+
+/// Lowest k eigenpairs of H = RᵀR from the full SVD of R: λ = σ², rounding 2e·σ_max(σ + e·σ_max)
+/// with e = 4√n·ε (σ has absolute error ~ e·σ_max).
+fn lowest_from_triangular(r: Mat<f64>, k: usize) -> Result<Eigenpairs> {
+    let n = r.ncols();
     let svd = r.svd().map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
     let s = svd.S().column_vector();
     let v = svd.V();
     let m = s.nrows();
     let sigma_max = s[0];
     let k = k.min(m);
-    let eps = f64::EPSILON * (n as f64).sqrt() * 4.0;
+    let eps = singular_rounding_unit(n);
     let mut values = Vec::with_capacity(k);
     let mut rounding = Vec::with_capacity(k);
     let mut vectors = Mat::<f64>::zeros(n, k);
@@ -101,6 +115,91 @@ pub fn lowest_from_owned_factor(mut b: Mat<f64>, k: usize) -> Result<Eigenpairs>
         vectors.col_mut(i).copy_from(v.col(col));
     }
     Ok(Eigenpairs { values, vectors, rounding })
+}
+
+/// Order from which [`lowest_few_from_owned_factor`] solves for the few lowest pairs by
+/// shift-invert Krylov–Schur instead of the QR of B and the full SVD of R (below it those are cheap).
+pub const PARTIAL_FROM: usize = 400;
+
+/// Lowest k eigenpairs of H = BᵀB from the factor B, for k ≪ n. The Gram matrix BᵀB (half the
+/// flops of the QR of B) only finds the eigenvectors: Krylov–Schur on δ(BᵀB + δI)^{-1} (δ = −`shift`
+/// > 0, below the spectrum), through the Cholesky factor of BᵀB/δ + I. Each eigenvalue is then the
+/// Rayleigh quotient ‖Bv‖²/‖v‖² of B itself, whose error is second order in the error of v; its
+/// rounding is that of the SVD path ([`lowest_from_owned_factor`], σ_max by power iteration) plus
+/// ‖r‖²/gap for the residual r = Bᵀ(Bv) − λv. Falls back to QR + SVD below [`PARTIAL_FROM`], for
+/// k > n/8, for a shift not below 0, and whenever the Cholesky factor or Krylov–Schur fails or
+/// ‖r‖²/gap exceeds 1e-6·λ (the Gram matrix's rounding ε‖B‖² too large for the vectors).
+pub fn lowest_few_from_owned_factor(b: Mat<f64>, k: usize, shift: f64) -> Result<Eigenpairs> {
+    let n = b.ncols();
+    if n < PARTIAL_FROM || 8 * (k + 2) > n || !(shift < 0.0) {
+        return lowest_from_owned_factor(b, k);
+    }
+    match lowest_few_of_factor(b.as_ref(), k, -shift) {
+        Some(pairs) => Ok(pairs),
+        None => lowest_from_owned_factor(b, k),
+    }
+}
+
+/// The partial solve of [`lowest_few_from_owned_factor`]; None when it cannot be trusted.
+fn lowest_few_of_factor(b: MatRef<'_, f64>, k: usize, delta: f64) -> Option<Eigenpairs> {
+    use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+    let n = b.ncols();
+    let mut a = Mat::<f64>::zeros(n, n);
+    let rect = BlockStructure::Rectangular;
+    let par = faer::get_global_parallelism();
+    let lower = BlockStructure::TriangularLower;
+    matmul(a.as_mut(), lower, faer::Accum::Replace, b.transpose(), rect, b, rect, 1.0 / delta, par);
+    for j in 0..n {
+        a[(j, j)] += 1.0;
+        for i in 0..j {
+            a[(i, j)] = a[(j, i)];
+        }
+    }
+    let sigma_max = (delta * (largest_eigenvalue(a.as_ref()) - 1.0)).max(0.0).sqrt();
+    let llt = a.llt(Side::Lower).ok()?;
+    drop(a);
+    let op = crate::shift_invert::ShiftInvert::new(llt, n);
+    // One pair beyond the k wanted, for the gap of the last.
+    let (_, found) = crate::shift_invert::symmetric(&op, k + 1, 0.0).ok()?;
+    let mut pairs: Vec<(f64, faer::Col<f64>)> = (0..found.ncols())
+        .map(|c| {
+            let v = found.col(c).to_owned();
+            let v = &v * faer::Scale(1.0 / v.norm_l2());
+            ((b * &v).squared_norm_l2(), v)
+        })
+        .collect();
+    pairs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let eps = singular_rounding_unit(n);
+    let mut out = Eigenpairs { values: Vec::new(), vectors: Mat::zeros(n, k), rounding: Vec::new() };
+    for (i, (lambda, v)) in pairs.iter().enumerate().take(k) {
+        let residual = (b.transpose() * (b * v) - v * faer::Scale(*lambda)).norm_l2();
+        let others = pairs.iter().enumerate().filter(|(j, _)| *j != i);
+        let gap = others.map(|(_, p)| (p.0 - lambda).abs()).fold(f64::INFINITY, f64::min);
+        let second_order = residual * residual / gap;
+        // Relative to λ, or to the rounding level of a λ near 0 (a ground state).
+        if !(second_order <= 1e-6 * lambda.abs().max(eps * sigma_max * sigma_max)) {
+            return None;
+        }
+        let sigma = lambda.max(0.0).sqrt();
+        out.values.push(*lambda);
+        out.rounding.push(2.0 * eps * sigma_max * (sigma + eps * sigma_max) + second_order);
+        out.vectors.col_mut(i).copy_from(v);
+    }
+    Some(out)
+}
+
+/// The largest eigenvalue of a symmetric positive definite A by 40 steps of power iteration (an
+/// estimate from below, for rounding bounds).
+fn largest_eigenvalue(a: MatRef<'_, f64>) -> f64 {
+    let mut x = krylov_start(a.ncols());
+    let mut value = 0.0;
+    for _ in 0..40 {
+        x = &x * faer::Scale(1.0 / x.norm_l2());
+        let ax = a * &x;
+        value = ax.norm_l2();
+        x = ax;
+    }
+    value
 }
 
 /// Bytes [`lowest_from_owned_factor`] allocates besides B itself for an n-column factor: the
@@ -264,4 +363,52 @@ pub fn add_entry_errors(pairs: &mut Eigenpairs, e: &SparseColMat<usize, f64>) {
 /// Dense copy of a sparse matrix (for tests of the fast path against the slow one).
 pub fn to_dense(h: &SparseColMat<usize, f64>) -> Mat<f64> {
     h.to_dense()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// I − 2uuᵀ/uᵀu for a fixed dense u: an exact orthogonal matrix (to rounding).
+    fn reflection(n: usize, seed: usize) -> Mat<f64> {
+        let u = faer::Col::<f64>::from_fn(n, |i| 1.0 + ((i * 7919 + seed) % 101) as f64 / 37.0);
+        let scale = 2.0 / u.squared_norm_l2();
+        Mat::<f64>::from_fn(n, n, |i, j| if i == j { 1.0 } else { 0.0 } - scale * u[i] * u[j])
+    }
+
+    /// B = U [diag(σ); 0] Vᵀ with σ_l = l/10 (σ_0 = 0: an exact null vector, like a ground state),
+    /// so BᵀB has the eigenvalues l²/100 exactly.
+    fn factor_with_known_spectrum(n: usize) -> Mat<f64> {
+        let (u, v) = (reflection(2 * n, 3), reflection(n, 11));
+        let sv = Mat::<f64>::from_fn(2 * n, n, |i, j| if i == j { i as f64 / 10.0 } else { 0.0 });
+        &u * &sv * v.transpose()
+    }
+
+    #[test]
+    fn partial_solve_matches_the_exact_spectrum_and_the_full_svd() {
+        let n = PARTIAL_FROM + 20;
+        let b = factor_with_known_spectrum(n);
+        let full = lowest_from_owned_factor(b.clone(), 4).unwrap();
+        let few = lowest_few_from_owned_factor(b.clone(), 4, -5e-4).unwrap();
+        // The partial path must have run, not its fallback.
+        let partial = lowest_few_of_factor(b.as_ref(), 4, 5e-4).expect("partial path trusted");
+        for (i, pairs) in [&few, &partial].into_iter().enumerate() {
+            for l in 1..4 {
+                let exact = (l * l) as f64 / 100.0;
+                assert!((pairs.values[l] - exact).abs() <= 1e-11, "{i} {l}: {} vs {exact}", pairs.values[l]);
+                assert!((pairs.values[l] - full.values[l]).abs() <= 2.0 * (pairs.rounding[l] + full.rounding[l]));
+                let overlap = (pairs.vectors.col(l).transpose() * full.vectors.col(l)).abs();
+                assert!((overlap - 1.0).abs() <= 1e-9, "{i} {l}: overlap {overlap}");
+            }
+            assert!(pairs.values[0].abs() <= 1e-12);
+        }
+    }
+
+    #[test]
+    fn partial_solve_falls_back_to_the_svd_where_it_does_not_apply() {
+        let b = factor_with_known_spectrum(60);
+        let full = lowest_from_owned_factor(b.clone(), 3).unwrap();
+        let few = lowest_few_from_owned_factor(b, 3, -5e-4).unwrap();
+        assert_eq!(full.values, few.values);
+    }
 }

@@ -13,6 +13,7 @@
 use crate::basis::IndexSet;
 use crate::polynomial::Poly;
 use crate::potential::Potential;
+use crate::resolution::{changes_with_noise, value_sequence, Level, MAX_RATIO};
 use serde::Serialize;
 
 /// Which eigen-solver path to use.
@@ -73,6 +74,51 @@ pub fn default_index_set(dim: usize) -> IndexSet {
 /// fraction t of its norm leaves an eigenvalue error of order t²·‖H‖ on the truncated modes, so
 /// an axis with t² ≤ 1e-4 · tolerance needs no more than the +2 of [`OverdampedPlan::next_sizes`].
 pub const RESOLVED_TAIL_SQUARED: f64 = 1e-4;
+
+/// First size of an exact axis ([`crate::scaling::Axes::exact`]): its one-dimensional
+/// eigenfunctions are the basis functions, so count + 2 functions hold every mode of it among the
+/// `count` + 1 lowest; like any resolved axis it then grows by 2 a level, so that the
+/// level-to-level changes still see it.
+pub fn exact_axis_start(count: usize) -> usize {
+    count + 2
+}
+
+/// The predicted error a jump aims at, relative to the tolerance: the level after the jump then
+/// changes by about this fraction of the tolerance and confirms it.
+pub const JUMP_MARGIN: f64 = 0.1;
+
+/// Most regular steps taken at once by [`predicted_steps`].
+pub const MAX_JUMP: usize = 4;
+
+/// Number of regular steps from the last level to the level predicted to be accurate to
+/// [`JUMP_MARGIN`]·tolerance, from the decay of the last two level-to-level changes c₁, c₂ of every
+/// value: with ratio ρ = c₂/c₁ < [`crate::resolution::MAX_RATIO`] per step, the last level's error
+/// is about ρ·c₂ and j steps further ρ^(j+1)·c₂. 1 (a regular step) when a value's changes are not
+/// above their rounding noise or do not decay geometrically; at most [`MAX_JUMP`]. The prediction
+/// only chooses sizes: the study's error is still estimated from the levels by the driver.
+pub fn predicted_steps(levels: &[Level], tolerance: f64) -> usize {
+    let Some(last) = levels.last() else { return 1 };
+    let mut steps = 1;
+    for i in 0..last.values.len() {
+        let seq = value_sequence(levels, i);
+        let changes = changes_with_noise(&seq);
+        let [.., (c1, n1), (c2, n2)] = changes[..] else { return 1 };
+        if c2 <= n2 {
+            continue;
+        }
+        let rho = c2 / c1;
+        if c1 <= n1 || !(rho < MAX_RATIO) || rho <= 0.0 {
+            return 1;
+        }
+        let target = JUMP_MARGIN * tolerance * last.values[i].abs();
+        if !(target > 0.0) {
+            return 1;
+        }
+        let j = ((target / c2).ln() / rho.ln()).ceil() - 1.0;
+        steps = steps.max(j.clamp(1.0, MAX_JUMP as f64) as usize);
+    }
+    steps
+}
 
 /// The plan of an overdamped decay-rate computation, as data.
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +325,25 @@ mod tests {
         assert_eq!(p.next_sizes(&[90, 12, 12], &[1.0, 1e-9, 1e-9]), None);
         // A resolved axis at its cap stays there.
         assert_eq!(p.next_sizes(&[40, 96, 12], &[1.0, 1e-9, 1e-9]).unwrap(), vec![50, 96, 14]);
+    }
+
+    fn levels(values: &[f64]) -> Vec<Level> {
+        let level = |v: f64| Level { sizes: vec![1], basis_size: 1, values: vec![v], rounding: vec![1e-16] };
+        values.iter().map(|&v| level(v)).collect()
+    }
+
+    #[test]
+    fn predicted_steps_follow_the_decay_of_the_changes() {
+        // Error 10^{-k} at level k (ρ = 0.1): the last level's error is 1e-3, and 1e-11 (0.1 of
+        // the tolerance 1e-10) is 8 steps further: clamped to MAX_JUMP.
+        assert_eq!(predicted_steps(&levels(&[1.1, 1.01, 1.001]), 1e-10), MAX_JUMP);
+        // ρ = 0.1 with the error 1e-8 at the last level: 1e-11 is 3 steps further.
+        assert_eq!(predicted_steps(&levels(&[1.0 + 1e-6, 1.0 + 1e-7, 1.0 + 1e-8]), 1e-10), 3);
+        // Changes that do not decay geometrically, or too few levels: a regular step.
+        assert_eq!(predicted_steps(&levels(&[1.1, 1.05, 1.01]), 1e-10), 1);
+        assert_eq!(predicted_steps(&levels(&[1.1, 1.01]), 1e-10), 1);
+        // Settled at rounding: a regular step.
+        assert_eq!(predicted_steps(&levels(&[1.0, 1.0, 1.0]), 1e-10), 1);
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub(crate) fn value_sequence(levels: &[Level], i: usize) -> Vec<(f64, f64)> {
 }
 
 /// Level-to-level changes of `seq` with the rounding noise of each pair of levels.
-fn changes_with_noise(seq: &[(f64, f64)]) -> Vec<(f64, f64)> {
+pub(crate) fn changes_with_noise(seq: &[(f64, f64)]) -> Vec<(f64, f64)> {
     seq.windows(2)
         .map(|w| {
             let change = (w[1].0 - w[0].0).abs();

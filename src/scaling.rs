@@ -204,6 +204,33 @@ const AXIS_LOG_TOL: f64 = 1e-2;
 /// Probe size of the one-axis scale search of a separable axis.
 const AXIS_PROBE: usize = 32;
 
+/// The axes of a Hermite basis: centre and scale per axis, and which axes are exact (an
+/// Ornstein–Uhlenbeck axis at its exact centre and scale, whose one-dimensional eigenfunctions
+/// are the basis functions themselves).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axes {
+    /// Centre per axis.
+    pub centre: Vec<f64>,
+    /// Scale per axis.
+    pub scale: Vec<f64>,
+    /// Per axis: exact Ornstein–Uhlenbeck axis.
+    pub exact: Vec<bool>,
+}
+
+impl Axes {
+    fn searched((centre, scale): (Vec<f64>, Vec<f64>)) -> Self {
+        let exact = vec![false; centre.len()];
+        Axes { centre, scale, exact }
+    }
+}
+
+/// Smallest scale of an exact Ornstein–Uhlenbeck axis relative to |centre|. On the basis, the
+/// drift L' = 2a(x − c) is expanded around c, where its constant term 2ac + b cancels to a
+/// rounding ε|b|: relative to the drift 2a·s·ξ that is ε|c|/s, at most 2.2e-13 here. Below it (an
+/// extreme η or small D: x²/2 + 0.02x at η = 1e50 has s = 1e-25, c = −0.02) the drift is rounding
+/// noise and the exact axis is not used.
+pub const OU_MIN_SCALE_OVER_CENTRE: f64 = 1e-3;
+
 /// Centre and scale per axis for the Hermite basis of the overdamped operator (5), using the
 /// separable structure of a polynomial L: an axis j that no monomial couples to another axis
 /// (L = L_j(x_j) + rest) has its own one-dimensional problem. When L_j = a x_j² + b x_j (a > 0)
@@ -213,38 +240,61 @@ const AXIS_PROBE: usize = 32;
 /// [`choose_axes`] on L_j alone. The coupled axes are searched jointly by [`choose_axes`]'s Ritz
 /// sum with the separable ones held fixed. A non-polynomial L is searched as a whole.
 ///
-/// Not yet used by `decay_rates`: with the exact scale √(D/a) an extreme η (x²/2 + 0.02x at
-/// η = 1e50 gave 2.5e47 ± 2.5e47 for the exact 1e50; at 1e264 a converged 0 ± 0) is answered
-/// wrongly where the searched scale is refused or answered with an error bar that covers the truth.
-pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) -> Result<(Vec<f64>, Vec<f64>)> {
+/// Guard: the exact axis is used only where the basis can carry it, s ≥
+/// [`OU_MIN_SCALE_OVER_CENTRE`]·|c| and s² a normal number; otherwise every axis is searched by
+/// [`choose_axes`] (whose answers at such extremes are refused or carry an error bar that covers
+/// the truth; with the exact scale, x²/2 + 0.02x at η = 1e50 gave 2.5e47 ± 2.5e47 for 1e50).
+pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexSet) -> Result<Axes> {
+    let searched = || choose_axes(op, count, probe, kind).map(Axes::searched);
     let Some(poly) = op.potential.poly() else {
-        return choose_axes(op, count, probe, kind);
+        return searched();
     };
     let d = op.potential.dim();
     let parts: Vec<Option<Vec<(u32, f64)>>> = (0..d).map(|j| separable_part(&poly, j)).collect();
     if parts.iter().all(Option::is_none) {
-        return choose_axes(op, count, probe, kind);
+        return searched();
     }
     // The Gibbs moments also refuse a temperature too large for L's scale (an exact
     // Ornstein–Uhlenbeck axis would otherwise accept D = 1e300 and overflow at the nodes).
     let (mean, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
-    let (mut centre, mut scale) = (vec![0.0; d], vec![1.0; d]);
+    let mut axes = Axes { centre: vec![0.0; d], scale: vec![1.0; d], exact: vec![false; d] };
     for (j, part) in parts.iter().enumerate() {
         let Some(part) = part else { continue };
         let (c, s) = match ornstein_uhlenbeck_axis(part, op.diffusion) {
-            Some(axis) => axis,
+            Some((c, s)) if representable(c, s) => {
+                axes.exact[j] = true;
+                (c, s)
+            }
+            Some(_) => return searched(),
             None => one_axis(part, op.diffusion, count)?,
         };
-        (centre[j], scale[j]) = (c, s);
+        (axes.centre[j], axes.scale[j]) = (c, s);
     }
     let free: Vec<usize> = (0..d).filter(|&j| parts[j].is_none()).collect();
     if free.is_empty() {
-        return Ok((centre, scale));
+        return Ok(axes);
     }
     for &j in &free {
-        (centre[j], scale[j]) = (mean[j], (2.0 * var[j]).sqrt());
+        (axes.centre[j], axes.scale[j]) = (mean[j], (2.0 * var[j]).sqrt());
     }
-    search_scales(RitzSum { op, centre, scale0: scale, sizes: vec![probe; d], kind, count, free }, 1e-4)
+    let objective = RitzSum {
+        op,
+        centre: axes.centre.clone(),
+        scale0: axes.scale.clone(),
+        sizes: vec![probe; d],
+        kind,
+        count,
+        free,
+    };
+    let (centre, scale) = search_scales(objective, 1e-4)?;
+    Ok(Axes { centre, scale, ..axes })
+}
+
+/// Whether an exact axis of centre c and scale s is carried by the basis: s ≥
+/// [`OU_MIN_SCALE_OVER_CENTRE`]·|c|, and s⁴, s⁻⁴ finite and normal (the Galerkin entries hold
+/// powers of s up to the degree of |L'|²).
+fn representable(c: f64, s: f64) -> bool {
+    s.is_finite() && s.powi(4).is_normal() && s >= OU_MIN_SCALE_OVER_CENTRE * c.abs() && s.powi(-4).is_finite()
 }
 
 /// The terms (power, coefficient) of L in x_j alone when no monomial couples x_j to another

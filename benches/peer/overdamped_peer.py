@@ -36,17 +36,12 @@ All times are wall-clock minima over --repeats runs measured in this process run
 peer time / our time (> 1: we are faster).
 """
 
-import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "2"
+from peer_common import best_time, fp_gap_command, hermite_at_nodes, run_json  # sets the BLAS threads first
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -54,7 +49,6 @@ import scipy  # noqa: E402
 import scipy.linalg  # noqa: E402
 import scipy.sparse  # noqa: E402
 import scipy.sparse.linalg  # noqa: E402
-from numpy.polynomial.hermite import hermgauss  # noqa: E402
 
 SHIFT = -0.01  # sigma of eigsh and the shift of our lowest_sparse at the fixed basis
 
@@ -100,17 +94,7 @@ def hermite_rows(n, q, scale):
     """sqrt(w_i)·ψ_k(t_i)e^{t_i²/2} and the same for ψ_k', for k < n, at the q Gauss–Hermite
     nodes of weight e^{−t²}. With φ_k(x) = s^{-1/2}ψ_k((x−c)/s), ∫ g φ_a φ_b dx = Σ_i rows[i,a]
     rows[i,b] g(x_i) exactly when g·(φ_aφ_b e^{t²}) is a polynomial of degree ≤ 2q−1."""
-    t, w = hermgauss(q)
-    psi = np.zeros((q, n + 1))
-    psi[:, 0] = np.pi**-0.25
-    if n >= 1:
-        psi[:, 1] = np.sqrt(2.0) * t * psi[:, 0]
-    for k in range(1, n):
-        psi[:, k + 1] = np.sqrt(2.0 / (k + 1)) * t * psi[:, k] - np.sqrt(k / (k + 1)) * psi[:, k - 1]
-    dpsi = np.zeros((q, n))
-    for k in range(n):
-        lower = np.sqrt(k / 2.0) * psi[:, k - 1] if k > 0 else 0.0
-        dpsi[:, k] = lower - np.sqrt((k + 1) / 2.0) * psi[:, k + 1]
+    t, w, psi, dpsi = hermite_at_nodes(n, q)
     root = np.sqrt(w)[:, None]
     with np.errstate(invalid="ignore", over="ignore"):
         a = np.where(root > 0, root * psi[:, :n], 0.0)
@@ -191,33 +175,16 @@ def eigsh_si(hs, k):
 
 
 def timed(f, repeats):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    wall, _, out = best_time(f, repeats)
+    return wall, out
 
 
 # ---------------------------------------------------------------- our side
 
 
-def run_json(cmd):
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode != 0:
-        sys.exit(f"failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr}")
-    return json.loads(res.stdout)
-
-
 def ours_cli(repo, problem, tol, repeats):
-    cmd = [str(repo / "target/release/paper-checks"), "eval", "fp-gap", "--potential",
-           problem["expr"], "--diffusion", str(problem["D"]), "--count", "3", "--tolerance", str(tol)]
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = run_json(cmd)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    cmd = fp_gap_command(repo / "target/release/paper-checks", problem["expr"], problem["D"], tol)
+    return timed(lambda: run_json(cmd), repeats)
 
 
 def ours_details(repo, problem, tol, repeats):

@@ -21,20 +21,12 @@ Prints, per problem: both answers, their largest relative difference, both times
 --repeats runs) and the ratio ours / scipy, against the target max(2 × scipy, 10 ms).
 """
 
-import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "2"
+from peer_common import best_time, fp_gap_command, hermite_at_nodes, run_json  # sets the BLAS threads first
 
 import argparse  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from numpy.polynomial.hermite import hermgauss  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from scipy.linalg import eigh  # noqa: E402
 from scipy.sparse.linalg import eigs  # noqa: E402
@@ -103,12 +95,7 @@ def hermite_pieces(n, s, grad):
     off = np.sqrt(np.arange(1, n) / 2.0)
     x_mat = s * (np.diag(off, 1) + np.diag(off, -1))
     d_mat = (np.diag(off, 1) - np.diag(off, -1)) / s
-    t, w = hermgauss(n + 6)
-    psi = np.zeros((n + 6, max(n, 2)))
-    psi[:, 0] = np.pi**-0.25
-    psi[:, 1] = np.sqrt(2.0) * t * psi[:, 0]
-    for j in range(1, n - 1):
-        psi[:, j + 1] = np.sqrt(2.0 / (j + 1)) * t * psi[:, j] - np.sqrt(j / (j + 1)) * psi[:, j - 1]
+    t, w, psi, _ = hermite_at_nodes(max(n, 2), n + 6)
     a = np.sqrt(w)[:, None] * psi[:, :n]
     return x_mat, d_mat, a.T @ (grad(s * t)[:, None] * a)
 
@@ -137,24 +124,13 @@ def scipy_kinetic_gap(problem):
 def ours_kinetic(binary, problem):
     args = [str(binary), "eval", "kinetic-gap", "--potential", problem["expr"], "--friction", str(KINETIC_G),
             "--diffusion", str(KINETIC_DV), "--count", "1", "--tolerance", str(problem["tolerance"])]
-    out = subprocess.run(args, capture_output=True, text=True, check=False)
-    return json.loads(out.stdout)
+    return run_json(args, accept=(0, 3))
 
 
 def axis_tables(n, scale, grad, lap, D):
     """Exact 1D Galerkin pieces on ψ_0..ψ_{n−1}((x)/s): stiffness K/s² and the W term (W is a
     polynomial of degree 6 at most: n + 4 Gauss–Hermite nodes are exact)."""
-    q = n + 4
-    t, w = hermgauss(q)
-    psi = np.zeros((q, n + 1))
-    psi[:, 0] = np.pi**-0.25
-    psi[:, 1] = np.sqrt(2.0) * t * psi[:, 0]
-    for k in range(1, n):
-        psi[:, k + 1] = np.sqrt(2.0 / (k + 1)) * t * psi[:, k] - np.sqrt(k / (k + 1)) * psi[:, k - 1]
-    dpsi = np.zeros((q, n))
-    for k in range(n):
-        lower = np.sqrt(k / 2.0) * psi[:, k - 1] if k > 0 else 0.0
-        dpsi[:, k] = lower - np.sqrt((k + 1) / 2.0) * psi[:, k + 1]
+    t, w, psi, dpsi = hermite_at_nodes(n, n + 4)
     root = np.sqrt(w)[:, None]
     a, da = root * psi[:, :n], root * dpsi / scale
     x = scale * t
@@ -177,29 +153,7 @@ def scipy_rates(problem):
 
 
 def ours(binary, problem, tolerance):
-    args = [str(binary), "eval", "fp-gap", "--potential", problem["expr"], "--diffusion", str(problem["D"]),
-            "--count", "3", "--tolerance", str(tolerance)]
-    out = subprocess.run(args, capture_output=True, text=True, check=False)
-    return json.loads(out.stdout)
-
-
-def best_time(f, repeats):
-    """Minimum wall-clock and minimum CPU time (user + system of this process and its waited-for
-    children: our subprocess, or scipy with its BLAS threads) over `repeats` runs. On a loaded
-    machine the CPU time is the steadier figure: it does not count the waits for a core."""
-    best, best_cpu, value = float("inf"), float("inf"), None
-    for _ in range(repeats):
-        c0 = cpu_seconds()
-        t0 = time.perf_counter()
-        value = f()
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, cpu_seconds() - c0)
-    return best, best_cpu, value
-
-
-def cpu_seconds():
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return run_json(fp_gap_command(binary, problem["expr"], problem["D"], tolerance), accept=(0, 3))
 
 
 def main():

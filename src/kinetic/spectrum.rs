@@ -20,7 +20,7 @@ use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::potential::Potential;
 use crate::resolution::{Level, Study};
-use crate::scaling::{choose_axes, gibbs_moments};
+use crate::scaling::{gibbs_moments, overdamped_axes};
 use crate::shift_invert::{self, ShiftInvert};
 use crate::study::{drive, Estimate, Refinable, Settings, Solved, Status};
 use faer::linalg::solvers::DenseSolveCore;
@@ -407,11 +407,12 @@ pub struct KineticRates {
 }
 
 /// The w-axes for a problem: Fourier on the circle, otherwise Hermite axes chosen for the
-/// w-marginal e^{−η'L} of ψ_∞ by [`choose_axes`] on the overdamped operator with D = 1/η' (the
-/// Ritz-value minimisation of the engine; exact scale for a quadratic risk). The Gibbs-moment
+/// w-marginal e^{−η'L} of ψ_∞ by [`overdamped_axes`] on the overdamped operator with D = 1/η'
+/// (a separable harmonic axis a w² + b w at its exact centre −b/(2a) and scale √(D/a), the other
+/// axes by the Ritz-value minimisation of the engine). The Gibbs-moment
 /// scale alone is about twice too wide for a double well and costs ~4 digits at equal size.
 ///
-/// The moments [`choose_axes`] starts from are sampled on a fixed grid, which cannot see a
+/// The moments the scale search starts from are sampled on a fixed grid, which cannot see a
 /// density narrower than its spacing (L = 10⁸x²/2: width 7·10⁻⁵, spacing 5·10⁻³; the basis came
 /// out 16× too wide). [`resolved_moments`] re-samples around the density until it is resolved;
 /// when the two disagree by more than 2× in width, the resolved moments give the axes directly
@@ -438,7 +439,8 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
     let (mut centre, scale) = if mismatch {
         (rmean, rvar.iter().map(|v| (2.0 * v).sqrt()).collect())
     } else {
-        choose_axes(&op, 2, AXIS_PROBE, kind).map_err(too_wide)?
+        let axes = overdamped_axes(&op, 2, AXIS_PROBE, kind).map_err(too_wide)?;
+        (axes.centre, axes.scale)
     };
     // L even in w_j: the Gibbs mean is 0 up to quadrature rounding; make it exact, so that the
     // basis keeps the reflection symmetry that [`sectors`] uses.

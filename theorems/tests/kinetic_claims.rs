@@ -4,7 +4,7 @@
 mod common;
 use common::{finding, row, rows, show};
 use serde_json::json;
-use theorems::check::{Role, Verdict};
+use theorems::check::{EvidenceKind, Quantity, Role, Verdict};
 use theorems::findings::ClaimVerdict;
 
 fn quiet(_: &str) {}
@@ -150,6 +150,15 @@ fn theorem3_findings() {
         assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
         assert_eq!(c.quantities["true_minus_paper"].value, 0.0);
     }
+    // ½x² at η' = 2: C_P(e^{−η'L}) = η' = 2, a tie no error bar decides; the Gaussian's closed
+    // form decides it exactly (min{2, 2} − min{2, 1·2} = 0: the step holds), the computed value
+    // beside it agrees within its error.
+    let tie = row(&checks, Role::Reading, "poincare-step-cp-rescaled", "potential", json!("x^2/2"));
+    assert_eq!(tie.verdict, Verdict::Pass, "{}", tie.evidence);
+    assert_eq!(tie.evidence_kind, Some(EvidenceKind::Exact));
+    assert_eq!(tie.quantities["C_P_of_e^-eta'L_closed_form"], Quantity::exact(2.0));
+    let computed = tie.quantities["C_P_of_e^-eta'L"];
+    assert!((computed.value - 2.0).abs() <= computed.error.max(4.0 * f64::EPSILON), "{computed:?}");
     // The corrected bound (μ* = the largest admissible μ, Poincaré constant min{C_P(e^{−η'L}), η'})
     // holds in all six settings; on the quadratic it decays at exactly the true rate.
     let corrected = rows(&checks, Role::Corrected, "decay-bound-corrected");
