@@ -17,6 +17,7 @@ use fpspectral::study::{self, Refinable, Solved};
 use fpspectral::{EngineError, Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 
 const POTENTIAL: &str = "x^4/4 - x^2/2";
 const TIMES: [f64; 3] = [0.25, 1.0, 3.0];
@@ -74,13 +75,17 @@ struct Setup<'a> {
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let p = Potential::parse(POTENTIAL)?;
     let grad = gradient(&p);
-    let mut checks = Vec::new();
     let built_in = [Diffusion { base: 0.25, slope: 0.0 }, Diffusion { base: 0.2, slope: 0.15 }];
-    for (k, diffusion) in built_in.into_iter().enumerate() {
-        let setup = Setup { spec: POTENTIAL, grad: &grad, diffusion, start: 0.3, interval: INTERVAL };
-        checks.extend(one_setting(&setup, 17 + k as u64, progress)?);
-    }
-    Ok(checks)
+    // The two settings are independent (own seeds): they run side by side, checks in order.
+    let per_setting = built_in
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, diffusion)| {
+            let setup = Setup { spec: POTENTIAL, grad: &grad, diffusion, start: 0.3, interval: INTERVAL };
+            one_setting(&setup, 17 + k as u64, progress)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(per_setting.into_iter().flatten().collect())
 }
 
 /// Both flux forms against one ensemble (seeded with `seed`).
@@ -88,7 +93,7 @@ fn one_setting(setup: &Setup, seed: u64, progress: Progress) -> Result<Vec<Check
     progress(&format!("lemma1: ensemble for {}", setup.diffusion.label()));
     let mut samples = ensemble(setup, seed)?;
     samples.iter_mut().for_each(|s| s.sort_by(|a, b| a.total_cmp(b)));
-    [FluxForm::Ito, FluxForm::DiffusionInside].into_iter().map(|form| compare(setup, form, &samples)).collect()
+    [FluxForm::Ito, FluxForm::DiffusionInside].into_par_iter().map(|form| compare(setup, form, &samples)).collect()
 }
 
 /// L′ of a 1D risk, a concrete type so that the ensemble's hot loop calls it directly.
