@@ -23,6 +23,7 @@ use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
 use fpspectral::{EngineError, Potential, Result};
+use rayon::prelude::*;
 
 /// The risk.
 pub const RISK: &str = "0.1*(x^2-1)^2*((x-1)^2+0.25)";
@@ -83,7 +84,7 @@ pub fn simulate_curves(p: &Potential, algorithm: Algorithm, beta: f64, chains: u
     let shifts = SampleShifts::new(1024, 1, beta, seed)?;
     let gradient = RiskGradient::new(p);
     let problem = Problem { gradient: &gradient, shifts: &shifts, algorithm };
-    let steps: Vec<usize> = (1..=RECORDS).map(|k| k * STEPS / RECORDS).collect();
+    let steps = snapshot_steps();
     let start = |_c: usize, _r: &mut ChainRng| ChainState { w: [-1.0, 0.0, 0.0], z: [0.0; 3] };
     let records = simulate(&problem, &start, chains, STEPS, seed, &Snapshots { at: steps.clone() }, None)?;
     let mut flat = Vec::new();
@@ -97,6 +98,11 @@ pub fn simulate_curves(p: &Potential, algorithm: Algorithm, beta: f64, chains: u
     }
     let per_chain = records.iter().map(|r| r.iter().map(|w| measures(p, w[0])).collect()).collect();
     Ok(Curves { steps, flat, sharpness, log_det, per_chain })
+}
+
+/// The steps at which [`simulate_curves`] records: [`RECORDS`] evenly spaced up to [`STEPS`].
+fn snapshot_steps() -> Vec<usize> {
+    (1..=RECORDS).map(|k| k * STEPS / RECORDS).collect()
 }
 
 /// A fraction with a 95 % interval that does not vanish at 0 or 1 (Wilson-style floor 1.96²/C).
@@ -158,7 +164,7 @@ fn shared_fokker_planck(p: &Potential, runs: &[(f64, f64, &[usize])]) -> Result<
     groups.sort_unstable();
     groups.dedup();
     let shared: Vec<(Vec<f64>, [Vec<Quantity>; 3])> = groups
-        .iter()
+        .par_iter()
         .map(|&g| {
             let mut union: Vec<f64> = runs.iter().filter(|r| key(r) == g).flat_map(times_of).collect();
             union.sort_by(f64::total_cmp);
@@ -218,15 +224,22 @@ pub struct Plan<'a> {
 pub fn run_plan(progress: Progress, plan: &Plan) -> Result<Vec<Check>> {
     let p = Potential::parse(RISK)?;
     let beta = plan.beta;
-    let mut sims = Vec::new();
-    for &(lr, batch) in plan.pairs {
-        progress(&format!("sgd-batch: γ={lr}, M={batch}"));
-        let alg = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Sgd };
-        sims.push((lr, batch, lr * beta / (2.0 * batch as f64), simulate_curves(&p, alg, beta, plan.chains, 11)?));
-    }
-    progress("sgd-batch: Fokker–Planck evolutions");
-    let keys: Vec<(f64, f64, &[usize])> = sims.iter().map(|s| (s.0, s.2, s.3.steps.as_slice())).collect();
-    let fp = shared_fokker_planck(&p, &keys)?;
+    let diffusion = |lr: f64, batch: usize| lr * beta / (2.0 * batch as f64);
+    let simulate_all = || -> Result<Vec<(f64, usize, f64, Curves)>> {
+        let mut sims = Vec::new();
+        for &(lr, batch) in plan.pairs {
+            progress(&format!("sgd-batch: γ={lr}, M={batch}"));
+            let alg = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Sgd };
+            sims.push((lr, batch, diffusion(lr, batch), simulate_curves(&p, alg, beta, plan.chains, 11)?));
+        }
+        Ok(sims)
+    };
+    // The Fokker–Planck evolutions need only the snapshot steps: they run beside the chains.
+    let steps = snapshot_steps();
+    let keys: Vec<(f64, f64, &[usize])> =
+        plan.pairs.iter().map(|&(lr, m)| (lr, diffusion(lr, m), &steps[..])).collect();
+    let (sims, fp) = rayon::join(simulate_all, || shared_fokker_planck(&p, &keys));
+    let (sims, fp) = (sims?, fp?);
     let all: Vec<_> = sims
         .into_iter()
         .zip(fp)
