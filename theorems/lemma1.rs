@@ -17,6 +17,7 @@ use fpspectral::study::{self, Refinable, Solved};
 use fpspectral::{EngineError, Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 
 const POTENTIAL: &str = "x^4/4 - x^2/2";
 const TIMES: [f64; 3] = [0.25, 1.0, 3.0];
@@ -64,7 +65,7 @@ impl Diffusion {
 /// One setting: the potential's gradient, the diffusion, the initial mean and the interval.
 struct Setup<'a> {
     spec: &'a str,
-    grad: &'a (dyn Fn(f64) -> f64 + Sync),
+    grad: &'a Slope<'a>,
     diffusion: Diffusion,
     start: f64,
     interval: (f64, f64),
@@ -74,13 +75,17 @@ struct Setup<'a> {
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let p = Potential::parse(POTENTIAL)?;
     let grad = gradient(&p);
-    let mut checks = Vec::new();
     let built_in = [Diffusion { base: 0.25, slope: 0.0 }, Diffusion { base: 0.2, slope: 0.15 }];
-    for (k, diffusion) in built_in.into_iter().enumerate() {
-        let setup = Setup { spec: POTENTIAL, grad: &*grad, diffusion, start: 0.3, interval: INTERVAL };
-        checks.extend(one_setting(&setup, 17 + k as u64, progress)?);
-    }
-    Ok(checks)
+    // The two settings are independent (own seeds): they run side by side, checks in order.
+    let per_setting = built_in
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, diffusion)| {
+            let setup = Setup { spec: POTENTIAL, grad: &grad, diffusion, start: 0.3, interval: INTERVAL };
+            one_setting(&setup, 17 + k as u64, progress)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(per_setting.into_iter().flatten().collect())
 }
 
 /// Both flux forms against one ensemble (seeded with `seed`).
@@ -88,17 +93,33 @@ fn one_setting(setup: &Setup, seed: u64, progress: Progress) -> Result<Vec<Check
     progress(&format!("lemma1: ensemble for {}", setup.diffusion.label()));
     let mut samples = ensemble(setup, seed)?;
     samples.iter_mut().for_each(|s| s.sort_by(|a, b| a.total_cmp(b)));
-    [FluxForm::Ito, FluxForm::DiffusionInside].into_iter().map(|form| compare(setup, form, &samples)).collect()
+    [FluxForm::Ito, FluxForm::DiffusionInside].into_par_iter().map(|form| compare(setup, form, &samples)).collect()
+}
+
+/// L′ of a 1D risk, a concrete type so that the ensemble's hot loop calls it directly.
+enum Slope<'a> {
+    /// Σ c_k x^k by Horner (a polynomial risk).
+    Horner(Vec<f64>),
+    /// The engine's gradient.
+    General(&'a Potential),
+}
+
+impl Slope<'_> {
+    /// L′(x).
+    #[inline]
+    fn at(&self, x: f64) -> f64 {
+        match self {
+            Slope::Horner(c) => c.iter().rev().fold(0.0, |acc, c| acc * x + c),
+            Slope::General(p) => p.gradient(&[x]).g[0],
+        }
+    }
 }
 
 /// L′ by Horner for a polynomial (the hot loop of the ensemble), else the engine's gradient.
-fn gradient(p: &Potential) -> Box<dyn Fn(f64) -> f64 + Sync + '_> {
+fn gradient(p: &Potential) -> Slope<'_> {
     match p.poly() {
-        Some(poly) => {
-            let c = dense_coefficients(&poly.derivative(0));
-            Box::new(move |x: f64| c.iter().rev().fold(0.0, |acc, c| acc * x + c))
-        }
-        None => Box::new(move |x: f64| p.gradient(&[x]).g[0]),
+        Some(poly) => Slope::Horner(dense_coefficients(&poly.derivative(0))),
+        None => Slope::General(p),
     }
 }
 
@@ -113,10 +134,11 @@ fn dense_coefficients(poly: &fpspectral::polynomial::Poly) -> Vec<f64> {
 }
 
 fn ensemble(setup: &Setup, seed: u64) -> Result<Vec<Vec<f64>>> {
-    let gradient = |w: &[f64], g: &mut [f64]| g[0] = (setup.grad)(w[0]);
+    let slope = setup.grad;
+    let gradient = |w: &[f64], g: &mut [f64]| g[0] = slope.at(w[0]);
     let d = setup.diffusion;
-    let diff = move |w: &[f64]| d.at(w[0]);
-    let sde = Sde { gradient: &gradient, diffusion: &diff, dim: 1 };
+    let diffusion = move |w: &[f64]| d.at(w[0]);
+    let sde = Sde { gradient, diffusion, dim: 1 };
     let start = setup.start;
     let initial = move |rng: &mut rand::rngs::StdRng| vec![start + START_SPREAD * rng.sample::<f64, _>(StandardNormal)];
     let snaps = euler_maruyama(&sde, &initial, &TIMES, SDE_STEP, PATHS, seed)?;
@@ -128,7 +150,8 @@ fn reference(setup: &Setup, form: FluxForm, cells: usize) -> Result<Solution1d> 
     let d = setup.diffusion;
     let diffusion = move |x: f64| d.at(x);
     let (a, b) = setup.interval;
-    let prob = Problem1d { drift_gradient: setup.grad, diffusion: &diffusion, a, b, form };
+    let slope = |x: f64| setup.grad.at(x);
+    let prob = Problem1d { drift_gradient: &slope, diffusion: &diffusion, a, b, form };
     let (m, s) = (setup.start, START_SPREAD);
     let gauss = |x: f64| (-(x - m) * (x - m) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
     solve(&prob, &gauss, cells, time_step(setup, cells), &TIMES)
@@ -354,6 +377,6 @@ pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
     let (spec, p) = s.potential("potential")?;
     let grad = gradient(p);
     let diffusion = Diffusion { base: s.real("diffusion")?, slope: s.real("diffusion_tanh")? };
-    let setup = Setup { spec, grad: &*grad, diffusion, start: s.real("start")?, interval: interval_of(s)? };
+    let setup = Setup { spec, grad: &grad, diffusion, start: s.real("start")?, interval: interval_of(s)? };
     one_setting(&setup, 17, progress)
 }

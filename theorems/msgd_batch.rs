@@ -56,6 +56,7 @@ use fpspectral::sgd::{
 use fpspectral::{Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 
 /// Section 5.2's (ξ, M) pairs.
 pub const PAIRS: [(f64, usize); 4] = [(0.9, 64), (0.9, 128), (0.99, 64), (0.99, 128)];
@@ -171,40 +172,54 @@ pub fn run_pair_at(p: &Potential, hyper: Hyper, chains: usize, seed: u64) -> Res
     let steps: Vec<usize> = (1..=STEPS / EVERY).map(|k| k * EVERY).collect();
     let problem = Kinetic::new(p, KineticParams::new(friction, diffusion_v)?)?;
     let axes = default_axes(&problem)?;
-    let mut levels = Vec::new();
-    let mut grid = None;
-    for (n, substeps) in LEVELS {
-        let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree)?;
-        let g = MarginalGrid::new(&problem, &basis, -3.0, 3.5, 6500)?;
-        let u0 = g.weighted_state(&basis, cutoff)?;
-        let tabled: Vec<[f64; 3]> = g.w.iter().map(|&w| measures(p, w)).collect();
-        let states = evolve_implicit(&problem.matrix(&basis)?, &u0, EVERY as f64 * lr.sqrt(), steps.len(), substeps)?;
-        let curves: Vec<[f64; 3]> = states[1..]
+    let setups = LEVELS
+        .iter()
+        .map(|&(n, substeps)| {
+            let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree)?;
+            let g = MarginalGrid::new(&problem, &basis, -3.0, 3.5, 6500)?;
+            Ok((basis, g, substeps))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let evolve_levels = || -> Result<Vec<Vec<[f64; 3]>>> {
+        setups
             .iter()
-            .map(|u| {
-                let dens = g.density(&basis, u);
-                std::array::from_fn(|m| dens.iter().zip(&tabled).map(|(q, f)| q * f[m]).sum::<f64>() * g.h)
+            .map(|(basis, g, substeps)| {
+                let u0 = g.weighted_state(basis, cutoff)?;
+                let tabled: Vec<[f64; 3]> = g.w.iter().map(|&w| measures(p, w)).collect();
+                let dt = EVERY as f64 * lr.sqrt();
+                let states = evolve_implicit(&problem.matrix(basis)?, &u0, dt, steps.len(), *substeps)?;
+                Ok(states[1..]
+                    .iter()
+                    .map(|u| {
+                        let dens = g.density(basis, u);
+                        std::array::from_fn(|m| dens.iter().zip(&tabled).map(|(q, f)| q * f[m]).sum::<f64>() * g.h)
+                    })
+                    .collect())
             })
-            .collect();
-        levels.push(curves);
-        grid = Some(g);
-    }
-    let grid = grid.expect("two levels");
+            .collect()
+    };
+    // The chains start from the finest level's grid; they and the evolution of (9) run side by side.
+    let grid = &setups[LEVELS.len() - 1].1;
+    let cdf = initial_cdf(grid);
+    let simulate_chains = || -> Result<Vec<Vec<[f64; 3]>>> {
+        let shifts = SampleShifts::new(1024, 1, b, seed)?;
+        let gradient = RiskGradient::new(p);
+        let method = Method::Momentum { momentum };
+        let algorithm = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method };
+        let sim = Problem { gradient: &gradient, shifts: &shifts, algorithm };
+        let start = |_c: usize, r: &mut ChainRng| {
+            let v: f64 = r.sample(StandardNormal);
+            ChainState { w: [draw(grid, &cdf, r), 0.0, 0.0], z: [lr.sqrt() * temperature.sqrt() * v, 0.0, 0.0] }
+        };
+        let records = simulate(&sim, &start, chains, STEPS, seed, &Snapshots { at: steps.clone() }, None)?;
+        Ok(records.iter().map(|r| r.iter().map(|w| measures(p, w[0])).collect()).collect())
+    };
+    let (levels, chains) = rayon::join(evolve_levels, simulate_chains);
+    let (levels, chains) = (levels?, chains?);
     let kinetic = (0..steps.len())
         .map(|k| std::array::from_fn(|m| Quantity::new(levels[1][k][m], (levels[1][k][m] - levels[0][k][m]).abs())))
         .collect();
     let gibbs = std::array::from_fn(|m| grid.mean(&grid.rho, |w| measures(p, w)[m]));
-    let cdf = initial_cdf(&grid);
-    let shifts = SampleShifts::new(1024, 1, b, seed)?;
-    let gradient = RiskGradient::new(p);
-    let algorithm = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Momentum { momentum } };
-    let sim = Problem { gradient: &gradient, shifts: &shifts, algorithm };
-    let start = |_c: usize, r: &mut ChainRng| {
-        let v: f64 = r.sample(StandardNormal);
-        ChainState { w: [draw(&grid, &cdf, r), 0.0, 0.0], z: [lr.sqrt() * temperature.sqrt() * v, 0.0, 0.0] }
-    };
-    let records = simulate(&sim, &start, chains, STEPS, seed, &Snapshots { at: steps.clone() }, None)?;
-    let chains = records.iter().map(|r| r.iter().map(|w| measures(p, w[0])).collect()).collect();
     Ok(Run { lr, beta: b, momentum, batch, temperature, steps, chains, kinetic, gibbs })
 }
 
@@ -242,11 +257,13 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 /// The checks with `chains` chains per pair.
 pub fn run_with_chains(progress: Progress, chains: usize) -> Result<Vec<Check>> {
     let p = Potential::parse(RISK)?;
-    let mut runs = Vec::new();
-    for (xi, batch) in PAIRS {
-        progress(&format!("msgd-batch: ξ={xi}, M={batch}"));
-        runs.push(run_pair(&p, xi, batch, chains, 13)?);
-    }
+    let runs = PAIRS
+        .par_iter()
+        .map(|&(xi, batch)| {
+            progress(&format!("msgd-batch: ξ={xi}, M={batch}"));
+            run_pair(&p, xi, batch, chains, 13)
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(checks_of(&runs))
 }
 

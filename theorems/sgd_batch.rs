@@ -23,6 +23,7 @@ use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
 use fpspectral::{EngineError, Potential, Result};
+use rayon::prelude::*;
 
 /// The risk.
 pub const RISK: &str = "0.1*(x^2-1)^2*((x-1)^2+0.25)";
@@ -83,7 +84,7 @@ pub fn simulate_curves(p: &Potential, algorithm: Algorithm, beta: f64, chains: u
     let shifts = SampleShifts::new(1024, 1, beta, seed)?;
     let gradient = RiskGradient::new(p);
     let problem = Problem { gradient: &gradient, shifts: &shifts, algorithm };
-    let steps: Vec<usize> = (1..=RECORDS).map(|k| k * STEPS / RECORDS).collect();
+    let steps = snapshot_steps();
     let start = |_c: usize, _r: &mut ChainRng| ChainState { w: [-1.0, 0.0, 0.0], z: [0.0; 3] };
     let records = simulate(&problem, &start, chains, STEPS, seed, &Snapshots { at: steps.clone() }, None)?;
     let mut flat = Vec::new();
@@ -99,6 +100,11 @@ pub fn simulate_curves(p: &Potential, algorithm: Algorithm, beta: f64, chains: u
     Ok(Curves { steps, flat, sharpness, log_det, per_chain })
 }
 
+/// The steps at which [`simulate_curves`] records: [`RECORDS`] evenly spaced up to [`STEPS`].
+fn snapshot_steps() -> Vec<usize> {
+    (1..=RECORDS).map(|k| k * STEPS / RECORDS).collect()
+}
+
 /// A fraction with a 95 % interval that does not vanish at 0 or 1 (Wilson-style floor 1.96²/C).
 fn binomial(indicators: &[f64]) -> Quantity {
     let q = mean_over_chains(indicators);
@@ -111,13 +117,25 @@ fn binomial(indicators: &[f64]) -> Quantity {
 /// resolutions (the difference is the error).
 pub fn fokker_planck_curves(p: &Potential, d: f64, dt_per_step: f64, steps: &[usize]) -> Result<[Vec<Quantity>; 3]> {
     let times: Vec<f64> = steps.iter().map(|&k| k as f64 * dt_per_step).collect();
-    let grad = |x: f64| p.gradient(&[x]).g[0];
-    let diff = |_x: f64| d;
-    let prob = Problem1d { drift_gradient: &grad, diffusion: &diff, a: -2.5, b: 3.5, form: FluxForm::Ito };
+    fokker_planck_at(p, d, fine_step(dt_per_step), &times)
+}
+
+/// The finite-volume time step of the fine resolution for a run of step `dt_per_step` (the coarse
+/// one is twice it).
+fn fine_step(dt_per_step: f64) -> f64 {
+    (dt_per_step * 0.5).min(0.05)
+}
+
+/// The curves of [`fokker_planck_curves`] at the SDE times `times` (ascending), the fine evolution
+/// with step `dt_fine`; both resolutions run side by side.
+fn fokker_planck_at(p: &Potential, d: f64, dt_fine: f64, times: &[f64]) -> Result<[Vec<Quantity>; 3]> {
     let s = 0.03;
     let p0 = |x: f64| (-(x + 1.0).powi(2) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
     let run = |cells: usize, dt: f64| -> Result<Vec<[f64; 3]>> {
-        let sol = solve(&prob, &p0, cells, dt, &times)?;
+        let grad = |x: f64| p.gradient(&[x]).g[0];
+        let diff = |_x: f64| d;
+        let prob = Problem1d { drift_gradient: &grad, diffusion: &diff, a: -2.5, b: 3.5, form: FluxForm::Ito };
+        let sol = solve(&prob, &p0, cells, dt, times)?;
         let tabled: Vec<[f64; 3]> = (0..cells).map(|i| measures(p, sol.a + sol.h * (i as f64 + 0.5))).collect();
         Ok((0..times.len())
             .map(|k| {
@@ -128,12 +146,41 @@ pub fn fokker_planck_curves(p: &Potential, d: f64, dt_per_step: f64, steps: &[us
             })
             .collect())
     };
-    let dt_fine = (dt_per_step * 0.5).min(0.05);
-    let coarse = run(600, 2.0 * dt_fine)?;
-    let fine = run(1200, dt_fine)?;
+    let (coarse, fine) = rayon::join(|| run(600, 2.0 * dt_fine), || run(1200, dt_fine));
+    let (coarse, fine) = (coarse?, fine?);
     Ok(std::array::from_fn(|m| {
         coarse.iter().zip(&fine).map(|(x, y)| Quantity::new(y[m], (x[m] - y[m]).abs())).collect()
     }))
+}
+
+/// The Fokker–Planck curves of every run (γ, D, snapshot steps). Runs with the same D and the same
+/// finite-volume step share one evolution over the union of their times: the densities at a time
+/// are the same whichever other times are recorded (the same number of identical steps), so
+/// every curve is the one [`fokker_planck_curves`] gives for its run alone.
+fn shared_fokker_planck(p: &Potential, runs: &[(f64, f64, &[usize])]) -> Result<Vec<[Vec<Quantity>; 3]>> {
+    let key = |r: &(f64, f64, &[usize])| (r.1.to_bits(), fine_step(r.0).to_bits());
+    let times_of = |r: &(f64, f64, &[usize])| r.2.iter().map(|&k| k as f64 * r.0).collect::<Vec<f64>>();
+    let mut groups: Vec<(u64, u64)> = runs.iter().map(key).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let shared: Vec<(Vec<f64>, [Vec<Quantity>; 3])> = groups
+        .par_iter()
+        .map(|&g| {
+            let mut union: Vec<f64> = runs.iter().filter(|r| key(r) == g).flat_map(times_of).collect();
+            union.sort_by(f64::total_cmp);
+            union.dedup();
+            let curves = fokker_planck_at(p, f64::from_bits(g.0), f64::from_bits(g.1), &union)?;
+            Ok((union, curves))
+        })
+        .collect::<Result<_>>()?;
+    Ok(runs
+        .iter()
+        .map(|r| {
+            let (union, curves) = &shared[groups.binary_search(&key(r)).expect("every run's group was evolved")];
+            let at: Vec<usize> = times_of(r).iter().map(|t| union.partition_point(|u| u < t)).collect();
+            std::array::from_fn(|m| at.iter().map(|&i| curves[m][i]).collect())
+        })
+        .collect())
 }
 
 /// Band series (mean, lower, upper) of a simulated curve.
@@ -177,15 +224,29 @@ pub struct Plan<'a> {
 pub fn run_plan(progress: Progress, plan: &Plan) -> Result<Vec<Check>> {
     let p = Potential::parse(RISK)?;
     let beta = plan.beta;
-    let mut all = Vec::new();
-    for &(lr, batch) in plan.pairs {
-        progress(&format!("sgd-batch: γ={lr}, M={batch}"));
-        let alg = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Sgd };
-        let sim = simulate_curves(&p, alg, beta, plan.chains, 11)?;
-        let d = lr * beta / (2.0 * batch as f64);
-        let [fp_flat, fp_sharp, fp_log_det] = fokker_planck_curves(&p, d, lr, &sim.steps)?;
-        all.push((lr, batch, d, sim, fp_flat, fp_sharp, fp_log_det));
-    }
+    let diffusion = |lr: f64, batch: usize| lr * beta / (2.0 * batch as f64);
+    let simulate_all = || -> Result<Vec<(f64, usize, f64, Curves)>> {
+        let mut sims = Vec::new();
+        for &(lr, batch) in plan.pairs {
+            progress(&format!("sgd-batch: γ={lr}, M={batch}"));
+            let alg = Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Sgd };
+            sims.push((lr, batch, diffusion(lr, batch), simulate_curves(&p, alg, beta, plan.chains, 11)?));
+        }
+        Ok(sims)
+    };
+    // The Fokker–Planck evolutions need only the snapshot steps: they run beside the chains.
+    let steps = snapshot_steps();
+    let keys: Vec<(f64, f64, &[usize])> =
+        plan.pairs.iter().map(|&(lr, m)| (lr, diffusion(lr, m), &steps[..])).collect();
+    let (sims, fp) = rayon::join(simulate_all, || shared_fokker_planck(&p, &keys));
+    let (sims, fp) = (sims?, fp?);
+    let all: Vec<_> = sims
+        .into_iter()
+        .zip(fp)
+        .map(|((lr, batch, d, sim), [fp_flat, fp_sharp, fp_log_det])| {
+            (lr, batch, d, sim, fp_flat, fp_sharp, fp_log_det)
+        })
+        .collect();
     let mut checks = Vec::new();
     let mut flat_fig = Vec::new();
     let mut sharp_fig = Vec::new();

@@ -22,8 +22,9 @@ pub struct RiskGradient(Form);
 
 #[derive(Debug, Clone)]
 enum Form {
-    /// d = 1: L'(x) = Σ_t c_t x^{a_t}, as (c_t, a_t) in the order of the flat form.
-    Line { terms: Vec<(f64, usize)>, degree: usize },
+    /// d = 1: L'(x) = Σ_t c_t x^{a_t}, as (c_t, a_t) in the order of the flat form; `ascending`
+    /// when the a_t never decrease (then the powers are formed on the way, [`line_sum`]).
+    Line { terms: Vec<(f64, usize)>, degree: usize, ascending: bool },
     /// ∂L/∂x_i = Σ_t c_t x^α_t, one term list per coordinate; `degree` is the largest exponent.
     Flat { partials: Vec<Vec<Term>>, degree: usize },
     /// The engine's exact gradient of a non-polynomial risk.
@@ -39,8 +40,9 @@ impl RiskGradient {
                 let partials: Vec<Vec<Term>> = (0..d).map(|i| flat_terms(&p.derivative(i))).collect();
                 let degree = partials.iter().flatten().flat_map(|t| t.powers).max().unwrap_or(0);
                 if d == 1 {
-                    let terms = partials[0].iter().map(|t| (t.coefficient, t.powers[0])).collect();
-                    return RiskGradient(Form::Line { terms, degree });
+                    let terms: Vec<(f64, usize)> = partials[0].iter().map(|t| (t.coefficient, t.powers[0])).collect();
+                    let ascending = terms.windows(2).all(|p| p[0].1 <= p[1].1);
+                    return RiskGradient(Form::Line { terms, degree, ascending });
                 }
                 RiskGradient(Form::Flat { partials, degree })
             }
@@ -57,7 +59,8 @@ impl RiskGradient {
     #[inline]
     pub fn eval(&self, w: &[f64], out: &mut [f64]) {
         match &self.0 {
-            Form::Line { terms, degree } => {
+            Form::Line { terms, ascending: true, .. } => out[0] = line_sum(terms, w[0]),
+            Form::Line { terms, degree, .. } => {
                 // The flat form's arithmetic without the unit factors of absent variables.
                 let mut powers = [1.0f64; MAX_FLAT_DEGREE + 1];
                 for k in 1..=*degree {
@@ -65,27 +68,52 @@ impl RiskGradient {
                 }
                 out[0] = terms.iter().map(|&(c, a)| c * powers[a]).sum();
             }
-            Form::Flat { partials, degree } => {
-                let mut powers = [[1.0f64; MAX_FLAT_DEGREE + 1]; MAX_DIM];
-                for (row, &x) in powers.iter_mut().zip(w) {
-                    for k in 1..=*degree {
-                        row[k] = row[k - 1] * x;
-                    }
-                }
-                for (o, terms) in out.iter_mut().zip(partials) {
-                    *o = terms
-                        .iter()
-                        .map(|t| {
-                            t.coefficient * powers[0][t.powers[0]] * powers[1][t.powers[1]] * powers[2][t.powers[2]]
-                        })
-                        .sum();
-                }
+            Form::Flat { partials, degree } if *degree < LOW_DEGREE => {
+                flat_sum::<LOW_DEGREE>(partials, *degree, w, out)
             }
+            Form::Flat { partials, degree } => flat_sum::<{ MAX_FLAT_DEGREE + 1 }>(partials, *degree, w, out),
             Form::General(p) => {
                 let g = p.gradient(w);
                 out.copy_from_slice(&g.g[..out.len()]);
             }
         }
+    }
+}
+
+/// Table length of the powers when every exponent is below it (the common low-degree risks):
+/// fewer entries to set per evaluation.
+const LOW_DEGREE: usize = 4;
+
+/// Σ_t c_t x^{a_t} with x^a = 1·x·…·x (a factors, in order), the value of the tabled powers,
+/// formed on the way through terms of non-decreasing a_t; summed from −0.0 in term order as
+/// `Iterator::sum` does.
+#[inline]
+fn line_sum(terms: &[(f64, usize)], x: f64) -> f64 {
+    let (mut sum, mut power, mut k) = (-0.0, 1.0, 0);
+    for &(c, a) in terms {
+        while k < a {
+            power *= x;
+            k += 1;
+        }
+        sum += c * power;
+    }
+    sum
+}
+
+/// ∂L/∂x_i = Σ_t c_t x^α_t per coordinate from powers tabled up to `degree` < `K` (x^0 = 1).
+#[inline]
+fn flat_sum<const K: usize>(partials: &[Vec<Term>], degree: usize, w: &[f64], out: &mut [f64]) {
+    let mut powers = [[1.0f64; K]; MAX_DIM];
+    for (row, &x) in powers.iter_mut().zip(w) {
+        for k in 1..=degree {
+            row[k] = row[k - 1] * x;
+        }
+    }
+    for (o, terms) in out.iter_mut().zip(partials) {
+        *o = terms
+            .iter()
+            .map(|t| t.coefficient * powers[0][t.powers[0]] * powers[1][t.powers[1]] * powers[2][t.powers[2]])
+            .sum();
     }
 }
 
