@@ -41,7 +41,8 @@ pub(crate) fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radi
     let l = |w: &[f64]| potential.value(w);
     let mut seeds = grid_minima(&l, centre, radius);
     let sphere = sphere_points(centre.len(), centre, radius, if centre.len() == 3 { 1024 } else { 256 });
-    if let Some(low) = sphere.into_iter().min_by(|a, b| l(a).total_cmp(&l(b))) {
+    // The first lowest sphere point (each point evaluated once).
+    if let Some((_, low)) = sphere.into_iter().map(|p| (l(&p), p)).min_by(|a, b| a.0.total_cmp(&b.0)) {
         seeds.push(low);
     }
     let step = radius / 20.0;
@@ -85,12 +86,19 @@ fn grid_minima(l: &dyn Fn(&[f64]) -> f64, centre: &[f64], radius: f64) -> Vec<Ve
     let index = |flat: usize, k: usize| (flat / n.pow((d - 1 - k) as u32) % n) as i64;
     let point = |idx: &[i64]| -> Vec<f64> { (0..d).map(|k| centre[k] - radius + h * idx[k] as f64).collect() };
     let inside = |w: &[f64]| dist(w, centre) <= radius;
+    // L at every node inside the ball, each evaluated once (a node is compared with up to 3^d − 1
+    // neighbours).
+    let values: Vec<Option<f64>> = (0..total)
+        .map(|flat| {
+            let w = point(&(0..d).map(|k| index(flat, k)).collect::<Vec<i64>>());
+            inside(&w).then(|| l(&w))
+        })
+        .collect();
     let value = |idx: &[i64]| -> Option<f64> {
         if idx.iter().any(|&i| i < 0 || i >= n as i64) {
             return None;
         }
-        let w = point(idx);
-        inside(&w).then(|| l(&w))
+        values[idx.iter().fold(0, |flat, &i| flat * n + i as usize)]
     };
     let offsets: Vec<Vec<i64>> = (0..3usize.pow(d as u32))
         .map(|m| (0..d).map(|k| (m / 3usize.pow(k as u32) % 3) as i64 - 1).collect::<Vec<i64>>())
@@ -99,7 +107,7 @@ fn grid_minima(l: &dyn Fn(&[f64]) -> f64, centre: &[f64], radius: f64) -> Vec<Ve
     (0..total)
         .filter_map(|flat| {
             let idx: Vec<i64> = (0..d).map(|k| index(flat, k)).collect();
-            let v = value(&idx)?;
+            let v = values[flat]?;
             let lowest = offsets.iter().all(|o| {
                 let nb: Vec<i64> = idx.iter().zip(o).map(|(i, x)| i + x).collect();
                 value(&nb).is_none_or(|u| v <= u)

@@ -17,6 +17,9 @@
 use crate::error::{EngineError, Result};
 use crate::jet::{Dual, Grad, Jet};
 use crate::polynomial::{Expansion, Poly};
+use program::Program;
+
+mod program;
 
 /// Longest expression accepted, in bytes.
 pub const MAX_LENGTH: usize = 100_000;
@@ -68,6 +71,8 @@ impl Func {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     root: Node,
+    /// The tree compiled for evaluation ([`program`]): the same operations, flat.
+    program: Program,
     dim: usize,
     nodes: usize,
 }
@@ -115,7 +120,11 @@ impl Expr {
                 "expression has {nodes} nodes (numbers, variables and operations); the limit is {MAX_NODES}"
             )));
         }
-        Ok(Expr { root, dim: dim.max(1), nodes })
+        Ok(Expr::new(root, dim.max(1), nodes))
+    }
+
+    fn new(root: Node, dim: usize, nodes: usize) -> Expr {
+        Expr { program: Program::compile(&root), root, dim, nodes }
     }
 
     /// Number of variables used: 1 + the largest variable index (x=0, y=1, z=2), at least 1.
@@ -128,9 +137,9 @@ impl Expr {
         self.nodes
     }
 
-    /// Value at a point.
+    /// Value at a point (the compiled program: bit-identical to the tree's value).
     pub fn value(&self, x: &[f64]) -> f64 {
-        self.root.value(x)
+        self.program.value(x)
     }
 
     /// Value, gradient and Hessian at a point (forward-mode, exact to rounding).
@@ -159,7 +168,7 @@ impl Expr {
             .into_iter()
             .map(|root| {
                 let (_, nodes, _) = root.shape();
-                Expr { root, dim: self.dim, nodes }
+                Expr::new(root, self.dim, nodes)
             })
             .collect()
     }

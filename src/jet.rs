@@ -5,6 +5,15 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+/// ln(1 + e^u), computed without overflow (the value of [`Jet::softplus`] and [`Grad::softplus`]).
+pub fn softplus(u: f64) -> f64 {
+    if u > 0.0 {
+        u + (-u).exp().ln_1p()
+    } else {
+        u.exp().ln_1p()
+    }
+}
+
 /// Maximum number of variables (x, y, z).
 pub const MAX_DIM: usize = 3;
 
@@ -89,7 +98,7 @@ impl Jet {
     /// ln(1 + e^u), computed without overflow.
     pub fn softplus(self) -> Self {
         let u = self.v;
-        let f = if u > 0.0 { u + (-u).exp().ln_1p() } else { u.exp().ln_1p() };
+        let f = softplus(u);
         let s = 1.0 / (1.0 + (-u).exp());
         self.chain(f, s, s * (1.0 - s))
     }
@@ -223,8 +232,7 @@ impl Grad {
     /// ln(1 + e^u), computed without overflow.
     pub fn softplus(self) -> Self {
         let u = self.v;
-        let f = if u > 0.0 { u + (-u).exp().ln_1p() } else { u.exp().ln_1p() };
-        self.chain(f, 1.0 / (1.0 + (-u).exp()))
+        self.chain(softplus(u), 1.0 / (1.0 + (-u).exp()))
     }
     /// |∇f|² over the first `dim` variables.
     pub fn grad_norm2(&self, dim: usize) -> f64 {

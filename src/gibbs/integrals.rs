@@ -51,6 +51,9 @@ pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
     }
 }
 
+/// Wells whose partition weights are held on the stack (more use the heap; same values).
+const SMALL_WELLS: usize = 8;
+
 /// Leak of each partition function χ_k onto another minimum: e^{−28}.
 const PARTITION_LEAK: f64 = 6.914e-13;
 
@@ -79,8 +82,18 @@ pub(crate) fn log_partition_by_wells(
     for m in wells {
         let g = |w: &[f64]| {
             let own = -dist2(w, m) / s2;
-            let all: Vec<f64> = wells.iter().map(|k| -dist2(w, k) / s2).collect();
-            -eta * potential.value(w) + own - log_sum_exp(&all)
+            let mut small = [0.0; SMALL_WELLS];
+            let mut large = Vec::new();
+            let all = if wells.len() <= SMALL_WELLS {
+                &mut small[..wells.len()]
+            } else {
+                large.resize(wells.len(), 0.0);
+                &mut large[..]
+            };
+            for (a, k) in all.iter_mut().zip(wells) {
+                *a = -dist2(w, k) / s2;
+            }
+            -eta * potential.value(w) + own - log_sum_exp(all)
         };
         let reach = r + dist2(m, centre).sqrt();
         parts.push(log_shaped_integral(&g, m, reach, &laplace_shape(potential, m))?);

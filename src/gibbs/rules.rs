@@ -288,8 +288,11 @@ pub fn log_shaped_integral(
 ) -> Result<LogQuantity> {
     let d = centre.len();
     let mapped = |v: &[f64]| {
-        let w: Vec<f64> = (0..d).map(|i| centre[i] + (0..d).map(|k| shape[(i, k)] * v[k]).sum::<f64>()).collect();
-        g(&w)
+        let mut w = [0.0; 3];
+        for (i, wi) in w.iter_mut().enumerate().take(d) {
+            *wi = centre[i] + (0..d).map(|k| shape[(i, k)] * v[k]).sum::<f64>();
+        }
+        g(&w[..d])
     };
     let inner = log_disc_integral(&mapped, &vec![0.0; d], radius)?;
     Ok(LogQuantity { ln: inner.ln + shape.determinant().abs().ln(), rel_error: inner.rel_error })
