@@ -21,7 +21,7 @@ use crate::gibbs::domain::{check_point, gibbs_radius, laplace_shape, lowest_poin
 use crate::gibbs::integrals::{log_interval_integral, log_partition};
 use crate::gibbs::refine::refine_log_integral_at;
 use crate::gibbs::rules::{
-    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, sphere_points, subdivide, LogQuantity,
+    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, sphere_iter, subdivide, LogQuantity,
 };
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;
@@ -103,7 +103,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// 0.9 × the largest r ≤ r_max (bisection) with L < level on 512 points of the sphere |w − m| = r.
 fn sublevel_ball(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
-    let below = |r: f64| sphere_points(m.len(), m, r, 512).iter().all(|p| potential.value(p) < level);
+    let below = |r: f64| sphere_iter(m.len(), m, r, 512).all(|p| potential.value(&p[..m.len()]) < level);
     let (mut lo, mut hi) = (0.0, r_max);
     for _ in 0..50 {
         let mid = 0.5 * (lo + hi);

@@ -38,7 +38,7 @@ fn overlap_defects<const N: usize>(
         let f = cs.map(|c| w * (-(value - lmin) * c / 2.0).exp());
         let idx = grid.node_index(k);
         for (gi, alpha) in g.iter_mut().zip(&basis.indices) {
-            let phi = grid.basis_at(&idx, alpha).0;
+            let phi = grid.basis_value(&idx, alpha);
             for (gij, fj) in gi.iter_mut().zip(&f) {
                 *gij += fj * phi;
             }

@@ -1,7 +1,7 @@
 //! The domain of a Gibbs weight e^{−ηL}: its lowest point, a radius outside which it is
 //! negligible, the low minima inside, and the Laplace shape of a well (d = 1, 2, 3).
 
-use super::rules::{dist2, sphere_points};
+use super::rules::{dist2, sphere_iter};
 use crate::error::{finite, short, EngineError, Result};
 use crate::potential::Potential;
 use nalgebra::DMatrix;
@@ -16,8 +16,9 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
     let mut last_alive = 0.0;
     let mut r = 0.01;
     while r < 1e4 {
-        let on_sphere = sphere_points(potential.dim(), centre, r, if potential.dim() == 3 { 1024 } else { 256 });
-        let low = on_sphere.iter().map(|p| potential.value(p)).fold(f64::INFINITY, f64::min);
+        let d = potential.dim();
+        let on_sphere = sphere_iter(d, centre, r, if d == 3 { 1024 } else { 256 });
+        let low = on_sphere.map(|p| potential.value(&p[..d])).fold(f64::INFINITY, f64::min);
         if low.is_nan() || low - l_centre < (60.0 / eta).max(2.0) {
             last_alive = r;
         } else if r > 4.0 * last_alive.max(0.25) {

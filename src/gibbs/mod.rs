@@ -16,5 +16,6 @@ pub use integrals::{log_interval_integral, log_partition};
 pub use refine::refine_log_integral_at;
 pub use rules::{
     best_effort, directions, gauss_legendre, gl_sum, local_scale, log_add, log_disc_integral, log_integral_1d,
-    log_shaped_integral, log_sum_exp, log_sum_parts, radial_edges, radial_nodes, sphere_points, subdivide, LogQuantity,
+    log_shaped_integral, log_sum_exp, log_sum_parts, radial_edges, radial_nodes, sphere_iter, sphere_points, subdivide,
+    LogQuantity,
 };

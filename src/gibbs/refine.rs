@@ -67,11 +67,6 @@ pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
     (out, missed)
 }
 
-/// Once the levels run out, the finest is accepted when its last change is below this
-/// (plus the rounding), with that change as its error: the error is honest, only the
-/// tolerance was missed.
-pub const ACCEPTED_AFTER_LAST_LEVEL: f64 = 1e-8;
-
 /// Margin added to the error of a converged study: the sum ln Σ e^{t_i} itself is exact to
 /// a few ulps of its terms.
 const SUM_ROUNDING: f64 = 1e-14;
@@ -144,8 +139,9 @@ impl<F: Fn(usize) -> f64> Refinable for LogRefinement<'_, F> {
 /// The refinement study of a log-integral: `ln_sum(level)` for levels 0, 1, … until two
 /// successive levels agree to `tol` (from `min_level` on), or to `tol` + `rounding`, the
 /// rounding of the log-integrand at its peak, below which refinement only reshuffles noise. Out
-/// of levels, the finest is accepted when its last change meets [`ACCEPTED_AFTER_LAST_LEVEL`]
-/// (+ rounding), or in [`best_effort`] mode. The error is the last change plus the
+/// of levels, [`EngineError::NotConverged`] says by how much the last level changed ln I, except
+/// in [`best_effort`] mode, where the finest level is returned with the last change plus the
+/// rounding as its error and the miss is recorded. The error is the last change plus the
 /// rounding. The loop, the budgets and the stopping order are [`drive`]'s. Returns the estimate
 /// and the level it accepted.
 pub fn refine_log_integral_at(
@@ -169,7 +165,10 @@ pub fn refine_log_integral_at(
         _ => return Err(EngineError::NotConverged(missed(f64::INFINITY))),
     };
     let q = LogQuantity { ln: fine.values[0], rel_error: estimate.errors[0] };
-    if estimate.converged || change < ACCEPTED_AFTER_LAST_LEVEL + rounding || record_miss(&missed(change)) {
+    // Out of levels the tolerance was missed, however small the last change: not converged (the
+    // driver's meaning), with the achieved change in the message; in best-effort mode the finest
+    // level with that change as its error, and the miss recorded.
+    if estimate.converged || record_miss(&missed(change)) {
         return Ok((q, fine.sizes[0]));
     }
     Err(EngineError::NotConverged(missed(change)))

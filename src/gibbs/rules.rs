@@ -232,26 +232,27 @@ fn golden_max(h: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> (f64, f64) {
 
 /// n points on the sphere |w − c| = r (d = 2: equally spaced; d = 3: a Fibonacci lattice).
 pub fn sphere_points(dim: usize, centre: &[f64], r: f64, n: usize) -> Vec<Vec<f64>> {
-    match dim {
-        1 => vec![vec![centre[0] - r], vec![centre[0] + r]],
-        2 => (0..n)
-            .map(|k| {
-                let a = 2.0 * PI * k as f64 / n as f64;
-                vec![centre[0] + r * a.cos(), centre[1] + r * a.sin()]
-            })
-            .collect(),
-        _ => {
-            let golden = PI * (3.0 - 5f64.sqrt());
-            (0..n)
-                .map(|k| {
-                    let z = 1.0 - (2 * k + 1) as f64 / n as f64;
-                    let s = (1.0 - z * z).sqrt();
-                    let a = golden * k as f64;
-                    vec![centre[0] + r * s * a.cos(), centre[1] + r * s * a.sin(), centre[2] + r * z]
-                })
-                .collect()
+    sphere_iter(dim, centre, r, n).map(|p| p[..dim.min(3)].to_vec()).collect()
+}
+
+/// The points of [`sphere_points`] one by one, without allocating (d = 1: the two points c ± r;
+/// coordinates past d are 0).
+pub fn sphere_iter(dim: usize, centre: &[f64], r: f64, n: usize) -> impl Iterator<Item = [f64; 3]> + '_ {
+    let count = if dim == 1 { 2 } else { n };
+    let golden = PI * (3.0 - 5f64.sqrt());
+    (0..count).map(move |k| match dim {
+        1 => [if k == 0 { centre[0] - r } else { centre[0] + r }, 0.0, 0.0],
+        2 => {
+            let a = 2.0 * PI * k as f64 / n as f64;
+            [centre[0] + r * a.cos(), centre[1] + r * a.sin(), 0.0]
         }
-    }
+        _ => {
+            let z = 1.0 - (2 * k + 1) as f64 / n as f64;
+            let s = (1.0 - z * z).sqrt();
+            let a = golden * k as f64;
+            [centre[0] + r * s * a.cos(), centre[1] + r * s * a.sin(), centre[2] + r * z]
+        }
+    })
 }
 
 /// Relative tolerance of the 2D / 3D polar refinement study.
@@ -304,7 +305,8 @@ pub fn local_scale(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f
     let g0 = g(centre);
     let mut r = radius / 8.0;
     for _ in 0..80 {
-        let spread = sphere_points(centre.len(), centre, r, 64).iter().map(|p| (g(p) - g0).abs()).fold(0.0, f64::max);
+        let d = centre.len();
+        let spread = sphere_iter(d, centre, r, 64).map(|p| (g(&p[..d]) - g0).abs()).fold(0.0, f64::max);
         if spread <= 1.0 || !g0.is_finite() {
             return r;
         }
@@ -396,4 +398,25 @@ pub fn log_sum_parts(parts: &[LogQuantity], extra: f64) -> LogQuantity {
 
 pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sphere points lie on the sphere, n of them (two in d = 1), and the one-by-one points
+    /// are the listed ones.
+    #[test]
+    fn sphere_points_lie_on_the_sphere() {
+        let centre = [0.3, -1.2, 2.5];
+        for (dim, n) in [(1, 256), (2, 256), (3, 1024)] {
+            let points = sphere_points(dim, &centre[..dim], 0.7, n);
+            assert_eq!(points.len(), if dim == 1 { 2 } else { n });
+            for (p, q) in points.iter().zip(sphere_iter(dim, &centre[..dim], 0.7, n)) {
+                assert_eq!(p[..], q[..dim]);
+                let r = dist2(p, &centre[..dim]).sqrt();
+                assert!((r - 0.7).abs() <= 8.0 * f64::EPSILON * 3.0, "d = {dim}: |p − c| = {r}");
+            }
+        }
+    }
 }

@@ -236,7 +236,7 @@ impl TaylorScratch {
 }
 
 /// Rows handled together by [`RowMajor::apply_scaled`]: independent sums in flight at once.
-const LANES: usize = 4;
+const LANES: usize = 8;
 
 /// A sparse matrix by rows, each row's entries in increasing column order, stored in slices of
 /// [`LANES`] rows (sliced ELLPACK): slot k of a slice holds the k-th entry of each of its rows,
