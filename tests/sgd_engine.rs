@@ -177,3 +177,33 @@ fn first_order_correction_explains_the_double_well_bias() {
     }
     println!("{residuals:?}");
 }
+
+/// The per-step gradient (flat polynomial forms: d = 1 with powers formed on the way, low-degree
+/// and general tables in d = 2, 3) against the engine's exact gradient, to rounding.
+#[test]
+fn the_step_gradient_is_the_engines_gradient() {
+    let risks = [
+        "x^2/2",
+        "x^4/4 - x^2/2",
+        "0.1*(x^2-1)^2*((x-1)^2+0.25)",
+        "x^4/4 - x^2/2 + x*y + y^2",
+        "x^6 + y^6 - 3*x^2*y^3 + x*y",
+        "x^4 + y^4 + z^4 - x*y*z + x^2",
+    ];
+    for text in risks {
+        let p = Potential::parse(text).unwrap();
+        let g = RiskGradient::new(&p);
+        assert!(g.is_flat(), "{text}");
+        let d = p.dim();
+        for k in 0..50 {
+            let w: Vec<f64> = (0..d).map(|i| -2.0 + 0.083 * k as f64 + 0.37 * i as f64).collect();
+            let mut got = vec![0.0; d];
+            g.eval(&w, &mut got);
+            let want = p.gradient(&w);
+            for i in 0..d {
+                let scale = 1.0 + want.g[i].abs() + w.iter().map(|x| x.abs()).fold(0.0, f64::max).powi(6);
+                assert!((got[i] - want.g[i]).abs() <= 1e-13 * scale, "{text} at {w:?}: {} vs {}", got[i], want.g[i]);
+            }
+        }
+    }
+}
