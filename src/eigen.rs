@@ -122,8 +122,8 @@ fn lowest_from_triangular(r: Mat<f64>, k: usize) -> Result<Eigenpairs> {
 pub const PARTIAL_FROM: usize = 400;
 
 /// Lowest k eigenpairs of H = BᵀB from the factor B, for k ≪ n. The Gram matrix BᵀB (half the
-/// flops of the QR of B) only finds the eigenvectors: Krylov–Schur on δ(BᵀB + δI)^{-1} (δ = −`shift`
-/// > 0, below the spectrum), through the Cholesky factor of BᵀB/δ + I. Each eigenvalue is then the
+/// flops of the QR of B) only finds the eigenvectors: Krylov–Schur on δ(BᵀB + δI)^{-1} (δ = −`shift`,
+/// positive, below the spectrum), through the Cholesky factor of BᵀB/δ + I. Each eigenvalue is then the
 /// Rayleigh quotient ‖Bv‖²/‖v‖² of B itself, whose error is second order in the error of v; its
 /// rounding is that of the SVD path ([`lowest_from_owned_factor`], σ_max by power iteration) plus
 /// ‖r‖²/gap for the residual r = Bᵀ(Bv) − λv. Falls back to QR + SVD below [`PARTIAL_FROM`], for
@@ -131,7 +131,7 @@ pub const PARTIAL_FROM: usize = 400;
 /// ‖r‖²/gap exceeds 1e-6·λ (the Gram matrix's rounding ε‖B‖² too large for the vectors).
 pub fn lowest_few_from_owned_factor(b: Mat<f64>, k: usize, shift: f64) -> Result<Eigenpairs> {
     let n = b.ncols();
-    if n < PARTIAL_FROM || 8 * (k + 2) > n || !(shift < 0.0) {
+    if n < PARTIAL_FROM || 8 * (k + 2) > n || shift.is_nan() || shift >= 0.0 {
         return lowest_from_owned_factor(b, k);
     }
     match lowest_few_of_factor(b.as_ref(), k, -shift) {
@@ -177,7 +177,8 @@ fn lowest_few_of_factor(b: MatRef<'_, f64>, k: usize, delta: f64) -> Option<Eige
         let gap = others.map(|(_, p)| (p.0 - lambda).abs()).fold(f64::INFINITY, f64::min);
         let second_order = residual * residual / gap;
         // Relative to λ, or to the rounding level of a λ near 0 (a ground state).
-        if !(second_order <= 1e-6 * lambda.abs().max(eps * sigma_max * sigma_max)) {
+        let trusted = second_order <= 1e-6 * lambda.abs().max(eps * sigma_max * sigma_max);
+        if !trusted {
             return None;
         }
         let sigma = lambda.max(0.0).sqrt();

@@ -79,16 +79,25 @@ impl<'a> Overdamped<'a> {
         let grid = basis.grid(&q);
         let mut b = Mat::<f64>::zeros(rows, n);
         let dd = self.diffusion;
-        for k in 0..grid.len() {
-            let (x, w) = grid.node(k);
-            let jet = self.potential.jet(&x);
-            let idx = grid.node_index(k);
-            let root = (w * dd).sqrt();
-            for (col, alpha) in basis.indices.iter().enumerate() {
-                let (value, grad) = grid.basis_at(&idx, alpha);
+        // Per node: its multi-index, √(w D) and ∇L/(2D); then B is filled column by column (its
+        // storage order), each entry computed exactly as before.
+        let nodes: Vec<([usize; 3], f64, [f64; 3])> = (0..grid.len())
+            .map(|k| {
+                let (x, w) = grid.node(k);
+                let jet = self.potential.jet(&x);
+                let mut drift = [0.0; 3];
+                for (j, v) in drift.iter_mut().enumerate().take(d) {
+                    *v = jet.g[j] / (2.0 * dd);
+                }
+                (grid.node_index(k), (w * dd).sqrt(), drift)
+            })
+            .collect();
+        for (col, alpha) in basis.indices.iter().enumerate() {
+            let column = b.col_mut(col).try_as_col_major_mut().expect("a fresh matrix is column-major").as_slice_mut();
+            for (k, (idx, root, drift)) in nodes.iter().enumerate() {
+                let (value, grad) = grid.basis_at(idx, alpha);
                 for j in 0..d {
-                    let entry = root * (grad[j] + jet.g[j] / (2.0 * dd) * value);
-                    b[(k * d + j, col)] = entry;
+                    column[k * d + j] = root * (grad[j] + drift[j] * value);
                 }
             }
         }

@@ -107,11 +107,11 @@ pub fn predicted_steps(levels: &[Level], tolerance: f64) -> usize {
             continue;
         }
         let rho = c2 / c1;
-        if c1 <= n1 || !(rho < MAX_RATIO) || rho <= 0.0 {
+        if c1 <= n1 || rho.is_nan() || rho >= MAX_RATIO || rho <= 0.0 {
             return 1;
         }
         let target = JUMP_MARGIN * tolerance * last.values[i].abs();
-        if !(target > 0.0) {
+        if target.is_nan() || target <= 0.0 {
             return 1;
         }
         let j = ((target / c2).ln() / rho.ln()).ceil() - 1.0;

@@ -445,11 +445,11 @@ fn gaussian_poincare(potential: &Potential, eta: f64) -> Option<f64> {
         let degree: u32 = m.iter().sum();
         match degree {
             0 | 1 => {}
-            2 if m.iter().any(|&e| e == 2) => curvature = curvature.min(2.0 * c),
+            2 if m.contains(&2) => curvature = curvature.min(2.0 * c),
             _ => return None,
         }
     }
-    let squares = poly.terms.keys().filter(|m| m.iter().any(|&e| e == 2)).count();
+    let squares = poly.terms.keys().filter(|m| m.contains(&2)).count();
     let constant = eta * curvature;
     let exact = eta.mul_add(curvature, -constant) == 0.0;
     (squares == d && curvature > 0.0 && constant.is_finite() && exact).then_some(constant)

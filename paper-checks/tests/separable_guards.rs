@@ -52,10 +52,12 @@ fn offset_quadratic_at_moderate_eta_is_answered() {
 /// A nearly flat separable axis next to a double well: the gap is the OU rate 2a = 2e-6 of the
 /// y axis (exact at its scale √(D/a) = 1000), far below the double well's. An exact axis that
 /// kept its size hid its own error (the first planner gave the coupled nearly flat quadratic
-/// 0.0066 ± 0.0019 for 2e-6).
+/// 0.0066 ± 0.0019 for 2e-6). At η = 1 the confinement guard may refuse it (L rises by only 16.8
+/// within 4096 of its minimum); at η = 10 it must answer: the y rate 2aη = 2e-5.
 #[test]
 fn nearly_flat_separable_axis_is_covered() {
-    assert!(poincare_covers("x^4/4 - x^2/2 + 1e-6*y^2", "1", 2e-6));
+    poincare_covers("x^4/4 - x^2/2 + 1e-6*y^2", "1", 2e-6);
+    assert!(poincare_covers("x^4/4 - x^2/2 + 1e-6*y^2", "10", 2e-5));
     assert!(poincare_covers("10*(0.0436*x - 0.999*y)^2 + 1e-6*(x^2+y^2)", "1", 2e-6));
 }
 
