@@ -50,6 +50,26 @@ impl Nodes {
             self.points.iter().zip(&self.values).map(|((x, w), v)| w.ln() - (v + dot(tilt, x)) / diffusion).collect();
         log_sum_exp(&logs)
     }
+
+    /// A first-order bound on the rounding of [`Nodes::log_partition`]: each exponent
+    /// l_k = ln w_k − (L_k + a·x_k)/D carries ≤ 4ε(|ln w_k| + |L_k + a·x_k|/D) (its three operations
+    /// and the rounding of L_k), e^{l_k − m} adds ε(1 + |l_k − m|), the sum of n positive terms
+    /// (n − 1)ε, and ln and the final addition ε(1 + |log Z|).
+    fn log_partition_rounding(&self, diffusion: f64, tilt: &[f64]) -> f64 {
+        let logs: Vec<(f64, f64)> = self
+            .points
+            .iter()
+            .zip(&self.values)
+            .map(|((x, w), v)| {
+                let energy = (v + dot(tilt, x)) / diffusion;
+                (w.ln() - energy, w.ln().abs() + energy.abs())
+            })
+            .collect();
+        let m = logs.iter().map(|l| l.0).fold(f64::NEG_INFINITY, f64::max);
+        let per_term = logs.iter().map(|(l, size)| 4.0 * size + 1.0 + (l - m).abs()).fold(0.0, f64::max);
+        let log_z = self.log_partition(diffusion, tilt);
+        f64::EPSILON * (per_term + logs.len() as f64 + 1.0 + log_z.abs())
+    }
 }
 
 /// log ∫ e^{−(L + a·w)/D} dw on the basis grid (log-sum-exp).
@@ -88,14 +108,23 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     Ok(Expansion { rates: pairs.values, weights })
 }
 
-/// Exact ‖h(0)‖² = Z_∞ Z_{2a} / Z_a² − 1 for the tilted initial density (independent check).
-pub fn initial_h_norm2(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> f64 {
+/// Exact ‖h(0)‖² = Z_∞ Z_{2a} / Z_a² − 1 for the tilted initial density (independent check),
+/// with a first-order bound on its rounding (the three log-partitions' bounds, the additions, and
+/// expm1: |δ(e^E − 1)| ≤ (1 + |h|)|δE| + ε|h|).
+pub fn initial_h_norm2(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> (f64, f64) {
     let q: Vec<usize> = basis.sizes.iter().map(|&n| 2 * op.nodes_for(n)).collect();
     let two: Vec<f64> = tilt.iter().map(|a| 2.0 * a).collect();
     let zero = vec![0.0; tilt.len()];
     let nodes = Nodes::new(op, basis, &q);
     let log_z = |a: &[f64]| nodes.log_partition(op.diffusion, a);
-    (log_z(&zero) + log_z(&two) - 2.0 * log_z(tilt)).exp_m1()
+    let rounding = |a: &[f64]| nodes.log_partition_rounding(op.diffusion, a);
+    let (z_inf, z_two, z_tilt) = (log_z(&zero), log_z(&two), log_z(tilt));
+    let h = (z_inf + z_two - 2.0 * z_tilt).exp_m1();
+    let exponent_rounding = rounding(&zero)
+        + rounding(&two)
+        + 2.0 * rounding(tilt)
+        + 2.0 * f64::EPSILON * (z_inf.abs() + z_two.abs() + 2.0 * z_tilt.abs());
+    (h, (1.0 + h.abs()) * exponent_rounding + f64::EPSILON * h.abs())
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -75,7 +75,8 @@ struct Decay {
 
 /// The values of [`Decay`] over the last three levels of the rate study, through the study
 /// driver: each error is the level-to-level change in its asymptotic regime, otherwise at least
-/// the value itself. Rounding: 8ε‖h(0)‖² per value (the series sums terms up to ‖h(0)‖²).
+/// the value itself. Rounding: [`series_rounding`] per series value; the closed form's own bound
+/// from [`initial_h_norm2`].
 /// `fine` is the expansion on the finest level (computed once, shared with [`sample_times`]).
 fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64], fine: &Expansion) -> Result<Decay> {
     let levels = &rates.study.levels;
@@ -93,8 +94,10 @@ fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64], fine: &Exp
         };
         let mut values: Vec<f64> = times.iter().map(|&t| exp.h_norm2(t)).collect();
         values.push(exp.h_norm2(0.0));
-        values.push(initial_h_norm2(op, &basis, tilt));
-        let rounding = vec![8.0 * f64::EPSILON * values[n].abs(); n + 2];
+        let (exact, exact_rounding) = initial_h_norm2(op, &basis, tilt);
+        values.push(exact);
+        let mut rounding: Vec<f64> = times.iter().chain([&0.0]).map(|&t| series_rounding(op, &basis, exp, t)).collect();
+        rounding.push(exact_rounding);
         Ok((basis.len(), values, rounding))
     };
     // An exact axis lets the rate study stop at a few functions (count + 2, then + 2 a level), too
@@ -113,6 +116,19 @@ fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64], fine: &Exp
     };
     let q = |i: usize| Quantity::new(estimate.values[i], estimate.errors[i]);
     Ok(Decay { times: times.to_vec(), h2: (0..n).map(q).collect(), h0_exact: q(n + 1), h0_series: q(n) })
+}
+
+/// First-order rounding of the series value Σ_{k≥1} c_k² e^{−2λ_k t}. Each c_k = e_k·(Σ_nodes w u_0 φ)
+/// sums q node terms per basis function and n basis functions; by Cauchy–Schwarz
+/// |δc_k| ≤ (√n·q + n)ε‖u_0‖ with ‖u_0‖² = Σ c_k², so |δ Σ c_k² e^{−2λ_k t}| ≤
+/// 2(√n·q + n)ε‖u_0‖ Σ_{k≥1} |c_k| e^{−2λ_k t}. Not included: the eigensolver's own error in e_k.
+fn series_rounding(op: &Overdamped, basis: &HermiteBasis, exp: &Expansion, t: f64) -> f64 {
+    let q: usize = basis.sizes.iter().map(|&m| op.nodes_for(m)).product();
+    let n = basis.len() as f64;
+    let norm_u0 = exp.weights.iter().sum::<f64>().sqrt();
+    let decaying: f64 =
+        exp.rates.iter().zip(&exp.weights).skip(1).map(|(l, c2)| c2.sqrt() * (-2.0 * l * t).exp()).sum();
+    2.0 * (n.sqrt() * q as f64 + n) * f64::EPSILON * norm_u0 * decaying
 }
 
 /// The basis of resolution level `i` of a rate study.
