@@ -377,13 +377,21 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     };
     let mut truth = if cp_eta < eta { Quantity::new(cp_eta, cp_eta_err) } else { Quantity::exact(eta) };
     let mut margin = if eta_reading { rescaled_margin(cp_eta, cp_eta_err, eta, d) } else { difference(truth, paper) };
-    // A Gaussian ψ∞ marginal: C_P(e^{−η'L}) in closed form decides the rescaled reading exactly
-    // (x²/2 at η' = 2 is a tie C_P = η' that no floating-point error bar can decide).
-    let closed_form = if eta_reading { gaussian_poincare(&potential, eta) } else { None };
-    if let Some(c) = closed_form {
-        paper = Quantity::exact(c.min(eta * d as f64));
+    // A Gaussian ψ∞ marginal: C_P(e^{−L}) and C_P(e^{−η'L}) in closed form decide both readings
+    // exactly (x²/2 at η' = 2 is a tie, paper = true = 2, that no floating-point error bar can decide).
+    let closed_form = gaussian_poincare(&potential, eta);
+    let closed_unit = if eta_reading { None } else { gaussian_poincare(&potential, 1.0) };
+    let exact_paper = match (eta_reading, closed_unit) {
+        (true, _) => closed_form.map(|c| c.min(eta * d as f64)),
+        (false, Some(c1)) => exact_product(eta, c1.min(d as f64)),
+        (false, None) => None,
+    };
+    let closed_form = closed_form.filter(|_| exact_paper.is_some());
+    if let (Some(c), Some(p)) = (closed_form, exact_paper) {
+        paper = Quantity::exact(p);
         truth = Quantity::exact(c.min(eta));
-        margin = Quantity::exact(truth.value - paper.value);
+        let gap = truth.value - paper.value;
+        margin = Quantity::new(gap, 0.5 * f64::EPSILON * gap.abs());
     }
     let reading = if eta_reading {
         "Poincaré step for ψ∞: η' min{C_P, d} with C_P = C_P(e^{-η'L})/η'"
@@ -402,6 +410,9 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
         .with_setting("eta_prime", eta);
     check.quantity("C_P_of_e^-L", Quantity::new(cp, cp_err));
     check.quantity("C_P_of_e^-eta'L", Quantity::new(cp_eta, cp_eta_err));
+    if let Some(c1) = closed_unit.filter(|_| closed_form.is_some()) {
+        check.quantity("C_P_of_e^-L_closed_form", Quantity::exact(c1));
+    }
     if let Some(c) = closed_form {
         check.quantity("C_P_of_e^-eta'L_closed_form", Quantity::exact(c));
     }
@@ -422,9 +433,11 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
     } else {
         String::new()
     };
+    let unit =
+        closed_unit.map_or(String::new(), |c1| format!("C_P(e^(−L)) = {c1} (computed {cp:.12} ± {cp_err:.1e}) and "));
     let closed = closed_form.map_or(String::new(), |c| {
         format!(
-            "; C_P(e^(−η'L)) = {c} in closed form (Gaussian: η'·min_j 2a_j), computed {cp_eta:.12} ± {cp_eta_err:.1e}"
+            "; {unit}C_P(e^(−η'L)) = {c} in closed form (Gaussian: η'·min_j 2a_j), computed {cp_eta:.12} ± {cp_eta_err:.1e}"
         )
     });
     check.evidence = format!(
@@ -455,6 +468,12 @@ fn gaussian_poincare(potential: &Potential, eta: f64) -> Option<f64> {
     let constant = eta * curvature;
     let exact = eta.mul_add(curvature, -constant) == 0.0;
     (squares == d && curvature > 0.0 && constant.is_finite() && exact).then_some(constant)
+}
+
+/// a·b when the product is exact in floating point, else None.
+fn exact_product(a: f64, b: f64) -> Option<f64> {
+    let p = a * b;
+    (p.is_finite() && a.mul_add(b, -p) == 0.0).then_some(p)
 }
 
 /// a − b with independent errors.

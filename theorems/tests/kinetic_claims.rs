@@ -159,6 +159,14 @@ fn theorem3_findings() {
     assert_eq!(tie.quantities["C_P_of_e^-eta'L_closed_form"], Quantity::exact(2.0));
     let computed = tie.quantities["C_P_of_e^-eta'L"];
     assert!((computed.value - 2.0).abs() <= computed.error.max(4.0 * f64::EPSILON), "{computed:?}");
+    // The as-printed reading ties there too: η'·min{C_P(e^{−L}), d} = 2·min{1, 1} = 2 = min{2, 2};
+    // decided by both closed forms, each beside its computed value.
+    let printed = row(&checks, Role::AsPrinted, "poincare-step-cp-eq7", "potential", json!("x^2/2"));
+    assert_eq!(printed.verdict, Verdict::Pass, "{}", printed.evidence);
+    assert_eq!(printed.evidence_kind, Some(EvidenceKind::Exact));
+    assert_eq!(printed.quantities["C_P_of_e^-L_closed_form"], Quantity::exact(1.0));
+    let computed = printed.quantities["C_P_of_e^-L"];
+    assert!((computed.value - 1.0).abs() <= computed.error.max(4.0 * f64::EPSILON), "{computed:?}");
     // The corrected bound (μ* = the largest admissible μ, Poincaré constant min{C_P(e^{−η'L}), η'})
     // holds in all six settings; on the quadratic it decays at exactly the true rate.
     let corrected = rows(&checks, Role::Corrected, "decay-bound-corrected");
