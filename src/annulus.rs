@@ -15,7 +15,7 @@
 //! is solved by restarted GMRES, left-preconditioned by the exponentially fitted
 //! (Scharfetter–Gummel) finite-volume discretisation of the Gibbs-weighted divergence form
 //! −D ∇·(e^{−L/D} ∇τ) = e^{−L/D} on the same (s, θ) nodes (on the outer circle: the reduced
-//! equation, τ_s by the collocation weights of the [`OUTER_STENCIL`] nearest nodes), factorised
+//! equation, τ_s by the collocation weights of the `OUTER_STENCIL` nearest nodes), factorised
 //! once by sparse LU. Its rows are divided by the node's Gibbs weight, so that, the outer rows
 //! apart, the matrix is an M-matrix whose entries are D·B(ΔL/D)/h² (B the Bernoulli function)
 //! and never underflow.
@@ -338,7 +338,7 @@ fn level_counts(diffusion: f64, level: usize) -> (usize, usize) {
 }
 
 /// The annulus levels as a [`Refinable`]: level k has [`level_counts`]`(D, k)` nodes, at most
-/// [`MAX_LEVELS`] levels and [`MAX_NODES`] nodes.
+/// `MAX_LEVELS` levels and [`MAX_NODES`] nodes.
 struct AnnulusLevels<'a> {
     potential: &'a Potential,
     diffusion: f64,
@@ -379,7 +379,7 @@ pub const MAX_LEVELS: usize = 4;
 
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2 with a resolution study on
 /// the study driver ([`crate::study::drive`], relative tolerance `rel_tol`): levels of growing
-/// (ns, nt), at most [`MAX_LEVELS`], until the level-to-level changes are in their asymptotic
+/// (ns, nt), at most `MAX_LEVELS`, until the level-to-level changes are in their asymptotic
 /// regime and meet the tolerance. The error is the driver's: the last change widened by its
 /// geometric tail, or, short of the asymptotic regime, at least |τ| (not converged).
 pub fn mfpt_annulus(

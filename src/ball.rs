@@ -312,10 +312,10 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// ln ∫_{|w−c| ≤ ε} e^{−ηL(w)} dw over the closed ball (d = 1, 2, 3).
 ///
-/// d = 2, 3: the peaks of e^{−ηL} over the closed ball are located ([`crate::ball::ball_anchors`]);
+/// d = 2, 3: the peaks of e^{−ηL} over the closed ball are located (`crate::ball::ball_anchors`);
 /// one peak at the centre keeps the polar rule about c ([`log_disc_integral`]), any other layout
 /// (a well off-centre, several wells, a peak on the sphere) the graded rules of
-/// [`crate::ball::log_anchored_ball`].
+/// `crate::ball::log_anchored_ball`.
 pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     positive("radius", radius)?;

@@ -1,9 +1,9 @@
-//! The overdamped Fokker–Planck generator (5) with constant diffusion D = γβ/2M,
+//! The overdamped Fokker–Planck generator with constant diffusion D = γβ/2M,
 //! ∂_t p = ∇·(∇L p + D∇p), in its symmetric ground-state form
 //!
 //!   H = −DΔ + |∇L|²/(4D) − ΔL/2 = A*A,   A_j = √D (∂_j + ∂_jL/(2D)),
 //!
-//! obtained from p = √p_∞ u with p_∞ ∝ e^{−L/D}. H has the spectrum of −(5): 0 (the ground state
+//! obtained from p = √p_∞ u with p_∞ ∝ e^{−L/D}. H has the spectrum of minus the generator: 0 (the ground state
 //! √p_∞) and the decay rates λ_1 ≤ λ_2 ≤ … .
 
 use crate::banded::{position_power, stiffness, Banded};
@@ -16,7 +16,7 @@ use faer::sparse::{SparseColMat, Triplet};
 use faer::Mat;
 use rayon::prelude::*;
 
-/// Overdamped generator (5) for a potential and a constant diffusion.
+/// Overdamped generator for a potential and a constant diffusion.
 #[derive(Debug, Clone)]
 pub struct Overdamped<'a> {
     /// The risk L.

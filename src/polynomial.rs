@@ -238,7 +238,7 @@ impl Expansion {
         Ok(())
     }
 
-    /// acc ± q in place (coefficients as in [`Poly::add`]; zeros are kept until [`Poly::prune`]).
+    /// acc ± q in place (coefficients as in [`Poly::add`]; zeros are kept until `Poly::prune`).
     pub fn add_assign(&mut self, acc: &mut Poly, q: &Poly, subtract: bool) -> Result<()> {
         self.charge(q.terms.len() as u64)?;
         for (m, c) in &q.terms {

@@ -371,7 +371,7 @@ impl TermSizes {
         self.0.iter().rev().fold(0.0, |acc, s| acc * r + s)
     }
 
-    /// Whether the expansion's sum at x (value `value`) cancels at most [`MAX_CANCELLATION`].
+    /// Whether the expansion's sum at x (value `value`) cancels at most `MAX_CANCELLATION`.
     pub fn well_conditioned(&self, x: &[f64], value: f64) -> bool {
         self.bound(x) <= MAX_CANCELLATION * (1.0 + value.abs())
     }

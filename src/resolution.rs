@@ -67,7 +67,7 @@ pub struct Study {
     pub estimated: Vec<bool>,
     /// True when every value's error is estimated and meets the tolerance.
     pub converged: bool,
-    /// Worst relative error errors[i]/|values[i]| achieved (finite; 1 or more when unestimated).
+    /// Worst relative error `errors[i] / |values[i]|` achieved (finite; 1 or more when unestimated).
     pub rel_error: f64,
     /// Requested relative tolerance.
     pub tolerance: f64,

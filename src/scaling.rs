@@ -231,7 +231,7 @@ impl Axes {
 /// noise and the exact axis is not used.
 pub const OU_MIN_SCALE_OVER_CENTRE: f64 = 1e-3;
 
-/// Centre and scale per axis for the Hermite basis of the overdamped operator (5), using the
+/// Centre and scale per axis for the Hermite basis of the overdamped Fokker–Planck operator, using the
 /// separable structure of a polynomial L: an axis j that no monomial couples to another axis
 /// (L = L_j(x_j) + rest) has its own one-dimensional problem. When L_j = a x_j² + b x_j (a > 0)
 /// that problem is the Ornstein–Uhlenbeck one, whose eigenfunctions are exactly the Hermite

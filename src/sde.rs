@@ -1,4 +1,4 @@
-//! Seeded Euler–Maruyama ensembles of the Itô SDE (3),
+//! Seeded Euler–Maruyama ensembles of the Itô SDE
 //!   dW = −∇L(W) dt + √(2 D(W)) dB,   D(w) = γβ(w)/2M,
 //! for constant or state-dependent diffusion. Paths are split into fixed chunks, each with its
 //! own seeded generator, so the result does not depend on the number of threads.

@@ -1,4 +1,4 @@
-//! Converged decay rates of the overdamped generator (5), with automatic basis choice and a
+//! Converged decay rates of the overdamped Fokker–Planck generator, with automatic basis choice and a
 //! resolution study, and the Poincaré constants of e^{−U} built on them.
 
 use crate::basis::{HermiteBasis, IndexSet, MAX_DENSE};
@@ -59,7 +59,7 @@ pub struct Method {
     pub description: String,
 }
 
-/// The lowest decay rates of (5) with their error estimates.
+/// The lowest decay rates of the overdamped generator with their error estimates.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rates {
     /// λ_1 ≤ … ≤ λ_k (positive decay rates).
@@ -308,7 +308,7 @@ fn axis_tail(basis: &HermiteBasis, v: faer::ColRef<'_, f64>, j: usize, top: usiz
     }
 }
 
-/// The `count` lowest non-zero decay rates of (5), converged to `tolerance` by a resolution study
+/// The `count` lowest non-zero decay rates of the overdamped generator, converged to `tolerance` by a resolution study
 /// run by the study driver ([`drive`]) on the plan of [`OverdampedPlan`] (per-axis sizes grown
 /// by the eigenvector tails, parity sectors of the symmetries of L). An unconverged study is
 /// returned, not refused: `study.converged` is false and the errors are honest (estimated in the
@@ -367,8 +367,8 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     })
 }
 
-/// Poincaré constant of the measure e^{−ηL} (equation (7) when η = 1): the spectral gap of
-/// −Δ + η∇L·∇, equal to η·λ_1 of (5) with D = 1/η. The study may be unconverged
+/// Poincaré constant of the measure e^{−ηL}: the spectral gap of −Δ + η∇L·∇, equal to η·λ_1 of
+/// the overdamped Fokker–Planck operator with D = 1/η. The study may be unconverged
 /// (`rates.study.converged`); the error is then the honest one of [`decay_rates`].
 pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;

@@ -27,7 +27,7 @@ pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) ->
 /// ln Z = ln ∫_{R^d} e^{−ηL(w)} dw, the normalisation of the Gibbs density p∞ = e^{−ηL}/Z.
 ///
 /// d = 2, 3: the minima of L are located ([`low_minima`]); one well is integrated by one polar
-/// rule centred on it, several by [`log_partition_by_wells`], so that no narrow well is missed.
+/// rule centred on it, several by `log_partition_by_wells`, so that no narrow well is missed.
 pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     if supported_dim(potential)? == 1 {

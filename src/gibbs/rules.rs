@@ -279,7 +279,7 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
 }
 
 /// ln ∫_{A v : |v| ≤ R} e^{g(w)} dw = ln |det A| + ln ∫_{|v| ≤ R} e^{g(c + A v)} dv: the polar rule
-/// of [`log_disc_integral`] in the Laplace-scaled variable v of [`laplace_shape`]. The ellipsoid
+/// of [`log_disc_integral`] in the Laplace-scaled variable v of `laplace_shape`. The ellipsoid
 /// contains the ball |w − c| ≤ R when the singular values of A are ≥ 1.
 pub fn log_shaped_integral(
     g: &(dyn Fn(&[f64]) -> f64 + Sync),

@@ -1,5 +1,5 @@
 //! The slowest kinetic decay rate on bases too large for a sparse LU of G − σI (its fill grows
-//! like N^1.74 in d = 2: ~53 GB at N = 10⁶), G the Galerkin matrix of the generator (9).
+//! like N^1.74 in d = 2: ~53 GB at N = 10⁶), G the Galerkin matrix of the kinetic generator.
 //!
 //! * Outer iteration: the coarse level (a nested basis, every multi-index kept by the fine one)
 //!   is solved exactly (sparse LU + shift-invert Krylov–Schur); its slowest real eigenpair
@@ -357,8 +357,8 @@ pub struct RefinedGap {
     pub coarse_rates: Vec<(f64, f64)>,
 }
 
-/// The slowest decay rate of (9) on the basis with `fine_n` functions on the largest axis (sizes
-/// per axis as in [`decay_rates`]), without a fine-level factorisation: every parity sector of
+/// The slowest decay rate of the kinetic generator on the basis with `fine_n` functions on the largest axis (sizes
+/// per axis as in `decay_rates`), without a fine-level factorisation: every parity sector of
 /// the coarse basis (`coarse_n`) is solved by sparse LU + shift-invert at `shift`; the sector with
 /// the slowest rate is refined on the fine basis by [`refine_pair`]. The other sectors are only
 /// resolved at the coarse level: their coarse rates are returned so that the separation from the

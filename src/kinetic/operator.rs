@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 /// Sparse rows of a small matrix: row i holds (column, value) pairs.
 pub type Rows = Vec<Vec<(usize, f64)>>;
 
-/// The kinetic problem: a potential on R^d (or the circle) and the coefficients of (9).
+/// The kinetic problem: a potential on R^d (or the circle) and the coefficients of the kinetic Fokker–Planck equation.
 #[derive(Debug, Clone)]
 pub struct Kinetic<'a> {
     /// The risk L.

@@ -28,7 +28,7 @@ pub const BASIS_BYTES_PER_FUNCTION: f64 = 200.0;
 /// (24 B), the compressed columns and their sort (32 B), and G − σI (16 B), rounded up.
 pub const ASSEMBLY_BYTES_PER_ENTRY: f64 = 100.0;
 
-/// Bytes per n² of a dense non-symmetric eigen-solve: the matrix (8), the complex eigenvector
+/// Bytes per n² of a dense non-symmetric eigen-solve: the matrix, the complex eigenvector
 /// matrix and its inverse (16 + 16), and the Hessenberg/Schur work (~40).
 pub const DENSE_BYTES_PER_ENTRY: f64 = 80.0;
 

@@ -8,7 +8,7 @@
 //! κ = ‖x‖‖y‖/|yᵀx|. At a Jordan block of size k (harmonic risk with g = 2ω) the k computed
 //! eigenvalues spread over ~(η‖G‖)^{1/k} with κ ~ 1/spread; such a group is reported once, as
 //! its mean (accurate to ‖P‖η, P the spectral projector of the group) with its radius added to
-//! the error ([`merge_clusters`]).
+//! the error (`merge_clusters`).
 
 use super::basis::{KineticBasis, WAxis};
 use super::operator::Kinetic;
@@ -120,7 +120,7 @@ impl BlockSpectrum {
 }
 
 /// Removes the kernel (the eigenvalue of smallest modulus), merges eigenvalues that their error
-/// estimates cannot tell apart ([`merge_clusters`]), drops those located no better than their
+/// estimates cannot tell apart (`merge_clusters`), drops those located no better than their
 /// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (equal real parts
 /// within their errors by imaginary part, so that successive levels list them alike).
 fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
@@ -233,10 +233,10 @@ fn merge_clusters(blocks: &[BlockSpectrum], items: &[(usize, usize)]) -> Vec<(c6
     link_groups(&points, CLUSTER_SPREAD).iter().map(|g| group_error(g)).collect()
 }
 
-/// Largest relative distance between two eigenvalues of one group in [`merge_clusters`].
+/// Largest relative distance between two eigenvalues of one group in `merge_clusters`.
 pub const CLUSTER_SPREAD: f64 = 1e-3;
 
-/// Largest group whose spectral projector is computed in [`merge_clusters`].
+/// Largest group whose spectral projector is computed in `merge_clusters`.
 pub const GROUP_PROJECTOR: usize = 16;
 
 /// Merges folded rates (im ≥ 0) whose errors overlap: (mean, radius + max error).
@@ -774,7 +774,7 @@ pub struct KineticMethod {
     pub stopped: String,
 }
 
-/// The slowest `count` decay rates of (9), converged to `tolerance` by a resolution study. In
+/// The slowest `count` decay rates of the kinetic generator, converged to `tolerance` by a resolution study. In
 /// d = 2 the sizes per axis follow [`axis_ratios`] (an anisotropic total-degree set); the sizes
 /// of successive levels follow [`next_size`], and each level is solved by [`rates_on`] (parity
 /// sectors when L is even). The errors are trusted only in the asymptotic regime

@@ -335,8 +335,8 @@ pub const MAX_NODES: usize = 80_000;
 pub(crate) const MAX_LEVELS: usize = 7;
 
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2: log-polar finite volumes on
-/// levels m, 1.25 m, 1.5 m, … (m = [`BASE`]/√D) extrapolated in h² until two successive
-/// extrapolants (through at least three levels) agree to `rel_tol`, or [`MAX_LEVELS`] /
+/// levels m, 1.25 m, 1.5 m, … (m = `BASE`/√D) extrapolated in h² until two successive
+/// extrapolants (through at least three levels) agree to `rel_tol`, or `MAX_LEVELS` /
 /// [`MAX_NODES`] is reached; the error is that last difference (the size of the last correction,
 /// an upper bound for the previous extrapolant in the asymptotic regime) plus the levels' rounding
 /// bounds N·ε·τ propagated through the extrapolation weights. The loop, the budgets and the status are the study driver's ([`drive`]).
@@ -418,7 +418,7 @@ impl Refinable for LogPolarLevels<'_> {
     fn first(&mut self) -> Vec<usize> {
         vec![level_intervals(self.diffusion, 0)]
     }
-    /// The next level, while there are at most [`MAX_LEVELS`] and it fits in [`MAX_NODES`].
+    /// The next level, while there are at most `MAX_LEVELS` and it fits in [`MAX_NODES`].
     fn next(&mut self, levels: &[Level]) -> Option<Vec<usize>> {
         let k = levels.len();
         (k < MAX_LEVELS && (self.nodes)(k) <= MAX_NODES).then(|| vec![level_intervals(self.diffusion, k)])

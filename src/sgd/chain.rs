@@ -1,5 +1,5 @@
-//! Many independent chains of mini-batch SGD (2) or momentum SGD (Section 4's (z, w)
-//! recursion), each with its own random stream, advanced in parallel over chains.
+//! Many independent chains of mini-batch SGD, w_{k+1} = w_k − γ(∇L(w_k) + c̄_{B_k}), or momentum
+//! SGD (the (z, w) recursion below), each with its own random stream, advanced in parallel over chains.
 //!
 //! Chain c uses a Xoshiro256++ generator seeded from (seed, c) alone, so every number is the
 //! same for any thread count and any run. A step allocates nothing: the state is a pair of
@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The recursion advanced at each step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
-    /// Mini-batch SGD (2): w_{k+1} = w_k − γ (∇L(w_k) + c̄_{B_k}).
+    /// Mini-batch SGD: w_{k+1} = w_k − γ (∇L(w_k) + c̄_{B_k}).
     Sgd,
-    /// Momentum SGD (Section 4): z_{k+1} = ξ z_k − γ (∇L(w_k) + c̄_{B_k}), w_{k+1} = w_k + z_{k+1}.
+    /// Momentum SGD: z_{k+1} = ξ z_k − γ (∇L(w_k) + c̄_{B_k}), w_{k+1} = w_k + z_{k+1}.
     Momentum {
         /// ξ in (0, 1).
         momentum: f64,
@@ -74,7 +74,7 @@ impl Algorithm {
         }
     }
 
-    /// SDE time per step: γ for SGD (3), √γ for momentum SGD (9).
+    /// SDE time per step: γ for SGD (overdamped SDE), √γ for momentum SGD (kinetic SDE).
     pub fn time_per_step(&self) -> f64 {
         match self.method {
             Method::Sgd => self.lr,
@@ -184,7 +184,7 @@ pub fn simulate<O: Observer>(
 }
 
 /// One step of the recursion from `state` with batch noise c̄_B = `noise`: w ← w − γ(∇L(w) + c̄_B)
-/// for SGD (2), z ← ξz − γ(∇L(w) + c̄_B), w ← w + z with momentum. False when the chain left
+/// for SGD, z ← ξz − γ(∇L(w) + c̄_B), w ← w + z with momentum. False when the chain left
 /// |w| ≤ [`DIVERGENCE_BOUND`] (or became NaN).
 #[inline]
 pub(super) fn step_state(problem: &Problem, state: &mut ChainState, noise: &[f64; 3]) -> bool {

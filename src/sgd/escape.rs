@@ -1,6 +1,6 @@
 //! Escape times of the algorithm: chains started at a point (z = 0), run until they reach the
 //! target ball (in d = 1 its near edge), counted in steps and converted to the SDE's time
-//! (t = kγ for SGD (3), t = k√γ for momentum SGD (9)).
+//! (t = kγ for SGD against the overdamped SDE, t = k√γ for momentum SGD against the kinetic one).
 
 use super::chain::{simulate, Algorithm, ChainState, Problem};
 use super::gradient::RiskGradient;

@@ -14,7 +14,7 @@
 //!    but with the gradient taken at w = y − c z. Note s² = 2T/h.
 //! 2. z is fast and small: z' = ξz − γG gives E z² = γ²s²/(1 − ξ²) + O(h²) = 2Thκ + O(h²),
 //!    κ = (1 − ξ)/(1 + ξ), independent of y at leading order; and stationarity of E[z k(y)] for
-//!    smooth k gives (1 − ξ) E[zk] = −γ E[L'k] + γh E[G² k'] + O(h²) = γ(−E[L'k] + 2T E[k'])
+//!    smooth k gives (1 − ξ) E[z·k] = −γ E[L'k] + γh E[G² k'] + O(h²) = γ(−E[L'k] + 2T E[k'])
 //!    + O(h²), so E[z k(y)] = h E[L' k] + O(h²) (using T E[k'] = E[L'k] under e^{−L/T}).
 //! 3. Stationarity of E g(y): E[g(y − hG) − g(y)] = 0 expanded as for SGD (E G² = L'² + 2T/h,
 //!    E G³ = 3L'·2T/h + O(1), E G⁴ = 3(2T/h)² + O(1/h)) gives
