@@ -26,12 +26,11 @@
 
 use crate::error::{positive, short, EngineError, Result};
 use crate::kolmogorov::bernoulli;
-use crate::krylov::{gmres, identity, GmresParams};
+use crate::krylov::{gmres, GmresParams, Identity, Preconditioner, SparseLu};
 use crate::potential::Potential;
 use crate::quadrature::LogQuantity;
 use crate::resolution::Level;
 use crate::study::{drive, Estimate, Refinable, Settings, Solved};
-use faer::linalg::solvers::Solve;
 use faer::sparse::{SparseColMat, Triplet};
 use faer::Mat;
 use std::f64::consts::PI;
@@ -266,17 +265,17 @@ pub fn mfpt_annulus_level(
     let p = SparseColMat::try_new_from_triplets(n, n, &trip)
         .map_err(|e| EngineError::Numerical(format!("sparse assembly failed: {e:?}")))?;
     let lu = p.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of the preconditioner failed: {e:?}")))?;
-    let precondition = |v: Vec<f64>| -> Vec<f64> {
-        let mut m = Mat::<f64>::from_fn(n, 1, |i, _| v[i]);
-        lu.solve_in_place(m.as_mut());
-        (0..n).map(|i| m[(i, 0)]).collect()
-    };
-    let b = precondition(rhs);
+    let precondition = SparseLu(lu);
+    let mut b = rhs;
+    precondition.apply_in_place(&mut b);
     let mut x = b.clone();
     // Left preconditioning: GMRES on M⁻¹A x = M⁻¹b, started from M⁻¹b.
-    let op = |u: &[f64], out: &mut [f64]| out.copy_from_slice(&precondition(apply_a(u)));
+    let op = |u: &[f64], out: &mut [f64]| {
+        out.copy_from_slice(&apply_a(u));
+        precondition.apply_in_place(out);
+    };
     let params = GmresParams { tolerance: 1e-12, restart: 150, max_iterations: 3000 };
-    let (iterations, residual) = gmres(&op, &identity, &b, &mut x, params);
+    let (iterations, residual) = gmres(&op, &Identity, &b, &mut x, params);
     if residual.is_nan() || residual > 1e-10 {
         return Err(EngineError::Numerical(format!(
             "GMRES on the annulus ({ns}, {nt}) stalled at relative residual {residual:.1e}"

@@ -1,7 +1,7 @@
 //! Restarted GMRES with a right preconditioner, shared by the kinetic inner solves
 //! ([`crate::kinetic::iterative`]) and the spectral passage-time solver ([`crate::annulus`]).
 //! Operators are closures `apply(x, out)` writing out = A x, so sparse, dense and matrix-free
-//! operators all fit.
+//! operators all fit; preconditioners implement [`Preconditioner`] (x ← M⁻¹ x in place).
 
 use rayon::prelude::*;
 
@@ -22,12 +22,33 @@ impl Default for GmresParams {
     }
 }
 
-/// An operator or preconditioner: `apply(x, out)` sets out = A x (or M⁻¹ x).
+/// An operator: `apply(x, out)` sets out = A x.
 pub type Apply<'a> = &'a (dyn Fn(&[f64], &mut [f64]) + Sync);
 
+/// An approximate inverse M⁻¹ of the operator, applied in place.
+pub trait Preconditioner: Sync {
+    /// Overwrites x with M⁻¹ x.
+    fn apply_in_place(&self, x: &mut [f64]);
+}
+
 /// The identity, as a preconditioner that does nothing.
-pub fn identity(x: &[f64], out: &mut [f64]) {
-    out.copy_from_slice(x);
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identity;
+
+impl Preconditioner for Identity {
+    fn apply_in_place(&self, _x: &mut [f64]) {}
+}
+
+/// A sparse LU factorisation A = P L U Q as the preconditioner M⁻¹ = A⁻¹ (faer's triangular
+/// solves, in place on x).
+pub struct SparseLu(pub faer::sparse::linalg::solvers::Lu<usize, f64>);
+
+impl Preconditioner for SparseLu {
+    fn apply_in_place(&self, x: &mut [f64]) {
+        use faer::linalg::solvers::Solve;
+        let n = x.len();
+        self.0.solve_in_place(faer::MatMut::from_column_major_slice_mut(x, n, 1));
+    }
 }
 
 /// Vectors shorter than this are handled on one thread: below it rayon's fork–join costs more
@@ -69,14 +90,20 @@ pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 
 /// Solves A x = b by restarted GMRES on A M⁻¹, starting from the given x; returns the number of
 /// iterations and the final relative true residual ‖b − Ax‖/‖b‖, recomputed at every restart.
-pub fn gmres(a: Apply, m: Apply, b: &[f64], x: &mut [f64], params: GmresParams) -> (usize, f64) {
+pub fn gmres<M: Preconditioner + ?Sized>(
+    a: Apply,
+    m: &M,
+    b: &[f64],
+    x: &mut [f64],
+    params: GmresParams,
+) -> (usize, f64) {
     let n = b.len();
     let bnorm = dot(b, b).sqrt();
     if bnorm == 0.0 {
         x.iter_mut().for_each(|v| *v = 0.0);
         return (0, 0.0);
     }
-    let (mut r, mut z) = (vec![0.0; n], vec![0.0; n]);
+    let mut r = vec![0.0; n];
     let mut iters = 0;
     loop {
         a(x, &mut r);
@@ -86,8 +113,8 @@ pub fn gmres(a: Apply, m: Apply, b: &[f64], x: &mut [f64], params: GmresParams) 
             return (iters, beta / bnorm);
         }
         let steps = params.restart.min(params.max_iterations - iters);
-        let u = cycle(a, m, &r, beta, steps, 0.1 * params.tolerance * bnorm, &mut iters);
-        m(&u, &mut z);
+        let mut z = cycle(a, m, &r, beta, steps, 0.1 * params.tolerance * bnorm, &mut iters);
+        m.apply_in_place(&mut z);
         axpy(1.0, &z, x);
     }
 }
@@ -95,7 +122,15 @@ pub fn gmres(a: Apply, m: Apply, b: &[f64], x: &mut [f64], params: GmresParams) 
 /// One GMRES cycle of at most `steps` Arnoldi steps on A M⁻¹ from the residual r (norm β);
 /// stops early once the least-squares residual is below `stop`. Returns the correction V y, to
 /// which M⁻¹ is still to be applied.
-fn cycle(a: Apply, m: Apply, r: &[f64], beta: f64, steps: usize, stop: f64, iters: &mut usize) -> Vec<f64> {
+fn cycle<M: Preconditioner + ?Sized>(
+    a: Apply,
+    m: &M,
+    r: &[f64],
+    beta: f64,
+    steps: usize,
+    stop: f64,
+    iters: &mut usize,
+) -> Vec<f64> {
     let n = r.len();
     let mut v: Vec<Vec<f64>> = vec![r.iter().map(|x| x / beta).collect()];
     let mut h = vec![vec![0.0; steps]; steps + 1];
@@ -105,7 +140,8 @@ fn cycle(a: Apply, m: Apply, r: &[f64], beta: f64, steps: usize, stop: f64, iter
     let (mut z, mut w) = (vec![0.0; n], vec![0.0; n]);
     let mut k = 0;
     while k < steps {
-        m(&v[k], &mut z);
+        z.copy_from_slice(&v[k]);
+        m.apply_in_place(&mut z);
         a(&z, &mut w);
         let hn = orthogonalise(&v, &mut w, |j, c| h[j][k] += c);
         h[k + 1][k] = hn;
@@ -123,9 +159,7 @@ fn cycle(a: Apply, m: Apply, r: &[f64], beta: f64, steps: usize, stop: f64, iter
         y[i] = (g[i] - s) / h[i][i];
     }
     let mut u = vec![0.0; n];
-    for (j, yj) in y.iter().enumerate() {
-        axpy(*yj, &v[j], &mut u);
-    }
+    add_combination(&v, &y, &mut u);
     u
 }
 
@@ -142,10 +176,11 @@ fn orthogonalise(v: &[Vec<f64>], w: &mut [f64], mut record: impl FnMut(usize, f6
     let mut before = dot(w, w).sqrt();
     for _ in 0..2 {
         let coefficients: Vec<f64> = v.iter().map(|vj| dot(w, vj)).collect();
-        for (j, (vj, &c)) in v.iter().zip(&coefficients).enumerate() {
+        for (j, &c) in coefficients.iter().enumerate() {
             record(j, c);
-            axpy(-c, vj, w);
         }
+        let negated: Vec<f64> = coefficients.iter().map(|c| -c).collect();
+        add_combination(v, &negated, w);
         let after = dot(w, w).sqrt();
         if after >= REORTHOGONALISE_BELOW * before {
             return after;
@@ -153,6 +188,25 @@ fn orthogonalise(v: &[Vec<f64>], w: &mut [f64], mut record: impl FnMut(usize, f6
         before = after;
     }
     before
+}
+
+/// Entries of w updated together by [`add_combination`] (they stay in the L1 cache while every
+/// v_j passes over them).
+const FUSED_CHUNK: usize = 512;
+
+/// w += Σ_j α_j v_j, each entry receiving the terms one at a time in the order j = 0, 1, … (the
+/// same additions as one [`axpy`] per j, so the same bits), chunk by chunk so that w is read and
+/// written once rather than once per v_j; long vectors go through [`axpy`] (rayon).
+fn add_combination(v: &[Vec<f64>], alpha: &[f64], w: &mut [f64]) {
+    if w.len() >= PARALLEL_FROM {
+        v.iter().zip(alpha).for_each(|(vj, &a)| axpy(a, vj, w));
+        return;
+    }
+    for (start, chunk) in (0..w.len()).step_by(FUSED_CHUNK).zip(w.chunks_mut(FUSED_CHUNK)) {
+        for (vj, &a) in v.iter().zip(alpha) {
+            chunk.iter_mut().zip(&vj[start..]).for_each(|(y, x)| *y += a * x);
+        }
+    }
 }
 
 /// Applies the previous Givens rotations to column k of the Hessenberg matrix, then the one that
@@ -171,4 +225,23 @@ fn givens(h: &mut [Vec<f64>], rot: &mut [(f64, f64)], g: &mut [f64], k: usize) {
     h[k + 1][k] = 0.0;
     g[k + 1] = -s * g[k];
     g[k] *= c;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fused_combination_equals_one_axpy_per_vector_bit_for_bit() {
+        let n = 3 * FUSED_CHUNK + 37;
+        let entry =
+            |j: usize, i: usize| (((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0 - 0.5) * 10f64.powi(j as i32 % 7);
+        let v: Vec<Vec<f64>> = (0..9).map(|j| (0..n).map(|i| entry(j, i)).collect()).collect();
+        let alpha: Vec<f64> = (0..9).map(|j| entry(j, j + 3) - 0.1).collect();
+        let mut fused: Vec<f64> = (0..n).map(|i| entry(11, i)).collect();
+        let mut reference = fused.clone();
+        add_combination(&v, &alpha, &mut fused);
+        v.iter().zip(&alpha).for_each(|(vj, &a)| axpy(a, vj, &mut reference));
+        assert!(fused.iter().zip(&reference).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
 }

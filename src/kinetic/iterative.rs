@@ -24,7 +24,7 @@ use super::operator::Kinetic;
 use super::spectrum::{axis_ratios, default_axes, sectors, shifted_lu, study_basis};
 use crate::basis::IndexSet;
 use crate::error::{EngineError, Result};
-use crate::krylov::{dot, gmres, GmresParams};
+use crate::krylov::{dot, gmres, GmresParams, Preconditioner};
 use crate::shift_invert::ShiftInvert;
 use faer::linalg::solvers::Solve;
 use faer::sparse::linalg::solvers::Lu;
@@ -215,7 +215,15 @@ impl<'a> TwoGrid<'a> {
 /// two-grid cycle, from x = 0; returns the iterations and the relative true residual.
 pub fn two_grid_solve(a: &Csr, m: &TwoGrid, b: &[f64], x: &mut [f64], params: GmresParams) -> (usize, f64) {
     x.iter_mut().for_each(|v| *v = 0.0);
-    gmres(&|u, out| a.apply(u, out), &|r, z| m.apply(r, z), b, x, params)
+    gmres(&|u, out| a.apply(u, out), m, b, x, params)
+}
+
+impl Preconditioner for TwoGrid<'_> {
+    /// x ← M⁻¹ x by [`TwoGrid::apply`] from a copy of x.
+    fn apply_in_place(&self, x: &mut [f64]) {
+        let r = x.to_vec();
+        self.apply(&r, x);
+    }
 }
 
 /// Inner-solve statistics of one iterative eigen-solve.

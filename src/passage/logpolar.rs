@@ -30,6 +30,8 @@ use crate::resolution::Level;
 use crate::study::{drive, Estimate, Refinable, Settings, Solved, Status};
 use std::f64::consts::PI;
 
+use super::gth::gth_band_solve_from;
+pub use super::gth::{gth_band_solve, BandLaplacian};
 pub use crate::annulus::OUTER_BARRIER;
 
 /// θ nodes per ξ-interval from the ball to the start circle (default of [`GridMaps`]): the ratio
@@ -62,65 +64,6 @@ pub struct LogPolarStudy {
     pub outer: f64,
     /// The study driver's outcome (levels, extrapolated value and error, status).
     pub estimate: Estimate,
-}
-
-/// A symmetric M-matrix with zero row sums except for a non-negative excess: half-bandwidth `bw`,
-/// row k holds the couplings −a_{k,k+1..=k+bw} ≥ 0 (stored positive); the diagonal is implied,
-/// a_kk = excess_k + Σ_j |a_kj|.
-pub struct BandLaplacian {
-    /// Half-bandwidth.
-    pub bw: usize,
-    /// Upper couplings, row-major, `bw` per row (entry (k, d) couples k and k + 1 + d).
-    pub upper: Vec<f64>,
-    /// Row excess (conductance to the Dirichlet boundary, ≥ 0).
-    pub excess: Vec<f64>,
-}
-
-/// Solves A x = b for the [`BandLaplacian`] A and b ≥ 0 by subtraction-free Gaussian elimination
-/// (GTH): every pivot is the carried excess plus the sum of the remaining couplings, every update
-/// adds non-negative numbers, so x ≥ 0 has componentwise relative accuracy ~ N·ε regardless of
-/// the condition number.
-pub fn gth_band_solve(mut a: BandLaplacian, mut b: Vec<f64>) -> Vec<f64> {
-    let n = b.len();
-    let bw = a.bw;
-    let mut pivot = vec![0.0; n];
-    let mut row = vec![0.0; bw];
-    for k in 0..n {
-        row.copy_from_slice(&a.upper[k * bw..(k + 1) * bw]);
-        let upper_sum: f64 = row.iter().sum();
-        // active row k: columns > k only (its lower couplings were eliminated into the excess)
-        let p = a.excess[k] + upper_sum;
-        pivot[k] = p;
-        if p == 0.0 {
-            continue;
-        }
-        let (ek, bk) = (a.excess[k], b[k]);
-        for (d, &c) in row.iter().enumerate() {
-            if c == 0.0 {
-                continue;
-            }
-            let i = k + 1 + d;
-            let l = c / p;
-            a.excess[i] += l * ek;
-            b[i] += l * bk;
-            // fill-in couplings (i, j) for j = k+1+e > i: c · c_e / p, all ≥ 0 (slot e − d − 1 of
-            // row i; one slice-zip, which vectorises)
-            let target = &mut a.upper[i * bw..i * bw + bw - d - 1];
-            for (t, &ce) in target.iter_mut().zip(&row[d + 1..]) {
-                *t += l * ce;
-            }
-        }
-    }
-    let mut x = vec![0.0; n];
-    for k in (0..n).rev() {
-        let mut acc = b[k];
-        let width = bw.min(n - k - 1);
-        for (u, xj) in a.upper[k * bw..k * bw + width].iter().zip(&x[k + 1..k + 1 + width]) {
-            acc += u * xj;
-        }
-        x[k] = if pivot[k] > 0.0 { acc / pivot[k] } else { 0.0 };
-    }
-    x
 }
 
 /// Grid map in s: s(ξ) = ln ε + ln(r_start/ε) · G(ξ), G(ξ) = ξ + β sin(πξ)/π, ξ = k/m, so the
@@ -214,7 +157,9 @@ impl BandLaplacian {
     }
 }
 
-/// τ(start) on one level: [`logpolar_system`] solved by [`gth_band_solve`].
+/// τ(start) on one level: [`logpolar_system`] solved by [`gth_band_solve`], its rows generated
+/// from the three couplings per node as the elimination reaches them and kept only from the start
+/// node on (the back substitution to τ(start) needs no others).
 pub(crate) fn mfpt_logpolar_level(
     potential: &Potential,
     diffusion: f64,
@@ -222,11 +167,48 @@ pub(crate) fn mfpt_logpolar_level(
     m: usize,
     maps: GridMaps,
 ) -> Result<LogPolarLevel> {
-    let sys = logpolar_system(potential, diffusion, prob, m, maps)?;
+    let sys = logpolar_couplings(potential, diffusion, prob, m, maps)?;
     let index = sys.start_index;
     let (ns, nt) = (sys.ns, sys.nt);
-    let x = gth_band_solve(sys.matrix, sys.rhs);
+    let stencil = &sys.stencil;
+    let x = gth_band_solve_from(nt, |k, row| stencil.band_row(k, row), sys.excess, sys.rhs, index);
     Ok(LogPolarLevel { m, ns, nt, value: x[index] })
+}
+
+/// The finite-volume matrix as three couplings per node (k, j), row (k − 1)·nt + j.
+struct Stencil {
+    nt: usize,
+    /// Coupling to (k + 1, j) (0 on the outer circle).
+    radial: Vec<f64>,
+    /// Coupling to (k, j + 1 mod nt).
+    angular: Vec<f64>,
+}
+
+impl Stencil {
+    /// Row `row` of the band form (half-bandwidth nt): the coupling to (k, j + 1) at offset 0, the
+    /// periodic one of (k, 0) to (k, nt − 1) at offset nt − 2, the radial one at offset nt − 1.
+    fn band_row(&self, row: usize, out: &mut [f64]) {
+        let (nt, j) = (self.nt, row % self.nt);
+        out.fill(0.0);
+        if j + 1 < nt {
+            out[0] += self.angular[row];
+        }
+        if j == 0 {
+            out[nt - 2] += self.angular[row + nt - 1];
+        }
+        out[nt - 1] += self.radial[row];
+    }
+}
+
+/// The system of [`logpolar_system`] with the matrix as its [`Stencil`].
+struct Couplings {
+    stencil: Stencil,
+    excess: Vec<f64>,
+    rhs: Vec<f64>,
+    m: usize,
+    ns: usize,
+    nt: usize,
+    start_index: usize,
 }
 
 /// Assembles the mapped log-polar finite-volume system on `m` ξ-intervals from the ball to the
@@ -241,6 +223,24 @@ pub fn logpolar_system(
     m: usize,
     maps: GridMaps,
 ) -> Result<LogPolarSystem> {
+    let Couplings { stencil, excess, rhs, m, ns, nt, start_index } =
+        logpolar_couplings(potential, diffusion, prob, m, maps)?;
+    let mut upper = vec![0.0; excess.len() * nt];
+    for (k, row) in upper.chunks_exact_mut(nt).enumerate() {
+        stencil.band_row(k, row);
+    }
+    let matrix = BandLaplacian { bw: nt, upper, excess };
+    Ok(LogPolarSystem { matrix, rhs, m, ns, nt, start_index })
+}
+
+/// The couplings, excess and right-hand side of [`logpolar_system`].
+fn logpolar_couplings(
+    potential: &Potential,
+    diffusion: f64,
+    prob: &LogPolarProblem,
+    m: usize,
+    maps: GridMaps,
+) -> Result<Couplings> {
     let LogPolarProblem { target, radius, outer, start } = *prob;
     positive("diffusion", diffusion)?;
     let (dx, dy) = (start[0] - target[0], start[1] - target[1]);
@@ -272,8 +272,8 @@ pub fn logpolar_system(
     }
     let lmin = lv.iter().copied().fold(f64::INFINITY, f64::min);
     let n = ns * nt;
-    let bw = nt;
-    let mut a = BandLaplacian { bw, upper: vec![0.0; n * bw], excess: vec![0.0; n] };
+    let mut a = Stencil { nt, radial: vec![0.0; n], angular: vec![0.0; n] };
+    let mut excess = vec![0.0; n];
     let mut b = vec![0.0; n];
     let weight = |p: usize| (-(lv[p] - lmin) / diffusion).exp();
     // SG conductance between nodes p, q per unit metric: D w_p B((L_q − L_p)/D), symmetric.
@@ -289,25 +289,18 @@ pub fn logpolar_system(
             let s = s_of(xi);
             b[row] = half * hx * hp * ds(xi) * dtheta(hp * j as f64) * (2.0 * s).exp() * weight(p);
             if k == 1 {
-                a.excess[row] += inward(j) * cond(p, j);
+                excess[row] += inward(j) * cond(p, j);
             }
             if k < ns {
-                // coupling to (k + 1, j): offset nt − 1 in the band
-                a.upper[row * bw + nt - 1] += radial(j) * cond(p, p + nt);
+                a.radial[row] = radial(j) * cond(p, p + nt);
             }
-            // θ neighbour j + 1 (wrapping): offset 0, or nt − 2 from the smaller index
+            // θ neighbour j + 1 (wrapping)
             let jn = (j + 1) % nt;
             let angular = ds(xi) / dtheta(hp * (j as f64 + 0.5)) * hx / hp;
-            let c = half * angular * cond(p, k * nt + jn);
-            if jn > j {
-                a.upper[row * bw] += c;
-            } else {
-                let lo = row - (nt - 1);
-                a.upper[lo * bw + nt - 2] += c;
-            }
+            a.angular[row] = half * angular * cond(p, k * nt + jn);
         }
     }
-    Ok(LogPolarSystem { matrix: a, rhs: b, m, ns, nt, start_index: (m - 1) * nt })
+    Ok(Couplings { stencil: a, excess, rhs: b, m, ns, nt, start_index: (m - 1) * nt })
 }
 
 /// Polynomial extrapolation to h = 0 of values on grids with h ∝ 1/m (Neville in x = 1/m²):

@@ -4,6 +4,7 @@
 //! uniform-grid finite volumes ([`kolmogorov`], a cross-check). The spectral solver on an annulus
 //! is [`crate::annulus`]. Shared here: the problem check and the Scharfetter–Gummel weight.
 
+pub mod gth;
 pub mod kolmogorov;
 pub mod logpolar;
 pub mod mfpt;
