@@ -78,28 +78,11 @@ impl<'a> Overdamped<'a> {
         )?;
         let grid = basis.grid(&q);
         let mut b = Mat::<f64>::zeros(rows, n);
-        let dd = self.diffusion;
-        // Per node: its multi-index, √(w D) and ∇L/(2D); then B is filled column by column (its
-        // storage order), each entry computed exactly as before.
-        let nodes: Vec<([usize; 3], f64, [f64; 3])> = (0..grid.len())
-            .map(|k| {
-                let (x, w) = grid.node(k);
-                let jet = self.potential.jet(&x);
-                let mut drift = [0.0; 3];
-                for (j, v) in drift.iter_mut().enumerate().take(d) {
-                    *v = jet.g[j] / (2.0 * dd);
-                }
-                (grid.node_index(k), (w * dd).sqrt(), drift)
-            })
-            .collect();
+        let nodes = FactorNodes::new(self, &grid, d);
+        let tables = AxisTables::new(&grid);
         for (col, alpha) in basis.indices.iter().enumerate() {
             let column = b.col_mut(col).try_as_col_major_mut().expect("a fresh matrix is column-major").as_slice_mut();
-            for (k, (idx, root, drift)) in nodes.iter().enumerate() {
-                let (value, grad) = grid.basis_at(idx, alpha);
-                for j in 0..d {
-                    column[k * d + j] = root * (grad[j] + drift[j] * value);
-                }
-            }
+            nodes.fill_column(&tables, alpha, column);
         }
         if b.col_iter().any(|c| c.iter().any(|v| !v.is_finite())) {
             return Err(EngineError::Numerical("the potential or its gradient overflowed at a quadrature node".into()));
@@ -189,6 +172,83 @@ impl<'a> Overdamped<'a> {
         let h = crate::eigen::sparse_from_triplets(n, &values)?;
         drop(values);
         Ok((h, crate::eigen::sparse_from_triplets(n, &errors)?))
+    }
+}
+
+/// Per quadrature node of a factor's grid (flat order, last axis fastest): √(w D) and ∇L/(2D).
+struct FactorNodes {
+    dim: usize,
+    root: Vec<f64>,
+    drift: Vec<[f64; 3]>,
+}
+
+impl FactorNodes {
+    fn new(op: &Overdamped, grid: &Grid, d: usize) -> Self {
+        let dd = op.diffusion;
+        let (mut root, mut drift) = (Vec::with_capacity(grid.len()), Vec::with_capacity(grid.len()));
+        for k in 0..grid.len() {
+            let (x, w) = grid.node(k);
+            let jet = op.potential.jet(&x);
+            let mut g = [0.0; 3];
+            for (j, v) in g.iter_mut().enumerate().take(d) {
+                *v = jet.g[j] / (2.0 * dd);
+            }
+            root.push((w * dd).sqrt());
+            drift.push(g);
+        }
+        FactorNodes { dim: d, root, drift }
+    }
+
+    /// Column α of B: rows (node k, axis j) = √(w_k D)(∂_jφ_α + ∂_jL/(2D) φ_α)(x_k), with
+    /// φ_α = Π_j φ_{α_j} and ∂_jφ_α = φ'_{α_j} Π_{i≠j} φ_{α_i} multiplied axis by axis in the order of
+    /// [`Grid::basis_at`] (the same roundings; a missing axis contributes an exact factor 1).
+    fn fill_column(&self, t: &AxisTables, alpha: &[usize; 3], column: &mut [f64]) {
+        let d = self.dim;
+        let axis = |j: usize| -> (&[f64], &[f64]) {
+            if j < d {
+                (&t.phi[j][alpha[j]], &t.dphi[j][alpha[j]])
+            } else {
+                (&ONE, &ONE)
+            }
+        };
+        let ((p0, dp0), (p1, dp1), (p2, dp2)) = (axis(0), axis(1), axis(2));
+        let mut k = 0;
+        for (&a, &da) in p0.iter().zip(dp0) {
+            for (&b, &db) in p1.iter().zip(dp1) {
+                let (ab, dab, adb) = (a * b, da * b, a * db);
+                for (&c, &dc) in p2.iter().zip(dp2) {
+                    let value = ab * c;
+                    let grad = [dab * c, adb * c, ab * dc];
+                    let (root, drift) = (self.root[k], &self.drift[k]);
+                    for j in 0..d {
+                        column[k * d + j] = root * (grad[j] + drift[j] * value);
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The exact factor 1 of an axis a basis does not have.
+const ONE: [f64; 1] = [1.0];
+
+/// Per axis j and degree n: φ_n and φ_n' at the axis's nodes, contiguous over the nodes.
+struct AxisTables {
+    phi: Vec<Vec<Vec<f64>>>,
+    dphi: Vec<Vec<Vec<f64>>>,
+}
+
+impl AxisTables {
+    fn new(grid: &Grid) -> Self {
+        let transpose = |rows: &[Vec<f64>]| -> Vec<Vec<f64>> {
+            let n = rows.first().map_or(0, |r| r.len());
+            (0..n).map(|m| rows.iter().map(|r| r[m]).collect()).collect()
+        };
+        AxisTables {
+            phi: grid.axes.iter().map(|a| transpose(&a.phi)).collect(),
+            dphi: grid.axes.iter().map(|a| transpose(&a.dphi)).collect(),
+        }
     }
 }
 
