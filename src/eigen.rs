@@ -130,25 +130,57 @@ pub const PARTIAL_FROM: usize = 400;
 /// k > n/8, for a shift not below 0, and whenever the Cholesky factor or Krylov–Schur fails or
 /// ‖r‖²/gap exceeds 1e-6·λ (the Gram matrix's rounding ε‖B‖² too large for the vectors).
 pub fn lowest_few_from_owned_factor(b: Mat<f64>, k: usize, shift: f64) -> Result<Eigenpairs> {
+    lowest_few_from_factor_and_gram(b, None, k, shift)
+}
+
+/// Whether [`lowest_few_from_owned_factor`] takes its partial path for an n-column factor (and
+/// so uses a Gram matrix BᵀB).
+pub fn partial_applies(n: usize, k: usize, shift: f64) -> bool {
+    n >= PARTIAL_FROM && 8 * (k + 2) <= n && !shift.is_nan() && shift < 0.0
+}
+
+/// [`lowest_few_from_owned_factor`] with the Gram matrix BᵀB (lower triangle) when the caller has
+/// it (computed from the structure of B, as [`crate::operator::Overdamped::factor_with_gram`]
+/// does): it only finds the eigenvectors, the eigenvalues being Rayleigh quotients of B itself.
+pub fn lowest_few_from_factor_and_gram(
+    b: Mat<f64>,
+    gram: Option<Mat<f64>>,
+    k: usize,
+    shift: f64,
+) -> Result<Eigenpairs> {
     let n = b.ncols();
-    if n < PARTIAL_FROM || 8 * (k + 2) > n || shift.is_nan() || shift >= 0.0 {
+    if !partial_applies(n, k, shift) {
         return lowest_from_owned_factor(b, k);
     }
-    match lowest_few_of_factor(b.as_ref(), k, -shift) {
+    match lowest_few_of_factor(b.as_ref(), gram, k, -shift) {
         Some(pairs) => Ok(pairs),
         None => lowest_from_owned_factor(b, k),
     }
 }
 
 /// The partial solve of [`lowest_few_from_owned_factor`]; None when it cannot be trusted.
-fn lowest_few_of_factor(b: MatRef<'_, f64>, k: usize, delta: f64) -> Option<Eigenpairs> {
+fn lowest_few_of_factor(b: MatRef<'_, f64>, gram: Option<Mat<f64>>, k: usize, delta: f64) -> Option<Eigenpairs> {
     use faer::linalg::matmul::triangular::{matmul, BlockStructure};
     let n = b.ncols();
-    let mut a = Mat::<f64>::zeros(n, n);
-    let rect = BlockStructure::Rectangular;
-    let par = faer::get_global_parallelism();
-    let lower = BlockStructure::TriangularLower;
-    matmul(a.as_mut(), lower, faer::Accum::Replace, b.transpose(), rect, b, rect, 1.0 / delta, par);
+    let a = match gram {
+        Some(mut g) if g.nrows() == n && g.ncols() == n => {
+            for j in 0..n {
+                for i in j..n {
+                    g[(i, j)] *= 1.0 / delta;
+                }
+            }
+            g
+        }
+        _ => {
+            let mut a = Mat::<f64>::zeros(n, n);
+            let rect = BlockStructure::Rectangular;
+            let par = faer::get_global_parallelism();
+            let lower = BlockStructure::TriangularLower;
+            matmul(a.as_mut(), lower, faer::Accum::Replace, b.transpose(), rect, b, rect, 1.0 / delta, par);
+            a
+        }
+    };
+    let mut a = a;
     for j in 0..n {
         a[(j, j)] += 1.0;
         for i in 0..j {
@@ -392,7 +424,7 @@ mod tests {
         let full = lowest_from_owned_factor(b.clone(), 4).unwrap();
         let few = lowest_few_from_owned_factor(b.clone(), 4, -5e-4).unwrap();
         // The partial path must have run, not its fallback.
-        let partial = lowest_few_of_factor(b.as_ref(), 4, 5e-4).expect("partial path trusted");
+        let partial = lowest_few_of_factor(b.as_ref(), None, 4, 5e-4).expect("partial path trusted");
         for (i, pairs) in [&few, &partial].into_iter().enumerate() {
             for l in 1..4 {
                 let exact = (l * l) as f64 / 100.0;
@@ -402,6 +434,18 @@ mod tests {
                 assert!((overlap - 1.0).abs() <= 1e-9, "{i} {l}: overlap {overlap}");
             }
             assert!(pairs.values[0].abs() <= 1e-12);
+        }
+    }
+
+    #[test]
+    fn partial_solve_takes_a_given_gram_matrix() {
+        let n = PARTIAL_FROM + 20;
+        let b = factor_with_known_spectrum(n);
+        let gram = b.transpose() * &b;
+        let pairs = lowest_few_of_factor(b.as_ref(), Some(gram), 4, 5e-4).expect("partial path trusted");
+        for l in 1..4 {
+            let exact = (l * l) as f64 / 100.0;
+            assert!((pairs.values[l] - exact).abs() <= 1e-11, "{l}: {} vs {exact}", pairs.values[l]);
         }
     }
 

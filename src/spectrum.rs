@@ -3,7 +3,8 @@
 
 use crate::basis::{HermiteBasis, IndexSet, MAX_DENSE};
 use crate::eigen::{
-    check_time, duration_text, lowest_few_from_owned_factor, lowest_sparse, Eigenpairs, FLOPS_PER_SECOND,
+    check_time, duration_text, lowest_few_from_factor_and_gram, lowest_sparse, partial_applies, Eigenpairs,
+    FLOPS_PER_SECOND,
 };
 use crate::error::{positive, EngineError, Result};
 use crate::operator::Overdamped;
@@ -161,7 +162,8 @@ pub fn eigenpairs(
                 basis.len()
             )));
         }
-        lowest_few_from_owned_factor(op.factor(basis)?, count + 1, shift)?
+        let (b, gram) = op.factor_with_gram(basis, partial_applies(basis.len(), count + 1, shift))?;
+        lowest_few_from_factor_and_gram(b, gram, count + 1, shift)?
     };
     if pairs.values.len() < count + 1 {
         return Err(EngineError::Numerical(format!(

@@ -9,6 +9,7 @@ use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_basin_mass, LogQuantity};
 use fpspectral::{Potential, Result};
+use rayon::prelude::*;
 
 /// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.
 pub const SETTINGS: [&str; 2] =
@@ -36,21 +37,31 @@ fn ratio(a: &LogQuantity, b: &LogQuantity) -> Quantity {
 
 /// Runs the checks.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
+    // The settings are independent: side by side, their checks in this order.
+    let settings: Vec<Result<Vec<Check>>> = SETTINGS
+        .par_iter()
+        .map(|spec| {
+            progress(&format!("eq8: {spec}"));
+            let p = Potential::parse(spec)?;
+            let (m1, m2) = minima(&p)?;
+            let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
+            let mut checks = small_eps(&p, spec, &m1, &m2, paper)?;
+            checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
+            checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
+            Ok(checks)
+        })
+        .chain(rayon::iter::once(SETTING_3D).map(|spec| {
+            progress(&format!("eq8: {spec}"));
+            let p = Potential::parse(spec)?;
+            let (m1, m2) = minima(&p)?;
+            let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
+            small_eps(&p, spec, &m1, &m2, paper)
+        }))
+        .collect();
     let mut checks = Vec::new();
-    for spec in SETTINGS {
-        progress(&format!("eq8: {spec}"));
-        let p = Potential::parse(spec)?;
-        let (m1, m2) = minima(&p)?;
-        let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
-        checks.extend(small_eps(&p, spec, &m1, &m2, paper)?);
-        checks.push(large_eta_ball(&p, spec, &m1, &m2, paper)?);
-        checks.push(large_eta_basin(&p, spec, &m1, &m2, paper)?);
+    for s in settings {
+        checks.extend(s?);
     }
-    progress(&format!("eq8: {SETTING_3D}"));
-    let p = Potential::parse(SETTING_3D)?;
-    let (m1, m2) = minima(&p)?;
-    let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
-    checks.extend(small_eps(&p, SETTING_3D, &m1, &m2, paper)?);
     Ok(checks)
 }
 

@@ -18,6 +18,7 @@ use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
 use fpspectral::study::{drive, Estimate, Schedule, Settings as StudySettings};
 use fpspectral::variable::VariableDiffusion;
 use fpspectral::{Potential, Result};
+use rayon::prelude::*;
 
 /// Overlap defects 1 − ⟨v, g⟩²/(‖v‖²‖g‖²) of the kernel vector v with g = projection of
 /// e^{−cL/2}, for each c of `cs` (one pass over the grid: L and the basis functions are evaluated
@@ -32,18 +33,40 @@ fn overlap_defects<const N: usize>(
     let grid = basis.grid(&q);
     let values: Vec<f64> = (0..grid.len()).map(|k| op.potential.value(&grid.node(k).0)).collect();
     let lmin = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut g = vec![[0.0; N]; basis.len()];
-    for (k, value) in values.iter().enumerate() {
-        let w = grid.node(k).1;
-        let f = cs.map(|c| w * (-(value - lmin) * c / 2.0).exp());
-        let idx = grid.node_index(k);
-        for (gi, alpha) in g.iter_mut().zip(&basis.indices) {
-            let phi = grid.basis_value(&idx, alpha);
-            for (gij, fj) in gi.iter_mut().zip(&f) {
-                *gij += fj * phi;
+    let f: Vec<[f64; N]> = values
+        .iter()
+        .enumerate()
+        .map(|(k, value)| {
+            let w = grid.node(k).1;
+            cs.map(|c| w * (-(value - lmin) * c / 2.0).exp())
+        })
+        .collect();
+    let idx: Vec<[usize; 3]> = (0..grid.len()).map(|k| grid.node_index(k)).collect();
+    // φ_n at the nodes of each axis, contiguous over the nodes.
+    let columns: Vec<Vec<Vec<f64>>> = grid
+        .axes
+        .iter()
+        .map(|a| (0..a.phi.first().map_or(0, |r| r.len())).map(|m| a.phi.iter().map(|r| r[m]).collect()).collect())
+        .collect();
+    // One basis function at a time, the nodes in order: the sums of the node loop, term by term.
+    let g: Vec<[f64; N]> = basis
+        .indices
+        .par_iter()
+        .map(|alpha| {
+            let axes: Vec<&[f64]> = columns.iter().zip(alpha).map(|(c, &a)| c[a].as_slice()).collect();
+            let mut gi = [0.0; N];
+            for (node, fk) in idx.iter().zip(&f) {
+                let mut phi = 1.0;
+                for (axis, &i) in axes.iter().zip(node) {
+                    phi *= axis[i];
+                }
+                for (gij, fj) in gi.iter_mut().zip(fk) {
+                    *gij += fj * phi;
+                }
             }
-        }
-    }
+            gi
+        })
+        .collect();
     let vv: f64 = kernel.iter().map(|a| a * a).sum();
     std::array::from_fn(|j| {
         let dot: f64 = g.iter().zip(kernel.iter()).map(|(a, b)| a[j] * b).sum();
@@ -251,11 +274,23 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         ("coupled-2d", builtin("coupled-2d")?),
     ];
     risks.push(("logistic", logistic()?));
-    for (name, pot) in &risks {
-        progress(&format!("lemma3: kernel of (5) for {name}"));
-        checks.push(constant_beta_check(name, pot, hyper)?);
+    // The risks and the β(w) study are independent: side by side, the checks in this order.
+    let (constant, variable) = rayon::join(
+        || -> Vec<Result<Check>> {
+            risks
+                .par_iter()
+                .map(|(name, pot)| {
+                    progress(&format!("lemma3: kernel of (5) for {name}"));
+                    constant_beta_check(name, pot, hyper)
+                })
+                .collect()
+        },
+        || variable_beta_checks(progress),
+    );
+    for c in constant {
+        checks.push(c?);
     }
-    checks.extend(variable_beta_checks(progress)?);
+    checks.extend(variable?);
     Ok(checks)
 }
 

@@ -17,7 +17,8 @@ use fpspectral::operator::Overdamped;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions, Rates};
 use fpspectral::study::{drive, Schedule, Settings as StudySettings};
-use fpspectral::{Potential, Result};
+use fpspectral::{EngineError, Potential, Result};
+use rayon::prelude::*;
 
 /// Resolution tolerance: 1e-8 in d = 1; 1e-5 in d = 2, where the logistic risk (analytic only in
 /// a strip) converges root-exponentially. Both are far below the margins the verdicts rest on,
@@ -77,20 +78,27 @@ struct Decay {
 /// driver: each error is the level-to-level change in its asymptotic regime, otherwise at least
 /// the value itself. Rounding: [`series_rounding`] per series value; the closed form's own bound
 /// from [`initial_h_norm2`].
-/// `fine` is the expansion on the finest level (computed once, shared with [`sample_times`]).
-fn decay(op: &Overdamped, rates: &Rates, tilt: &[f64], times: &[f64], fine: &Expansion) -> Result<Decay> {
-    let levels = &rates.study.levels;
-    let sizes: Vec<Vec<usize>> = levels[levels.len().saturating_sub(3)..].iter().map(|l| l.sizes.clone()).collect();
+/// `known` holds expansions already computed on some sizes ([`level_expansions`]; the finest is
+/// shared with [`sample_times`]); others are computed here.
+fn decay(
+    op: &Overdamped,
+    rates: &Rates,
+    tilt: &[f64],
+    times: &[f64],
+    known: &[(Vec<usize>, Expansion)],
+) -> Result<Decay> {
+    let sizes = last_level_sizes(rates);
     let finest = sizes.last().cloned().unwrap_or_default();
     let n = times.len();
     let solve = |s: &[usize]| {
         let basis = HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), s.to_vec(), rates.index_set)?;
         let computed;
-        let exp = if s == finest.as_slice() {
-            fine
-        } else {
-            computed = expansion(op, &basis, tilt)?;
-            &computed
+        let exp = match known.iter().find(|(k, _)| k.as_slice() == s) {
+            Some((_, e)) => e,
+            None => {
+                computed = expansion(op, &basis, tilt)?;
+                &computed
+            }
         };
         let mut values: Vec<f64> = times.iter().map(|&t| exp.h_norm2(t)).collect();
         values.push(exp.h_norm2(0.0));
@@ -131,9 +139,22 @@ fn series_rounding(op: &Overdamped, basis: &HermiteBasis, exp: &Expansion, t: f6
     2.0 * (n.sqrt() * q as f64 + n) * f64::EPSILON * norm_u0 * decaying
 }
 
-/// The basis of resolution level `i` of a rate study.
-fn level_basis(rates: &Rates, i: usize) -> Result<HermiteBasis> {
-    HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), rates.study.levels[i].sizes.clone(), rates.index_set)
+/// The sizes of the last three levels of a rate study (those [`decay`] compares), finest last.
+fn last_level_sizes(rates: &Rates) -> Vec<Vec<usize>> {
+    let levels = &rates.study.levels;
+    levels[levels.len().saturating_sub(3)..].iter().map(|l| l.sizes.clone()).collect()
+}
+
+/// The expansions on the last three levels of a rate study, computed side by side (each a
+/// function of its sizes alone, so the order of computation does not change them).
+fn level_expansions(op: &Overdamped, rates: &Rates, tilt: &[f64]) -> Result<Vec<(Vec<usize>, Expansion)>> {
+    last_level_sizes(rates)
+        .into_par_iter()
+        .map(|s| {
+            let basis = HermiteBasis::new(rates.centre.clone(), rates.scale.clone(), s.clone(), rates.index_set)?;
+            Ok((s, expansion(op, &basis, tilt)?))
+        })
+        .collect()
 }
 
 /// Sample times up to where ‖h‖² has dropped by 1e-12 (or past the first crossing of the
@@ -267,6 +288,24 @@ fn reading_check(s: &Setting, r: &Reading, decay: &Decay) -> Check {
     c
 }
 
+/// The part of one setting that does not depend on C_P of (7): the operator, its converged
+/// rates and the expansions on the last levels of the rate study.
+struct Solved<'a> {
+    hyper: Hyper,
+    diffusion: f64,
+    op: Overdamped<'a>,
+    rates: Rates,
+    expansions: Vec<(Vec<usize>, Expansion)>,
+}
+
+fn solve_setting<'a>(pot: &'a Potential, hyper: Hyper, tilt: &[f64]) -> Result<Solved<'a>> {
+    let diffusion = hyper.diffusion()?;
+    let op = Overdamped::new(pot, diffusion)?;
+    let rates = decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
+    let expansions = level_expansions(&op, &rates, tilt)?;
+    Ok(Solved { hyper, diffusion, op, rates, expansions })
+}
+
 fn setting_checks(
     name: &str,
     pot: &Potential,
@@ -274,9 +313,17 @@ fn setting_checks(
     cp7: Quantity,
     tilt: &[f64],
 ) -> Result<(Vec<Check>, Figure)> {
-    let diffusion = hyper.diffusion()?;
-    let op = Overdamped::new(pot, diffusion)?;
-    let rates = decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
+    finish_setting(name, pot, solve_setting(pot, hyper, tilt)?, cp7, tilt)
+}
+
+fn finish_setting(
+    name: &str,
+    pot: &Potential,
+    solved: Solved,
+    cp7: Quantity,
+    tilt: &[f64],
+) -> Result<(Vec<Check>, Figure)> {
+    let Solved { hyper, diffusion, op, rates, expansions } = solved;
     let eta = 1.0 / diffusion;
     let gap = Quantity::new(rates.values[0], rates.errors[0]);
     let cp_inf = Quantity::new(eta * gap.value, eta * gap.error);
@@ -307,9 +354,9 @@ fn setting_checks(
         },
     ];
     let fastest = readings.iter().map(|r| r.rate.value).fold(0.0, f64::max);
-    let fine = expansion(&op, &level_basis(&rates, rates.study.levels.len() - 1)?, tilt)?;
-    let times = sample_times(gap.value, fastest, &fine);
-    let decay = decay(&op, &rates, tilt, &times, &fine)?;
+    let fine = &expansions.last().ok_or_else(|| EngineError::Numerical("a rate study without levels".into()))?.1;
+    let times = sample_times(gap.value, fastest, fine);
+    let decay = decay(&op, &rates, tilt, &times, &expansions)?;
     let setting = Setting { name, hyper, diffusion, tilt, basis_size: rates.basis_size, gap, cp7, cp_inf };
     let mut checks: Vec<Check> = readings.iter().map(|r| reading_check(&setting, r, &decay)).collect();
     if checks[0].verdict == Verdict::Fail {
@@ -364,13 +411,16 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     for (name, spec) in [("quadratic (convex)", "x^2/2"), ("double-well (non-convex)", "x^4/4 - x^2/2")] {
         progress(&format!("theorem1: gap against batch size, {name}"));
         let pot = Potential::parse(spec)?;
-        let mut gaps = Vec::new();
-        for &m in &ms {
-            let hyper = Hyper { lr: 0.2, beta: 4.0, batch: m };
-            let op = Overdamped::new(&pot, hyper.diffusion()?)?;
-            let r = decay_rates(&op, &rate_options(1))?;
-            gaps.push(Quantity::new(r.values[0], r.errors[0]));
-        }
+        let gaps: Vec<Result<Quantity>> = ms
+            .par_iter()
+            .map(|&m| {
+                let hyper = Hyper { lr: 0.2, beta: 4.0, batch: m };
+                let op = Overdamped::new(&pot, hyper.diffusion()?)?;
+                let r = decay_rates(&op, &rate_options(1))?;
+                Ok(Quantity::new(r.values[0], r.errors[0]))
+            })
+            .collect();
+        let gaps: Vec<Quantity> = gaps.into_iter().collect::<Result<_>>()?;
         // "converges slower as M grows": each gap strictly below the previous beyond the errors.
         let verdicts: Vec<Verdict> = gaps
             .windows(2)
@@ -440,26 +490,56 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     Ok(c)
 }
 
-/// Runs all Theorem 1 checks.
+/// Runs all Theorem 1 checks. The risks, their settings and the batch-size remark are
+/// independent computations and run side by side; the checks keep this order.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
+    let (per_risk, remark) = rayon::join(
+        || -> Result<Vec<Vec<Check>>> {
+            let risks = risks()?;
+            let each: Vec<Result<Vec<Check>>> =
+                risks.par_iter().map(|(name, pot, tilt)| risk_checks(name, pot, tilt, progress)).collect();
+            each.into_iter().collect()
+        },
+        || batch_remark(progress),
+    );
+    let mut checks: Vec<Check> = per_risk?.into_iter().flatten().collect();
+    checks.push(remark?);
+    Ok(checks)
+}
+
+/// The checks of one risk over its (γ, β, M) grid: C_P of (7) beside the rate studies of every
+/// setting, then each setting's readings.
+fn risk_checks(name: &str, pot: &Potential, tilt: &[f64], progress: Progress) -> Result<Vec<Check>> {
+    let grid = hyper_grid(name);
+    let (cp, solved) = rayon::join(
+        || {
+            progress(&format!("theorem1: Poincaré constant of e^-L for {name}"));
+            poincare_constant(pot, 1.0, tolerance(pot.dim()))
+        },
+        || -> Vec<Result<Solved>> {
+            grid.par_iter()
+                .map(|hyper| {
+                    progress(&format!("theorem1: {name}, D = {}", hyper.diffusion()?));
+                    solve_setting(pot, *hyper, tilt)
+                })
+                .collect()
+        },
+    );
+    let (cp, err, _) = cp?;
+    let cp7 = Quantity::new(cp, err);
+    let solved: Vec<Solved> = solved.into_iter().collect::<Result<_>>()?;
+    let last = solved.len() - 1;
+    let settings: Vec<Result<(Vec<Check>, Figure)>> =
+        solved.into_par_iter().map(|s| finish_setting(name, pot, s, cp7, tilt)).collect();
     let mut checks = Vec::new();
-    for (name, pot, tilt) in risks()? {
-        progress(&format!("theorem1: Poincaré constant of e^-L for {name}"));
-        let (cp, err, _) = poincare_constant(&pot, 1.0, tolerance(pot.dim()))?;
-        let cp7 = Quantity::new(cp, err);
-        let grid = hyper_grid(name);
-        let last = grid.len() - 1;
-        for (i, hyper) in grid.into_iter().enumerate() {
-            progress(&format!("theorem1: {name}, D = {}", hyper.diffusion()?));
-            let (mut cs, fig) = setting_checks(name, &pot, hyper, cp7, &tilt)?;
-            // Plot the smallest noise: where the reading of (7) is put to the hardest test.
-            if i == last {
-                cs[0].figures.push(fig);
-            }
-            checks.extend(cs);
+    for (i, setting) in settings.into_iter().enumerate() {
+        let (mut cs, fig) = setting?;
+        // Plot the smallest noise: where the reading of (7) is put to the hardest test.
+        if i == last {
+            cs[0].figures.push(fig);
         }
+        checks.extend(cs);
     }
-    checks.push(batch_remark(progress)?);
     Ok(checks)
 }
 
