@@ -455,12 +455,20 @@ fn log_polar_sum(g: &dyn LogIntegrand, centre: &[f64], edges: &[f64], n_phi: usi
     nested_bound(&terms)
 }
 
-/// ln Σ_r e^{t_r} of terms t_r each with a rounding bound: the outer [`log_sum_exp_bounded`]
-/// plus the largest term bound (the weighted mean of the terms' relative errors is below it).
+/// ln Σ_r e^{t_r} of terms t_r each held to a rounding bound b_r: the outer
+/// [`log_sum_exp_bounded`] plus the bounds weighted by the terms, Σ_r e^{t_r} b_r / Σ_r e^{t_r}
+/// (a relative error b_r of e^{t_r} moves the sum by that share).
 pub(crate) fn nested_bound(terms: &[(f64, f64)]) -> (f64, f64) {
     let values: Vec<f64> = terms.iter().map(|t| t.0).collect();
     let (ln, outer) = log_sum_exp_bounded(&values);
-    (ln, outer + terms.iter().map(|t| t.1).fold(0.0, f64::max))
+    let m = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut sum, mut weighted) = (0.0, 0.0);
+    for &(t, b) in terms {
+        let v = exp_below(t, m);
+        sum += v;
+        weighted += v * b;
+    }
+    (ln, if sum > 0.0 { outer + weighted / sum } else { outer })
 }
 
 /// ln Σ_k I_k of parts held in logarithms, the absolute errors added, plus `extra` relative.
