@@ -8,10 +8,11 @@
 use crate::error::{positive, Result};
 use crate::gibbs::domain::{check_point, supported_dim};
 use crate::gibbs::integrals::log_partition;
+use crate::gibbs::integrand::{Columns, GibbsWeight, LogIntegrand};
 use crate::gibbs::refine::refine_log_integral_at;
 use crate::gibbs::rules::{
-    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_parts, radial_nodes, sphere_points,
-    subdivide, LogQuantity,
+    dist2, local_scale, log_disc_integral, log_integral_1d, log_sum_exp, log_sum_exp_bounded, log_sum_parts,
+    nested_bound, radial_nodes, sphere_points, subdivide, LogQuantity,
 };
 use crate::potential::Potential;
 use rayon::prelude::*;
@@ -163,7 +164,7 @@ fn project(mut x: Vec<f64>, centre: &[f64], radius: f64) -> Vec<f64> {
 /// (χ_k e^{g} ≤ e^{−28} of the peak at every other anchor), one graded rule per part. The error
 /// adds the parts' refinement changes and the leak e^{−28} per part.
 pub(crate) fn log_anchored_ball(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
+    g: &dyn LogIntegrand,
     centre: &[f64],
     radius: f64,
     anchors: &[Anchor],
@@ -176,16 +177,13 @@ pub(crate) fn log_anchored_ball(
         .enumerate()
         .flat_map(|(i, a)| anchors[i + 1..].iter().map(move |b| dist(&a.point, &b.point).powi(2)))
         .fold(f64::INFINITY, f64::min);
-    let heights: Vec<f64> = anchors.iter().map(|a| g(&a.point)).collect();
+    let heights: Vec<f64> = anchors.iter().map(|a| g.at(&a.point)).collect();
     let spread = heights.iter().copied().fold(f64::NEG_INFINITY, f64::max)
         - heights.iter().copied().fold(f64::INFINITY, f64::min);
     let s2 = spacing / (28.0 + spread);
     let mut parts = Vec::new();
     for a in anchors {
-        let part = |w: &[f64]| {
-            let all: Vec<f64> = anchors.iter().map(|k| -dist(w, &k.point).powi(2) / s2).collect();
-            g(w) - dist(w, &a.point).powi(2) / s2 - log_sum_exp(&all)
-        };
+        let part = AnchorPart { g, anchors, own: a, s2 };
         parts.push(log_anchored(&part, centre, radius, a)?);
     }
     Ok(log_sum_parts(&parts, PARTITION_LEAK * anchors.len() as f64))
@@ -198,19 +196,14 @@ pub(crate) fn log_anchored_ball(
 /// panel (and doubles the azimuthal nodes) until two levels agree to 1e-11 (accepting 1e-8
 /// after the last level); the error estimate is the change plus the rounding 4ε|g(a)| of the
 /// log-integrand at the peak.
-pub(crate) fn log_anchored(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
-    centre: &[f64],
-    radius: f64,
-    anchor: &Anchor,
-) -> Result<LogQuantity> {
+pub(crate) fn log_anchored(g: &dyn LogIntegrand, centre: &[f64], radius: f64, anchor: &Anchor) -> Result<LogQuantity> {
     let d = centre.len();
     let ra = dist(&anchor.point, centre);
     let s = anchor.scale.min(radius / 8.0);
     let frame = axis_frame(centre, &anchor.point, ra, s);
     // e^{g} at the peak carries the rounding of g itself: a few ulps of |g| (ηL ≈ 4e6 at η = 1e8
     // for a peak on the sphere 0.2 from the minimum: 1e-9 relative).
-    let rounding = 4.0 * f64::EPSILON * g(&anchor.point).abs();
+    let rounding = 4.0 * f64::EPSILON * g.at(&anchor.point).abs();
     let radial = graded(ra.min(radius), s, 0.0, radius);
     let alpha = if ra > s { (s / ra).min(PI / 8.0) } else { PI / 8.0 };
     let angular = if d == 2 { graded(0.0, alpha, -PI, PI) } else { graded(0.0, alpha, 0.0, PI) };
@@ -258,15 +251,16 @@ fn graded(x: f64, s: f64, lo: f64, hi: f64) -> Vec<f64> {
     edges
 }
 
-/// ln of the graded polar sum: Σ_r w_r r^{d−1} Σ_θ w_θ (sin θ)^{d−2} Σ_φ (2π/n_φ) e^{g}.
+/// ln of the graded polar sum: Σ_r w_r r^{d−1} Σ_θ w_θ (sin θ)^{d−2} Σ_φ (2π/n_φ) e^{g}, and a
+/// bound on the rounding of the sums (`nested_bound`).
 fn anchored_sum(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
+    g: &dyn LogIntegrand,
     centre: &[f64],
     frame: &[Vec<f64>],
     radial: &[f64],
     angular: &[f64],
     n_phi: usize,
-) -> f64 {
+) -> (f64, f64) {
     let d = centre.len();
     let dirs: Vec<(Vec<f64>, f64)> = radial_nodes(angular)
         .into_iter()
@@ -287,23 +281,54 @@ fn anchored_sum(
         })
         .filter(|(_, lw)| lw.is_finite())
         .collect();
-    let terms: Vec<f64> = radial_nodes(radial)
+    let terms: Vec<(f64, f64)> = radial_nodes(radial)
         .par_iter()
         .map(|&(r, wr)| {
-            let mut w = vec![0.0; d];
-            let shell: Vec<f64> = dirs
-                .iter()
-                .map(|(u, lw)| {
-                    for k in 0..d {
-                        w[k] = centre[k] + r * u[k];
-                    }
-                    lw + g(&w)
-                })
-                .collect();
-            (wr * r.powi(d as i32 - 1)).ln() + log_sum_exp(&shell)
+            let mut points = Columns::new(d, dirs.len());
+            for (j, (u, _)) in dirs.iter().enumerate() {
+                points.set(j, (0..d).map(|k| centre[k] + r * u[k]));
+            }
+            let mut shell = vec![0.0; dirs.len()];
+            g.batch(&points.refs(), &mut shell);
+            shell.iter_mut().zip(&dirs).for_each(|(v, (_, lw))| *v += lw);
+            let (ln_shell, bound) = log_sum_exp_bounded(&shell);
+            ((wr * r.powi(d as i32 - 1)).ln() + ln_shell, bound)
         })
         .collect();
-    log_sum_exp(&terms)
+    nested_bound(&terms)
+}
+
+/// The part of g on one anchor: g(w) + ln χ_a(w), χ_a(w) = e^{−|w − a|²/s²} / Σ_k e^{−|w − a_k|²/s²}.
+struct AnchorPart<'a> {
+    g: &'a dyn LogIntegrand,
+    anchors: &'a [Anchor],
+    own: &'a Anchor,
+    s2: f64,
+}
+
+impl AnchorPart<'_> {
+    /// g(w) + ln χ_a(w) given g(w).
+    fn with_value(&self, w: &[f64], gw: f64) -> f64 {
+        let all: Vec<f64> = self.anchors.iter().map(|k| -dist(w, &k.point).powi(2) / self.s2).collect();
+        gw - dist(w, &self.own.point).powi(2) / self.s2 - log_sum_exp(&all)
+    }
+}
+
+impl LogIntegrand for AnchorPart<'_> {
+    fn at(&self, w: &[f64]) -> f64 {
+        self.with_value(w, self.g.at(w))
+    }
+    fn batch(&self, columns: &[&[f64]], out: &mut [f64]) {
+        self.g.batch(columns, out);
+        let d = columns.len();
+        let mut w = [0.0; 3];
+        for (j, o) in out.iter_mut().enumerate() {
+            for (wk, col) in w.iter_mut().zip(columns) {
+                *wk = col[j];
+            }
+            *o = self.with_value(&w[..d], *o);
+        }
+    }
 }
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {
@@ -326,7 +351,7 @@ pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius
             log_integral_1d(&h, centre[0] - radius, centre[0] + radius)
         }
         _ => {
-            let g = |w: &[f64]| -eta * potential.value(w);
+            let g = GibbsWeight { potential, eta };
             let anchors = crate::ball::ball_anchors(potential, eta, centre, radius);
             match anchors.as_slice() {
                 [] => log_disc_integral(&g, centre, radius),

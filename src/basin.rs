@@ -21,7 +21,8 @@ use crate::gibbs::domain::{check_point, gibbs_radius, laplace_shape, lowest_poin
 use crate::gibbs::integrals::{log_interval_integral, log_partition};
 use crate::gibbs::refine::refine_log_integral_at;
 use crate::gibbs::rules::{
-    directions, gauss_legendre, local_scale, log_sum_exp, radial_edges, sphere_iter, subdivide, LogQuantity,
+    directions, gauss_legendre, local_scale, log_sum_exp_bounded, nested_bound, radial_edges, sphere_iter, subdivide,
+    LogQuantity,
 };
 use crate::jet::MAX_DIM;
 use crate::potential::Potential;
@@ -164,16 +165,18 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
             v[1].atan2(v[0])
         })
         .collect();
-    let level_sum = |level: usize, ray: &Ray| -> f64 {
+    let level_sum = |level: usize, ray: &Ray| -> (f64, f64) {
         let edges = subdivide(&base, 1 << level);
-        let terms: Vec<f64> = angular_rule(d, base_phi(d) << level, &corners)
+        let terms: Vec<(f64, f64)> = angular_rule(d, base_phi(d) << level, &corners)
             .par_iter()
             .map(|(u, wu)| {
                 let point = |r: f64| at(&u.iter().map(|x| r * x).collect::<Vec<_>>());
-                wu.ln() + ray.log_radial(&point, &edges, d)
+                let (ln_ray, bound) = ray.log_radial(&point, &edges, d);
+                (wu.ln() + ln_ray, bound)
             })
             .collect();
-        log_sum_exp(&terms) + ln_det
+        let (ln, bound) = nested_bound(&terms);
+        (ln + ln_det, bound + f64::EPSILON * (ln + ln_det).abs())
     };
     let levels = if d == 2 { 6 } else { 4 };
     // e^{g} at the minimum carries the rounding of ηL there (a few ulps), as in the other rules.
@@ -182,7 +185,7 @@ pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> R
         refine_log_integral_at("basin quadrature", levels, 2, BASIN_TOL, rounding, |level| level_sum(level, &ray))?;
     // The flow itself is refined too: the accepted level again with half the RK4 step.
     let halved = Landscape { step: 0.5 * land.step, cap: 0.5 * land.cap, ..land.clone() };
-    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }) - q.ln).abs();
+    let flow_change = (level_sum(level, &Ray { land: &halved, ..ray }).0 - q.ln).abs();
     Ok(LogQuantity { ln: q.ln, rel_error: q.rel_error + flow_change })
 }
 
@@ -240,7 +243,8 @@ impl Ray<'_> {
     }
 
     /// ln ∫ 1_basin(w(r)) e^{−ηL(w(r))} r^{d−1} dr over the panels `edges` (relative to the peak).
-    fn log_radial(&self, point: &dyn Fn(f64) -> Vec<f64>, edges: &[f64], d: usize) -> f64 {
+    /// ln of the radial sum along one ray and a bound on its rounding ([`log_sum_exp_bounded`]).
+    fn log_radial(&self, point: &dyn Fn(f64) -> Vec<f64>, edges: &[f64], d: usize) -> (f64, f64) {
         let (own, rho) = (&self.land.minima[self.index], self.land.radii[self.index]);
         let status: Vec<bool> = edges
             .iter()
@@ -269,7 +273,8 @@ impl Ray<'_> {
                 }
             }
         }
-        log_sum_exp(&terms) + self.peak
+        let (ln, bound) = log_sum_exp_bounded(&terms);
+        (ln + self.peak, bound + f64::EPSILON * (ln + self.peak).abs())
     }
 
     /// Bisection for the basin boundary in [a, b] (a inside when `first`), stopped once the

@@ -19,6 +19,7 @@ use crate::jet::{Dual, Grad, Jet};
 use crate::polynomial::{Expansion, Poly};
 use program::Program;
 
+mod batch;
 mod program;
 
 /// Longest expression accepted, in bytes.
@@ -140,6 +141,13 @@ impl Expr {
     /// Value at a point (the compiled program: bit-identical to the tree's value).
     pub fn value(&self, x: &[f64]) -> f64 {
         self.program.value(x)
+    }
+
+    /// Values at a batch of points given by coordinate columns (`columns[k][j]` is coordinate k
+    /// of point j; a missing column reads as 0), into `out`: each bit-identical to
+    /// [`Expr::value`], with the interpreter's dispatch paid once per instruction per batch.
+    pub fn values(&self, columns: &[&[f64]], out: &mut [f64]) {
+        self.program.values(columns, out)
     }
 
     /// Value, gradient and Hessian at a point (forward-mode, exact to rounding).

@@ -1,11 +1,26 @@
 //! Shared pieces of the assumption checks (A.1)–(A.4) on the paper's example risks
 //! (Appendix B.1, C.3): the fixtures, ray sampling, and a sup by grid search plus refinement.
 
-use fpspectral::{Potential, Result};
+use fpspectral::quadrature::best_effort;
+use fpspectral::{EngineError, Potential, Result};
 
 /// The two fixture risks of Appendix B.1, by name (compiled in from `fixtures/`).
 pub fn fixtures() -> Result<Vec<(&'static str, Potential)>> {
     Ok(vec![("squared_loss", crate::common::squared_loss()?), ("logistic", crate::common::logistic()?)])
+}
+
+/// Runs a quadrature computation; when one of its refinement studies runs out of levels, runs it
+/// again in [`best_effort`] mode (every study returns its finest level with the last change as
+/// its error). Returns the estimate and the studies that missed their target (empty: converged).
+pub fn study_or_best_effort<T>(work: impl Fn() -> Result<T>) -> Result<(T, Vec<String>)> {
+    match work() {
+        Ok(v) => Ok((v, Vec::new())),
+        Err(EngineError::NotConverged(first)) => {
+            let (v, missed) = best_effort(&work);
+            Ok((v?, if missed.is_empty() { vec![first] } else { missed }))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// 72 unit directions in the plane.

@@ -8,7 +8,7 @@ use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, S
 use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
-use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
+use fpspectral::quadrature::{best_effort, log_ball_integral, log_partition, LogQuantity};
 use fpspectral::{Potential, Result};
 use std::f64::consts::PI;
 
@@ -59,15 +59,44 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     for (spec, a, b) in SETTINGS {
         progress(&format!("theorem2: {spec}"));
         let p = Potential::parse(spec)?;
-        let z_fixed = log_partition(&p, ETA_FIXED)?;
-        let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(&p, eta)).collect::<Result<_>>()?;
-        for start in [a, b] {
-            let m = minimum(&p, &start)?;
-            checks.extend(small_eps_checks(&p, spec, &m, &z_fixed)?);
-            checks.extend(large_eta_checks(&p, spec, &m, &zs)?);
-        }
+        let minima = [a, b].iter().map(|start| minimum(&p, start)).collect::<Result<Vec<_>>>()?;
+        checks.extend(checks_or_best_effort(|| setting_checks(&p, spec, &minima))?);
     }
     Ok(checks)
+}
+
+/// The small-ε and large-η rows at each minimum of one potential (Z computed once per η).
+fn setting_checks(p: &Potential, spec: &str, minima: &[CriticalPoint]) -> Result<Vec<Check>> {
+    let z_fixed = log_partition(p, ETA_FIXED)?;
+    let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(p, eta)).collect::<Result<_>>()?;
+    let mut checks = Vec::new();
+    for m in minima {
+        checks.extend(small_eps_checks(p, spec, m, &z_fixed)?);
+        checks.extend(large_eta_checks(p, spec, m, &zs)?);
+    }
+    Ok(checks)
+}
+
+/// Runs `work`; when a quadrature study runs out of levels ([`fpspectral::EngineError::NotConverged`]),
+/// runs it again in [`best_effort`] mode, where every study returns its finest level with the
+/// last change as its error, and reports every row INCONCLUSIVE with that best estimate, its
+/// honest error, and the studies that missed their target.
+fn checks_or_best_effort(work: impl Fn() -> Result<Vec<Check>>) -> Result<Vec<Check>> {
+    match work() {
+        Err(fpspectral::EngineError::NotConverged(first)) => {
+            let (checks, mut missed) = best_effort(&work);
+            if missed.is_empty() {
+                missed.push(first);
+            }
+            let mut checks = checks?;
+            for c in &mut checks {
+                c.verdict = Verdict::Inconclusive;
+                c.evidence = format!("not converged ({}); best estimate: {}", missed.join("; "), c.evidence);
+            }
+            Ok(checks)
+        }
+        other => other,
+    }
 }
 
 const ETA_FIXED: f64 = 2.0;
@@ -279,9 +308,5 @@ pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
     let (spec, p) = s.potential("potential")?;
     progress(&format!("theorem2: {spec}"));
     let m = minimum_of(s)?;
-    let z_fixed = log_partition(p, ETA_FIXED)?;
-    let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(p, eta)).collect::<Result<_>>()?;
-    let mut checks = small_eps_checks(p, spec, &m, &z_fixed)?;
-    checks.extend(large_eta_checks(p, spec, &m, &zs)?);
-    Ok(checks)
+    checks_or_best_effort(|| setting_checks(p, spec, std::slice::from_ref(&m)))
 }

@@ -309,3 +309,26 @@ fn lemma1_on_the_ou_process() {
         assert_eq!(r["verdict"], "PASS", "{reading}");
     }
 }
+
+/// Issue 9: a quadrature study out of levels is reported, not refused. L = x² + y² + 0.1|x − 1|
+/// has a kink on the line x = 1, where e^{−2L} still weighs e^{−2}: the polar rule for Z cannot
+/// reach 1e-11 in its levels, so every theorem2 row is INCONCLUSIVE with the best estimate and
+/// its honest error. Inside the balls (|w − w̌| ≤ 0.3 about w̌ = (0.05, 0)) L is the radial
+/// quadratic 0.0975 + |w − w̌|², so the small-ball ratio, which does not involve Z, has the
+/// closed form ηε² / (1 − e^{−ηε²}).
+#[test]
+fn theorem2_reports_an_unconverged_quadrature_as_inconclusive() {
+    let report = run_set("theorem2", &["potential=x^2 + y^2 + 0.1*sqrt((x - 1)^2)", "minimum=0,0"]);
+    let all = rows(&report, "theorem2");
+    assert_eq!(all.len(), 6);
+    for c in &all {
+        assert_eq!(c["verdict"], "INCONCLUSIVE", "{c}");
+        assert!(c["evidence"].as_str().unwrap().starts_with("not converged ("), "{c}");
+    }
+    let (p, e) = q(row(&report, "theorem2", "literal-limit"), "P(eps_min)");
+    assert!(p > 0.0 && p < 1.0 && e > 0.0 && e.is_finite(), "P = {p} ± {e}");
+    let (ratio, error) = q(row(&report, "theorem2", "small-ball-asymptote"), "asymptote/P at eps_min");
+    let (eta, eps) = (2.0f64, 0.001f64);
+    let exact = eta * eps * eps / -(-eta * eps * eps).exp_m1();
+    assert!((ratio - exact).abs() <= error + 1e-12, "{ratio} ± {error:.1e} vs {exact}");
+}

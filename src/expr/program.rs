@@ -10,7 +10,7 @@ use super::{integer_exponent, Func, Node};
 /// The right operand of a binary operation: a number or variable read in place, or the value
 /// the program pushed last.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Arg {
+pub(super) enum Arg {
     Num(f64),
     Var(usize),
     Pop,
@@ -18,7 +18,7 @@ enum Arg {
 
 /// acc ∘ b, with the acc the top of the stack.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum BinOp {
+pub(super) enum BinOp {
     Add,
     Sub,
     Mul,
@@ -26,7 +26,7 @@ enum BinOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
+pub(super) enum Op {
     PushNum(f64),
     PushVar(usize),
     Neg,
@@ -45,8 +45,8 @@ const SMALL_STACK: usize = 16;
 /// The flat program of a tree and the stack depth it needs.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Program {
-    ops: Vec<Op>,
-    depth: usize,
+    pub(super) ops: Vec<Op>,
+    pub(super) depth: usize,
 }
 
 impl Program {
@@ -109,7 +109,7 @@ impl Program {
 /// x^n by binary powering: the products, in order, of the runtime `powi` of the tree
 /// (libgcc's and compiler-rt's `__powidf2`: y = x^(low bit); then x ← x², y ← y·x per set bit;
 /// 1/y for n < 0), inline instead of a library call (tested equal bit for bit below).
-fn powi(mut x: f64, n: i32) -> f64 {
+pub(super) fn powi(mut x: f64, n: i32) -> f64 {
     let mut m = n.unsigned_abs();
     let mut y = if m % 2 == 1 { x } else { 1.0 };
     m >>= 1;
@@ -207,12 +207,12 @@ fn emit(node: &Node, ops: &mut Vec<Op>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::Expr;
 
     /// Expressions covering every construct: sums, products, quotients, integer and real
     /// powers (constant and variable exponents), negation, every function, deep nesting.
-    const CASES: &[&str] = &[
+    pub(in crate::expr) const CASES: &[&str] = &[
         "x^4/4 - x^2/2 + 0.1*x",
         "(x^2 + y^2 - 1)^2 + 0.3*x*y - y/7 + z^3",
         "-x^2.5 + x^y - (x*y)^(-2) / (1 + z^2)",
@@ -222,7 +222,7 @@ mod tests {
         "x^(y^2) + (x + y)^(z - 1) + 3^(x/2)",
     ];
 
-    fn points() -> Vec<[f64; 3]> {
+    pub(in crate::expr) fn points() -> Vec<[f64; 3]> {
         // A deterministic scatter of points, including negative and zero coordinates.
         let mut s = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {

@@ -3,6 +3,7 @@
 //! refinement study (2D, 3D).
 
 use super::domain::{gibbs_radius, laplace_shape, low_minima, lowest_point, supported_dim, wells_overlap};
+use super::integrand::{potential_values, GibbsWeight, LogIntegrand};
 use super::rules::{
     dist2, log_disc_integral, log_integral_1d, log_shaped_integral, log_sum_exp, log_sum_parts, LogQuantity,
 };
@@ -36,7 +37,7 @@ pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
     let centre = lowest_point(potential);
     let r = gibbs_radius(potential, eta, &centre)?;
     let wells = low_minima(potential, eta, &centre, r);
-    let g = |w: &[f64]| -eta * potential.value(w);
+    let g = GibbsWeight { potential, eta };
     let single = |m: &[f64]| log_shaped_integral(&g, m, r + dist2(m, &centre).sqrt(), &laplace_shape(potential, m));
     match wells.as_slice() {
         [] => log_disc_integral(&g, &centre, r),
@@ -79,24 +80,56 @@ pub(crate) fn log_partition_by_wells(
         - heights.iter().copied().fold(f64::INFINITY, f64::min);
     let s2 = spacing / (28.0 + spread);
     let mut parts: Vec<LogQuantity> = Vec::new();
-    for m in wells {
-        let g = |w: &[f64]| {
-            let own = -dist2(w, m) / s2;
-            let mut small = [0.0; SMALL_WELLS];
-            let mut large = Vec::new();
-            let all = if wells.len() <= SMALL_WELLS {
-                &mut small[..wells.len()]
-            } else {
-                large.resize(wells.len(), 0.0);
-                &mut large[..]
-            };
-            for (a, k) in all.iter_mut().zip(wells) {
-                *a = -dist2(w, k) / s2;
-            }
-            -eta * potential.value(w) + own - log_sum_exp(all)
-        };
+    for (own, m) in wells.iter().enumerate() {
+        let g = WellPart { potential, eta, wells, own, s2 };
         let reach = r + dist2(m, centre).sqrt();
         parts.push(log_shaped_integral(&g, m, reach, &laplace_shape(potential, m))?);
     }
     Ok(log_sum_parts(&parts, PARTITION_LEAK * wells.len() as f64))
+}
+
+/// The part of the Gibbs log-weight on one well: −ηL(w) + ln χ_k(w), χ_k(w) =
+/// e^{−|w − m_k|²/s²} / Σ_j e^{−|w − m_j|²/s²}.
+struct WellPart<'a> {
+    potential: &'a Potential,
+    eta: f64,
+    wells: &'a [Vec<f64>],
+    /// The index k of this part's well.
+    own: usize,
+    s2: f64,
+}
+
+impl WellPart<'_> {
+    /// −ηL(w) + ln χ_k(w) given L(w) (−|w − m_k|²/s² is computed once: the k-th exponent).
+    fn with_value(&self, w: &[f64], value: f64) -> f64 {
+        let mut small = [0.0; SMALL_WELLS];
+        let mut large = Vec::new();
+        let all = if self.wells.len() <= SMALL_WELLS {
+            &mut small[..self.wells.len()]
+        } else {
+            large.resize(self.wells.len(), 0.0);
+            &mut large[..]
+        };
+        for (a, k) in all.iter_mut().zip(self.wells) {
+            *a = -dist2(w, k) / self.s2;
+        }
+        -self.eta * value + all[self.own] - log_sum_exp(all)
+    }
+}
+
+impl LogIntegrand for WellPart<'_> {
+    fn at(&self, w: &[f64]) -> f64 {
+        self.with_value(w, self.potential.value(w))
+    }
+    fn batch(&self, columns: &[&[f64]], out: &mut [f64]) {
+        potential_values(self.potential, columns, out);
+        let d = columns.len();
+        let mut w = [0.0; 3];
+        for (j, o) in out.iter_mut().enumerate() {
+            for (wk, col) in w.iter_mut().zip(columns) {
+                *wk = col[j];
+            }
+            *o = self.with_value(&w[..d], *o);
+        }
+    }
 }

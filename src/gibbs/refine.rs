@@ -67,10 +67,6 @@ pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
     (out, missed)
 }
 
-/// Margin added to the error of a converged study: the sum ln Σ e^{t_i} itself is exact to
-/// a few ulps of its terms.
-const SUM_ROUNDING: f64 = 1e-14;
-
 /// `ln_sum(level)` for levels 0, 1, …, `levels − 1`.
 struct LogRefinement<'a, F> {
     what: &'a str,
@@ -89,7 +85,7 @@ fn last_change(levels: &[Level]) -> Option<f64> {
     }
 }
 
-impl<F: Fn(usize) -> f64> LogRefinement<'_, F> {
+impl<F: Fn(usize) -> (f64, f64)> LogRefinement<'_, F> {
     /// Two successive levels agree to `tol + rounding`, from `min_level` on.
     fn agree(&self, levels: &[Level]) -> bool {
         let level = levels.len().saturating_sub(1);
@@ -97,7 +93,7 @@ impl<F: Fn(usize) -> f64> LogRefinement<'_, F> {
     }
 }
 
-impl<F: Fn(usize) -> f64> Refinable for LogRefinement<'_, F> {
+impl<F: Fn(usize) -> (f64, f64)> Refinable for LogRefinement<'_, F> {
     fn first(&mut self) -> Vec<usize> {
         vec![0]
     }
@@ -105,19 +101,20 @@ impl<F: Fn(usize) -> f64> Refinable for LogRefinement<'_, F> {
         (levels.len() < self.levels).then(|| vec![levels.len()])
     }
     fn solve(&mut self, sizes: &[usize]) -> Result<Solved> {
-        let ln = (self.ln_sum)(sizes[0]);
+        let (ln, sum_rounding) = (self.ln_sum)(sizes[0]);
         if !ln.is_finite() {
             return Err(EngineError::Numerical(format!("{} gave a non-finite sum", self.what)));
         }
-        Ok(Solved { basis_size: sizes[0], values: vec![ln], rounding: vec![self.rounding] })
+        Ok(Solved { basis_size: sizes[0], values: vec![ln], rounding: vec![self.rounding + sum_rounding] })
     }
     /// Converged when two successive levels agree ([`LogRefinement::agree`]); the error is the
-    /// last change plus the rounding (plus [`SUM_ROUNDING`] when converged). The error of ln I
-    /// is the relative error of I, so `rel_error` is that error.
+    /// last change plus the rounding of the log-integrand plus the computed rounding bound of
+    /// the finest level's sum ([`super::rules::log_sum_exp_bounded`]). The error of ln I is the
+    /// relative error of I, so `rel_error` is that error.
     fn assess(&self, levels: &[Level], _settings: &Settings) -> Option<Study> {
         let change = last_change(levels)?;
         let converged = self.agree(levels);
-        let error = change + self.rounding + if converged { SUM_ROUNDING } else { 0.0 };
+        let error = change + levels.last()?.rounding[0];
         Some(Study {
             levels: levels.to_vec(),
             values: levels.last()?.values.clone(),
@@ -136,7 +133,8 @@ impl<F: Fn(usize) -> f64> Refinable for LogRefinement<'_, F> {
     }
 }
 
-/// The refinement study of a log-integral: `ln_sum(level)` for levels 0, 1, … until two
+/// The refinement study of a log-integral: `ln_sum(level)` (ln of the level's sum and a bound on
+/// its rounding) for levels 0, 1, … until two
 /// successive levels agree to `tol` (from `min_level` on), or to `tol` + `rounding`, the
 /// rounding of the log-integrand at its peak, below which refinement only reshuffles noise. Out
 /// of levels, [`EngineError::NotConverged`] says by how much the last level changed ln I, except
@@ -150,7 +148,7 @@ pub fn refine_log_integral_at(
     min_level: usize,
     tol: f64,
     rounding: f64,
-    ln_sum: impl Fn(usize) -> f64,
+    ln_sum: impl Fn(usize) -> (f64, f64),
 ) -> Result<(LogQuantity, usize)> {
     let mut study = LogRefinement { what, levels, min_level, tol, rounding, ln_sum };
     let settings = Settings { hint: format!("{what}: a looser tolerance"), ..Settings::new(tol) };

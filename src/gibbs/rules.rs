@@ -4,6 +4,7 @@
 //! estimate is never trusted alone, see CRATES.md), and polar / spherical rules over discs and
 //! balls in d = 2, 3 refined by doubling every rule until two levels agree.
 
+use super::integrand::{Columns, LogIntegrand};
 use super::refine::refine_log_integral_at;
 pub use super::refine::{best_effort, LogQuantity};
 use crate::error::{finite, EngineError, Result};
@@ -53,7 +54,39 @@ pub fn log_sum_exp(terms: &[f64]) -> f64 {
     if m == f64::NEG_INFINITY || !m.is_finite() {
         return m;
     }
-    m + terms.iter().map(|t| (t - m).exp()).sum::<f64>().ln()
+    m + terms.iter().map(|&t| exp_below(t, m)).sum::<f64>().ln()
+}
+
+/// e^{t − m}, with the largest term's e^0 = 1 (exact) taken without the call.
+#[inline]
+fn exp_below(t: f64, m: f64) -> f64 {
+    if t == m {
+        1.0
+    } else {
+        (t - m).exp()
+    }
+}
+
+/// [`log_sum_exp`] (the same value, bit for bit) with a first-order bound on its rounding when
+/// the terms are exact: each term t_i is held to ε|t_i|, the shift t_i − m to ε|t_i − m|, each
+/// e^{t_i − m} to ε (one ulp), the running sum of n positive terms to (n − 1)ε, ln S to ε|ln S|
+/// and m + ln S to ε|m + ln S|; the terms' errors enter weighted by e^{t_i − m}/S.
+pub fn log_sum_exp_bounded(terms: &[f64]) -> (f64, f64) {
+    let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY || !m.is_finite() {
+        return (m, 0.0);
+    }
+    let (mut sum, mut weighted) = (0.0, 0.0);
+    for &t in terms {
+        let v = exp_below(t, m);
+        sum += v;
+        weighted += v * (t.abs() + (t - m).abs());
+    }
+    // The same sum as `log_sum_exp`'s (a sum of positive terms from either signed zero).
+    let ln_sum = sum.ln();
+    let value = m + ln_sum;
+    let bound = f64::EPSILON * (value.abs() + ln_sum.abs() + terms.len() as f64 + 1.0 + weighted / sum);
+    (value, bound)
 }
 
 /// ln(e^a + e^b).
@@ -264,7 +297,7 @@ const POLAR_TOL: f64 = 1e-11;
 /// The radial panels are geometric from the local scale s of g at c ([`local_scale`]):
 /// [0, s], [s, 2s], [2s, 4s], …, R, so a Gibbs peak of any width (η up to ~1e8 and beyond) is
 /// resolved by the same number of nodes per panel; every level halves each panel.
-pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> Result<LogQuantity> {
+pub fn log_disc_integral(g: &dyn LogIntegrand, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     let dim = centre.len();
     if !(2..=3).contains(&dim) {
         return Err(EngineError::InvalidParameter(format!("polar quadrature needs d = 2 or 3 (got d = {dim})")));
@@ -273,7 +306,7 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
     // 3D levels cost panels·10 × n_φ²/2 evaluations: one level fewer, base n_φ halved.
     let (levels, base_phi) = if dim == 2 { (6, 32usize) } else { (5, 16usize) };
     // The peak of this rule is at the centre; e^g there carries the rounding of g (a few ulps).
-    let rounding = 4.0 * f64::EPSILON * g(centre).abs();
+    let rounding = 4.0 * f64::EPSILON * g.at(centre).abs();
     let ln_sum = |level: usize| log_polar_sum(g, centre, &subdivide(&base, 1 << level), base_phi << level);
     Ok(refine_log_integral_at("polar quadrature", levels, 2, POLAR_TOL, rounding, ln_sum)?.0)
 }
@@ -282,31 +315,63 @@ pub fn log_disc_integral(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], rad
 /// of [`log_disc_integral`] in the Laplace-scaled variable v of `laplace_shape`. The ellipsoid
 /// contains the ball |w − c| ≤ R when the singular values of A are ≥ 1.
 pub fn log_shaped_integral(
-    g: &(dyn Fn(&[f64]) -> f64 + Sync),
+    g: &dyn LogIntegrand,
     centre: &[f64],
     radius: f64,
     shape: &DMatrix<f64>,
 ) -> Result<LogQuantity> {
     let d = centre.len();
-    let mapped = |v: &[f64]| {
-        let mut w = [0.0; 3];
-        for (i, wi) in w.iter_mut().enumerate().take(d) {
-            *wi = centre[i] + (0..d).map(|k| shape[(i, k)] * v[k]).sum::<f64>();
-        }
-        g(&w[..d])
-    };
+    let mapped = Shaped { g, centre, shape };
     let inner = log_disc_integral(&mapped, &vec![0.0; d], radius)?;
     Ok(LogQuantity { ln: inner.ln + shape.determinant().abs().ln(), rel_error: inner.rel_error })
 }
 
+/// v ↦ g(c + A v).
+struct Shaped<'a> {
+    g: &'a dyn LogIntegrand,
+    centre: &'a [f64],
+    shape: &'a DMatrix<f64>,
+}
+
+impl Shaped<'_> {
+    /// w = c + A v (each coordinate summed as in the one-point map).
+    fn map(&self, v: impl Fn(usize) -> f64) -> [f64; 3] {
+        let mut w = [0.0; 3];
+        let d = self.centre.len();
+        for (i, wi) in w.iter_mut().enumerate().take(d) {
+            *wi = self.centre[i] + (0..d).map(|k| self.shape[(i, k)] * v(k)).sum::<f64>();
+        }
+        w
+    }
+}
+
+impl LogIntegrand for Shaped<'_> {
+    fn at(&self, v: &[f64]) -> f64 {
+        let w = self.map(|k| v[k]);
+        self.g.at(&w[..self.centre.len()])
+    }
+    fn batch(&self, columns: &[&[f64]], out: &mut [f64]) {
+        let d = self.centre.len();
+        let mut points = Columns::new(d, out.len());
+        (0..out.len()).for_each(|j| points.set(j, self.map(|k| columns[k][j]).into_iter().take(d)));
+        self.g.batch(&points.refs(), out);
+    }
+}
+
 /// The local scale of g at c: the largest r = R·2^{−k} (k ≥ 3) on whose sphere g stays within 1
 /// of g(c) at every sampled point (the Laplace width 1/√(η λ_max) for g = −ηL at a minimum).
-pub fn local_scale(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], radius: f64) -> f64 {
-    let g0 = g(centre);
+pub fn local_scale(g: &dyn LogIntegrand, centre: &[f64], radius: f64) -> f64 {
+    let g0 = g.at(centre);
     let mut r = radius / 8.0;
+    let d = centre.len();
+    let count = if d == 1 { 2 } else { 64 };
+    let (mut points, mut values) = (Columns::new(d, count), vec![0.0; count]);
     for _ in 0..80 {
-        let d = centre.len();
-        let spread = sphere_iter(d, centre, r, 64).map(|p| (g(&p[..d]) - g0).abs()).fold(0.0, f64::max);
+        for (j, p) in sphere_iter(d, centre, r, 64).enumerate() {
+            points.set(j, p.into_iter().take(d));
+        }
+        g.batch(&points.refs(), &mut values);
+        let spread = values.iter().map(|v| (v - g0).abs()).fold(0.0, f64::max);
         if spread <= 1.0 || !g0.is_finite() {
             return r;
         }
@@ -365,27 +430,45 @@ pub fn radial_nodes(edges: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn log_polar_sum(g: &(dyn Fn(&[f64]) -> f64 + Sync), centre: &[f64], edges: &[f64], n_phi: usize) -> f64 {
+/// ln of the polar sum Σ_r w_r r^{d−1} Σ_u w_u e^{g(c + r u)}, g evaluated shell by shell, and
+/// a bound on the rounding of the sums ([`log_sum_exp_bounded`]: the outer sum's, plus the
+/// largest shell's, which bounds their weighted mean).
+fn log_polar_sum(g: &dyn LogIntegrand, centre: &[f64], edges: &[f64], n_phi: usize) -> (f64, f64) {
     let dim = centre.len();
     let radial = radial_nodes(edges);
     let dirs = directions(dim, n_phi);
-    let terms: Vec<f64> = radial
+    let log_weights: Vec<f64> = dirs.iter().map(|(_, wu)| wu.ln()).collect();
+    let terms: Vec<(f64, f64)> = radial
         .par_iter()
         .map(|&(r, wr)| {
-            let mut w = vec![0.0; dim];
-            let shell: Vec<f64> = dirs
-                .iter()
-                .map(|(u, wu)| {
-                    for k in 0..dim {
-                        w[k] = centre[k] + r * u[k];
-                    }
-                    wu.ln() + g(&w)
-                })
-                .collect();
-            (wr * r.powi(dim as i32 - 1)).ln() + log_sum_exp(&shell)
+            let mut points = Columns::new(dim, dirs.len());
+            for (j, (u, _)) in dirs.iter().enumerate() {
+                points.set(j, (0..dim).map(|k| centre[k] + r * u[k]));
+            }
+            let mut shell = vec![0.0; dirs.len()];
+            g.batch(&points.refs(), &mut shell);
+            shell.iter_mut().zip(&log_weights).for_each(|(v, lw)| *v += lw);
+            let (ln_shell, bound) = log_sum_exp_bounded(&shell);
+            ((wr * r.powi(dim as i32 - 1)).ln() + ln_shell, bound)
         })
         .collect();
-    log_sum_exp(&terms)
+    nested_bound(&terms)
+}
+
+/// ln Σ_r e^{t_r} of terms t_r each held to a rounding bound b_r: the outer
+/// [`log_sum_exp_bounded`] plus the bounds weighted by the terms, Σ_r e^{t_r} b_r / Σ_r e^{t_r}
+/// (a relative error b_r of e^{t_r} moves the sum by that share).
+pub(crate) fn nested_bound(terms: &[(f64, f64)]) -> (f64, f64) {
+    let values: Vec<f64> = terms.iter().map(|t| t.0).collect();
+    let (ln, outer) = log_sum_exp_bounded(&values);
+    let m = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut sum, mut weighted) = (0.0, 0.0);
+    for &(t, b) in terms {
+        let v = exp_below(t, m);
+        sum += v;
+        weighted += v * b;
+    }
+    (ln, if sum > 0.0 { outer + weighted / sum } else { outer })
 }
 
 /// ln Σ_k I_k of parts held in logarithms, the absolute errors added, plus `extra` relative.
@@ -403,6 +486,36 @@ pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bounded log-sum-exp is `log_sum_exp` bit for bit, and its bound covers the distance
+    /// to the sum done in double-double arithmetic (Knuth's two-sum on e^{t_i − m} split exactly).
+    #[test]
+    fn log_sum_exp_bound_covers_its_rounding() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (n, spread, offset) in [(3usize, 1.0, 0.0), (1000, 40.0, -2000.0), (5000, 5.0, 1e4), (64, 0.0, 7.0)] {
+            let terms: Vec<f64> = (0..n).map(|_| offset - spread * next()).collect();
+            let (value, bound) = log_sum_exp_bounded(&terms);
+            assert_eq!(value.to_bits(), log_sum_exp(&terms).to_bits());
+            // A more accurate value: compensated sum of e^{t_i − m}, then ln(1 + (S − 1)) around 1.
+            let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let (mut hi, mut lo) = (0.0f64, 0.0f64);
+            for t in &terms {
+                let v = (t - m).exp();
+                let sum = hi + v;
+                lo += (hi - (sum - v)) + (v - (sum - hi));
+                hi = sum;
+            }
+            let accurate = m + hi.ln() + lo / hi;
+            assert!((value - accurate).abs() <= bound, "n = {n}: |Δ| = {:.1e} > bound {bound:.1e}", value - accurate);
+            assert!(bound < 1e-9 * (1.0 + value.abs()), "bound {bound:.1e} is not a rounding bound");
+        }
+    }
 
     /// The sphere points lie on the sphere, n of them (two in d = 1), and the one-by-one points
     /// are the listed ones.
