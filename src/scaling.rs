@@ -299,7 +299,7 @@ fn representable(c: f64, s: f64) -> bool {
 
 /// The terms (power, coefficient) of L in x_j alone when no monomial couples x_j to another
 /// axis, else None.
-fn separable_part(poly: &Poly, j: usize) -> Option<Vec<(u32, f64)>> {
+pub(crate) fn separable_part(poly: &Poly, j: usize) -> Option<Vec<(u32, f64)>> {
     let mut part = Vec::new();
     for (m, &c) in &poly.terms {
         let others = (0..3).any(|k| k != j && m[k] > 0);

@@ -283,6 +283,9 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
         Eval::KineticGap { potential, friction, diffusion, lr, beta, batch, momentum, count, periodic, tolerance } => {
             use theorems::kinetic_eval::{eval_kinetic_gap, eval_kinetic_gap_sgd};
+            // One problem per process: no thread pool (its start-up and hand-offs cost more CPU
+            // than the blocks of a kinetic study gain from it), and the same numbers as `run`.
+            faer::set_global_parallelism(faer::Par::Seq);
             match (friction, diffusion, lr, beta, batch, momentum) {
                 (Some(g), Some(dv), ..) => eval_kinetic_gap(&potential, g, dv, count, periodic, tolerance),
                 (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => {

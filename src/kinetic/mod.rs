@@ -17,6 +17,7 @@
 //!   inner solves, two-grid preconditioner).
 //! * [`evolve`]: time evolution; pointwise phase-space quadrature (d = 1).
 //! * [`functionals`]: ‖h(t)‖²_* and quadratic forms in the gradients ∇_w h, ∇_v h, d = 1 and 2.
+//! * [`separable`]: a potential L = Σ_j L_j(w_j) pair by pair (Kronecker sum; harmonic pairs exact).
 //! * [`plan`]: memory predictions of the eigen-solves (sparse LU fill bound) against the budget.
 //! * [`study`]: when the levels of a resolution study are trusted (the asymptotic regime).
 
@@ -26,6 +27,7 @@ pub mod functionals;
 pub mod iterative;
 pub mod operator;
 pub mod plan;
+pub mod separable;
 pub mod spectrum;
 pub mod study;
 

@@ -10,6 +10,8 @@
 
 use crate::budget::check_memory;
 use crate::error::{short, EngineError, Result};
+use crate::potential::Potential;
+use crate::scaling::separable_part;
 use dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::perm::PermRef;
 use faer::sparse::linalg::{colamd, qr};
@@ -127,4 +129,49 @@ pub fn lu_fill_bound(a: &SparseColMat<usize, f64>) -> Result<f64> {
         }
     }
     Ok(h.iter().zip(&col_counts).map(|(&h, &r)| (h + r) as f64).sum())
+}
+
+/// One phase-space pair (w_j, v_j) of a potential L(w) = Σ_j L_j(w_j) that no monomial couples.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pair {
+    /// L_j = a w² + b w (+ const) with a > 0: the damped oscillator, whose spectrum is exact.
+    Harmonic {
+        /// The coordinate j.
+        axis: usize,
+        /// The coefficient a of w².
+        a: f64,
+    },
+    /// Any other one-coordinate polynomial, as an expression in x, solved on its own.
+    Solved {
+        /// The coordinate j.
+        axis: usize,
+        /// L_j with w_j renamed x.
+        expression: String,
+    },
+}
+
+/// The phase-space pairs of a polynomial L on R^d, d ≥ 2, that splits exactly into one-coordinate
+/// parts (the separability test of the overdamped axis search: no monomial with two coordinates),
+/// each part non-constant; None for a coupled, non-polynomial, one-dimensional or periodic L.
+pub fn separable_pairs(potential: &Potential, periodic: bool) -> Option<Vec<Pair>> {
+    let d = potential.dim();
+    if periodic || d < 2 {
+        return None;
+    }
+    let poly = potential.poly()?;
+    (0..d)
+        .map(|j| {
+            let part = separable_part(&poly, j)?;
+            if part.is_empty() {
+                return None;
+            }
+            let coefficient = |k: u32| part.iter().filter(|(p, _)| *p == k).map(|(_, c)| c).sum::<f64>();
+            let a = coefficient(2);
+            if part.iter().all(|(p, _)| *p <= 2) && a > 0.0 && a.is_finite() {
+                return Some(Pair::Harmonic { axis: j, a });
+            }
+            let terms: Vec<String> = part.iter().map(|(p, c)| format!("({c:?})*x^{p}")).collect();
+            Some(Pair::Solved { axis: j, expression: terms.join(" + ") })
+        })
+        .collect()
 }

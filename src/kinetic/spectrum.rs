@@ -50,7 +50,8 @@ pub enum KineticPath {
     Dense,
     /// Shift-invert Krylov–Schur with a sparse LU.
     Sparse,
-    /// Dense up to [`DENSE_UP_TO`] functions, sparse beyond.
+    /// Dense for a study's first level up to [`DENSE_UP_TO`] functions, sparse beyond and for
+    /// later levels that are not small ([`rates_on_level`]).
     Auto,
 }
 
@@ -373,6 +374,8 @@ pub struct KineticOptions {
     pub max_per_axis: usize,
     /// Index set over all 2d axes.
     pub index_set: IndexSet,
+    /// Solve a separable L pair by pair ([`super::separable`]); false: always the coupled basis.
+    pub separable: bool,
 }
 
 impl Default for KineticOptions {
@@ -384,6 +387,7 @@ impl Default for KineticOptions {
             start: 0,
             max_per_axis: 0,
             index_set: IndexSet::TotalDegree,
+            separable: true,
         }
     }
 }
@@ -581,6 +585,19 @@ pub fn rates_on(
     rates_on_level(problem, basis, count, path, shift, &[])
 }
 
+/// The `Auto` choice of [`rates_on_level`]: dense up to [`DENSE_UP_TO`] functions when nothing is
+/// expected yet (the first level of a study, or a single solve: the dense solve sees every
+/// eigenvalue, and the slowest it finds are what the reach check holds the next levels' sparse
+/// solves to); once rates are expected, sparse as soon as the basis holds [`SPARSE_MARGIN`]× the
+/// 2·`count` + 8 eigenvalues the sparse solver computes (its LU and Krylov–Schur runs cost a
+/// fraction of a dense eigen-solve with eigenvectors there).
+fn auto_dense(functions: usize, count: usize, expected: &[c64]) -> bool {
+    functions <= DENSE_UP_TO && (expected.is_empty() || functions < SPARSE_MARGIN * (2 * count + 8))
+}
+
+/// See [`auto_dense`].
+pub const SPARSE_MARGIN: usize = 8;
+
 /// Largest block the dense solver takes over from the sparse one in [`rates_on_level`].
 pub const DENSE_FALLBACK: usize = 3000;
 
@@ -602,7 +619,7 @@ pub fn rates_on_level(
     let dense = match path {
         KineticPath::Dense => true,
         KineticPath::Sparse => false,
-        KineticPath::Auto => basis.len() <= DENSE_UP_TO,
+        KineticPath::Auto => auto_dense(basis.len(), count, expected),
     };
     let parts = sectors(problem, basis);
     let mut blocks = Vec::new();
@@ -772,6 +789,11 @@ pub struct KineticMethod {
     pub levels: Vec<LevelPlan>,
     /// Why the study ended.
     pub stopped: String,
+    /// "separable: …" when L splits into phase-space pairs solved one by one
+    /// ([`super::separable`]): the pairs and how each was solved (the axes, levels and stop
+    /// reason above are then those of the first pair solved by a study).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub separable: Option<String>,
 }
 
 /// The slowest `count` decay rates of the kinetic generator, converged to `tolerance` by a resolution study. In
@@ -787,10 +809,18 @@ pub struct KineticMethod {
 /// that exceed the tolerance at two levels in a row; or when the next level does not fit the
 /// memory budget ([`super::plan`]) or the time budget (`--max-time`) — the levels so far then decide. A first or second level over budget is
 /// refused ([`EngineError::TooLarge`]): one level carries no error estimate.
+///
+/// A potential that splits into one-coordinate parts is solved pair by pair
+/// ([`super::separable`], unless `opts.separable` is false).
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     crate::error::positive("tolerance", opts.tolerance)?;
     if opts.count == 0 {
         return Err(EngineError::InvalidParameter("count must be at least 1".into()));
+    }
+    if opts.separable {
+        if let Some(rates) = super::separable::separable_rates(problem, opts)? {
+            return Ok(rates);
+        }
     }
     let axes = default_axes(problem)?;
     let d = axes.len();
@@ -824,6 +854,7 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         index_set: opts.index_set,
         levels: plans,
         stopped,
+        separable: None,
     };
     Ok(KineticRates {
         values,
