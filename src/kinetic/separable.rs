@@ -23,7 +23,7 @@
 use super::operator::Kinetic;
 use super::plan::{separable_pairs, Pair};
 use super::spectrum::{decay_rates, KineticMethod, KineticOptions, KineticRates, CLUSTER_SPREAD};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::potential::Potential;
 use crate::resolution::Study;
 use crate::study::Status;
@@ -113,7 +113,11 @@ pub fn separable_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<Optio
             }
             Pair::Solved { axis, expression } => {
                 let Ok(potential) = Potential::parse(expression) else { return Ok(None) };
-                let solved = decay_rates(&Kinetic::new(&potential, problem.params)?, opts)?;
+                // A pair over the memory budget: the coupled path refuses it (with its own plan).
+                let solved = match decay_rates(&Kinetic::new(&potential, problem.params)?, opts) {
+                    Err(EngineError::TooLarge(_)) => return Ok(None),
+                    solved => solved?,
+                };
                 let rates = solved
                     .values
                     .iter()
