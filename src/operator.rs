@@ -71,7 +71,7 @@ impl<'a> Overdamped<'a> {
     }
 
     /// [`Overdamped::factor`] and, when `want_gram` and d = 2, the Gram matrix BᵀB (lower
-    /// triangle) by sum factorisation over the tensor grid ([`gram_2d`]): O(q²n_1² + N²q) flops
+    /// triangle) by sum factorisation over the tensor grid (`gram_2d`): O(q²n_1² + N²q) flops
     /// instead of the 2q²N² of the dense product (N functions, q nodes and n_1 functions per axis).
     pub fn factor_with_gram(&self, basis: &HermiteBasis, want_gram: bool) -> Result<(Mat<f64>, Option<Mat<f64>>)> {
         let d = basis.dim();

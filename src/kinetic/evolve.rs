@@ -209,7 +209,7 @@ pub fn evolve(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, steps: usize
 
 /// u(t_k), t_k = k·dt, of u' = G u with the error bounds of [`Evolution`]: each sampling interval
 /// is split into s = ⌈ν·dt/reach⌉ substeps h, and each substep sums the Taylor series of e^{Gh}
-/// applied to the vector until its tail is below the unit roundoff (the rule of [`Series`]).
+/// applied to the vector until its tail is below the unit roundoff (the rule of `Series`).
 pub fn evolve_bounded(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, steps: usize, reach: f64) -> Evolution {
     let nu = (norm_bound(g) * column_norm_bound(g)).sqrt();
     let substeps = (nu * dt / reach).ceil().max(1.0) as usize;

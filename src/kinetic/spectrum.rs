@@ -595,7 +595,7 @@ fn auto_dense(functions: usize, count: usize, expected: &[c64]) -> bool {
     functions <= DENSE_UP_TO && (expected.is_empty() || functions < SPARSE_MARGIN * (2 * count + 8))
 }
 
-/// See [`auto_dense`].
+/// See `auto_dense`.
 pub const SPARSE_MARGIN: usize = 8;
 
 /// Largest block the dense solver takes over from the sparse one in [`rates_on_level`].
