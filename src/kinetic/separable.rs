@@ -72,8 +72,16 @@ fn harmonic_rates(a: f64, g: f64, count: usize) -> Option<Vec<Rate>> {
     }
     let root = if disc >= 0.0 { c64::new(disc.sqrt(), 0.0) } else { c64::new(0.0, (-disc).sqrt()) };
     let root_err = delta.sqrt().min(delta / disc.abs().sqrt());
-    let (plus, minus) = ((c64::new(g, 0.0) + root) * 0.5, (c64::new(g, 0.0) - root) * 0.5);
-    let each = 0.5 * root_err + 2.0 * f64::EPSILON * plus.norm();
+    let plus = (c64::new(g, 0.0) + root) * 0.5;
+    let plus_err = 0.5 * root_err + 2.0 * f64::EPSILON * plus.norm();
+    // Real roots: λ₋ = 2a/λ₊ (λ₊λ₋ = 2a), free of the cancellation in (g − √(g² − 8a))/2 when
+    // 8a ≪ g²; its relative error is λ₊'s plus the division's. Complex roots: λ₋ = conj λ₊.
+    let (minus, minus_err) = if disc >= 0.0 {
+        let minus = 2.0 * a / plus.re;
+        (c64::new(minus, 0.0), minus.abs() * (plus_err / plus.re + 2.0 * f64::EPSILON))
+    } else {
+        (plus.conj(), plus_err)
+    };
     let mut rates = Vec::new();
     for n in 0..=count {
         for m in 0..=count - n {
@@ -81,7 +89,7 @@ fn harmonic_rates(a: f64, g: f64, count: usize) -> Option<Vec<Rate>> {
                 continue; // 0, or the conjugate of (m, n)
             }
             let value = plus * n as f64 + minus * m as f64;
-            let err = (n + m) as f64 * each + 2.0 * f64::EPSILON * value.norm();
+            let err = n as f64 * plus_err + m as f64 * minus_err + 2.0 * f64::EPSILON * value.norm();
             let value = if value.im < 0.0 { value.conj() } else { value };
             rates.push(Rate { value, err_re: err, err_sum: 2.0 * err });
         }
@@ -269,6 +277,18 @@ mod tests {
         // Overdamped y pair (g² > 8a): real rates (1 ± √(1 − 0.8))/2.
         let split = agree("x^2/2 + 0.1*y^2", 2, 1e-9);
         assert!((split.values[0].0 - (1.0 - 0.2f64.sqrt()) / 2.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn a_weakly_confined_harmonic_pair_keeps_full_relative_accuracy() {
+        // a = 1e-9, g = 1: λ₋ = (1 − √(1 − 8a))/2 = 2a + 4a² + 16a³ + …, where the direct formula
+        // loses 9 digits to cancellation; 2a/λ₊ does not.
+        let a = 1e-9;
+        let rates = harmonic_rates(a, 1.0, 1).unwrap();
+        let slowest = rates.iter().find(|r| r.value.re < 0.5).unwrap();
+        let exact = 2.0 * a + 4.0 * a * a + 16.0 * a * a * a;
+        assert!((slowest.value.re - exact).abs() <= slowest.err_re, "{:?} vs {exact}", slowest);
+        assert!(slowest.err_re <= 1e-14 * exact, "{:?}", slowest);
     }
 
     #[test]
