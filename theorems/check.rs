@@ -8,7 +8,9 @@
 //! text, and the [`EvidenceKind`] its numbers rest on. Set all three with [`Check::typed`]; a
 //! control also states its expected verdict ([`Check::control`]). The claim-level verdict is
 //! computed from these rows in [`crate::findings`].
+use fpspectral::quadrature::run_or_best_effort;
 pub use fpspectral::quantity::Quantity;
+use fpspectral::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -159,6 +161,18 @@ pub fn verdict_close(a: Quantity, b: Quantity, rel: f64) -> Verdict {
     }
 }
 
+/// Runs `work`, a claim's rows resting on Gibbs integrals; when a refinement study runs out of
+/// levels, runs it again in best-effort mode ([`run_or_best_effort`]: every study returns its
+/// finest level with the last change as its error) and reports every row INCONCLUSIVE with that
+/// best estimate, its honest error, and the studies that missed their target.
+pub fn checks_or_best_effort(work: impl Fn() -> Result<Vec<Check>> + Sync) -> Result<Vec<Check>> {
+    let (mut checks, missed) = run_or_best_effort(work)?;
+    if !missed.is_empty() {
+        checks.iter_mut().for_each(|c| c.mark_not_converged(&missed));
+    }
+    Ok(checks)
+}
+
 /// What a curve of a figure shows; every figure draws each kind in the same colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -292,6 +306,10 @@ pub struct Check {
     /// For a FAIL without a certificate: why it has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_note: Option<String>,
+    /// The refinement studies this row rests on that missed their target (empty: converged).
+    /// Such a row is INCONCLUSIVE with its best estimate, and `run` exits 3.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_converged: Vec<String>,
 }
 
 impl Check {
@@ -313,7 +331,15 @@ impl Check {
             figures: Vec::new(),
             certificate: None,
             certificate_note: None,
+            not_converged: Vec::new(),
         }
+    }
+    /// Marks the row as resting on studies that missed their target (`missed`, non-empty):
+    /// INCONCLUSIVE, its evidence prefixed by the misses and "best estimate".
+    pub fn mark_not_converged(&mut self, missed: &[String]) {
+        self.verdict = Verdict::Inconclusive;
+        self.evidence = format!("not converged ({}); best estimate: {}", missed.join("; "), self.evidence);
+        self.not_converged = missed.to_vec();
     }
     /// Types the row: its role, a stable slug for its reading, and what its evidence rests on.
     /// A control also needs [`Check::control`].

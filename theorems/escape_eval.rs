@@ -29,7 +29,7 @@ use fpspectral::error::{positive, short, EngineError};
 use fpspectral::logpolar::{mfpt_logpolar, LogPolarStudy};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::quadrature::{
-    ball_probability, basin_probability, best_effort, check_point, lowest_point, LogQuantity,
+    ball_probability, basin_probability, check_point, lowest_point, run_or_best_effort, LogQuantity,
 };
 use fpspectral::{Potential, Result};
 use serde_json::{json, Map, Value};
@@ -281,21 +281,6 @@ fn with_eyring_kramers(out: &mut Map<String, Value>, p: &Potential, diffusion: f
     }
 }
 
-/// Runs a Gibbs-integral computation; when a refinement study misses its target, runs it again
-/// in [`best_effort`] mode for the best estimate. Returns the estimate and the missed studies.
-/// (Only after a miss: in best-effort mode a study never fails, so a fallback that a failure
-/// would have triggered, such as Z by wells after the single polar rule, is not taken.)
-fn gibbs_study(work: impl Fn() -> Result<LogQuantity>) -> Result<(LogQuantity, Vec<String>)> {
-    match work() {
-        Ok(q) => Ok((q, Vec::new())),
-        Err(EngineError::NotConverged(first)) => {
-            let (q, missed) = best_effort(&work);
-            Ok((q?, if missed.is_empty() { vec![first] } else { missed }))
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Stationary probability κ ∫_{|w−c| ≤ ε} e^{−ηL} of the closed ball (d = 1, 2, 3). JSON as in
 /// the module notes: `ln_value`, `rel_error`, `value`/`error` (or `value_note`), `converged`,
 /// `method`.
@@ -304,7 +289,7 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
     positive("radius", radius)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "center", center)?;
-    let (q, mut unconverged) = gibbs_study(|| ball_probability(&p, eta, center, radius))?;
+    let (q, mut unconverged) = run_or_best_effort(|| ball_probability(&p, eta, center, radius))?;
     let method = if p.dim() == 1 {
         let (a, b) = (center[0] - radius, center[0] + radius);
         let (ok, why) = one_d_converged(&q, log_integrand_scale(&p, eta, &[a, b]));
@@ -328,7 +313,7 @@ pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Resul
     positive("eta", eta)?;
     let p = Potential::from_spec(potential_spec)?;
     check_point(&p, "minimum", minimum)?;
-    let (q, mut unconverged) = gibbs_study(|| basin_probability(&p, eta, minimum))?;
+    let (q, mut unconverged) = run_or_best_effort(|| basin_probability(&p, eta, minimum))?;
     let method = if p.dim() == 1 {
         let (a, b) = basin_interval(&p, minimum[0])?;
         let (ok, why) = one_d_converged(&q, log_integrand_scale(&p, eta, &[a, b]));

@@ -4,11 +4,13 @@
 //! sides as ε → 0 at fixed η, and at fixed ε as η → ∞; and the nearest correct statements, the
 //! small-ε asymptote κ e^{−ηL(w̌)} vol(B_ε) and the Laplace asymptote κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H.
 
-use crate::check::{verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
+use crate::check::{
+    checks_or_best_effort, verdict_close, Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict,
+};
 use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
-use fpspectral::quadrature::{best_effort, log_ball_integral, log_partition, LogQuantity};
+use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
 use fpspectral::{Potential, Result};
 use std::f64::consts::PI;
 
@@ -75,28 +77,6 @@ fn setting_checks(p: &Potential, spec: &str, minima: &[CriticalPoint]) -> Result
         checks.extend(large_eta_checks(p, spec, m, &zs)?);
     }
     Ok(checks)
-}
-
-/// Runs `work`; when a quadrature study runs out of levels ([`fpspectral::EngineError::NotConverged`]),
-/// runs it again in [`best_effort`] mode, where every study returns its finest level with the
-/// last change as its error, and reports every row INCONCLUSIVE with that best estimate, its
-/// honest error, and the studies that missed their target.
-fn checks_or_best_effort(work: impl Fn() -> Result<Vec<Check>>) -> Result<Vec<Check>> {
-    match work() {
-        Err(fpspectral::EngineError::NotConverged(first)) => {
-            let (checks, mut missed) = best_effort(&work);
-            if missed.is_empty() {
-                missed.push(first);
-            }
-            let mut checks = checks?;
-            for c in &mut checks {
-                c.verdict = Verdict::Inconclusive;
-                c.evidence = format!("not converged ({}); best estimate: {}", missed.join("; "), c.evidence);
-            }
-            Ok(checks)
-        }
-        other => other,
-    }
 }
 
 const ETA_FIXED: f64 = 2.0;

@@ -203,6 +203,7 @@ fn run(claims: &[String], out: Option<PathBuf>, options: &report::RunOptions) ->
     Ok(match report::run_claims(claims, &out, options)? {
         report::RunOutcome::Done => Outcome::Done,
         report::RunOutcome::FindingsDiffer => Outcome::FindingsDiffer,
+        report::RunOutcome::NotConverged => Outcome::NotConverged,
     })
 }
 

@@ -51,6 +51,9 @@ pub enum RunOutcome {
     Done,
     /// Written, but a finding differs from the recorded one.
     FindingsDiffer,
+    /// Written (findings as recorded, if `--expect`), but a row rests on a study that missed its
+    /// target: it is INCONCLUSIVE with its best estimate and honest error.
+    NotConverged,
 }
 
 /// The recorded findings in `path` (a findings.json written by a run).
@@ -123,12 +126,17 @@ pub fn run_claims(ids: &[String], out: &OutDir, options: &RunOptions) -> Result<
         start.elapsed().as_secs_f64(),
         if options.verbose { "" } else { "; every row: --verbose" }
     ));
-    let Some(recorded) = recorded else { return Ok(RunOutcome::Done) };
+    let unconverged = checks.iter().filter(|c| !c.not_converged.is_empty()).count();
+    if unconverged > 0 {
+        eprintln!("paper-checks: {unconverged} row(s) not converged: INCONCLUSIVE with their best estimates");
+    }
+    let done = if unconverged > 0 { RunOutcome::NotConverged } else { RunOutcome::Done };
+    let Some(recorded) = recorded else { return Ok(done) };
     let differ = differences(&recorded, &findings, ids.is_empty());
     let path = options.expect.as_deref().expect("recorded implies a path").display();
     if differ.is_empty() {
         emit(&format!("findings as recorded in {path}\n"));
-        Ok(RunOutcome::Done)
+        Ok(done)
     } else {
         eprintln!("paper-checks: {} finding(s) differ from {path}:", differ.len());
         for d in &differ {

@@ -23,6 +23,11 @@ fn cli(args: &[&str]) -> (i32, String, String) {
 
 /// Runs `claim` with `--set` pairs into a fresh directory; returns report.json.
 fn run_set(claim: &str, pairs: &[&str]) -> Value {
+    run_set_ending(claim, pairs, 0)
+}
+
+/// [`run_set`] for a run expected to end with exit `code` (3: a row not converged).
+fn run_set_ending(claim: &str, pairs: &[&str], code_expected: i32) -> Value {
     let dir = out_dir(claim);
     let _ = std::fs::remove_dir_all(&dir);
     let mut args = vec!["run", claim, "--out", dir.to_str().unwrap()];
@@ -30,7 +35,7 @@ fn run_set(claim: &str, pairs: &[&str]) -> Value {
         args.extend(["--set", p]);
     }
     let (code, out, err) = cli(&args);
-    assert_eq!(code, 0, "{args:?}: {out} {err}");
+    assert_eq!(code, code_expected, "{args:?}: {out} {err}");
     assert!(out.lines().next().unwrap_or("").contains("claim"), "the claim table comes first: {out}");
     let report = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -310,7 +315,7 @@ fn lemma1_on_the_ou_process() {
     }
 }
 
-/// Issue 9: a quadrature study out of levels is reported, not refused. L = x² + y² + 0.1|x − 1|
+/// Issue 9: a quadrature study out of levels is reported, not refused (exit 3: not converged). L = x² + y² + 0.1|x − 1|
 /// has a kink on the line x = 1, where e^{−2L} still weighs e^{−2}: the polar rule for Z cannot
 /// reach 1e-11 in its levels, so every theorem2 row is INCONCLUSIVE with the best estimate and
 /// its honest error. Inside the balls (|w − w̌| ≤ 0.3 about w̌ = (0.05, 0)) L is the radial
@@ -318,12 +323,13 @@ fn lemma1_on_the_ou_process() {
 /// closed form ηε² / (1 − e^{−ηε²}).
 #[test]
 fn theorem2_reports_an_unconverged_quadrature_as_inconclusive() {
-    let report = run_set("theorem2", &["potential=x^2 + y^2 + 0.1*sqrt((x - 1)^2)", "minimum=0,0"]);
+    let report = run_set_ending("theorem2", &["potential=x^2 + y^2 + 0.1*sqrt((x - 1)^2)", "minimum=0,0"], 3);
     let all = rows(&report, "theorem2");
     assert_eq!(all.len(), 6);
     for c in &all {
         assert_eq!(c["verdict"], "INCONCLUSIVE", "{c}");
         assert!(c["evidence"].as_str().unwrap().starts_with("not converged ("), "{c}");
+        assert!(!c["not_converged"].as_array().unwrap().is_empty(), "{c}");
     }
     let (p, e) = q(row(&report, "theorem2", "literal-limit"), "P(eps_min)");
     assert!(p > 0.0 && p < 1.0 && e > 0.0 && e.is_finite(), "P = {p} ± {e}");
@@ -331,4 +337,27 @@ fn theorem2_reports_an_unconverged_quadrature_as_inconclusive() {
     let (eta, eps) = (2.0f64, 0.001f64);
     let exact = eta * eps * eps / -(-eta * eps * eps).exp_m1();
     assert!((ratio - exact).abs() <= error + 1e-12, "{ratio} ± {error:.1e} vs {exact}");
+}
+
+/// Issue 9: eq8's Gibbs integrals out of levels give INCONCLUSIVE rows with their best estimates
+/// (they were a claim error). L = (x² − 1)² + y² + 0.1|y − 0.2| has equal-height minima at
+/// (±1, 0.05) and a kink on the line y = 0.2, 0.15 from each: the polar rules cannot reach their
+/// tolerance, so every row is INCONCLUSIVE, with finite best estimates. By the symmetry x → −x
+/// the ball ratios are 1, inside their errors.
+#[test]
+fn eq8_reports_an_unconverged_quadrature_as_inconclusive() {
+    let report = run_set_ending(
+        "eq8",
+        &["potential=(x^2 - 1)^2 + y^2 + 0.1*sqrt((y - 0.2)^2)", "minimum_1=-1,0", "minimum_2=1,0"],
+        3,
+    );
+    let all = rows(&report, "eq8");
+    assert_eq!(all.len(), 4);
+    for c in &all {
+        assert_eq!(c["verdict"], "INCONCLUSIVE", "{c}");
+        assert!(c["evidence"].as_str().unwrap().starts_with("not converged ("), "{c}");
+        assert!(!c["not_converged"].as_array().unwrap().is_empty(), "{c}");
+    }
+    let (ratio, error) = q(row(&report, "eq8", "small-eps-density-ratio"), "P1/P2 at eps=1e-4");
+    assert!((ratio - 1.0).abs() <= error + 1e-12 && error.is_finite(), "{ratio} ± {error:.1e}");
 }

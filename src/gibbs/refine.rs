@@ -48,11 +48,24 @@ pub(crate) fn record_miss(what: &str) -> bool {
     BEST_EFFORT.with(|b| b.borrow_mut().as_mut().map(|list| list.push(what.to_string())).is_some())
 }
 
-/// Runs `work` with the refinement studies of this thread in best-effort mode: a study out of
-/// levels returns its finest level with the last change (plus rounding) as its error, an honest
-/// estimate, instead of [`EngineError::NotConverged`]. Returns the result and the studies that
-/// missed their target (empty: every study converged).
-pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
+/// Runs `work` with its refinement studies in best-effort mode: a study out of levels returns
+/// its finest level with the last change (plus rounding) as its error, an honest estimate,
+/// instead of [`EngineError::NotConverged`]. Returns the result and the studies that missed
+/// their target (empty: every study converged).
+///
+/// The mode is a thread-local flag, so `work` runs alone on a one-thread pool of its own: its
+/// nested parallel loops stay on that thread (every study inside sees the flag), and no task of
+/// another computation can be stolen into the mode while `work` waits (it would silently return
+/// best estimates as if converged). If that pool cannot be built, `work` runs on this thread.
+pub fn best_effort<T: Send>(work: impl FnOnce() -> T + Send) -> (T, Vec<String>) {
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(|| best_effort_here(work)),
+        Err(_) => best_effort_here(work),
+    }
+}
+
+/// [`best_effort`] on the current thread.
+fn best_effort_here<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
     struct Restore(Option<Vec<String>>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -65,6 +78,25 @@ pub fn best_effort<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
     let missed = BEST_EFFORT.with(|b| b.borrow_mut().take()).unwrap_or_default();
     drop(guard);
     (out, missed)
+}
+
+/// Runs `work`; when one of its refinement studies runs out of levels, runs it again in
+/// [`best_effort`] mode for the best estimate. Returns the result and the studies that missed
+/// their target (empty: converged at the first attempt). Other errors pass through. (Only after
+/// a miss: in best-effort mode a study never fails, so a fallback that a failure would have
+/// triggered, such as Z by wells after the single polar rule, is not taken.)
+pub fn run_or_best_effort<T: Send>(work: impl Fn() -> Result<T> + Sync) -> Result<(T, Vec<String>)> {
+    match work() {
+        Ok(v) => Ok((v, Vec::new())),
+        Err(EngineError::NotConverged(first)) => {
+            let (v, mut missed) = best_effort(&work);
+            // A study met again (the same rule for another ball) is named once.
+            let mut seen = std::collections::HashSet::new();
+            missed.retain(|m| seen.insert(m.clone()));
+            Ok((v?, if missed.is_empty() { vec![first] } else { missed }))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `ln_sum(level)` for levels 0, 1, …, `levels − 1`.
