@@ -93,13 +93,26 @@ fn singular_rounding_unit(n: usize) -> f64 {
     f64::EPSILON * (n as f64).sqrt() * 4.0
 }
 
-/// Lowest k eigenpairs of H = RᵀR from the full SVD of R: λ = σ², rounding 2e·σ_max(σ + e·σ_max)
+/// The singular values (non-increasing) and right singular vectors V of R; the left ones are
+/// not formed (H = RᵀR needs only V).
+fn singular_values_and_right_vectors(r: MatRef<'_, f64>) -> Result<(faer::Col<f64>, Mat<f64>)> {
+    use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
+    let (m, n) = r.shape();
+    let par = faer::get_global_parallelism();
+    let mut s = faer::diag::Diag::<f64>::zeros(m.min(n));
+    let mut v = Mat::<f64>::zeros(n, n);
+    let scratch = svd_scratch::<f64>(m, n, ComputeSvdVectors::No, ComputeSvdVectors::Full, par, Default::default());
+    let mut buf = MemBuffer::new(scratch);
+    svd(r, s.as_mut(), None, Some(v.as_mut()), par, MemStack::new(&mut buf), Default::default())
+        .map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
+    Ok((s.column_vector().to_owned(), v))
+}
+
+/// Lowest k eigenpairs of H = RᵀR from the SVD of R: λ = σ², rounding 2e·σ_max(σ + e·σ_max)
 /// with e = 4√n·ε (σ has absolute error ~ e·σ_max).
 fn lowest_from_triangular(r: Mat<f64>, k: usize) -> Result<Eigenpairs> {
     let n = r.ncols();
-    let svd = r.svd().map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
-    let s = svd.S().column_vector();
-    let v = svd.V();
+    let (s, v) = singular_values_and_right_vectors(r.as_ref())?;
     let m = s.nrows();
     let sigma_max = s[0];
     let k = k.min(m);
@@ -236,7 +249,8 @@ fn largest_eigenvalue(a: MatRef<'_, f64>) -> f64 {
 }
 
 /// Bytes [`lowest_from_owned_factor`] allocates besides B itself for an n-column factor: the
-/// Householder block coefficients, R, and the SVD of R (U, V and workspace).
+/// Householder block coefficients, R, and the SVD of R (V and workspace; the count still holds
+/// an n×n U, no longer formed, so it stays an upper bound).
 pub fn factor_eigen_bytes(n: usize) -> f64 {
     let n = n as f64;
     8.0 * (2.0 * 256.0 * n + 7.0 * n * n)

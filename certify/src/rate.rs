@@ -9,6 +9,8 @@ use crate::certificate::{get, Argument, Enclosures};
 use crate::interval::Interval;
 use crate::spectrum::{enclose, Options};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Inputs: the risk's coefficients (L = Σ c_j x^j, f64 taken as exact) and D.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,11 +26,25 @@ fn lambda1(c: &[f64], d: f64) -> Result<Interval, String> {
     Ok(Interval::new(e[0].lower, e[0].upper))
 }
 
+/// One enclosure of λ1 per (risk, D) and process: C_P(e^{−L}) = λ1 at D = 1 is shared by the
+/// certificates of one risk at every D. The enclosure is a deterministic function of its inputs,
+/// so a stored one is the one a fresh computation gives; a second caller waits for the first.
+fn lambda1_once(c: &[f64], d: f64) -> Result<Interval, String> {
+    type Slot = Arc<OnceLock<Result<Interval, String>>>;
+    static DONE: OnceLock<Mutex<HashMap<Vec<u64>, Slot>>> = OnceLock::new();
+    let key: Vec<u64> = c.iter().chain([&d]).map(|x| x.to_bits()).collect();
+    let slot = {
+        let mut done = DONE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+        done.entry(key).or_default().clone()
+    };
+    slot.get_or_init(|| lambda1(c, d)).clone()
+}
+
 impl Argument for PoincareRate {
     fn enclosures(&self) -> Result<Enclosures, String> {
         let mut e = Enclosures::new();
-        e.insert("C_P(e^-L)".into(), lambda1(&self.coefficients, 1.0)?);
-        e.insert("lambda1(D)".into(), lambda1(&self.coefficients, self.diffusion)?);
+        e.insert("C_P(e^-L)".into(), lambda1_once(&self.coefficients, 1.0)?);
+        e.insert("lambda1(D)".into(), lambda1_once(&self.coefficients, self.diffusion)?);
         Ok(e)
     }
     fn margin(&self, enc: &Enclosures) -> Result<Interval, String> {

@@ -40,6 +40,25 @@ proptest! {
     }
 
     #[test]
+    fn products_and_quotients_are_the_hull_of_the_endpoint_results((a, _) in interval_and_point(), (b, _) in interval_and_point()) {
+        // The sign-case ×, ÷ against the hull of the four endpoint results (each a point operation).
+        let ends = |x: Interval| [x.lower, x.upper].map(Interval::point);
+        let hull = |f: &dyn Fn(Interval, Interval) -> Interval| {
+            let all: Vec<Interval> = ends(a).iter().flat_map(|&x| ends(b).map(|y| f(x, y))).collect();
+            all.iter().skip(1).fold(all[0], |h, x| h.hull(x))
+        };
+        prop_assert_eq!(a * b, hull(&|x, y| x * y));
+        prop_assert_eq!(b * a, hull(&|x, y| y * x));
+        if b.lower > 0.0 || b.upper < 0.0 {
+            prop_assert_eq!(a / b, hull(&|x, y| x / y));
+        }
+        let neg = -b;
+        if neg.lower > 0.0 || neg.upper < 0.0 {
+            prop_assert_eq!(a / neg, (-a) / b);
+        }
+    }
+
+    #[test]
     fn sqrt_encloses((a, x) in interval_and_point()) {
         let x = x.abs();
         let r = Interval::new(a.lower.abs().min(x), a.upper.abs().max(x)).sqrt();
@@ -68,6 +87,24 @@ proptest! {
         let m = Interval::point(x).exp_m1();
         let one = BigRational::one();
         prop_assert!(q(m.lower) <= &sum - &rem - &one && &sum + &rem - &one <= q(m.upper));
+    }
+
+    #[test]
+    fn sin_cos_enclose_the_rational_taylor_bounds(x in -2.0f64..2.0) {
+        // For |x| ≤ 2: the Taylor sums of sin and cos to degree 41 with remainder |x|^42/42!
+        // (every derivative bounded by 1), far below 1 ulp.
+        let qx = q(x);
+        let (mut term, mut sin, mut cos) = (BigRational::one(), BigRational::zero(), BigRational::zero());
+        for j in 0..=41u32 {
+            if j > 0 { term = term * &qx / BigRational::from_integer(BigInt::from(j)); }
+            let signed = if (j / 2) % 2 == 0 { term.clone() } else { -term.clone() };
+            if j % 2 == 0 { cos += signed } else { sin += signed }
+        }
+        let rem = (term * &qx / BigRational::from_integer(BigInt::from(42))).abs();
+        let (s, c) = Interval::point(x).sin_cos();
+        prop_assert!(q(s.lower) <= &sin - &rem && &sin + &rem <= q(s.upper));
+        prop_assert!(q(c.lower) <= &cos - &rem && &cos + &rem <= q(c.upper));
+        prop_assert!(s.width() < 1e-14 && c.width() < 1e-14);
     }
 
     #[test]
