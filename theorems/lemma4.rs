@@ -131,8 +131,8 @@ pub const ROUNDING_FLOOR: f64 = 1e3 * f64::EPSILON;
 // row and ‖G‖ ≈ 48 on x²/2, is ≈ 1e-13). On
 // the driver the control's error is then "not estimated", its limit no longer reads non-zero and
 // the check turns INCONCLUSIVE. Moving it needs either an error bound from `ground_state_at`
-// (src/kinetic, another part) or five bases per setting (the 2D setting's sparse LU at 17 884
-// functions is most of this claim's time already).
+// (src/kinetic) or five bases per setting (the 2D setting's sparse LU, on the even parity sector
+// of its 17 884 functions, is still a large part of this claim's time).
 
 /// What a defect tends to under refinement, read from a coarse and a fine value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
