@@ -14,7 +14,7 @@ use crate::settings::{self, SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::basis::WAxis;
-use fpspectral::kinetic::evolve::evolve;
+use fpspectral::kinetic::evolve::{evolve_visit, TAYLOR_REACH};
 use fpspectral::kinetic::functionals::{tilted_state, WQuadrature};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, decay_rates, default_axes, KineticOptions};
@@ -59,30 +59,46 @@ enum Gap {
 }
 
 /// Hermite w-axes of scale s_v/C_L (the exact invariant total-degree space of ½C_L²|w|²), else
-/// the engine's axes ([`default_axes`]; one choice for every level of a study).
-fn axes_for(problem: &Kinetic, cl: f64, harmonic: bool) -> Result<Vec<WAxis>> {
+/// the engine's axes ([`default_axes`]; one choice for every level of a study): those of the gap
+/// study when it ran on the same problem (`known`), so they are not searched for twice.
+fn axes_for(problem: &Kinetic, cl: f64, harmonic: bool, known: Option<Vec<WAxis>>) -> Result<Vec<WAxis>> {
     if harmonic {
         let scale = problem.params.velocity_scale() / cl;
         return Ok(vec![WAxis::Hermite { centre: 0.0, scale }; problem.potential.dim()]);
     }
-    default_axes(problem)
+    known.map_or_else(|| default_axes(problem), Ok)
 }
 
-/// The d = 1 gap to 1e-6 with its resolution error (remembered per potential and parameters:
-/// the d = 2 separable check reuses the d = 1 one).
-fn computed_gap(spec: &str, params: KineticParams) -> Result<Quantity> {
-    static GAPS: OnceLock<Mutex<HashMap<String, Quantity>>> = OnceLock::new();
+/// The d = 1 gap to 1e-6 with its resolution error and the w-axes of its study (remembered per
+/// potential and parameters: the d = 2 separable check reuses the d = 1 one).
+fn computed_gap(spec: &str, params: KineticParams) -> Result<(Quantity, Vec<WAxis>)> {
+    type Gaps = Mutex<HashMap<String, (Quantity, Vec<WAxis>)>>;
+    static GAPS: OnceLock<Gaps> = OnceLock::new();
     let key = format!("{spec}|{}|{}", params.friction, params.diffusion_v);
     let cache = GAPS.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(&gap) = cache.lock().expect("gap cache").get(&key) {
-        return Ok(gap);
+    if let Some(found) = cache.lock().expect("gap cache").get(&key) {
+        return Ok(found.clone());
     }
     let potential = Potential::parse(spec)?;
     let opts = KineticOptions { count: 1, tolerance: 1e-6, ..Default::default() };
     let rates = decay_rates(&Kinetic::new(&potential, params)?, &opts)?;
-    let gap = Quantity::new(rates.values[0].0, rates.errors[0]);
-    cache.lock().expect("gap cache").insert(key, gap);
-    Ok(gap)
+    let found = (Quantity::new(rates.values[0].0, rates.errors[0]), rates.method.w_axes);
+    cache.lock().expect("gap cache").insert(key, found.clone());
+    Ok(found)
+}
+
+/// b of (A.4) on the box |w| ≤ 6 ([`hessian_bound`]), remembered per (risk, C_L): the decay
+/// checks of one risk at two frictions, and a separable risk's factor, ask for it again.
+fn cached_hessian_bound(spec: &str, cl: f64) -> Result<Quantity> {
+    static BOUNDS: OnceLock<Mutex<HashMap<String, Quantity>>> = OnceLock::new();
+    let key = format!("{spec}|{:016x}", cl.to_bits());
+    let cache = BOUNDS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(&found) = cache.lock().expect("b cache").get(&key) {
+        return Ok(found);
+    }
+    let b = hessian_bound(&Potential::parse(spec)?, cl, 6.0)?;
+    cache.lock().expect("b cache").insert(key, b);
+    Ok(b)
 }
 
 /// The Poincaré constant of e^{−ηL} to 1e-10 with its error ([`poincare_constant`]), remembered
@@ -108,8 +124,9 @@ fn trajectory(problem: &Kinetic, axes: &[WAxis], n: usize, consts: (f64, f64)) -
     let quad = WQuadrature::new(problem, &basis, 40)?;
     let u0 = tilted_state(problem, &basis, 0.4)?;
     let h0 = lyapunov(&quad, &quad.gradients(&basis, &u0), consts.0, consts.1);
-    let states = evolve(&problem.matrix(&basis)?, &u0, DT, STEPS);
-    Ok((h0, states.iter().map(|u| u.squared_norm_l2()).collect(), basis.len()))
+    let mut norms = Vec::with_capacity(STEPS + 1);
+    evolve_visit(&problem.matrix(&basis)?, &u0, DT, STEPS, TAYLOR_REACH, |_, u| norms.push(u.squared_norm_l2()));
+    Ok((h0, norms, basis.len()))
 }
 
 /// H(0) and ‖h(t_k)‖² on bases with `sizes` functions per axis (coarse to fine) through the study
@@ -123,9 +140,10 @@ fn trajectory_study(
     harmonic: bool,
     sizes: &[usize],
     consts: (f64, f64),
+    known_axes: Option<Vec<WAxis>>,
 ) -> Result<Estimate> {
     let levels: Vec<Vec<usize>> = sizes.iter().map(|&n| vec![n]).collect();
-    let axes = axes_for(problem, cl, harmonic)?;
+    let axes = axes_for(problem, cl, harmonic, known_axes)?;
     let solve = |s: &[usize]| {
         let (h0, norms, basis_size) = trajectory(problem, &axes, s[0], consts)?;
         let values: Vec<f64> = std::iter::once(h0).chain(norms).collect();
@@ -147,7 +165,20 @@ fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], g
     let harmonic = matches!(gap_source, Gap::Harmonic);
     let pc = paper_constants(params.friction, cl);
     let eta = params.eta();
-    let study = trajectory_study(&problem, cl, harmonic, &sizes, (pc.c, pc.c_hat))?;
+    // The gap first: a computed one brings the w-axes of its study, which the trajectories share.
+    let (gap_q, known_axes) = match gap_source {
+        Gap::Harmonic => (Quantity::exact(harmonic_gap(params.friction, cl)), None),
+        Gap::Computed => {
+            let (gap, axes) = computed_gap(spec, params)?;
+            (gap, Some(axes))
+        }
+        Gap::SeparableHarmonicY(x_part) => {
+            let x_gap = computed_gap(x_part, params)?.0;
+            let y_gap = harmonic_gap(params.friction, 1.0);
+            (if x_gap.value < y_gap { x_gap } else { Quantity::exact(y_gap) }, None)
+        }
+    };
+    let study = trajectory_study(&problem, cl, harmonic, &sizes, (pc.c, pc.c_hat), known_axes)?;
     let basis_size = study.basis_size();
     let h0 = study.values[0];
     let h0_err = study.errors[0];
@@ -158,29 +189,15 @@ fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], g
     // measure, so b and C_P come from the factors (C_P of e^{−y²/2} is 1).
     let (b, (cp, cp_err)) = match gap_source {
         Gap::SeparableHarmonicY(x_part) => {
-            let x = Potential::parse(x_part)?;
-            let b = hessian_bound(&x, cl, 6.0)?;
+            let b = cached_hessian_bound(x_part, cl)?;
             let b = Quantity::new(b.value.max((1.0 - cl * cl).abs()), b.error);
             let (cp, err) = poincare(x_part, 1.0)?;
             (b, (cp.min(1.0), err))
         }
-        _ => (hessian_bound(&potential, cl, 6.0)?, poincare(spec, 1.0)?),
+        _ => (cached_hessian_bound(spec, cl)?, poincare(spec, 1.0)?),
     };
     let mu_hat = (1.0 + 2f64.sqrt()) * b.value / (2.0 * lambda_min);
     let bound = Bound { prefactor: h0 / (eta * cp.min(d as f64) * lambda_min), rate: 2.0 * (pc.mu - mu_hat) };
-    let gap_q = match gap_source {
-        Gap::Harmonic => Quantity::exact(harmonic_gap(params.friction, cl)),
-        Gap::Computed => computed_gap(spec, params)?,
-        Gap::SeparableHarmonicY(x_part) => {
-            let x_gap = computed_gap(x_part, params)?;
-            let y_gap = harmonic_gap(params.friction, 1.0);
-            if x_gap.value < y_gap {
-                x_gap
-            } else {
-                Quantity::exact(y_gap)
-            }
-        }
-    };
     let gap = gap_q.value;
     let times: Vec<f64> = (0..=STEPS).map(|k| k as f64 * DT).collect();
     // A sampled violation counts when ‖h‖² exceeds the bound by more than both resolution errors

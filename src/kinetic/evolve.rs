@@ -110,12 +110,15 @@ impl PhaseGrid {
         for (i, a) in basis.indices.iter().enumerate() {
             c[(a[0], a[2])] = u[i];
         }
+        // The w-factors once each: (φ c) and (φ' c) serve three and two fields (the products are
+        // evaluated left to right, so the fields are the same bits as with the factor recomputed).
+        let (pc, dc) = (&self.phi * &c, &self.dphi * &c);
         PhaseFields {
-            u: &self.phi * &c * self.chi.transpose(),
-            u_w: &self.dphi * &c * self.chi.transpose(),
-            u_v: &self.phi * &c * self.dchi.transpose(),
-            u_wv: &self.dphi * &c * self.dchi.transpose(),
-            u_vv: &self.phi * &c * self.ddchi.transpose(),
+            u: &pc * self.chi.transpose(),
+            u_w: &dc * self.chi.transpose(),
+            u_v: &pc * self.dchi.transpose(),
+            u_wv: &dc * self.dchi.transpose(),
+            u_vv: &pc * self.ddchi.transpose(),
         }
     }
 
@@ -211,6 +214,22 @@ pub fn evolve(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, steps: usize
 /// is split into s = ⌈ν·dt/reach⌉ substeps h, and each substep sums the Taylor series of e^{Gh}
 /// applied to the vector until its tail is below the unit roundoff (the rule of `Series`).
 pub fn evolve_bounded(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, steps: usize, reach: f64) -> Evolution {
+    let mut states = Vec::with_capacity(steps + 1);
+    let rounding = evolve_visit(g, u0, dt, steps, reach, |_, u| states.push(u.clone()));
+    Evolution { states, rounding }
+}
+
+/// The computation of [`evolve_bounded`], handing each sampled state u(t_k) (k = 0..=steps) to
+/// `visit` instead of keeping it (a caller that needs a functional of the states, such as their
+/// norms, holds one vector instead of steps + 1); returns the error bounds of [`Evolution`].
+pub fn evolve_visit(
+    g: &SparseColMat<usize, f64>,
+    u0: &Col<f64>,
+    dt: f64,
+    steps: usize,
+    reach: f64,
+    mut visit: impl FnMut(usize, &Col<f64>),
+) -> Vec<f64> {
     let nu = (norm_bound(g) * column_norm_bound(g)).sqrt();
     let substeps = (nu * dt / reach).ceil().max(1.0) as usize;
     let h = dt / substeps as f64;
@@ -218,11 +237,11 @@ pub fn evolve_bounded(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, step
     let width = rows.as_ref().map_or(f64::INFINITY, |r| r.widest_row() as f64);
     let series = Series::new(h * nu, width);
     let mut scratch = TaylorScratch::new(u0.nrows());
-    let mut states = vec![u0.clone()];
+    visit(0, u0);
     let mut rounding = vec![0.0];
     let mut u = u0.clone();
     let mut bound = 0.0;
-    for _ in 0..steps {
+    for k in 0..steps {
         for _ in 0..substeps {
             bound += match &rows {
                 Some(rows) => scratch.step(rows, &mut u, h, &series),
@@ -233,10 +252,10 @@ pub fn evolve_bounded(g: &SparseColMat<usize, f64>, u0: &Col<f64>, dt: f64, step
                 }
             };
         }
-        states.push(u.clone());
+        visit(k + 1, &u);
         rounding.push(if rows.is_some() { bound } else { f64::INFINITY });
     }
-    Evolution { states, rounding }
+    rounding
 }
 
 /// Largest absolute column sum of a sparse matrix (‖A‖₁).
@@ -393,17 +412,38 @@ impl RowMajor {
         let nx = padded.len() - 1;
         padded[..nx].copy_from_slice(x.try_as_col_major().expect("an owned column is contiguous").as_slice());
         let y = y.try_as_col_major_mut().expect("an owned column is contiguous").as_slice_mut();
-        for (s, rows) in y[..self.n].chunks_mut(LANES).enumerate() {
+        pulp::Arch::new().dispatch(ScaledRows { rows: self, c, y, x: padded });
+    }
+}
+
+/// The loop of [`RowMajor::apply_scaled`], compiled for the widest instruction set the machine
+/// has (`pulp` dispatch; the same additions and multiplications in the same order, none fused,
+/// so the same bits on every path). Column indices are clamped to the padding entry, which they
+/// never exceed, so the reads need no bounds checks.
+struct ScaledRows<'a> {
+    rows: &'a RowMajor,
+    c: f64,
+    y: &'a mut [f64],
+    x: &'a [f64],
+}
+
+impl pulp::WithSimd for ScaledRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let ScaledRows { rows: a, c, y, x } = self;
+        let last = x.len() - 1;
+        for (s, out) in y[..a.n].chunks_mut(LANES).enumerate() {
+            let (lo, hi) = (a.slice_ptr[s] * LANES, a.slice_ptr[s + 1] * LANES);
             let mut acc = [0.0; LANES];
-            for slot in self.slice_ptr[s]..self.slice_ptr[s + 1] {
-                let at = slot * LANES;
-                let (cols, vals) = (&self.col[at..at + LANES], &self.val[at..at + LANES]);
+            for (cols, vals) in a.col[lo..hi].chunks_exact(LANES).zip(a.val[lo..hi].chunks_exact(LANES)) {
                 for r in 0..LANES {
-                    acc[r] += vals[r] * padded[cols[r] as usize];
+                    acc[r] += vals[r] * x[(cols[r] as usize).min(last)];
                 }
             }
-            for (yi, a) in rows.iter_mut().zip(acc) {
-                *yi = a * c;
+            for (yi, v) in out.iter_mut().zip(acc) {
+                *yi = v * c;
             }
         }
     }

@@ -132,8 +132,9 @@ pub fn separable_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<Optio
                     .zip(solved.study.errors.chunks(2))
                     .map(|(&(re, im), e)| Rate { value: c64::new(re, im), err_re: e[0], err_sum: e[1] })
                     .collect();
-                let description =
-                    format!("{}: {expression}, resolution study (N = {})", names[*axis], solved.basis_size);
+                // The pair's part is parsed in x; it is named in the pair's own variable.
+                let own = expression.replace("*x^", &format!("*{}^", names[*axis]));
+                let description = format!("{}: {own}, resolution study (N = {})", names[*axis], solved.basis_size);
                 PairRates { rates, solved: Some(solved), description }
             }
         };
