@@ -259,14 +259,17 @@ fn logpolar_couplings(
     let hp = 2.0 * PI / nt as f64;
     let theta_of = |phi: f64| theta0 + phi - maps.theta_map * phi.sin();
     let dtheta = |phi: f64| 1.0 - maps.theta_map * phi.cos();
-    let mut lv = vec![0.0; (ns + 1) * nt];
+    let (mut xs, mut ys) = (vec![0.0; (ns + 1) * nt], vec![0.0; (ns + 1) * nt]);
+    let angles: Vec<(f64, f64)> = (0..nt).map(|j| theta_of(hp * j as f64).sin_cos()).collect();
     for k in 0..=ns {
         let r = s_of(k as f64 * hx).exp();
-        for j in 0..nt {
-            let (sin, cos) = theta_of(hp * j as f64).sin_cos();
-            lv[k * nt + j] = potential.value(&[target[0] + r * cos, target[1] + r * sin]);
+        for (j, &(sin, cos)) in angles.iter().enumerate() {
+            (xs[k * nt + j], ys[k * nt + j]) = (target[0] + r * cos, target[1] + r * sin);
         }
     }
+    // L at the nodes by the batch evaluation (each value bit-identical to L(w))
+    let mut lv = vec![0.0; (ns + 1) * nt];
+    crate::gibbs::integrand::potential_values(potential, &[&xs, &ys], &mut lv);
     if lv.iter().any(|v| !v.is_finite()) {
         return Err(EngineError::NotConfining("L is not finite on the log-polar grid".into()));
     }
