@@ -114,13 +114,18 @@ pub trait Observer: Sync {
 
 /// Generator of chain `chain` under run seed `seed` (a SplitMix64 mix of both).
 pub fn chain_rng(seed: u64, chain: usize) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(chain_seed(seed, chain))
+}
+
+/// The 64-bit seed of [`chain_rng`]`(seed, chain)`.
+pub(super) fn chain_seed(seed: u64, chain: usize) -> u64 {
     let mix = |mut x: u64| {
         x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
         x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         x ^ (x >> 31)
     };
-    Xoshiro256PlusPlus::seed_from_u64(mix(seed ^ mix(chain as u64)))
+    mix(seed ^ mix(chain as u64))
 }
 
 /// Largest |w| or |z| coordinate before a chain counts as diverged.
@@ -213,7 +218,7 @@ pub(super) fn step_state(problem: &Problem, state: &mut ChainState, noise: &[f64
 
 /// One chain by the one-chain loop (sampling without replacement, or N not a power of two);
 /// Err(step) when it diverged.
-fn run_chain<O: Observer>(
+pub(super) fn run_chain<O: Observer>(
     problem: &Problem,
     initial: &(dyn Fn(usize, &mut Xoshiro256PlusPlus) -> ChainState + Sync),
     chain: usize,

@@ -9,7 +9,8 @@
 //! multiplied by 1/M otherwise), so every chain's record is bit-identical to the one-chain loop
 //! and independent of the lane and thread it ran on.
 
-use super::chain::{chain_rng, step_state, ChainRng, ChainState, Observer, Problem};
+use super::chain::{chain_rng, chain_seed, run_chain, step_state, ChainRng, ChainState, Observer, Problem};
+use super::lane_rng::{state_of, LaneRngs};
 use super::noise::Sampling;
 
 /// Chains advanced together.
@@ -22,14 +23,14 @@ const TABLE: usize = 1024;
 /// 64-bit word gives ⌊64/b⌋ indices from its low bits up — and calls `add(lane, index)` for them
 /// in each lane's draw order (lanes interleaved per index).
 #[inline(always)]
-fn lane_sums<const T: usize, F: FnMut(usize, usize)>(batch: usize, rngs: &mut [ChainRng; LANES], mut add: F) {
+fn lane_sums<const T: usize, F: FnMut(usize, usize)>(batch: usize, rngs: &mut LaneRngs, mut add: F) {
     let bits = T.trailing_zeros();
     let mask = (T - 1) as u64;
     let per_word = (64 / bits) as usize;
     let mut left = batch;
     while left > 0 {
         let take = per_word.min(left);
-        let mut words: [u64; LANES] = std::array::from_fn(|l| rand::RngCore::next_u64(&mut rngs[l]));
+        let mut words = rngs.next_words();
         for _ in 0..take {
             for (l, w) in words.iter_mut().enumerate() {
                 add(l, (*w & mask) as usize);
@@ -68,15 +69,15 @@ impl Columns {
 
     /// c̄_B of every active lane, drawn from each lane's own generator.
     #[inline]
-    fn draw(&self, rngs: &mut [ChainRng], out: &mut [[f64; 3]; LANES]) {
-        if let Ok(full) = <&mut [ChainRng; LANES]>::try_from(&mut *rngs) {
+    fn draw(&self, rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
+        if rngs.len() == LANES {
             if self.dim == 1 {
                 if let Ok(c) = <&[f64; TABLE]>::try_from(&self.cols[0][..]) {
-                    return self.draw_full_first(c, full, out);
+                    return self.draw_full_first(c, rngs, out);
                 }
             }
             if let Ok(rows) = <&[[f64; 2]; TABLE]>::try_from(&self.pairs[..]) {
-                return self.draw_full_pairs(rows, full, out);
+                return self.draw_full_pairs(rows, rngs, out);
             }
         }
         if self.dim == 1 {
@@ -86,13 +87,10 @@ impl Columns {
         let per_word = (64 / self.bits) as usize;
         let mask = (1u64 << self.bits) - 1;
         let mut sums = [[0.0f64; 3]; LANES];
-        let mut words = [0u64; LANES];
         let mut left = self.batch;
         while left > 0 {
             let take = per_word.min(left);
-            for (w, r) in words.iter_mut().zip(rngs.iter_mut()) {
-                *w = rand::RngCore::next_u64(r);
-            }
+            let mut words = rngs.next_words();
             for _ in 0..take {
                 for (s, w) in sums.iter_mut().zip(words.iter_mut()).take(rngs.len()) {
                     let n = (*w & mask) as usize;
@@ -114,7 +112,7 @@ impl Columns {
     /// lane count and the index width fixed at compile time, so the eight sums stay in registers,
     /// no lane is tested and no index is bounds-checked per index.
     #[inline]
-    fn draw_full_first<const T: usize>(&self, c: &[f64; T], rngs: &mut [ChainRng; LANES], out: &mut [[f64; 3]; LANES]) {
+    fn draw_full_first<const T: usize>(&self, c: &[f64; T], rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
         let mut sums = [0.0f64; LANES];
         lane_sums::<T, _>(self.batch, rngs, |l, n| sums[l] += c[n]);
         for (o, s) in out.iter_mut().zip(sums) {
@@ -125,12 +123,7 @@ impl Columns {
     /// d = 2 with every lane running and N = `T`: the arithmetic of [`Columns::draw`] (the same
     /// additions in the same order per coordinate) on rows (c_{n,1}, c_{n,2}).
     #[inline]
-    fn draw_full_pairs<const T: usize>(
-        &self,
-        rows: &[[f64; 2]; T],
-        rngs: &mut [ChainRng; LANES],
-        out: &mut [[f64; 3]; LANES],
-    ) {
+    fn draw_full_pairs<const T: usize>(&self, rows: &[[f64; 2]; T], rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
         let mut sums = [[0.0f64; 2]; LANES];
         lane_sums::<T, _>(self.batch, rngs, |l, n| {
             let (s, r) = (&mut sums[l], rows[n]);
@@ -144,18 +137,15 @@ impl Columns {
 
     /// d = 1: the batch mean of the first coordinates.
     #[inline]
-    fn draw_first(&self, rngs: &mut [ChainRng], out: &mut [[f64; 3]; LANES]) {
+    fn draw_first(&self, rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
         let c = &self.cols[0][..];
         let per_word = (64 / self.bits) as usize;
         let mask = (1u64 << self.bits) - 1;
         let mut sums = [0.0f64; LANES];
-        let mut words = [0u64; LANES];
         let mut left = self.batch;
         while left > 0 {
             let take = per_word.min(left);
-            for (w, r) in words.iter_mut().zip(rngs.iter_mut()) {
-                *w = rand::RngCore::next_u64(r);
-            }
+            let mut words = rngs.next_words();
             for _ in 0..take {
                 for (s, w) in sums.iter_mut().zip(words.iter_mut()).take(rngs.len()) {
                     *s += c[(*w & mask) as usize];
@@ -194,20 +184,27 @@ pub(super) fn run_block<O: Observer>(
 ) -> Vec<std::result::Result<O::Record, usize>> {
     let mut out: Vec<Option<std::result::Result<O::Record, usize>>> = (0..count).map(|_| None).collect();
     let mut lanes: Vec<Lane<O::Record>> = Vec::with_capacity(LANES);
-    let mut rngs: Vec<ChainRng> = Vec::with_capacity(LANES);
+    let mut rngs = LaneRngs::new();
     let mut noise = [[0.0; 3]; LANES];
     let mut next = first;
     loop {
         while lanes.len() < LANES && next < first + count {
-            let mut rng = chain_rng(seed, next);
+            let mut rng: ChainRng = chain_rng(seed, next);
             let state = initial(next, &mut rng);
             let record = observer.start(next);
-            if steps == 0 {
-                out[next - first] = Some(Ok(record));
-                finished();
-            } else {
-                lanes.push(Lane { chain: next, state, record, step: 0 });
-                rngs.push(rng);
+            match state_of(&rng, chain_seed(seed, next)) {
+                _ if steps == 0 => {
+                    out[next - first] = Some(Ok(record));
+                    finished();
+                }
+                Some(words) => {
+                    lanes.push(Lane { chain: next, state, record, step: 0 });
+                    rngs.push(words);
+                }
+                None => {
+                    out[next - first] = Some(run_chain(problem, initial, next, steps, seed, observer));
+                    finished();
+                }
             }
             next += 1;
         }

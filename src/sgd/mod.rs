@@ -10,7 +10,8 @@
 //! - [`noise`]: the finite-sum risk L_n = L + c_n·w whose batch noise has covariance exactly
 //!   (β/M) I.
 //! - [`gradient`]: ∇L from a flattened polynomial (the per-step hot path).
-//! - `lanes`: the same recursions, eight chains interleaved (bit-identical per chain).
+//! - `lanes`: the same recursions, eight chains interleaved (bit-identical per chain), their
+//!   generators stepped together (`lane_rng`).
 //! - [`observe`]: per-chain records and 95 % intervals over chains.
 //! - [`lyapunov`]: exact stationary covariances of the linear recursions on quadratic risks.
 //! - [`gibbs`]: the Fokker–Planck law e^{−L/T} on a grid and its first-order correction in γ.
@@ -25,6 +26,7 @@ pub mod escape;
 pub mod finite_sum;
 pub mod gibbs;
 pub mod gradient;
+mod lane_rng;
 mod lanes;
 pub mod lyapunov;
 pub mod noise;
