@@ -120,12 +120,25 @@ fn time_2d(
         Ok((study.tau, format!("D = {d}: spectral, {:.0e}", study.tau.rel_error)))
     } else {
         let study = mfpt_logpolar(p, d, start, target, radius, SPECTRAL_TOL_2D)?;
-        for (l, e) in study.levels.iter().zip(&study.extrapolated) {
+        let changes = extrapolant_changes(&study.extrapolated, study.tau.value() * study.tau.rel_error);
+        for ((l, e), change) in study.levels.iter().zip(&study.extrapolated).zip(changes) {
             let name = format!("tau at D={d}, eps={radius}, log-polar ({}, {}), extrapolated", l.ns, l.nt);
-            check.quantity(&name, Quantity::exact(*e));
+            check.quantity(&name, Quantity::new(*e, change));
         }
         Ok((study.tau, format!("D = {d}: log-polar FV, {:.0e}", study.tau.rel_error)))
     }
+}
+
+/// The error shown beside each extrapolant of a log-polar study: its change from the previous
+/// extrapolant (the first: its change to the second; alone: `alone`), the study's own error model
+/// for a level.
+fn extrapolant_changes(extrapolated: &[f64], alone: f64) -> Vec<f64> {
+    (0..extrapolated.len())
+        .map(|i| match i {
+            0 => extrapolated.get(1).map_or(alone, |next| (next - extrapolated[0]).abs()),
+            _ => (extrapolated[i] - extrapolated[i - 1]).abs(),
+        })
+        .collect()
 }
 
 fn two_d_well() -> Result<Check> {
