@@ -6,10 +6,10 @@
 //! ([`eigen`]), resolution studies ([`resolution`]), converged spectra and Poincaré constants
 //! ([`spectrum`]), Gibbs integrals ([`gibbs`]: rules → domain → Z; then balls [`ball`] and basins
 //! [`basin`]; [`quadrature`] re-exports them under their former path), critical points
-//! ([`critical`]), extrapolation to a limit ([`extrapolate`]), mean first passage times
-//! ([`passage`], and the spectral [`annulus`]), the kinetic operator ([`kinetic`]), SDE ensembles
-//! ([`sde`]), a 1D finite-volume Fokker–Planck reference ([`finite_volume`]), and numbers with
-//! error estimates ([`quantity`]).
+//! ([`critical`]), golden-section maximisation ([`optimize`]), extrapolation to a limit
+//! ([`extrapolate`]), mean first passage times ([`passage`], and the spectral [`annulus`]), the
+//! kinetic operator ([`kinetic`]), SDE ensembles ([`sde`]), a 1D finite-volume Fokker–Planck
+//! reference ([`finite_volume`]), and numbers with error estimates ([`quantity`]).
 
 pub mod annulus;
 pub mod ball;
@@ -31,6 +31,7 @@ pub mod jet;
 pub mod kinetic;
 pub mod krylov;
 pub mod operator;
+pub mod optimize;
 pub mod passage;
 pub mod plan;
 pub mod polynomial;

@@ -91,6 +91,9 @@ pub struct Settings {
     pub time_budget: f64,
     /// What the user can change when a level does not fit.
     pub hint: String,
+    /// The first this many levels are never refused for time (by either budget): 2 when a best
+    /// estimate is wanted however late the study starts (a study needs two levels for an error).
+    pub untimed_levels: usize,
 }
 
 /// Default [`Settings::time_budget`]: ten minutes for a whole study.
@@ -104,6 +107,7 @@ impl Settings {
             abs_floor: 0.0,
             time_budget: TIME_BUDGET_SECONDS,
             hint: "use a looser --tolerance or a smaller --count".into(),
+            untimed_levels: 0,
         }
     }
 }
@@ -113,13 +117,18 @@ impl Settings {
 /// no finer level, or the next level exceeds the memory or time budget. A level refused for size
 /// (`EngineError::TooLarge`, predicted or from the solve) ends the study when two levels exist —
 /// the levels so far decide — and is refused otherwise (one level carries no error estimate).
+/// Time is judged on each level's predicted seconds ([`Refinable::cost`], else the growth of the
+/// levels solved so far), except for the first [`Settings::untimed_levels`].
 pub fn drive(computation: &mut impl Refinable, settings: &Settings) -> Result<Estimate> {
     let started = Instant::now();
     let mut levels: Vec<Level> = Vec::new();
     let mut sizes = Some(computation.first());
     let mut status = Status::LastLevel;
+    let mut solve_seconds: Vec<f64> = Vec::new();
     while let Some(s) = sizes {
-        let solved = check_budget(computation, &s, settings, started).and_then(|()| computation.solve(&s));
+        let level_started = Instant::now();
+        let solved =
+            check_budget(computation, &s, settings, started, &solve_seconds).and_then(|()| computation.solve(&s));
         let solved = match solved {
             Ok(solved) => solved,
             Err(EngineError::TooLarge(why)) if levels.len() >= 2 => {
@@ -129,6 +138,7 @@ pub fn drive(computation: &mut impl Refinable, settings: &Settings) -> Result<Es
             Err(e) => return Err(e),
         };
         check_level(&solved)?;
+        solve_seconds.push(level_started.elapsed().as_secs_f64());
         levels.push(Level {
             sizes: s,
             basis_size: solved.basis_size,
@@ -153,19 +163,43 @@ pub fn drive(computation: &mut impl Refinable, settings: &Settings) -> Result<Es
 }
 
 /// Refuses a level whose predicted memory exceeds the budget, or which would end after the time
-/// budget (`EngineError::TooLarge`, before anything of its size is allocated).
-fn check_budget(computation: &impl Refinable, sizes: &[usize], settings: &Settings, started: Instant) -> Result<()> {
+/// budget (`EngineError::TooLarge`, before anything of its size is allocated); the first
+/// [`Settings::untimed_levels`] levels are not refused for time. A level whose cost
+/// [`Refinable::cost`] does not predict is predicted from the levels before it
+/// ([`extrapolated_seconds`]).
+fn check_budget(
+    computation: &impl Refinable,
+    sizes: &[usize],
+    settings: &Settings,
+    started: Instant,
+    solve_seconds: &[f64],
+) -> Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
-    let Some(cost) = computation.cost(sizes) else {
-        return time_left(elapsed, 0.0, "the next level", settings);
-    };
-    crate::budget::check_memory(&cost.what, cost.bytes, &settings.hint)?;
-    time_left(elapsed, cost.seconds, &cost.what, settings)
+    let cost = computation.cost(sizes);
+    if let Some(cost) = &cost {
+        crate::budget::check_memory(&cost.what, cost.bytes, &settings.hint)?;
+    }
+    let what = cost.as_ref().map_or("the next level", |c| c.what.as_str());
+    let seconds = cost.as_ref().map_or_else(|| extrapolated_seconds(solve_seconds), |c| c.seconds);
+    if solve_seconds.len() < settings.untimed_levels {
+        return Ok(());
+    }
+    study_time_left(elapsed, seconds, what, settings)?;
+    process_time_left(seconds, what, settings)
 }
 
-/// The study's own budget, and the process-wide one of [`crate::budget::set_time_budget`]
-/// (`--max-time`).
-fn time_left(elapsed: f64, seconds: f64, what: &str, settings: &Settings) -> Result<()> {
+/// The seconds of a level not predicted by its computation: the last level's time times its
+/// growth over the level before (at least 1), or 0 before two levels were timed.
+fn extrapolated_seconds(solve_seconds: &[f64]) -> f64 {
+    match solve_seconds {
+        [.., before, last] if *before > 0.0 => last * (last / before).max(1.0),
+        [.., last] => *last,
+        [] => 0.0,
+    }
+}
+
+/// The study's own budget ([`Settings::time_budget`]): `seconds` more after `elapsed`.
+fn study_time_left(elapsed: f64, seconds: f64, what: &str, settings: &Settings) -> Result<()> {
     if elapsed + seconds > settings.time_budget {
         return Err(EngineError::TooLarge(format!(
             "{what} would end after the study's time budget of {} s ({})",
@@ -173,6 +207,11 @@ fn time_left(elapsed: f64, seconds: f64, what: &str, settings: &Settings) -> Res
             settings.hint
         )));
     }
+    Ok(())
+}
+
+/// The process-wide budget of [`crate::budget::set_time_budget`] (`--max-time`).
+fn process_time_left(seconds: f64, what: &str, settings: &Settings) -> Result<()> {
     match crate::budget::time_left() {
         Some(left) if seconds >= left => Err(EngineError::TooLarge(format!(
             "{what} would end after the --max-time budget ({} s left; {})",
@@ -318,5 +357,21 @@ mod tests {
         assert_eq!(estimate.levels.len(), 2);
         let settings = Settings { time_budget: 5.0, ..Settings::new(1e-12) };
         assert!(matches!(drive(&mut Slow(Geometric { rho: 0.5, last: 40 }), &settings), Err(EngineError::TooLarge(_))));
+        // Untimed first levels: a best estimate with an error however small the budget.
+        let settings = Settings { time_budget: 0.0, untimed_levels: 2, ..Settings::new(1e-12) };
+        let estimate = drive(&mut Slow(Geometric { rho: 0.5, last: 40 }), &settings).unwrap();
+        assert!(matches!(estimate.status, Status::BudgetReached(_)), "{:?}", estimate.status);
+        assert_eq!(estimate.levels.len(), 2);
+        assert!((estimate.values[0] - 1.0).abs() <= estimate.errors[0]);
+    }
+
+    #[test]
+    fn an_unpredicted_level_takes_the_growth_of_the_last_two() {
+        assert_eq!(extrapolated_seconds(&[]), 0.0);
+        assert_eq!(extrapolated_seconds(&[3.0]), 3.0);
+        assert_eq!(extrapolated_seconds(&[1.0, 4.0]), 16.0);
+        // Shrinking levels are not extrapolated below the last one's time.
+        assert_eq!(extrapolated_seconds(&[4.0, 1.0]), 1.0);
+        assert_eq!(extrapolated_seconds(&[0.0, 2.0]), 2.0);
     }
 }

@@ -2,6 +2,7 @@
 //! (Appendix B.1, C.3): the fixtures, ray sampling, and a sup by grid search plus refinement.
 
 use crate::check::Quantity;
+use fpspectral::optimize::{golden_max, Stop};
 use fpspectral::{Potential, Result};
 
 /// The two fixture risks of Appendix B.1, by name (compiled in from `fixtures/`).
@@ -38,30 +39,10 @@ pub fn circle_extreme(f: &dyn Fn(&[f64]) -> f64, r: f64, extreme: Extreme) -> Qu
     let search = |rays: usize| {
         let step = 2.0 * std::f64::consts::PI / rays as f64;
         let best = (0..rays).map(|k| k as f64 * step).max_by(|a, b| g(*a).total_cmp(&g(*b))).unwrap_or(0.0);
-        sign * golden_max(&g, best - step, best + step).max(g(best))
+        sign * golden_max(&g, best - step, best + step, Stop::Width(1e-12)).best_interior.max(g(best))
     };
     let (fine, coarse) = (search(72), search(36));
     Quantity::new(fine, (fine - coarse).abs().max(f64::EPSILON * fine.abs()))
-}
-
-/// The maximum of g over [a, b] by golden-section search down to a bracket of 1e-12 (g unimodal
-/// there; otherwise a local maximum).
-fn golden_max(g: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
-    let ratio = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut c, mut d) = (b - ratio * (b - a), a + ratio * (b - a));
-    let (mut gc, mut gd) = (g(c), g(d));
-    while b - a > 1e-12 {
-        if gc > gd {
-            (b, d, gd) = (d, c, gc);
-            c = b - ratio * (b - a);
-            gc = g(c);
-        } else {
-            (a, c, gc) = (c, d, gd);
-            d = a + ratio * (b - a);
-            gd = g(d);
-        }
-    }
-    gc.max(gd)
 }
 
 /// Which extreme [`circle_extreme`] takes.

@@ -43,6 +43,11 @@ thread_local! {
     static BEST_EFFORT: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
 }
 
+/// True in [`best_effort`] mode.
+fn in_best_effort() -> bool {
+    BEST_EFFORT.with(|b| b.borrow().is_some())
+}
+
 /// In [`best_effort`] mode, records a study that missed its target and returns true.
 pub(crate) fn record_miss(what: &str) -> bool {
     BEST_EFFORT.with(|b| b.borrow_mut().as_mut().map(|list| list.push(what.to_string())).is_some())
@@ -80,23 +85,25 @@ fn best_effort_here<T>(work: impl FnOnce() -> T) -> (T, Vec<String>) {
     (out, missed)
 }
 
-/// Runs `work`; when one of its refinement studies runs out of levels, runs it again in
-/// [`best_effort`] mode for the best estimate. Returns the result and the studies that missed
-/// their target (empty: converged at the first attempt). Other errors pass through. (Only after
-/// a miss: in best-effort mode a study never fails, so a fallback that a failure would have
-/// triggered, such as Z by wells after the single polar rule, is not taken.)
+/// Runs `work`; when one of its refinement studies runs out of levels, or a level is refused
+/// once the `--max-time` budget ([`crate::budget`]) has run out, runs it again in [`best_effort`]
+/// mode for the best estimate (there every study takes at least two levels, however late).
+/// Returns the result and the studies that missed their target (empty: converged at the first
+/// attempt). Other errors pass through. (Only after a miss: in best-effort mode a study never
+/// fails, so a fallback that a failure would have triggered, such as Z by wells after the single
+/// polar rule, is not taken.)
 pub fn run_or_best_effort<T: Send>(work: impl Fn() -> Result<T> + Sync) -> Result<(T, Vec<String>)> {
-    match work() {
-        Ok(v) => Ok((v, Vec::new())),
-        Err(EngineError::NotConverged(first)) => {
-            let (v, mut missed) = best_effort(&work);
-            // A study met again (the same rule for another ball) is named once.
-            let mut seen = std::collections::HashSet::new();
-            missed.retain(|m| seen.insert(m.clone()));
-            Ok((v?, if missed.is_empty() { vec![first] } else { missed }))
-        }
-        Err(e) => Err(e),
-    }
+    let first = match work() {
+        Ok(v) => return Ok((v, Vec::new())),
+        Err(EngineError::NotConverged(why)) => why,
+        Err(EngineError::TooLarge(why)) if crate::budget::out_of_time() => why,
+        Err(e) => return Err(e),
+    };
+    let (v, mut missed) = best_effort(&work);
+    // A study met again (the same rule for another ball) is named once.
+    let mut seen = std::collections::HashSet::new();
+    missed.retain(|m| seen.insert(m.clone()));
+    Ok((v?, if missed.is_empty() { vec![first] } else { missed }))
 }
 
 /// `ln_sum(level)` for levels 0, 1, …, `levels − 1`.
@@ -183,7 +190,9 @@ pub fn refine_log_integral_at(
     ln_sum: impl Fn(usize) -> (f64, f64),
 ) -> Result<(LogQuantity, usize)> {
     let mut study = LogRefinement { what, levels, min_level, tol, rounding, ln_sum };
-    let settings = Settings { hint: format!("{what}: a looser tolerance"), ..Settings::new(tol) };
+    // A best-effort rerun may start after the --max-time deadline: it still takes two levels.
+    let untimed_levels = if in_best_effort() { 2 } else { 0 };
+    let settings = Settings { hint: format!("{what}: a looser tolerance"), untimed_levels, ..Settings::new(tol) };
     let missed = |change: f64| format!("{what}: last refinement changed ln I by {change:.1e}");
     let estimate = match drive(&mut study, &settings) {
         Ok(estimate) => estimate,

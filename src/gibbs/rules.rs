@@ -8,6 +8,7 @@ use super::integrand::{Columns, LogIntegrand};
 use super::refine::refine_log_integral_at;
 pub use super::refine::{best_effort, LogQuantity};
 use crate::error::{finite, EngineError, Result};
+use crate::optimize::{golden_max, Stop};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 use std::cell::Cell;
@@ -197,7 +198,7 @@ fn panels_1d(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> Result<(Vec<f64>, f64)> 
         .filter(|&i| (i == 0 || hs[i] >= hs[i - 1]) && (i + 1 == SAMPLES_1D || hs[i] > hs[i + 1]))
         .collect();
     let peaks: Vec<(f64, f64)> =
-        peak_index.iter().map(|&i| golden_max(h, xs[i.saturating_sub(1)], xs[(i + 1).min(SAMPLES_1D - 1)])).collect();
+        peak_index.iter().map(|&i| refine_peak(h, xs[i.saturating_sub(1)], xs[(i + 1).min(SAMPLES_1D - 1)])).collect();
     let hmax = peaks.iter().map(|p| p.1).fold(sampled_max, f64::max);
     let alive_samples = (0..SAMPLES_1D).filter(|&i| hs[i] > hmax - CUT);
     let alive_peaks = peak_index.iter().zip(&peaks).filter(|(_, p)| p.1 > hmax - CUT).map(|(&i, _)| i);
@@ -243,23 +244,9 @@ fn peak_cuts(h: &dyn Fn(f64) -> f64, x: f64, hx: f64, lo: f64, hi: f64) -> Vec<f
     cuts
 }
 
-/// Golden-section search for the maximum of h on [a, b]: (argmax, max).
-fn golden_max(h: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> (f64, f64) {
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-    let (mut fc, mut fd) = (h(c), h(d));
-    for _ in 0..80 {
-        if fc > fd {
-            (b, d, fd) = (d, c, fc);
-            c = b - g * (b - a);
-            fc = h(c);
-        } else {
-            (a, c, fc) = (c, d, fd);
-            d = a + g * (b - a);
-            fd = h(d);
-        }
-    }
-    let x = 0.5 * (a + b);
+/// A sampled peak of h refined on [a, b]: (argmax, max) after 80 golden-section steps.
+fn refine_peak(h: &dyn Fn(f64) -> f64, a: f64, b: f64) -> (f64, f64) {
+    let x = golden_max(h, a, b, Stop::Iterations(80)).midpoint();
     (x, h(x))
 }
 
