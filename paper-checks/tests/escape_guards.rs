@@ -155,3 +155,21 @@ fn basin_ends_at_a_barrier_close_to_a_far_minimum() {
         assert!((v["value"].as_f64().unwrap() - 0.5).abs() < 1e-9, "{m}: {v}");
     }
 }
+
+/// `--max-time` spent before the Gibbs studies have two levels: the best estimate (each study
+/// run again with two levels) and exit 3, within its error of the unbudgeted answer (it ended in
+/// a refusal, exit 2, after overshooting the budget).
+#[test]
+fn gibbs_probabilities_out_of_time_print_the_estimate_and_exit_3() {
+    let tilted = "x^4/4 - x^2/2 + y^2 + 0.3*x*y";
+    let ball = ["eval", "ball-prob", "--potential", tilted, "--eta", "20", "--center=1,0", "--radius", "0.3"];
+    let basin = ["eval", "basin-prob", "--potential", tilted, "--eta", "20", "--minimum=1,0"];
+    for args in [&ball[..], &basin[..]] {
+        let full = answer(args, 0);
+        let budgeted: Vec<&str> = ["--max-time", "0.001"].iter().chain(args).copied().collect();
+        let late = answer(&budgeted, 3);
+        let (v, e) = (late["value"].as_f64().unwrap(), late["error"].as_f64().unwrap());
+        let exact = full["value"].as_f64().unwrap();
+        assert!(e > 0.0 && (v - exact).abs() <= e + full["error"].as_f64().unwrap(), "{late} against {full}");
+    }
+}
