@@ -1,7 +1,8 @@
 //! Slowest decay rates of the kinetic generator G: dense (all eigenvalues, condition numbers
 //! from the eigenvector matrix) or shift-invert Krylov–Schur over a sparse LU of G − σI (left
-//! eigenvectors from a second run on the transpose), and a resolution study that accepts a rate
-//! only when it is stable under basis refinement.
+//! eigenvectors by the velocity reflection, Gᵀ = RGR, or else from a second run on the
+//! transpose), and a resolution study that accepts a rate only when it is stable under basis
+//! refinement.
 //!
 //! G is not normal: a computed eigenvalue λ̃ of a simple eigenvalue λ obeys |λ̃ − λ| ≲ κ η with
 //! η the backward error (the residual ‖Gx − λ̃x‖/‖x‖ plus a rounding floor 8ε‖G‖₁) and
@@ -72,8 +73,11 @@ pub struct BlockSpectrum {
     left: Mat<c64>,
     /// Eigenvalues of the left eigenvectors (the same set, computed separately on the sparse path).
     left_eigs: Vec<c64>,
-    /// True when left column i belongs to eigenvalue i (dense path: the rows of U^{-1}).
+    /// True when left column i belongs to eigenvalue i (dense path: the rows of U^{-1}; sparse
+    /// path with the velocity reflection: Rx_i).
     aligned: bool,
+    /// True when solved densely (all eigenvalues).
+    dense: bool,
 }
 
 impl BlockSpectrum {
@@ -166,7 +170,7 @@ fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
         rounding: pairs.iter().map(|p| p.1).collect(),
         kernel: -eig(all[kernel_pos]),
         blocks: blocks.iter().map(|b| b.right.nrows()).collect(),
-        dense: blocks.iter().all(|b| b.aligned),
+        dense: blocks.iter().all(|b| b.dense),
     })
 }
 
@@ -304,7 +308,7 @@ fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
     // a multiple eigenvalue come out of the back substitution with large residuals.)
     let schur = 8.0 * (n as f64).sqrt() * f64::EPSILON * a.norm_l2();
     let backward = (0..n).map(|i| residual(g, right.col(i), eigs[i]).min(schur)).collect();
-    Ok(BlockSpectrum { backward, left_eigs: eigs.clone(), eigs, right, left, aligned: true })
+    Ok(BlockSpectrum { backward, left_eigs: eigs.clone(), eigs, right, left, aligned: true, dense: true })
 }
 
 /// Sparse LU of G − σI, refused ([`EngineError::TooLarge`]) when the structural bound on its
@@ -322,22 +326,88 @@ fn checked_lu(g: &SparseColMat<usize, f64>, shift: f64, extra: f64) -> Result<Lu
 }
 
 /// The eigenvalues of G nearest σ (σ > 0 sits right of the spectrum), by shift-invert
-/// Krylov–Schur, with error estimates (module docs).
+/// Krylov–Schur, with error estimates (module docs); left eigenvectors from a second run on the
+/// transpose.
 pub fn rates_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<DecayRates> {
-    sort_rates(&[block_sparse(g, count, shift)?], count)
+    sort_rates(&[block_sparse(g, count, shift, None)?], count)
+}
+
+/// [`rates_sparse`] given the velocity reflection R of the basis ([`velocity_reflection`]): when
+/// Gᵀ = RGR holds on the assembled matrix ([`reflection_holds`]) the left eigenvectors are Rx and
+/// the second Krylov–Schur run is skipped; otherwise as [`rates_sparse`].
+pub fn rates_sparse_reflected(
+    g: &SparseColMat<usize, f64>,
+    reflection: &[f64],
+    count: usize,
+    shift: f64,
+) -> Result<DecayRates> {
+    sort_rates(&[block_sparse(g, count, shift, Some(reflection))?], count)
+}
+
+/// The velocity reflection R: v → −v on a basis, diagonal with R_ii = (−1)^{Σ_j α_{v_j}} (the
+/// v-Hermite function of degree n has parity (−1)^n; the w-axes are untouched). Every term of T
+/// changes one velocity degree by ±1 (v_j ∂_{w_j}: the v-ladder; ∂_{w_j}L ∂_{v_j}: the
+/// v-derivative) and F is diagonal, so RTR = −T and RFR = F; with T antisymmetric and F symmetric
+/// (orthonormal basis in the flat variable), RGR = T + F = Gᵀ.
+pub fn velocity_reflection(basis: &KineticBasis) -> Vec<f64> {
+    (0..basis.len()).map(|i| if basis.velocity_degree(i).is_multiple_of(2) { 1.0 } else { -1.0 }).collect()
+}
+
+/// max_ij |G_ij − R_ii R_jj G_ji|, the entrywise distance of Gᵀ from RGR on the assembled matrix
+/// (rounding of the assembly, or a basis without the symmetry). G_ji is found by binary search
+/// in column i (rows ascending, as assembled); an entry whose partner is not found counts whole.
+pub fn reflection_defect(g: &SparseColMat<usize, f64>, reflection: &[f64]) -> f64 {
+    let (sym, vals) = (g.symbolic(), g.val());
+    let (ptr, rows) = (sym.col_ptr(), sym.row_idx());
+    let entry =
+        |i: usize, j: usize| -> f64 { rows[ptr[j]..ptr[j + 1]].binary_search(&i).map_or(0.0, |p| vals[ptr[j] + p]) };
+    let mut defect = 0.0f64;
+    for j in 0..g.ncols() {
+        for p in ptr[j]..ptr[j + 1] {
+            let i = rows[p];
+            defect = defect.max((vals[p] - reflection[i] * reflection[j] * entry(j, i)).abs());
+        }
+    }
+    defect
+}
+
+/// True when the left eigenvectors of G may be taken as Rx: the reflection defect
+/// ([`reflection_defect`]) is within the rounding floor 8ε‖G‖₁ that every residual carries
+/// ([`residual`]), so Rx is a left eigenvector of G to the backward error of x plus that floor.
+pub fn reflection_holds(g: &SparseColMat<usize, f64>, reflection: &[f64]) -> bool {
+    reflection.len() == g.nrows() && reflection_defect(g, reflection) <= 8.0 * f64::EPSILON * norm_1(g)
+}
+
+/// ‖G‖₁, the largest absolute column sum.
+fn norm_1(g: &SparseColMat<usize, f64>) -> f64 {
+    let (sym, vals) = (g.symbolic(), g.val());
+    (0..g.ncols())
+        .map(|j| (sym.col_ptr()[j]..sym.col_ptr()[j + 1]).map(|p| vals[p].abs()).sum::<f64>())
+        .fold(0.0, f64::max)
 }
 
 /// The 2·`count` + 8 eigenvalues of G nearest σ: backward error the residual ‖Gx − λx‖/‖x‖, left
-/// eigenvectors (Gᵀy = λy) from a second Krylov–Schur run on (G − σI)^{-T} with the same LU.
-fn block_sparse(g: &SparseColMat<usize, f64>, count: usize, shift: f64) -> Result<BlockSpectrum> {
+/// eigenvectors (Gᵀy = λy) y = Rx when the velocity reflection holds ([`reflection_holds`]: the
+/// same eigenvalue, and Gᵀ(Rx) − λRx = R(Gx − λx), so y has the residual of x), otherwise from a
+/// second Krylov–Schur run on (G − σI)^{-T} with the same LU.
+fn block_sparse(
+    g: &SparseColMat<usize, f64>,
+    count: usize,
+    shift: f64,
+    reflection: Option<&[f64]>,
+) -> Result<BlockSpectrum> {
     let n = g.nrows();
     let want = (2 * count + 8).min(n);
     let krylov_bytes = 2.0 * 16.0 * n as f64 * (3 * want + 20) as f64;
     let op = ShiftInvert::new(checked_lu(g, shift, krylov_bytes)?, n);
     let (eigs, right) = shift_invert::nonsymmetric(&op, want, shift)?;
-    let (left_eigs, left) = shift_invert::nonsymmetric(&op.transposed(), want, shift)?;
     let backward = (0..want).map(|i| residual(g, right.col(i), eigs[i])).collect();
-    Ok(BlockSpectrum { eigs, backward, right, left, left_eigs, aligned: false })
+    if let Some(r) = reflection.filter(|r| reflection_holds(g, r)) {
+        let left = Mat::<c64>::from_fn(n, want, |i, c| right[(i, c)] * r[i]);
+        return Ok(BlockSpectrum { left_eigs: eigs.clone(), eigs, backward, right, left, aligned: true, dense: false });
+    }
+    let (left_eigs, left) = shift_invert::nonsymmetric(&op.transposed(), want, shift)?;
+    Ok(BlockSpectrum { eigs, backward, right, left, left_eigs, aligned: false, dense: false })
 }
 
 /// ‖Gx − λx‖/‖x‖ for a complex eigenpair, plus a rounding floor 8ε‖G‖₁ (the residual itself is
@@ -625,7 +695,11 @@ pub fn rates_on_level(
     let mut blocks = Vec::new();
     for sector in &parts {
         let g = problem.matrix(sector)?;
-        blocks.push(if dense { block_dense(&g)? } else { block_sparse(&g, count, shift)? });
+        blocks.push(if dense {
+            block_dense(&g)?
+        } else {
+            block_sparse(&g, count, shift, Some(&velocity_reflection(sector)))?
+        });
     }
     if !dense {
         let reach = blocks
