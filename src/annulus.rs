@@ -422,7 +422,7 @@ const CIRCLE_POINTS: usize = 512;
 
 /// Node counts (ns = nt) of resolution level `level`: the layer across the separatrix has width
 /// ∝ √D, so the base count grows like 1/√D; each level multiplies it by 5/4.
-fn level_counts(diffusion: f64, level: usize) -> (usize, usize) {
+pub(crate) fn level_counts(diffusion: f64, level: usize) -> (usize, usize) {
     let growth = 1.25f64.powi(level as i32);
     // Capped at 2·10⁹ per axis (far past MAX_NODES) so that n·n cannot wrap for a tiny D.
     let n = 2 * ((20.0 / diffusion.min(1.0).sqrt() + 16.0) * growth / 2.0).round().min(1e9) as usize;

@@ -11,8 +11,8 @@
 //! - `converged` (bool): the study met its tolerance. When it did not, the best estimate is still
 //!   printed with its honest error (the last change of the study), `converged` is false, the
 //!   studies that missed are listed in `unconverged`, and the command exits with code 3;
-//! - `method`: the plan that produced the answer (e.g. "exact 1D double integral …",
-//!   "annulus spectral …, levels 36×36, 46×46", "log-polar FV + Richardson …").
+//! - `method`: the plan that produced the answer (e.g. "exact 1D double integral …"; in d = 2
+//!   "plan: log-polar FV, first grid 53×38 (…); log-polar FV + Richardson in h², levels …").
 //!
 //! `mfpt` adds the Eyring–Kramers value as `ln_eyring_kramers` and `eyring_kramers` (the latter
 //! under the same rule as `value`); where the formula does not apply (the start is not near a
@@ -28,6 +28,7 @@ use fpspectral::critical::basin_interval;
 use fpspectral::error::{positive, short, EngineError};
 use fpspectral::logpolar::{mfpt_logpolar, LogPolarStudy};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
+use fpspectral::passage::plan::{plan_2d, Method2d};
 use fpspectral::quadrature::{
     ball_probability, basin_probability, check_point, lowest_point, run_or_best_effort, LogQuantity,
 };
@@ -38,7 +39,7 @@ use serde_json::{json, Map, Value};
 /// cross-check), on top of the rounding of the log-integrand.
 pub const QUADRATURE_1D_TOL: f64 = 1e-8;
 
-/// Agreement of two successive spectral levels that ends the 2D resolution study.
+/// Relative tolerance of the 2D resolution studies (log-polar extrapolants or spectral levels).
 pub const SPECTRAL_TOL: f64 = 1e-8;
 
 /// A positive answer held in logarithms, with how it was obtained.
@@ -163,12 +164,12 @@ pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64])
 }
 
 /// Mean first passage time from `from` to the closed ball of radius `radius` around `to`
-/// (d = 1: the exact formula to the nearer ball edge; d = 2: backward Kolmogorov on the annulus
-/// around the ball, Chebyshev ⊗ Fourier with a resolution study to [`SPECTRAL_TOL`], or, when that
-/// grid exceeds its size limit, its GMRES stalls (small D, τ ≳ 1e8) or it misses the tolerance,
-/// exponentially fitted finite volumes on a log-polar grid with subtraction-free elimination and
-/// Richardson extrapolation in h², to the same tolerance), with the Eyring–Kramers value: same
-/// JSON as [`eval_mfpt`]. A start inside the ball is refused (τ = 0) in every dimension.
+/// (d = 1: the exact formula to the nearer ball edge; d = 2: backward Kolmogorov outside the ball
+/// by the solver of the engine's passage plan ([`plan_2d`]: log-polar finite volumes with
+/// subtraction-free elimination and Richardson extrapolation in h² whenever their grids fit, else
+/// the spectral annulus), to [`SPECTRAL_TOL`], the other solver when the planned one misses it),
+/// with the Eyring–Kramers value: same JSON as [`eval_mfpt`]. A start inside the ball is refused
+/// (τ = 0) in every dimension.
 pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64], radius: f64) -> Result<Value> {
     positive("diffusion", diffusion)?;
     positive("radius", radius)?;
@@ -231,36 +232,48 @@ fn logpolar_answer(study: &LogPolarStudy) -> Answer {
     Answer { q: study.tau, converged, method, unconverged }
 }
 
-/// The d = 2 passage time: the annulus study, else (too large, stalled, or short of the
-/// tolerance) the log-polar study; when neither converges, the estimate with the smaller error.
+/// The d = 2 passage time by the planned solver ([`plan_2d`]); when it misses the tolerance (or
+/// refuses its grid), the other solver too, and the estimate with the smaller error. The method
+/// string starts with the plan.
 fn passage_2d(p: &Potential, diffusion: f64, start: [f64; 2], target: [f64; 2], radius: f64) -> Result<Answer> {
-    let logpolar = || mfpt_logpolar(p, diffusion, start, target, radius, SPECTRAL_TOL);
-    match mfpt_annulus(p, diffusion, start, target, radius, SPECTRAL_TOL) {
-        Ok(study) => {
-            let annulus = annulus_answer(&study);
-            if annulus.converged {
-                return Ok(annulus);
-            }
-            match logpolar() {
-                Ok(lp) => {
-                    let lp = logpolar_answer(&lp);
-                    if lp.converged || lp.q.rel_error < annulus.q.rel_error {
-                        Ok(Answer { unconverged: [annulus.unconverged, lp.unconverged].concat(), ..lp })
-                    } else {
-                        Ok(Answer { unconverged: [annulus.unconverged, lp.unconverged].concat(), ..annulus })
-                    }
-                }
-                Err(e) => {
-                    let mut annulus = annulus;
-                    annulus.unconverged.push(format!("log-polar FV: {}", reason(&e)));
-                    Ok(annulus)
-                }
+    let plan = plan_2d(p, diffusion, start, target, radius)?;
+    let solve = |method: Method2d| match method {
+        Method2d::LogPolar => {
+            mfpt_logpolar(p, diffusion, start, target, radius, SPECTRAL_TOL).map(|s| logpolar_answer(&s))
+        }
+        Method2d::Spectral => {
+            mfpt_annulus(p, diffusion, start, target, radius, SPECTRAL_TOL).map(|s| annulus_answer(&s))
+        }
+    };
+    let planned = solve(plan.method);
+    let answer = match planned {
+        Ok(a) if a.converged => a,
+        Ok(a) => match solve(plan.method.other()) {
+            Ok(b) => better(a, b),
+            Err(e) => Answer { unconverged: [a.unconverged, vec![refused(plan.method.other(), &e)]].concat(), ..a },
+        },
+        // grid beyond the budget or round-off (collocation at small D): the other solver
+        Err(e @ (EngineError::TooLarge(_) | EngineError::Numerical(_) | EngineError::NotConverged(_))) => {
+            match solve(plan.method.other()) {
+                Ok(b) if b.converged => b,
+                Ok(b) => Answer { unconverged: [vec![refused(plan.method, &e)], b.unconverged].concat(), ..b },
+                Err(_) => return Err(e),
             }
         }
-        // grid beyond the spectral budget or collocation round-off (small D): log-polar FV
-        Err(EngineError::TooLarge(_) | EngineError::Numerical(_)) => Ok(logpolar_answer(&logpolar()?)),
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    Ok(Answer { method: format!("{}; {}", plan.describe(), answer.method), ..answer })
+}
+
+/// Of two answers, the converged one or the one with the smaller error, listing both misses.
+fn better(a: Answer, b: Answer) -> Answer {
+    let unconverged = [a.unconverged.clone(), b.unconverged.clone()].concat();
+    let best = if b.converged || b.q.rel_error < a.q.rel_error { b } else { a };
+    Answer { unconverged, ..best }
+}
+
+fn refused(method: Method2d, e: &EngineError) -> String {
+    format!("{}: {}", method.name(), reason(e))
 }
 
 fn with_eyring_kramers(out: &mut Map<String, Value>, p: &Potential, diffusion: f64, from: &[f64], to: &[f64]) {

@@ -2,10 +2,10 @@
 //!   (2π/λ*) √(|det ∇²L(w*)| / det ∇²L(w̌₁)) e^{H(w*, w̌₁)/D}
 //! (the paper writes |ΔL| but defines |·| as the determinant) as D → 0. The exact time is the 1D
 //! double-integral formula; its ratio to Eyring–Kramers should be 1 + c·D + O(D²). In d = 2 the
-//! time to the ε-ball solves the backward Kolmogorov equation: by the spectral annulus solver
-//! (Chebyshev ⊗ Fourier, resolution study to 1e-8) for D ≥ [`SPECTRAL_MIN_DIFFUSION_2D`], and
-//! below by exponentially fitted finite volumes on a log-polar grid with subtraction-free
-//! elimination and Richardson extrapolation in h² (also to 1e-8, [`fpspectral::logpolar`]). The
+//! time to the ε-ball solves the backward Kolmogorov equation, by the method the engine's passage
+//! planner chooses ([`fpspectral::passage::plan::plan_2d`]): on this well at every D, exponentially
+//! fitted finite volumes on a log-polar grid with subtraction-free elimination and Richardson
+//! extrapolation in h² (resolution study to 1e-8, [`fpspectral::logpolar`]). The
 //! ratio is 1 + c₁D + c₂D² + … plus a finite-ball term ∝ e^{−ΔL/D}; the limit D → 0 is the
 //! Neville extrapolation in D over the diffusions where that term is negligible
 //! ([`EXTRAPOLATION_MAX_DIFFUSION_2D`]; its size is measured by halving ε there).
@@ -17,6 +17,7 @@ use fpspectral::annulus::mfpt_annulus;
 use fpspectral::extrapolate::{extrapolate, neville, Limit};
 use fpspectral::logpolar::mfpt_logpolar;
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
+use fpspectral::passage::plan::{plan_2d, Method2d};
 use fpspectral::{Potential, Result};
 use rayon::prelude::*;
 
@@ -90,12 +91,7 @@ pub const WELL_2D: &str = "(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2";
 pub const DIFFUSIONS_2D: [f64; 6] = [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125];
 /// Target ball radius of the 2D study.
 pub const RADIUS_2D: f64 = 0.1;
-/// D from which on the 2D time comes from the spectral annulus solver (resolution study to 1e-8);
-/// below it the spectral grid grows (8.9 s at D = 0.025) and its collocation meets round-off
-/// (GMRES stalls at D = 0.0125), and the log-polar finite volumes with subtraction-free elimination
-/// are used (same tolerance; they agree with the spectral value to 8.7e-9 at D = 0.025).
-pub const SPECTRAL_MIN_DIFFUSION_2D: f64 = 0.05;
-/// Relative agreement that ends each 2D resolution study (spectral levels or extrapolants).
+/// Relative tolerance of each 2D resolution study (log-polar extrapolants or spectral levels).
 pub const SPECTRAL_TOL_2D: f64 = 1e-8;
 /// Largest D used in the extrapolation to D = 0: the finite-ball part of τ/τ_EK scales like
 /// e^{−ΔL/D} (halving ε changes the ratio by 1e-3 at D = 0.05 and 1e-5 at D = 0.025), so larger D
@@ -110,14 +106,15 @@ fn time_2d(
     check: &mut Check,
 ) -> Result<(fpspectral::quadrature::LogQuantity, String)> {
     let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
-    if d >= SPECTRAL_MIN_DIFFUSION_2D {
+    let plan = plan_2d(p, d, start, target, radius)?;
+    if plan.method == Method2d::Spectral {
         let study = mfpt_annulus(p, d, start, target, radius, SPECTRAL_TOL_2D)?;
         for l in &study.levels {
             // the level's own solver error: GMRES residual + ε·N² collocation rounding (the driver's floor)
             let floor = (l.residual + f64::EPSILON * (l.ns * l.nt) as f64) * l.value.abs();
             check.quantity(&format!("tau at D={d}, annulus ({}, {})", l.ns, l.nt), Quantity::new(l.value, floor));
         }
-        Ok((study.tau, format!("D = {d}: spectral, {:.0e}", study.tau.rel_error)))
+        Ok((study.tau, format!("D = {d}: {}, {:.0e}", plan.method.name(), study.tau.rel_error)))
     } else {
         let study = mfpt_logpolar(p, d, start, target, radius, SPECTRAL_TOL_2D)?;
         let changes = extrapolant_changes(&study.extrapolated, study.tau.value() * study.tau.rel_error);
@@ -125,7 +122,7 @@ fn time_2d(
             let name = format!("tau at D={d}, eps={radius}, log-polar ({}, {}), extrapolated", l.ns, l.nt);
             check.quantity(&name, Quantity::new(*e, change));
         }
-        Ok((study.tau, format!("D = {d}: log-polar FV, {:.0e}", study.tau.rel_error)))
+        Ok((study.tau, format!("D = {d}: {}, {:.0e}", plan.method.name(), study.tau.rel_error)))
     }
 }
 
@@ -148,7 +145,6 @@ fn two_d_well() -> Result<Check> {
             .typed(Role::AsPrinted, "ek-2d-eps-ball", EvidenceKind::Converged)
             .with_setting("potential", WELL_2D)
             .with_setting("eps", RADIUS_2D)
-            .with_setting("spectral_from_diffusion", SPECTRAL_MIN_DIFFUSION_2D)
             .with_setting("tolerance", SPECTRAL_TOL_2D)
             .with_setting("extrapolation_max_diffusion", EXTRAPOLATION_MAX_DIFFUSION_2D)
             .with_setting("diffusions", DIFFUSIONS_2D.to_vec());

@@ -315,14 +315,23 @@ pub fn richardson(levels: &[LogPolarLevel]) -> Vec<f64> {
 }
 
 /// s intervals from the ball to the start on level `level`: the layers have width ∝ √D, so the
-/// base count grows like 1/√D; each level adds a quarter of it.
+/// base count grows like 1/√D, and it is at least [`MIN_BASE`], the count that resolves the
+/// geometry once the layers are wide; each level adds a quarter of the base.
 fn level_intervals(diffusion: f64, level: usize) -> usize {
-    let base = (BASE / diffusion.min(1.0).sqrt()).ceil().max(8.0);
+    let base = (BASE / diffusion.min(1.0).sqrt()).ceil().max(MIN_BASE);
     (base * (1.0 + 0.25 * level as f64)).round() as usize
 }
 
-/// Coarsest level: m = BASE/√D intervals from the ball to the start.
+/// Coarsest level: m = BASE/√D intervals from the ball to the start (at least [`MIN_BASE`]).
 pub(crate) const BASE: f64 = 6.0;
+
+/// Fewest intervals of the coarsest level, whatever D (BASE/√D at D = 0.025). With m = BASE/√D
+/// alone, the coarse levels at large D lie outside the h² regime: on the double well of
+/// `examples/annulus_report.rs` at D = 0.1 the error times m² drifts by 25 % from m = 19 to 47
+/// and the extrapolants' changes stall near 1e-6 (7 levels, error 6e-6), while from m = 38 on
+/// they fall 3e-4, 1e-5, 2e-7, 3e-9 (converged to 1e-8 in five levels, also at D = 0.05, 0.2
+/// and 0.4).
+pub(crate) const MIN_BASE: f64 = 38.0;
 
 /// Largest grid of a study (nodes of its finest level; the band solve stores nodes × θ-nodes).
 pub const MAX_NODES: usize = 80_000;
@@ -331,8 +340,8 @@ pub const MAX_NODES: usize = 80_000;
 pub(crate) const MAX_LEVELS: usize = 7;
 
 /// τ(start → closed ball of radius `radius` around `target`) in d = 2: log-polar finite volumes on
-/// levels m, 1.25 m, 1.5 m, … (m = `BASE`/√D) extrapolated in h² until two successive
-/// extrapolants (through at least three levels) agree to `rel_tol`, or `MAX_LEVELS` /
+/// levels m, 1.25 m, 1.5 m, … (m = `BASE`/√D, at least `MIN_BASE`) extrapolated in h² until two
+/// successive extrapolants (through at least three levels) agree to `rel_tol`, or `MAX_LEVELS` /
 /// [`MAX_NODES`] is reached; the error is that last difference (the size of the last correction,
 /// an upper bound for the previous extrapolant in the asymptotic regime) plus the levels' rounding
 /// bounds N·ε·τ propagated through the extrapolation weights. The loop, the budgets and the status are the study driver's ([`drive`]).
@@ -363,10 +372,10 @@ pub fn mfpt_logpolar_on(
         return Err(EngineError::InvalidParameter(format!("grid maps {maps:?}: need 0 ≤ β, α < 1 and aspect ≥ 1")));
     }
     let outer = crate::annulus::outer_radius(potential, diffusion, target, start)?;
-    let span = (start[0] - target[0]).hypot(start[1] - target[1]).ln() - radius.ln();
+    let prob = LogPolarProblem { target, radius, outer, start };
     let nodes = |level: usize| {
-        let m = level_intervals(diffusion, level);
-        radial_intervals(m, span, radius.ln(), outer, maps) * maps.aspect * m
+        let (ns, nt) = level_grid(&prob, diffusion, level, maps);
+        ns * nt
     };
     // Richardson needs three levels: refused up front when they do not fit (node counts grow with
     // the level, so the third level is the largest of them).
@@ -376,7 +385,6 @@ pub fn mfpt_logpolar_on(
             nodes(MIN_EXTRAPOLATION_LEVELS - 1)
         )));
     }
-    let prob = LogPolarProblem { target, radius, outer, start };
     let mut grids = LogPolarLevels { potential, diffusion, prob, maps, nodes: &nodes, solved: Vec::new() };
     let estimate = drive(&mut grids, &Settings::new(rel_tol))?;
     let (value, error) = (estimate.values[0], estimate.errors[0]);
@@ -396,7 +404,15 @@ pub fn mfpt_logpolar_on(
 
 /// Fewest levels of a converged study: the extrapolant through three levels (quadratic in h²)
 /// compared with the one through the first two.
-const MIN_EXTRAPOLATION_LEVELS: usize = 3;
+pub const MIN_EXTRAPOLATION_LEVELS: usize = 3;
+
+/// The grid (ξ-intervals to the outer circle, θ nodes) of level `level` of a study of `prob`.
+pub fn level_grid(prob: &LogPolarProblem, diffusion: f64, level: usize, maps: GridMaps) -> (usize, usize) {
+    let (dx, dy) = (prob.start[0] - prob.target[0], prob.start[1] - prob.target[1]);
+    let span = dx.hypot(dy).ln() - prob.radius.ln();
+    let m = level_intervals(diffusion, level);
+    (radial_intervals(m, span, prob.radius.ln(), prob.outer, maps), maps.aspect * m)
+}
 
 /// The log-polar grids of a study as a [`Refinable`] for the study driver: level k has
 /// m = [`level_intervals`]`(D, k)`; the driver's estimate is the Richardson extrapolant

@@ -2,12 +2,14 @@
 //! ([`mfpt`], with the Eyring–Kramers asymptotics), and in d = 2 the backward Kolmogorov equation
 //! −DΔτ + ∇L·∇τ = 1 outside a target ball by log-polar finite volumes ([`logpolar`]) and by
 //! uniform-grid finite volumes ([`kolmogorov`], a cross-check). The spectral solver on an annulus
-//! is [`crate::annulus`]. Shared here: the problem check and the Scharfetter–Gummel weight.
+//! is [`crate::annulus`]; [`plan`] chooses between it and [`logpolar`]. Shared here: the problem
+//! check and the Scharfetter–Gummel weight.
 
 pub mod gth;
 pub mod kolmogorov;
 pub mod logpolar;
 pub mod mfpt;
+pub mod plan;
 
 use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
