@@ -6,7 +6,7 @@
 //! [f64; 3] and the gradient and batch-noise buffers live on the stack.
 
 use super::gradient::RiskGradient;
-use super::lanes::{run_block, Columns};
+use super::lanes::{run_lanes, Columns, LANES};
 use super::noise::{BatchSampler, SampleShifts, Sampling};
 use crate::error::{EngineError, Result};
 use rand::SeedableRng;
@@ -131,9 +131,6 @@ pub(super) fn chain_seed(seed: u64, chain: usize) -> u64 {
 /// Largest |w| or |z| coordinate before a chain counts as diverged.
 pub const DIVERGENCE_BOUND: f64 = 1e12;
 
-/// Chains per parallel task: a whole number of [`super::lanes::LANES`].
-const BLOCK: usize = 32;
-
 /// Runs `chains` chains for at most `steps` steps each from `initial(chain, rng)`, recording with
 /// `observer`. Refuses a run in which some chain leaves |w| ≤ [`DIVERGENCE_BOUND`] (the recursion
 /// diverges at this step size). `progress` is told the number of chains finished.
@@ -155,14 +152,20 @@ pub fn simulate<O: Observer>(
         }
     };
     let records: Vec<std::result::Result<O::Record, usize>> = match Columns::new(problem) {
-        Some(columns) => (0..chains.div_ceil(BLOCK))
-            .into_par_iter()
-            .flat_map_iter(|b| {
-                let first = b * BLOCK;
-                let count = BLOCK.min(chains - first);
-                run_block(problem, &columns, initial, first, count, steps, seed, observer, &tick)
-            })
-            .collect(),
+        Some(columns) => {
+            // One lane set per worker thread, each refilled from the shared chain counter.
+            let next = AtomicUsize::new(0);
+            let workers = rayon::current_num_threads().min(chains.div_ceil(LANES)).max(1);
+            let ran: Vec<Vec<_>> = (0..workers)
+                .into_par_iter()
+                .map(|_| run_lanes(problem, &columns, initial, &next, chains, steps, seed, observer, &tick))
+                .collect();
+            let mut by_chain: Vec<Option<_>> = (0..chains).map(|_| None).collect();
+            for (chain, outcome) in ran.into_iter().flatten() {
+                by_chain[chain] = Some(outcome);
+            }
+            by_chain.into_iter().map(|r| r.expect("every chain ran")).collect()
+        }
         None => (0..chains)
             .into_par_iter()
             .with_min_len(4)

@@ -1,7 +1,7 @@
 //! The interleaved simulator: [`LANES`] chains advanced in lockstep, so that the M serial
 //! additions of one chain's batch mean c̄_B = (1/M) Σ_{n∈B} c_n overlap with the other lanes'
 //! (one chain's sum is a chain of dependent floating-point additions; eight independent sums
-//! keep the adder busy). A lane whose chain ends takes the next chain of its block.
+//! keep the adder busy). A lane whose chain ends takes the next chain no worker has taken yet.
 //!
 //! Each chain draws from its own generator in exactly the order and with exactly the
 //! arithmetic of [`super::noise::BatchSampler`] (with replacement, N = 2^b: each 64-bit word
@@ -12,6 +12,7 @@
 use super::chain::{chain_rng, chain_seed, run_chain, step_state, ChainRng, ChainState, Observer, Problem};
 use super::lane_rng::{state_of, LaneRngs};
 use super::noise::Sampling;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Chains advanced together.
 pub const LANES: usize = 8;
@@ -70,15 +71,16 @@ impl Columns {
     /// c̄_B of every active lane, drawn from each lane's own generator.
     #[inline]
     fn draw(&self, rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
-        if rngs.len() == LANES {
-            if self.dim == 1 {
-                if let Ok(c) = <&[f64; TABLE]>::try_from(&self.cols[0][..]) {
-                    return self.draw_full_first(c, rngs, out);
-                }
+        // The fixed-width paths also sum for the idle lanes (their columns hold some generator
+        // state; the masked indices stay in the table) and their sums are not read: cheaper than
+        // testing each lane, and a running lane's sum is the same either way.
+        if self.dim == 1 {
+            if let Ok(c) = <&[f64; TABLE]>::try_from(&self.cols[0][..]) {
+                return self.draw_full_first(c, rngs, out);
             }
-            if let Ok(rows) = <&[[f64; 2]; TABLE]>::try_from(&self.pairs[..]) {
-                return self.draw_full_pairs(rows, rngs, out);
-            }
+        }
+        if let Ok(rows) = <&[[f64; 2]; TABLE]>::try_from(&self.pairs[..]) {
+            return self.draw_full_pairs(rows, rngs, out);
         }
         if self.dim == 1 {
             self.draw_first(rngs, out);
@@ -108,7 +110,7 @@ impl Columns {
         }
     }
 
-    /// d = 1 with every lane running and N = `T`: the arithmetic of [`Columns::draw_first`] with the
+    /// d = 1 and N = `T`: the arithmetic of [`Columns::draw_first`] for all eight lanes, with the
     /// lane count and the index width fixed at compile time, so the eight sums stay in registers,
     /// no lane is tested and no index is bounds-checked per index.
     #[inline]
@@ -120,7 +122,7 @@ impl Columns {
         }
     }
 
-    /// d = 2 with every lane running and N = `T`: the arithmetic of [`Columns::draw`] (the same
+    /// d = 2 and N = `T`, all eight lanes: the arithmetic of [`Columns::draw`] (the same
     /// additions in the same order per coordinate) on rows (c_{n,1}, c_{n,2}).
     #[inline]
     fn draw_full_pairs<const T: usize>(&self, rows: &[[f64; 2]; T], rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
@@ -168,73 +170,72 @@ struct Lane<R> {
     step: usize,
 }
 
-/// Runs chains `first..first + count` through the lanes; per chain, its record or Err(step) at
-/// divergence, in chain order.
+/// What one chain ended with: its record, or Err(step) at divergence.
+pub(super) type Outcome<R> = std::result::Result<R, usize>;
+
+/// Runs chains through the lanes, taking the next chain index from `next` (shared by all the
+/// workers of a run, so that a lane refills whenever any chain is left and lanes idle only at the
+/// very end) until `chains` are taken; returns (chain, outcome) of the chains it ran.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn run_block<O: Observer>(
+pub(super) fn run_lanes<O: Observer>(
     problem: &Problem,
     columns: &Columns,
     initial: &(dyn Fn(usize, &mut ChainRng) -> ChainState + Sync),
-    first: usize,
-    count: usize,
+    next: &AtomicUsize,
+    chains: usize,
     steps: usize,
     seed: u64,
     observer: &O,
     finished: &(dyn Fn() + Sync),
-) -> Vec<std::result::Result<O::Record, usize>> {
-    let mut out: Vec<Option<std::result::Result<O::Record, usize>>> = (0..count).map(|_| None).collect();
+) -> Vec<(usize, Outcome<O::Record>)> {
+    let mut out = Vec::new();
     let mut lanes: Vec<Lane<O::Record>> = Vec::with_capacity(LANES);
     let mut rngs = LaneRngs::new();
     let mut noise = [[0.0; 3]; LANES];
-    let mut next = first;
     loop {
-        while lanes.len() < LANES && next < first + count {
-            let mut rng: ChainRng = chain_rng(seed, next);
-            let state = initial(next, &mut rng);
-            let record = observer.start(next);
-            match state_of(&rng, chain_seed(seed, next)) {
+        while lanes.len() < LANES {
+            let chain = next.fetch_add(1, Ordering::Relaxed);
+            if chain >= chains {
+                break;
+            }
+            let mut rng: ChainRng = chain_rng(seed, chain);
+            let state = initial(chain, &mut rng);
+            let record = observer.start(chain);
+            match state_of(&rng, chain_seed(seed, chain)) {
                 _ if steps == 0 => {
-                    out[next - first] = Some(Ok(record));
+                    out.push((chain, Ok(record)));
                     finished();
                 }
                 Some(words) => {
-                    lanes.push(Lane { chain: next, state, record, step: 0 });
+                    lanes.push(Lane { chain, state, record, step: 0 });
                     rngs.push(words);
                 }
                 None => {
-                    out[next - first] = Some(run_chain(problem, initial, next, steps, seed, observer));
+                    out.push((chain, run_chain(problem, initial, chain, steps, seed, observer)));
                     finished();
                 }
             }
-            next += 1;
         }
         if lanes.is_empty() {
             break;
         }
         columns.draw(&mut rngs, &mut noise);
-        let mut l = 0;
-        let mut k = 0;
-        while l < lanes.len() {
+        // From the last lane down, so that a finished lane's place is taken by one already stepped.
+        for l in (0..lanes.len()).rev() {
             let lane = &mut lanes[l];
             lane.step += 1;
-            let outcome = if !step_state(problem, &mut lane.state, &noise[k]) {
-                Some(Err(lane.step))
+            let outcome = if !step_state(problem, &mut lane.state, &noise[l]) {
+                Err(lane.step)
             } else if !observer.observe(&mut lane.record, lane.step, &lane.state) || lane.step == steps {
-                Some(Ok(()))
+                Ok(())
             } else {
-                None
+                continue;
             };
-            k += 1;
-            match outcome {
-                None => l += 1,
-                Some(result) => {
-                    let done = lanes.remove(l);
-                    rngs.remove(l);
-                    out[done.chain - first] = Some(result.map(|()| done.record));
-                    finished();
-                }
-            }
+            let done = lanes.swap_remove(l);
+            rngs.swap_remove(l);
+            out.push((done.chain, outcome.map(|()| done.record)));
+            finished();
         }
     }
-    out.into_iter().map(|r| r.expect("every chain of the block ran")).collect()
+    out
 }
