@@ -143,20 +143,53 @@ pub struct AxisRule {
 impl AxisRule {
     fn new(centre: f64, scale: f64, n: usize, q: usize) -> Self {
         let rule = GaussHermite::new(q);
+        let table = HermiteTable::new(n, q, &rule);
         let norm = scale.sqrt().recip();
-        let mut phi = Vec::with_capacity(q);
-        let mut dphi = Vec::with_capacity(q);
-        for &t in &rule.nodes {
-            let (v, d) = values_and_derivatives(n, t);
-            phi.push(v.iter().map(|p| p * norm).collect());
-            dphi.push(d.iter().map(|p| p * norm / scale).collect());
-        }
+        let phi = table.values.iter().map(|v| v.iter().map(|p| p * norm).collect()).collect();
+        let dphi = table.derivatives.iter().map(|d| d.iter().map(|p| p * norm / scale).collect()).collect();
         AxisRule {
             x: rule.nodes.iter().map(|t| centre + scale * t).collect(),
             w: rule.weights.iter().map(|w| w * scale).collect(),
             phi,
             dphi,
         }
+    }
+}
+
+/// ψ_0..ψ_{n−1} and their derivatives at the nodes of the q-point Gauss–Hermite rule (row i:
+/// node t_i), in the variable t: they depend on (n, q) alone, not on an axis's centre or scale,
+/// so the levels, parity sectors and scale probes of one size share them.
+struct HermiteTable {
+    values: Vec<Vec<f64>>,
+    derivatives: Vec<Vec<f64>>,
+}
+
+/// Most f64 entries kept by the cache of [`HermiteTable::new`] (32 MB); beyond it the cache is
+/// emptied and starts again.
+const TABLE_CACHE_ENTRIES: usize = 4 << 20;
+
+impl HermiteTable {
+    /// The table of (n, q), computed once per process ([`values_and_derivatives`] at each node).
+    fn new(n: usize, q: usize, rule: &GaussHermite) -> std::sync::Arc<HermiteTable> {
+        use std::sync::{Arc, Mutex, OnceLock};
+        type Cache = (HashMap<(usize, usize), Arc<HermiteTable>>, usize);
+        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(table) = cache.lock().unwrap_or_else(|p| p.into_inner()).0.get(&(n, q)) {
+            return table.clone();
+        }
+        let (values, derivatives) = rule.nodes.iter().map(|&t| values_and_derivatives(n, t)).unzip();
+        let table = Arc::new(HermiteTable { values, derivatives });
+        let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let (map, entries) = &mut *guard;
+        if *entries + 2 * n * q > TABLE_CACHE_ENTRIES {
+            map.clear();
+            *entries = 0;
+        }
+        if map.insert((n, q), table.clone()).is_none() {
+            *entries += 2 * n * q;
+        }
+        table
     }
 }
 

@@ -159,7 +159,7 @@ impl<'a> Overdamped<'a> {
         let wt = w.affine_substitute(&basis.centre, &basis.scale);
         let max_deg: Vec<usize> = (0..d).map(|j| wt.degree_in(j) as usize).collect();
         let powers: Vec<Vec<Banded>> =
-            (0..d).map(|j| (0..=max_deg[j]).map(|a| position_power(basis.sizes[j], a)).collect()).collect();
+            (0..d).map(|j| (0..=max_deg[j]).map(|a| cached_position_power(basis.sizes[j], a)).collect()).collect();
         let stiff: Vec<Banded> = (0..d).map(|j| stiffness(basis.sizes[j])).collect();
         let kinetic: Vec<Bounded> = (0..d)
             .map(|j| {
@@ -168,10 +168,13 @@ impl<'a> Overdamped<'a> {
             })
             .collect();
         let terms: Vec<([u32; 3], Bounded)> = wt.terms.iter().map(|(m, c)| (*m, *c)).collect();
-        let rows: Vec<Vec<(usize, usize, Bounded)>> = (0..basis.len())
-            .into_par_iter()
-            .map(|row| assemble_row(basis, row, &terms, &powers, &stiff, &kinetic))
-            .collect();
+        let row = |row| assemble_row(basis, row, &terms, &powers, &stiff, &kinetic);
+        // A small basis is assembled on this thread: waking the pool costs more than its rows.
+        let rows: Vec<Vec<(usize, usize, Bounded)>> = if basis.len() < PARALLEL_ROWS_FROM {
+            (0..basis.len()).map(row).collect()
+        } else {
+            (0..basis.len()).into_par_iter().map(row).collect()
+        };
         let entries: Vec<_> = rows.into_iter().flatten().collect();
         let values: Vec<_> = entries.iter().map(|(i, j, v)| Triplet::new(*i, *j, v.value)).collect();
         let errors: Vec<_> = entries.iter().map(|(i, j, v)| Triplet::new(*i, *j, v.error)).collect();
@@ -181,6 +184,30 @@ impl<'a> Overdamped<'a> {
         drop(values);
         Ok((h, crate::eigen::sparse_from_triplets(n, &errors)?))
     }
+}
+
+/// Basis size from which the rows of the banded H are assembled in parallel.
+const PARALLEL_ROWS_FROM: usize = 256;
+
+/// [`position_power`] of (n, a), computed once per process: every level, parity sector and scale
+/// probe of one size uses the same exact matrix (it does not depend on centre or scale).
+fn cached_position_power(n: usize, a: usize) -> Banded {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Powers = HashMap<(usize, usize), Banded>;
+    static CACHE: OnceLock<Mutex<Powers>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&(n, a)) {
+        return m.clone();
+    }
+    let m = position_power(n, a);
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    // Bounded: one entry per (size, power) met in a process, a few hundred at most.
+    if map.len() >= 4096 {
+        map.clear();
+    }
+    map.insert((n, a), m.clone());
+    m
 }
 
 /// Per quadrature node of a factor's grid (flat order, last axis fastest): √(w D) and ∇L/(2D).
