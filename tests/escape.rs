@@ -383,3 +383,49 @@ fn non_gaussian_3d_partition_converges() {
     let ball = ball_probability(&p, eta, &[1.0, 0.0, 0.0], 0.7).unwrap();
     assert!(ball.value() > 0.0 && ball.value() < 0.5 && ball.rel_error < 1e-8, "{ball:?}");
 }
+
+/// Measurement (run with `--ignored --nocapture`): every log-polar study of the default run
+/// (lemma2's 2D well at each D and the ε-halving row, sgd-escape's SDE time) against the same
+/// grid family forced to more levels; prints the extrapolants, their corrections and, for the
+/// stopping level, the stated error beside |value − truth|.
+#[test]
+#[ignore]
+fn logpolar_stated_vs_true_error_table() {
+    let sgd = "x^4/4 - x^2/2 + y^2/2";
+    let mut cases: Vec<(&str, f64, f64)> =
+        [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125].iter().map(|&d| (WELL_2D, d, 0.1)).collect();
+    cases.push((WELL_2D, 0.025, 0.05));
+    cases.push((sgd, 0.1, 0.25));
+    for (spec, d, radius) in cases {
+        let p = Potential::parse(spec).unwrap();
+        let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
+        let study = mfpt_logpolar(&p, d, start, target, radius, 1e-8).unwrap();
+        let prob = LogPolarProblem { target, radius, outer: study.outer, start };
+        let base = (6.0 / d.min(1.0).sqrt()).ceil().max(38.0);
+        let mut levels = Vec::new();
+        for k in 0..10 {
+            let m = (base * (1.0 + 0.25 * k as f64)).round() as usize;
+            let sys = logpolar_system(&p, d, &prob, m, GridMaps::default()).unwrap();
+            let bytes = sys.matrix.upper.len() * 8;
+            if bytes > 700_000_000 {
+                break;
+            }
+            let x = gth_band_solve(sys.matrix, sys.rhs);
+            levels.push(LogPolarLevel { m, ns: sys.ns, nt: sys.nt, value: x[sys.start_index] });
+        }
+        let e = richardson(&levels);
+        let truth = *e.last().unwrap();
+        let value = study.tau.value();
+        println!(
+            "{spec} D={d} eps={radius}: stopped at {} levels, value {value:.15e} stated {:.2e} true {:.2e} (truth from {} levels)",
+            study.levels.len(),
+            study.tau.rel_error,
+            rel(value, truth),
+            e.len()
+        );
+        for (i, ei) in e.iter().enumerate() {
+            let corr = if i > 0 { rel(*ei, e[i - 1]) } else { f64::NAN };
+            println!("  m={:4} e={ei:.15e} corr {corr:.2e} err-vs-truth {:.2e}", levels[i].m, rel(*ei, truth));
+        }
+    }
+}
