@@ -223,7 +223,7 @@ fn logpolar_answer(study: &LogPolarStudy) -> Answer {
         Vec::new()
     } else {
         vec![format!(
-            "log-polar FV: out of levels, the Richardson error (last correction + rounding) is {} (tolerance {})",
+            "log-polar FV: out of levels, the Richardson error (larger of the last two corrections + rounding) is {} (tolerance {})",
             short(study.tau.rel_error),
             short(SPECTRAL_TOL)
         )]
