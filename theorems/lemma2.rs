@@ -176,8 +176,12 @@ fn two_d_well() -> Result<Check> {
     let (half, _) = time_2d(&p, d_ball, RADIUS_2D / 2.0, &mut check)?;
     let ek_ball = eyring_kramers(&p, d_ball, &[-1.0, 0.0], &[1.0, 0.0])?;
     let half_ratio = (half.ln - ek_ball.ln_time).exp();
-    let ball_term = (half_ratio - ratios[i_ball].value).abs() + half_ratio * half.rel_error + ratios[i_ball].error;
-    check.quantity(&format!("|ratio(eps/2) - ratio(eps)| at D={d_ball}"), Quantity::new(ball_term, 0.0));
+    // The change from halving ε, with the two solves' errors as its error; the bound on the
+    // finite-ball term is the change plus that error.
+    let ball_change =
+        Quantity::new((half_ratio - ratios[i_ball].value).abs(), half_ratio * half.rel_error + ratios[i_ball].error);
+    let ball_term = ball_change.value + ball_change.error;
+    check.quantity(&format!("|ratio(eps/2) - ratio(eps)| at D={d_ball}"), ball_change);
     // Neville in D over D ≤ EXTRAPOLATION_MAX_DIFFUSION_2D; error = last correction + propagated
     // solver errors + the finite-ball term weighted as it enters
     let used: Vec<usize> = (i_ball..DIFFUSIONS_2D.len()).collect();
@@ -187,7 +191,8 @@ fn two_d_well() -> Result<Check> {
     let Limit { value: limit, error, previous, weights } = extrapolate(&x, &y, &errors);
     let limit = Quantity::new(limit, error + weights[0].abs() * ball_term);
     check.quantity("ratio extrapolated to D=0", limit);
-    check.quantity("previous extrapolant (one point fewer)", Quantity::exact(previous));
+    // Its error: its distance from the extrapolant through every point.
+    check.quantity("previous extrapolant (one point fewer)", Quantity::new(previous, (limit.value - previous).abs()));
     let title = format!("Lemma 2 in d = 2: E τ(ε-ball) / Eyring–Kramers − 1 → 0 as D → 0 (ε = {RADIUS_2D})");
     check.figures.push(ratio_figure("lemma2-ratio-2d", &title, &DIFFUSIONS_2D, &ratios));
     check.claimed = "E τ = Eyring–Kramers · [1 + O(√ε log(1/ε))] (small-noise limit)".into();
