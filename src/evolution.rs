@@ -115,7 +115,7 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     )?;
     let pairs = lowest_from_owned_factor(op.factor(basis)?, basis.len())?;
     let q: Vec<usize> = basis.sizes.iter().map(|&n| op.nodes_for(n)).collect();
-    let grid = basis.grid(&q);
+    let grid = basis.value_grid(&q);
     let nodes = Nodes::new(op, &grid);
     let log_z_inf = nodes.log_partition(op.diffusion, &vec![0.0; tilt.len()]);
     let log_z0 = nodes.log_partition(op.diffusion, tilt);
@@ -125,7 +125,7 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
         let wu = w * log_u0.exp();
         let idx = grid.node_index(k);
         for (c, alpha) in coeffs.iter_mut().zip(&basis.indices) {
-            *c += wu * grid.basis_at(&idx, alpha).0;
+            *c += wu * grid.basis_value(&idx, alpha);
         }
     }
     let weights = (0..pairs.values.len())
