@@ -122,7 +122,14 @@ impl HermiteBasis {
     /// Tensor Gauss–Hermite grid with `q[j]` nodes per axis, in x coordinates.
     pub fn grid(&self, q: &[usize]) -> Grid {
         let axes: Vec<AxisRule> =
-            (0..self.dim()).map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j])).collect();
+            (0..self.dim()).map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j], true)).collect();
+        Grid { axes }
+    }
+    /// [`HermiteBasis::grid`] without the derivative tables (`dphi` left empty): for
+    /// [`Grid::basis_value`] and [`Grid::project`] only, not [`Grid::basis_at`].
+    pub fn value_grid(&self, q: &[usize]) -> Grid {
+        let axes: Vec<AxisRule> =
+            (0..self.dim()).map(|j| AxisRule::new(self.centre[j], self.scale[j], self.sizes[j], q[j], false)).collect();
         Grid { axes }
     }
 }
@@ -141,12 +148,17 @@ pub struct AxisRule {
 }
 
 impl AxisRule {
-    fn new(centre: f64, scale: f64, n: usize, q: usize) -> Self {
+    /// The axis rule; the derivative table only `with_derivatives`.
+    fn new(centre: f64, scale: f64, n: usize, q: usize, with_derivatives: bool) -> Self {
         let rule = GaussHermite::new(q);
         let table = HermiteTable::new(n, q, &rule);
         let norm = scale.sqrt().recip();
         let phi = table.values.iter().map(|v| v.iter().map(|p| p * norm).collect()).collect();
-        let dphi = table.derivatives.iter().map(|d| d.iter().map(|p| p * norm / scale).collect()).collect();
+        let dphi = if with_derivatives {
+            table.derivatives.iter().map(|d| d.iter().map(|p| p * norm / scale).collect()).collect()
+        } else {
+            Vec::new()
+        };
         AxisRule {
             x: rule.nodes.iter().map(|t| centre + scale * t).collect(),
             w: rule.weights.iter().map(|w| w * scale).collect(),

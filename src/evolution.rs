@@ -10,6 +10,7 @@
 use crate::basis::{Grid, HermiteBasis};
 use crate::eigen::lowest_from_owned_factor;
 use crate::error::Result;
+use crate::hermite::GaussHermite;
 use crate::operator::Overdamped;
 
 /// Eigen-expansion of ‖h(t)‖² on one basis.
@@ -31,17 +32,45 @@ impl Expansion {
 /// The nodes x, weights w and values L(x) of the basis grid with `q` nodes per axis (L evaluated
 /// once per node, shared by every integral on the grid).
 struct Nodes {
-    grid: Grid,
     points: Vec<(Vec<f64>, f64)>,
     values: Vec<f64>,
 }
 
 impl Nodes {
-    fn new(op: &Overdamped, basis: &HermiteBasis, q: &[usize]) -> Self {
-        let grid = basis.grid(q);
-        let points: Vec<(Vec<f64>, f64)> = (0..grid.len()).map(|k| grid.node(k)).collect();
+    fn new(op: &Overdamped, grid: &Grid) -> Self {
+        Self::from_points(op, (0..grid.len()).map(|k| grid.node(k)).collect())
+    }
+
+    /// The nodes of the grid [`HermiteBasis::grid`] builds for `q`, without its basis tables: per
+    /// axis x = c + s·t and w = s·ω for the q-point Gauss–Hermite rule (t, ω), last axis fastest,
+    /// the weight the product over axes (the same operations as [`Grid::node`]).
+    fn without_tables(op: &Overdamped, basis: &HermiteBasis, q: &[usize]) -> Self {
+        let axes: Vec<(Vec<f64>, Vec<f64>)> = (0..basis.dim())
+            .map(|j| {
+                let rule = GaussHermite::new(q[j]);
+                let (c, s) = (basis.centre[j], basis.scale[j]);
+                (rule.nodes.iter().map(|t| c + s * t).collect(), rule.weights.iter().map(|w| w * s).collect())
+            })
+            .collect();
+        let total: usize = q.iter().product();
+        let points = (0..total)
+            .map(|mut k| {
+                let mut idx = vec![0; axes.len()];
+                for j in (0..axes.len()).rev() {
+                    idx[j] = k % q[j];
+                    k /= q[j];
+                }
+                let x = (0..axes.len()).map(|j| axes[j].0[idx[j]]).collect();
+                let w = (0..axes.len()).map(|j| axes[j].1[idx[j]]).product();
+                (x, w)
+            })
+            .collect();
+        Self::from_points(op, points)
+    }
+
+    fn from_points(op: &Overdamped, points: Vec<(Vec<f64>, f64)>) -> Self {
         let values = points.iter().map(|(x, _)| op.potential.value(x)).collect();
-        Nodes { grid, points, values }
+        Nodes { points, values }
     }
 
     /// log Σ_k w_k e^{−(L(x_k) + a·x_k)/D}.
@@ -55,7 +84,8 @@ impl Nodes {
     /// l_k = ln w_k − (L_k + a·x_k)/D carries ≤ 4ε(|ln w_k| + |L_k + a·x_k|/D) (its three operations
     /// and the rounding of L_k), e^{l_k − m} adds ε(1 + |l_k − m|), the sum of n positive terms
     /// (n − 1)ε, and ln and the final addition ε(1 + |log Z|).
-    fn log_partition_rounding(&self, diffusion: f64, tilt: &[f64]) -> f64 {
+    /// `log_z` is [`Nodes::log_partition`] at the same tilt.
+    fn log_partition_rounding(&self, diffusion: f64, tilt: &[f64], log_z: f64) -> f64 {
         let logs: Vec<(f64, f64)> = self
             .points
             .iter()
@@ -67,14 +97,13 @@ impl Nodes {
             .collect();
         let m = logs.iter().map(|l| l.0).fold(f64::NEG_INFINITY, f64::max);
         let per_term = logs.iter().map(|(l, size)| 4.0 * size + 1.0 + (l - m).abs()).fold(0.0, f64::max);
-        let log_z = self.log_partition(diffusion, tilt);
         f64::EPSILON * (per_term + logs.len() as f64 + 1.0 + log_z.abs())
     }
 }
 
 /// log ∫ e^{−(L + a·w)/D} dw on the basis grid (log-sum-exp).
 pub fn log_partition(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64], q: &[usize]) -> f64 {
-    Nodes::new(op, basis, q).log_partition(op.diffusion, tilt)
+    Nodes::without_tables(op, basis, q).log_partition(op.diffusion, tilt)
 }
 
 /// The expansion of ‖h(t)‖² for the tilted initial density on `basis` (all eigenpairs).
@@ -86,17 +115,17 @@ pub fn expansion(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> Result<
     )?;
     let pairs = lowest_from_owned_factor(op.factor(basis)?, basis.len())?;
     let q: Vec<usize> = basis.sizes.iter().map(|&n| op.nodes_for(n)).collect();
-    let nodes = Nodes::new(op, basis, &q);
+    let grid = basis.value_grid(&q);
+    let nodes = Nodes::new(op, &grid);
     let log_z_inf = nodes.log_partition(op.diffusion, &vec![0.0; tilt.len()]);
     let log_z0 = nodes.log_partition(op.diffusion, tilt);
-    let grid = &nodes.grid;
     let mut coeffs = vec![0.0; basis.len()];
     for (k, ((x, w), v)) in nodes.points.iter().zip(&nodes.values).enumerate() {
         let log_u0 = -v / (2.0 * op.diffusion) - dot(tilt, x) / op.diffusion + 0.5 * log_z_inf - log_z0;
         let wu = w * log_u0.exp();
         let idx = grid.node_index(k);
         for (c, alpha) in coeffs.iter_mut().zip(&basis.indices) {
-            *c += wu * grid.basis_at(&idx, alpha).0;
+            *c += wu * grid.basis_value(&idx, alpha);
         }
     }
     let weights = (0..pairs.values.len())
@@ -115,14 +144,14 @@ pub fn initial_h_norm2(op: &Overdamped, basis: &HermiteBasis, tilt: &[f64]) -> (
     let q: Vec<usize> = basis.sizes.iter().map(|&n| 2 * op.nodes_for(n)).collect();
     let two: Vec<f64> = tilt.iter().map(|a| 2.0 * a).collect();
     let zero = vec![0.0; tilt.len()];
-    let nodes = Nodes::new(op, basis, &q);
+    let nodes = Nodes::without_tables(op, basis, &q);
     let log_z = |a: &[f64]| nodes.log_partition(op.diffusion, a);
-    let rounding = |a: &[f64]| nodes.log_partition_rounding(op.diffusion, a);
+    let rounding = |a: &[f64], z: f64| nodes.log_partition_rounding(op.diffusion, a, z);
     let (z_inf, z_two, z_tilt) = (log_z(&zero), log_z(&two), log_z(tilt));
     let h = (z_inf + z_two - 2.0 * z_tilt).exp_m1();
-    let exponent_rounding = rounding(&zero)
-        + rounding(&two)
-        + 2.0 * rounding(tilt)
+    let exponent_rounding = rounding(&zero, z_inf)
+        + rounding(&two, z_two)
+        + 2.0 * rounding(tilt, z_tilt)
         + 2.0 * f64::EPSILON * (z_inf.abs() + z_two.abs() + 2.0 * z_tilt.abs());
     (h, (1.0 + h.abs()) * exponent_rounding + f64::EPSILON * h.abs())
 }

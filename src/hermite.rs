@@ -51,16 +51,17 @@ pub struct GaussHermite {
 }
 
 impl GaussHermite {
-    /// The q-point rule (cached).
+    /// The q-point rule, computed once per q and process: a second caller of the same q waits
+    /// for the first rather than computing it again (a deterministic function, so the stored
+    /// rule is the one a fresh computation gives).
     pub fn new(q: usize) -> GaussHermite {
-        static CACHE: OnceLock<Mutex<HashMap<usize, GaussHermite>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(rule) = cache.lock().expect("cache poisoned").get(&q) {
-            return rule.clone();
-        }
-        let rule = GaussHermite::compute(q);
-        cache.lock().expect("cache poisoned").insert(q, rule.clone());
-        rule
+        type Slot = std::sync::Arc<OnceLock<GaussHermite>>;
+        static CACHE: OnceLock<Mutex<HashMap<usize, Slot>>> = OnceLock::new();
+        let slot = {
+            let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+            cache.entry(q).or_default().clone()
+        };
+        slot.get_or_init(|| GaussHermite::compute(q)).clone()
     }
 
     fn compute(q: usize) -> GaussHermite {

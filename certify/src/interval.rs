@@ -469,29 +469,60 @@ impl Interval {
             let unit = Interval::new(-1.0, 1.0);
             return (unit, unit);
         }
-        let half_pi = Interval::pi() / 2.0;
-        let k = (self.mid() / std::f64::consts::FRAC_PI_2).round();
-        let r = *self - half_pi * k;
-        let t = r.sqr();
-        let one = Interval::point(1.0);
-        // 1 − t/((2j−1)2j)·(…): cos; r·(1 − t/(2j(2j+1))·(…)): sin.
-        let c = (1..=9).rev().fold(one, |acc, j| one - t * acc / ((2 * j - 1) * 2 * j) as f64);
-        let s = r * (1..=8).rev().fold(one, |acc, j| one - t * acc / (2 * j * (2 * j + 1)) as f64);
-        let m = Interval::point(r.mag());
-        // 1/19! < 8.3e-18 and 1/20! < 4.2e-19 (the literals' f64 values exceed them).
-        let pad = |x: Interval, bound: f64| {
-            let e = up(bound);
-            x + Interval::new(-e, e)
-        };
-        let s = pad(s, (m.powi(19) * 8.3e-18).upper);
-        let c = pad(c, (m.powi(20) * 4.2e-19).upper);
-        let clamp = |x: Interval| Interval { lower: x.lower.max(-1.0), upper: x.upper.min(1.0) };
+        let (k, r) = self.quadrant();
+        let (s, c) = (sin_taylor(r), cos_taylor(r));
         let (s, c) = match (k as i64).rem_euclid(4) {
             0 => (s, c),
             1 => (c, -s),
             2 => (-s, -c),
             _ => (-c, s),
         };
-        (clamp(s), clamp(c))
+        (clamp_unit(s), clamp_unit(c))
     }
+
+    /// sin²x, with the reduction of [`Interval::sin_cos`] but only the one Taylor polynomial the
+    /// quadrant needs: sin²x = sin²r for even k, cos²r for odd k (the signs drop out).
+    pub fn sin_sqr(&self) -> Interval {
+        if !self.is_finite() || self.mag() > 1e6 {
+            return Interval::new(0.0, 1.0);
+        }
+        let (k, r) = self.quadrant();
+        let s = if (k as i64).rem_euclid(2) == 0 { sin_taylor(r) } else { cos_taylor(r) };
+        clamp_unit(s).sqr()
+    }
+
+    /// The nearest multiple k of π/2 to the midpoint and r = x − kπ/2 (π in intervals).
+    fn quadrant(&self) -> (f64, Interval) {
+        let half_pi = Interval::pi() / 2.0;
+        let k = (self.mid() / std::f64::consts::FRAC_PI_2).round();
+        (k, *self - half_pi * k)
+    }
+}
+
+/// Pads x by ±bound rounded up (a Lagrange remainder).
+fn pad(x: Interval, bound: f64) -> Interval {
+    let e = up(bound);
+    x + Interval::new(-e, e)
+}
+
+/// sin r for |r| ≤ π/4 + ε: r·(1 − t/(2j(2j+1))·(…)) to r¹⁷ in t = r², with remainder
+/// |r|¹⁹/19! (1/19! < 8.3e-18, the literal's f64 value exceeds it).
+fn sin_taylor(r: Interval) -> Interval {
+    let t = r.sqr();
+    let one = Interval::point(1.0);
+    let s = r * (1..=8).rev().fold(one, |acc, j| one - t * acc / (2 * j * (2 * j + 1)) as f64);
+    pad(s, (Interval::point(r.mag()).powi(19) * 8.3e-18).upper)
+}
+
+/// cos r for |r| ≤ π/4 + ε: 1 − t/((2j−1)2j)·(…) to r¹⁸ in t = r², with remainder |r|²⁰/20!
+/// (1/20! < 4.2e-19).
+fn cos_taylor(r: Interval) -> Interval {
+    let t = r.sqr();
+    let one = Interval::point(1.0);
+    let c = (1..=9).rev().fold(one, |acc, j| one - t * acc / ((2 * j - 1) * 2 * j) as f64);
+    pad(c, (Interval::point(r.mag()).powi(20) * 4.2e-19).upper)
+}
+
+fn clamp_unit(x: Interval) -> Interval {
+    Interval { lower: x.lower.max(-1.0), upper: x.upper.min(1.0) }
 }

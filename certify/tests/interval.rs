@@ -108,6 +108,34 @@ proptest! {
     }
 
     #[test]
+    fn sin_sqr_encloses_the_square_of_the_rational_taylor_sin(x in -2.0f64..2.0) {
+        // sin² x ∈ [(sin − rem)², (sin + rem)²] (or from 0 when that straddles 0).
+        let qx = q(x);
+        let (mut term, mut sin) = (BigRational::one(), BigRational::zero());
+        for j in 1..=41u32 {
+            term = term * &qx / BigRational::from_integer(BigInt::from(j));
+            if j % 2 == 1 { sin += if (j / 2) % 2 == 0 { term.clone() } else { -term.clone() } }
+        }
+        let rem = (term * &qx / BigRational::from_integer(BigInt::from(42))).abs();
+        let (a, b) = (&sin - &rem, &sin + &rem);
+        let (a2, b2) = (&a * &a, &b * &b);
+        let lowest = if a <= BigRational::zero() && b >= BigRational::zero() { BigRational::zero() } else { a2.clone().min(b2.clone()) };
+        let s2 = Interval::point(x).sin_sqr();
+        prop_assert!(q(s2.lower) <= lowest && a2.max(b2) <= q(s2.upper));
+        prop_assert!(s2.width() < 1e-14);
+    }
+
+    #[test]
+    fn sin_sqr_agrees_with_the_square_of_sin_cos(x in -100.0f64..100.0) {
+        let (s, _) = Interval::point(x).sin_cos();
+        let s2 = Interval::point(x).sin_sqr();
+        let sq = s.sqr();
+        prop_assert!(s2.lower <= sq.upper && sq.lower <= s2.upper);
+        prop_assert!(s2.contains(x.sin() * x.sin()) || (s2.mid() - x.sin() * x.sin()).abs() < 1e-12);
+        prop_assert!(s2.width() < 1e-12);
+    }
+
+    #[test]
     fn sin_cos_satisfy_pythagoras_and_bracket_libm(x in -100.0f64..100.0) {
         let (s, c) = Interval::point(x).sin_cos();
         let one = s.sqr() + c.sqr();
