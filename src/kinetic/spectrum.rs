@@ -373,7 +373,7 @@ pub fn reflection_defect(g: &SparseColMat<usize, f64>, reflection: &[f64]) -> f6
 
 /// True when the left eigenvectors of G may be taken as Rx: the reflection defect
 /// ([`reflection_defect`]) is within the rounding floor 8ε‖G‖₁ that every residual carries
-/// ([`residual`]), so Rx is a left eigenvector of G to the backward error of x plus that floor.
+/// (`residual`), so Rx is a left eigenvector of G to the backward error of x plus that floor.
 pub fn reflection_holds(g: &SparseColMat<usize, f64>, reflection: &[f64]) -> bool {
     reflection.len() == g.nrows() && reflection_defect(g, reflection) <= 8.0 * f64::EPSILON * norm_1(g)
 }

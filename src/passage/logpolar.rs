@@ -345,7 +345,7 @@ pub(crate) const MAX_LEVELS: usize = 7;
 /// last two corrections of the extrapolants (through at least three levels) are both within
 /// `rel_tol`, or `MAX_LEVELS` / [`MAX_NODES`] is reached; the error is the larger of those two
 /// corrections plus the levels' rounding bounds N·ε·τ propagated through the extrapolation weights
-/// ([`LogPolarLevels::assess`]). The loop, the budgets and the status are the study driver's
+/// (`LogPolarLevels::assess`). The loop, the budgets and the status are the study driver's
 /// ([`drive`]).
 pub fn mfpt_logpolar(
     potential: &Potential,
