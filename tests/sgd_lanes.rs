@@ -78,6 +78,31 @@ fn snapshots_are_bit_identical_to_the_one_chain_loop() {
     }
 }
 
+/// The lane-wise gradient and recursion on the forms the cases above do not reach: a polynomial
+/// with an exponent ≥ 4 in d = 2 (the wide power table), a non-polynomial risk (the gradient
+/// lane by lane), d = 3 (the general batch sum) and N not a power of two (the one-chain loop).
+#[test]
+fn other_forms_are_bit_identical_to_the_one_chain_loop() {
+    let alg = |lr, batch, method| Algorithm { lr, batch, sampling: Sampling::WithReplacement, method };
+    let cases = [
+        ("x^6/6 - x^4/2 + x^2*y^2/4 + y^4/4", alg(0.02, 9, Method::Momentum { momentum: 0.7 }), 2, 1024),
+        ("x^2/2 + 2*exp(-x^2)", alg(0.05, 11, Method::Sgd), 1, 1024),
+        ("x^2/2 + y^2/2 + exp(-(x - y)^2/2)/2", alg(0.05, 5, Method::Momentum { momentum: 0.5 }), 2, 1024),
+        ("x^2 + y^2/2 + z^4/4 + x*z", alg(0.05, 6, Method::Sgd), 3, 1024),
+        ("x^4/4 - x^2/2", alg(0.1, 16, Method::Sgd), 1, 1000),
+    ];
+    for (text, algorithm, dim, samples) in cases {
+        let p = Potential::parse(text).unwrap();
+        let g = RiskGradient::new(&p);
+        let shifts = SampleShifts::new(samples, dim, 2.0, 3).unwrap();
+        let problem = Problem { gradient: &g, shifts: &shifts, algorithm };
+        let observer = Snapshots { at: vec![1, 17, 200] };
+        let want: Vec<_> = (0..21).map(|c| reference(&problem, &start, c, 200, 4, &observer)).collect();
+        let got = simulate(&problem, &start, 21, 200, 4, &observer, None).unwrap();
+        assert_eq!(got, want, "{text}");
+    }
+}
+
 #[test]
 fn passage_times_are_bit_identical_to_the_one_chain_loop() {
     for (text, algorithm, dim) in cases() {

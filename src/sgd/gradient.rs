@@ -80,6 +80,85 @@ impl RiskGradient {
     }
 }
 
+impl RiskGradient {
+    /// ∇L at the points of `active` lanes side by side: w_i of lane l at `w[i][l]`, ∂L/∂w_i at
+    /// `out[i][l]` (i < d). Each lane's value is [`RiskGradient::eval`]'s bit for bit: the polynomial
+    /// forms do the same operations in the same order on every lane (lanes at and above `active`
+    /// are computed too and not read); the general form evaluates the active lanes one by one.
+    #[inline]
+    pub(crate) fn eval_lanes<const L: usize>(
+        &self,
+        w: &[[f64; L]; MAX_DIM],
+        active: usize,
+        out: &mut [[f64; L]; MAX_DIM],
+    ) {
+        match &self.0 {
+            Form::Line { terms, ascending: true, .. } => out[0] = line_sum_lanes(terms, &w[0]),
+            Form::Flat { partials, degree } if *degree < LOW_DEGREE => {
+                flat_sum_lanes::<LOW_DEGREE, L>(partials, *degree, w, out)
+            }
+            Form::Flat { partials, degree } => flat_sum_lanes::<{ MAX_FLAT_DEGREE + 1 }, L>(partials, *degree, w, out),
+            _ => self.eval_lane_by_lane(w, active, out),
+        }
+    }
+
+    /// [`RiskGradient::eval`] at each of the first `active` lanes' points.
+    fn eval_lane_by_lane<const L: usize>(&self, w: &[[f64; L]; MAX_DIM], active: usize, out: &mut [[f64; L]; MAX_DIM]) {
+        let d = match &self.0 {
+            Form::Line { .. } => 1,
+            Form::Flat { partials, .. } => partials.len(),
+            Form::General(p) => p.dim(),
+        };
+        for l in 0..active.min(L) {
+            let point: [f64; MAX_DIM] = std::array::from_fn(|i| w[i][l]);
+            let mut g = [0.0; MAX_DIM];
+            self.eval(&point[..d], &mut g[..d]);
+            for (row, gi) in out.iter_mut().zip(&g[..d]) {
+                row[l] = *gi;
+            }
+        }
+    }
+}
+
+/// [`line_sum`] at every lane's x: the same products and sums, lane by lane.
+#[inline]
+fn line_sum_lanes<const L: usize>(terms: &[(f64, usize)], x: &[f64; L]) -> [f64; L] {
+    let (mut sum, mut power, mut k) = ([-0.0; L], [1.0; L], 0);
+    for &(c, a) in terms {
+        while k < a {
+            power.iter_mut().zip(x).for_each(|(p, x)| *p *= x);
+            k += 1;
+        }
+        sum.iter_mut().zip(&power).for_each(|(s, p)| *s += c * p);
+    }
+    sum
+}
+
+/// [`flat_sum`] at every lane's point: powers tabled per coordinate and lane, each term's product
+/// c·x^a·y^b·z^c in the same order, summed from −0.0 in term order (as `Iterator::sum`).
+#[inline]
+fn flat_sum_lanes<const K: usize, const L: usize>(
+    partials: &[Vec<Term>],
+    degree: usize,
+    w: &[[f64; L]; MAX_DIM],
+    out: &mut [[f64; L]; MAX_DIM],
+) {
+    let mut powers = [[[1.0f64; L]; K]; MAX_DIM];
+    for (row, x) in powers.iter_mut().zip(w).take(partials.len()) {
+        for k in 1..=degree {
+            let (below, here) = row.split_at_mut(k);
+            here[0].iter_mut().zip(&below[k - 1]).zip(x).for_each(|((p, q), x)| *p = q * x);
+        }
+    }
+    for (o, terms) in out.iter_mut().zip(partials) {
+        *o = [-0.0; L];
+        for t in terms {
+            let [a, b, c] = [&powers[0][t.powers[0]], &powers[1][t.powers[1]], &powers[2][t.powers[2]]];
+            o.iter_mut().zip(a).zip(b).zip(c).for_each(|(((o, a), b), c)| *o += t.coefficient * a * b * c);
+        }
+    }
+}
+
 /// Table length of the powers when every exponent is below it (the common low-degree risks):
 /// fewer entries to set per evaluation.
 const LOW_DEGREE: usize = 4;

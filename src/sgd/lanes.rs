@@ -9,13 +9,18 @@
 //! multiplied by 1/M otherwise), so every chain's record is bit-identical to the one-chain loop
 //! and independent of the lane and thread it ran on.
 
-use super::chain::{chain_rng, chain_seed, run_chain, step_state, ChainRng, ChainState, Observer, Problem};
+use super::chain::{
+    chain_rng, chain_seed, run_chain, ChainRng, ChainState, Method, Observer, Problem, DIVERGENCE_BOUND,
+};
 use super::lane_rng::{state_of, LaneRngs};
 use super::noise::Sampling;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Chains advanced together.
 pub const LANES: usize = 8;
+
+/// Per coordinate, one value per lane: coordinate i of lane l at `[i][l]`.
+type ByLane = [[f64; LANES]; 3];
 
 /// N for which the index width is fixed at compile time (the one every built-in run uses).
 const TABLE: usize = 1024;
@@ -68,9 +73,10 @@ impl Columns {
         Some(Columns { cols, pairs, dim: shifts.dim, bits, batch: problem.algorithm.batch })
     }
 
-    /// c̄_B of every active lane, drawn from each lane's own generator.
+    /// c̄_B of every active lane, drawn from each lane's own generator (coordinate i of lane l at
+    /// `out[i][l]`).
     #[inline]
-    fn draw(&self, rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
+    fn draw(&self, rngs: &mut LaneRngs, out: &mut ByLane) {
         // The fixed-width paths also sum for the idle lanes (their columns hold some generator
         // state; the masked indices stay in the table) and their sums are not read: cheaper than
         // testing each lane, and a running lane's sum is the same either way.
@@ -105,8 +111,10 @@ impl Columns {
             left -= take;
         }
         let inv = 1.0 / self.batch as f64;
-        for (o, s) in out.iter_mut().zip(sums) {
-            *o = [s[0] * inv, s[1] * inv, s[2] * inv];
+        for (l, s) in sums.iter().enumerate() {
+            for (row, si) in out.iter_mut().zip(s) {
+                row[l] = si * inv;
+            }
         }
     }
 
@@ -114,32 +122,30 @@ impl Columns {
     /// lane count and the index width fixed at compile time, so the eight sums stay in registers,
     /// no lane is tested and no index is bounds-checked per index.
     #[inline]
-    fn draw_full_first<const T: usize>(&self, c: &[f64; T], rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
+    fn draw_full_first<const T: usize>(&self, c: &[f64; T], rngs: &mut LaneRngs, out: &mut ByLane) {
         let mut sums = [0.0f64; LANES];
         lane_sums::<T, _>(self.batch, rngs, |l, n| sums[l] += c[n]);
-        for (o, s) in out.iter_mut().zip(sums) {
-            o[0] = s / self.batch as f64;
-        }
+        out[0] = sums.map(|s| s / self.batch as f64);
     }
 
     /// d = 2 and N = `T`, all eight lanes: the arithmetic of [`Columns::draw`] (the same
     /// additions in the same order per coordinate) on rows (c_{n,1}, c_{n,2}).
     #[inline]
-    fn draw_full_pairs<const T: usize>(&self, rows: &[[f64; 2]; T], rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
+    fn draw_full_pairs<const T: usize>(&self, rows: &[[f64; 2]; T], rngs: &mut LaneRngs, out: &mut ByLane) {
         let mut sums = [[0.0f64; 2]; LANES];
         lane_sums::<T, _>(self.batch, rngs, |l, n| {
             let (s, r) = (&mut sums[l], rows[n]);
             *s = [s[0] + r[0], s[1] + r[1]];
         });
         let inv = 1.0 / self.batch as f64;
-        for (o, s) in out.iter_mut().zip(sums) {
-            *o = [s[0] * inv, s[1] * inv, 0.0];
-        }
+        out[0] = sums.map(|s| s[0] * inv);
+        out[1] = sums.map(|s| s[1] * inv);
+        out[2] = [0.0; LANES];
     }
 
     /// d = 1: the batch mean of the first coordinates.
     #[inline]
-    fn draw_first(&self, rngs: &mut LaneRngs, out: &mut [[f64; 3]; LANES]) {
+    fn draw_first(&self, rngs: &mut LaneRngs, out: &mut ByLane) {
         let c = &self.cols[0][..];
         let per_word = (64 / self.bits) as usize;
         let mask = (1u64 << self.bits) - 1;
@@ -156,16 +162,75 @@ impl Columns {
             }
             left -= take;
         }
-        for (o, s) in out.iter_mut().zip(sums) {
-            o[0] = s / self.batch as f64;
+        out[0] = sums.map(|s| s / self.batch as f64);
+    }
+}
+
+/// The running lanes' states by coordinate: w_i of lane l at `w[i][l]`, z_i at `z[i][l]` (the
+/// columns of idle lanes hold stale states, stepped and never read).
+#[derive(Default)]
+struct LaneStates {
+    w: ByLane,
+    z: ByLane,
+}
+
+impl LaneStates {
+    /// Lane `l` takes `state`.
+    fn set(&mut self, l: usize, state: &ChainState) {
+        for (row, x) in self.w.iter_mut().zip(state.w).chain(self.z.iter_mut().zip(state.z)) {
+            row[l] = x;
+        }
+    }
+
+    /// Lane `l`'s state.
+    fn get(&self, l: usize) -> ChainState {
+        ChainState { w: std::array::from_fn(|i| self.w[i][l]), z: std::array::from_fn(|i| self.z[i][l]) }
+    }
+
+    /// One step of every lane's recursion with batch noise c̄_B = `noise`, the arithmetic of
+    /// [`super::chain::step_state`] lane by lane: w ← w − γ(∇L(w) + c̄_B) for SGD,
+    /// z ← ξz − γ(∇L(w) + c̄_B), w ← w + z with momentum. Returns per lane whether it stayed within
+    /// |w| ≤ [`DIVERGENCE_BOUND`] (and is not NaN); `active` lanes are running.
+    #[inline]
+    fn step(&mut self, problem: &Problem, noise: &ByLane, active: usize) -> [bool; LANES] {
+        let d = problem.shifts.dim;
+        let lr = problem.algorithm.lr;
+        let mut grad = [[0.0; LANES]; 3];
+        problem.gradient.eval_lanes(&self.w, active, &mut grad);
+        let mut size = [0.0f64; LANES];
+        for i in 0..d {
+            let (w, z, g, c) = (&mut self.w[i], &mut self.z[i], &grad[i], &noise[i]);
+            match problem.algorithm.method {
+                Method::Momentum { momentum: xi } => {
+                    let lanes = w.iter_mut().zip(z.iter_mut()).zip(g).zip(c).zip(size.iter_mut());
+                    for ((((w, z), g), c), size) in lanes {
+                        *z = xi * *z - lr * (g + c);
+                        *w += *z;
+                        *size = size.max(w.abs());
+                    }
+                }
+                Method::Sgd => {
+                    for (((w, g), c), size) in w.iter_mut().zip(g).zip(c).zip(size.iter_mut()) {
+                        *w -= lr * (g + c);
+                        *size = size.max(w.abs());
+                    }
+                }
+            }
+        }
+        size.map(|s| !(s.is_nan() || s > DIVERGENCE_BOUND))
+    }
+
+    /// Lane `to` takes lane `from`'s state.
+    fn copy_lane(&mut self, from: usize, to: usize) {
+        for row in self.w.iter_mut().chain(self.z.iter_mut()) {
+            row[to] = row[from];
         }
     }
 }
 
-/// One running chain: its index, state, record and steps taken.
+/// One running chain: its index, record and steps taken (its state is in [`LaneStates`]).
 struct Lane<R> {
     chain: usize,
-    state: ChainState,
     record: R,
     step: usize,
 }
@@ -191,7 +256,8 @@ pub(super) fn run_lanes<O: Observer>(
     let mut out = Vec::new();
     let mut lanes: Vec<Lane<O::Record>> = Vec::with_capacity(LANES);
     let mut rngs = LaneRngs::new();
-    let mut noise = [[0.0; 3]; LANES];
+    let mut states = LaneStates::default();
+    let mut noise: ByLane = [[0.0; LANES]; 3];
     loop {
         while lanes.len() < LANES {
             let chain = next.fetch_add(1, Ordering::Relaxed);
@@ -207,7 +273,8 @@ pub(super) fn run_lanes<O: Observer>(
                     finished();
                 }
                 Some(words) => {
-                    lanes.push(Lane { chain, state, record, step: 0 });
+                    states.set(lanes.len(), &state);
+                    lanes.push(Lane { chain, record, step: 0 });
                     rngs.push(words);
                 }
                 None => {
@@ -220,17 +287,19 @@ pub(super) fn run_lanes<O: Observer>(
             break;
         }
         columns.draw(&mut rngs, &mut noise);
+        let kept = states.step(problem, &noise, lanes.len());
         // From the last lane down, so that a finished lane's place is taken by one already stepped.
         for l in (0..lanes.len()).rev() {
             let lane = &mut lanes[l];
             lane.step += 1;
-            let outcome = if !step_state(problem, &mut lane.state, &noise[l]) {
+            let outcome = if !kept[l] {
                 Err(lane.step)
-            } else if !observer.observe(&mut lane.record, lane.step, &lane.state) || lane.step == steps {
+            } else if !observer.observe(&mut lane.record, lane.step, &states.get(l)) || lane.step == steps {
                 Ok(())
             } else {
                 continue;
             };
+            states.copy_lane(lanes.len() - 1, l);
             let done = lanes.swap_remove(l);
             rngs.swap_remove(l);
             out.push((done.chain, outcome.map(|()| done.record)));
