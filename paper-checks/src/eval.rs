@@ -286,6 +286,11 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             // One problem per process: no thread pool (its start-up and hand-offs cost more CPU
             // than the blocks of a kinetic study gain from it), and the same numbers as `run`.
             faer::set_global_parallelism(faer::Par::Seq);
+            // The engine's rayon loops (the assembly inside the axis-scale search) run on this
+            // thread: a global pool of one worker that is the current thread starts no threads and
+            // hands nothing off. Their results do not depend on the thread count (`run` checks
+            // report.json with RAYON_NUM_THREADS=1). An already built pool is kept.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build_global();
             match (friction, diffusion, lr, beta, batch, momentum) {
                 (Some(g), Some(dv), ..) => eval_kinetic_gap(&potential, g, dv, count, periodic, tolerance),
                 (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => {

@@ -9,6 +9,7 @@ use crate::summary::{claim_table, claim_table_md, role_counts, setting_line, tru
 use fpspectral::EngineError;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use theorems::check::Check;
@@ -171,7 +172,10 @@ pub fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("template"));
     spinner.set_message(message.to_string());
-    spinner.enable_steady_tick(Duration::from_millis(250));
+    // The steady tick runs on a thread of its own: start it only where the spinner is drawn.
+    if std::io::stderr().is_terminal() {
+        spinner.enable_steady_tick(Duration::from_millis(250));
+    }
     let result = work();
     spinner.finish_and_clear();
     result
