@@ -26,7 +26,7 @@
 use fpspectral::annulus::{mfpt_annulus, AnnulusStudy};
 use fpspectral::critical::basin_interval;
 use fpspectral::error::{positive, short, EngineError};
-use fpspectral::logpolar::{mfpt_logpolar, LogPolarStudy};
+use fpspectral::logpolar::{mfpt_logpolar_in, GridMaps, LogPolarProblem, LogPolarStudy};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::passage::plan::{plan_2d, Method2d};
 use fpspectral::quadrature::{
@@ -239,7 +239,8 @@ fn passage_2d(p: &Potential, diffusion: f64, start: [f64; 2], target: [f64; 2], 
     let plan = plan_2d(p, diffusion, start, target, radius)?;
     let solve = |method: Method2d| match method {
         Method2d::LogPolar => {
-            mfpt_logpolar(p, diffusion, start, target, radius, SPECTRAL_TOL).map(|s| logpolar_answer(&s))
+            let prob = LogPolarProblem { target, radius, outer: plan.outer, start };
+            mfpt_logpolar_in(p, diffusion, &prob, SPECTRAL_TOL, GridMaps::default()).map(|s| logpolar_answer(&s))
         }
         Method2d::Spectral => {
             mfpt_annulus(p, diffusion, start, target, radius, SPECTRAL_TOL).map(|s| annulus_answer(&s))

@@ -15,7 +15,7 @@ use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::annulus::mfpt_annulus;
 use fpspectral::extrapolate::{extrapolate, neville, Limit};
-use fpspectral::logpolar::mfpt_logpolar;
+use fpspectral::logpolar::{mfpt_logpolar_in, GridMaps, LogPolarProblem};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::passage::plan::{plan_2d, Method2d};
 use fpspectral::{Potential, Result};
@@ -116,7 +116,8 @@ fn time_2d(
         }
         Ok((study.tau, format!("D = {d}: {}, {:.0e}", plan.method.name(), study.tau.rel_error)))
     } else {
-        let study = mfpt_logpolar(p, d, start, target, radius, SPECTRAL_TOL_2D)?;
+        let prob = LogPolarProblem { target, radius, outer: plan.outer, start };
+        let study = mfpt_logpolar_in(p, d, &prob, SPECTRAL_TOL_2D, GridMaps::default())?;
         let changes = extrapolant_changes(&study.extrapolated, study.tau.value() * study.tau.rel_error);
         for ((l, e), change) in study.levels.iter().zip(&study.extrapolated).zip(changes) {
             let name = format!("tau at D={d}, eps={radius}, log-polar ({}, {}), extrapolated", l.ns, l.nt);

@@ -10,7 +10,8 @@
 use crate::critical::{newton_critical, require_minimum, saddle_between, CriticalPoint};
 use crate::error::{positive, EngineError, Result};
 use crate::gibbs::domain::{gibbs_radius, lowest_point};
-use crate::gibbs::rules::{gauss_legendre, gl_sum, log_add, log_integral_1d, LogQuantity};
+use crate::gibbs::integrand::potential_values;
+use crate::gibbs::rules::{gauss_legendre, log_add, log_integral_1d, LogQuantity};
 use crate::potential::Potential;
 use serde::Serialize;
 use std::f64::consts::PI;
@@ -36,30 +37,49 @@ pub fn mfpt_1d(potential: &Potential, diffusion: f64, from: f64, to: f64) -> Res
     let r = gibbs_radius(potential, 1.0 / diffusion, &[sign * centre])?;
     let lo = (centre - r).min(a - 1.0);
     let inner = |z: f64| -l(z) / diffusion;
-    let table = CumulativeLog::new(&inner, lo, b);
+    // the same values by the batch evaluation (each L bit-identical to Potential::value)
+    let inner_batch = |zs: &[f64], out: &mut [f64]| {
+        let xs: Vec<f64> = zs.iter().map(|z| sign * z).collect();
+        potential_values(potential, &[&xs], out);
+        out.iter_mut().for_each(|v| *v = -*v / diffusion);
+    };
+    let table = CumulativeLog::new(&inner_batch, lo, b);
     let check = log_integral_1d(&inner, lo, b)?;
     let inner_error = (table.ln_at(b) - check.ln).abs() + check.rel_error;
     let outer = log_integral_1d(&|y| l(y) / diffusion + table.ln_at(y), a, b)?;
     Ok(LogQuantity { ln: outer.ln - diffusion.ln(), rel_error: outer.rel_error + inner_error })
 }
 
-/// ln ∫_lo^y e^{h(z)} dz tabulated on a uniform grid, evaluated anywhere in [lo, hi].
+/// ln ∫_lo^y e^{h(z)} dz tabulated on a uniform grid, evaluated anywhere in [lo, hi]; h is
+/// evaluated in batches (`h(points, values)`).
 struct CumulativeLog<'a> {
-    h: &'a dyn Fn(f64) -> f64,
+    h: &'a dyn Fn(&[f64], &mut [f64]),
     lo: f64,
     step: f64,
     ln_values: Vec<f64>,
     rule: (Vec<f64>, Vec<f64>),
 }
 
+/// Gauss–Legendre nodes per cell of [`CumulativeLog`].
+const CELL_NODES: usize = 30;
+
+/// Points of h per cell: both ends and the midpoint (the shift), then the Gauss–Legendre nodes.
+const CELL_POINTS: usize = CELL_NODES + 3;
+
 impl<'a> CumulativeLog<'a> {
-    fn new(h: &'a dyn Fn(f64) -> f64, lo: f64, hi: f64) -> Self {
+    fn new(h: &'a dyn Fn(&[f64], &mut [f64]), lo: f64, hi: f64) -> Self {
         let step = (hi - lo) / CELLS as f64;
-        let rule = gauss_legendre(30);
+        let rule = gauss_legendre(CELL_NODES);
+        let mut points = vec![0.0; CELLS * CELL_POINTS];
+        for (k, cell) in points.chunks_exact_mut(CELL_POINTS).enumerate() {
+            cell_points(lo + step * k as f64, lo + step * (k + 1) as f64, &rule, cell);
+        }
+        let mut values = vec![0.0; points.len()];
+        h(&points, &mut values);
         let mut ln_values = vec![f64::NEG_INFINITY; CELLS + 1];
-        for k in 0..CELLS {
+        for (k, cell) in values.chunks_exact(CELL_POINTS).enumerate() {
             let (p, q) = (lo + step * k as f64, lo + step * (k + 1) as f64);
-            ln_values[k + 1] = log_add(ln_values[k], ln_cell(h, p, q, &rule));
+            ln_values[k + 1] = log_add(ln_values[k], ln_cell(cell, p, q, &rule));
         }
         CumulativeLog { h, lo, step, ln_values, rule }
     }
@@ -70,16 +90,32 @@ impl<'a> CumulativeLog<'a> {
         if y <= xk {
             return self.ln_values[k];
         }
-        log_add(self.ln_values[k], ln_cell(self.h, xk, y, &self.rule))
+        let (mut points, mut values) = ([0.0; CELL_POINTS], [0.0; CELL_POINTS]);
+        cell_points(xk, y, &self.rule, &mut points);
+        (self.h)(&points, &mut values);
+        log_add(self.ln_values[k], ln_cell(&values, xk, y, &self.rule))
     }
 }
 
-fn ln_cell(h: &dyn Fn(f64) -> f64, p: f64, q: f64, rule: &(Vec<f64>, Vec<f64>)) -> f64 {
-    let shift = h(p).max(h(q)).max(h(0.5 * (p + q)));
+/// The points of one cell [p, q]: p, q, (p + q)/2, then the Gauss–Legendre nodes.
+fn cell_points(p: f64, q: f64, rule: &(Vec<f64>, Vec<f64>), out: &mut [f64]) {
+    let (c, m) = (0.5 * (q - p), 0.5 * (p + q));
+    out[..3].copy_from_slice(&[p, q, 0.5 * (p + q)]);
+    for (x, t) in out[3..].iter_mut().zip(&rule.0) {
+        *x = c * t + m;
+    }
+}
+
+/// ln ∫_p^q e^h by Gauss–Legendre from h at [`cell_points`], shifted by the largest of h at the
+/// ends and the midpoint (the terms of [`crate::gibbs::rules::gl_sum`], in its order).
+fn ln_cell(h: &[f64], p: f64, q: f64, rule: &(Vec<f64>, Vec<f64>)) -> f64 {
+    let shift = h[0].max(h[1]).max(h[2]);
     if shift == f64::NEG_INFINITY {
         return shift;
     }
-    shift + gl_sum(h, p, q, shift, rule).ln()
+    let c = 0.5 * (q - p);
+    let sum: f64 = rule.1.iter().zip(&h[3..]).map(|(w, v)| w * c * (v - shift).exp()).sum();
+    shift + sum.ln()
 }
 
 /// The Eyring–Kramers prediction with its ingredients.

@@ -57,6 +57,9 @@ pub struct Plan2d {
     pub first_grid: (usize, usize),
     /// Why this solver (sizes against the limits).
     pub reason: String,
+    /// The outer radius R of the annulus ([`outer_radius`]), searched once here and passed to the
+    /// log-polar solver ([`logpolar::mfpt_logpolar_in`]).
+    pub outer: f64,
 }
 
 impl Plan2d {
@@ -88,6 +91,7 @@ pub fn plan_2d(
             method: Method2d::LogPolar,
             first_grid: level_grid(&prob, diffusion, 0, maps),
             reason: format!("its third level has {logpolar_nodes} ≤ {} nodes", logpolar::MAX_NODES),
+            outer,
         });
     }
     let (sn, st) = annulus::level_counts(diffusion, 1);
@@ -101,6 +105,7 @@ pub fn plan_2d(
                 sn * st,
                 annulus::MAX_NODES
             ),
+            outer,
         });
     }
     Err(EngineError::TooLarge(format!(
@@ -117,15 +122,16 @@ mod tests {
 
     const WELL: &str = "(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2";
 
-    /// The double well from D = 0.4 down to 0.003125: log-polar, first grid m = max(38, 6/√D)
-    /// θ nodes.
+    /// The double well from D = 0.4 down to 0.003125: log-polar, first grid m = max(48, 4.5/√D)
+    /// θ nodes, and the outer radius the solver would search.
     #[test]
     fn double_well_is_planned_log_polar_at_every_diffusion() {
         let p = Potential::parse(WELL).unwrap();
         for d in [0.4, 0.1, 0.05, 0.025, 0.0125, 0.003125] {
             let plan = plan_2d(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1).unwrap();
             assert_eq!(plan.method, Method2d::LogPolar, "D={d}: {plan:?}");
-            assert_eq!(plan.first_grid.1, ((6.0 / d.sqrt()).ceil() as usize).max(38), "D={d}");
+            assert_eq!(plan.first_grid.1, ((4.5 / d.sqrt()).ceil() as usize).max(48), "D={d}");
+            assert_eq!(plan.outer, outer_radius(&p, d, [1.0, 0.0], [-1.0, 0.0]).unwrap(), "D={d}");
             assert!(plan.first_grid.0 > plan.first_grid.1, "D={d}: the grid reaches beyond the start");
         }
     }
