@@ -30,7 +30,53 @@ pub struct HermiteBasis {
     pub kind: IndexSet,
     /// Multi-indices, in basis order.
     pub indices: Vec<[usize; 3]>,
-    lookup: HashMap<[usize; 3], usize>,
+    lookup: Lookup,
+}
+
+/// Position of each multi-index of a basis: a table over the box Π_j [0, n_j) when the box is
+/// not much larger than the basis (every assembled entry looks one up), a hash map otherwise.
+#[derive(Debug, Clone)]
+enum Lookup {
+    /// Entry α₀·n₁n₂ + α₁·n₂ + α₂ (missing axes have n = 1); `u32::MAX` where α is not in the set.
+    Table {
+        sizes: [usize; 3],
+        slots: Vec<u32>,
+    },
+    Map(HashMap<[usize; 3], usize>),
+}
+
+/// Largest box, relative to the number of functions (plus a constant), held as a table.
+const TABLE_PER_FUNCTION: usize = 64;
+
+impl Lookup {
+    fn new(sizes: &[usize], indices: &[[usize; 3]]) -> Self {
+        let n = |j: usize| sizes.get(j).copied().unwrap_or(1);
+        let dims = [n(0), n(1), n(2)];
+        let cells = dims.iter().try_fold(1usize, |acc, &m| acc.checked_mul(m));
+        match cells {
+            Some(cells) if cells <= TABLE_PER_FUNCTION * indices.len() + 4096 && indices.len() < u32::MAX as usize => {
+                let mut slots = vec![u32::MAX; cells];
+                for (i, alpha) in indices.iter().enumerate() {
+                    slots[(alpha[0] * dims[1] + alpha[1]) * dims[2] + alpha[2]] = i as u32;
+                }
+                Lookup::Table { sizes: dims, slots }
+            }
+            _ => Lookup::Map(indices.iter().enumerate().map(|(i, a)| (*a, i)).collect()),
+        }
+    }
+
+    fn get(&self, alpha: &[usize; 3]) -> Option<usize> {
+        match self {
+            Lookup::Table { sizes, slots } => {
+                if (0..3).any(|j| alpha[j] >= sizes[j]) {
+                    return None;
+                }
+                let slot = slots[(alpha[0] * sizes[1] + alpha[1]) * sizes[2] + alpha[2]];
+                (slot != u32::MAX).then_some(slot as usize)
+            }
+            Lookup::Map(map) => map.get(alpha).copied(),
+        }
+    }
 }
 
 /// Largest number of basis functions accepted for dense work (a dense n×n matrix of 8n² bytes).
@@ -75,7 +121,7 @@ impl HermiteBasis {
                 }
             }
         }
-        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        let lookup = Lookup::new(&sizes, &indices);
         Ok(HermiteBasis { centre, scale, sizes, kind, indices, lookup })
     }
 
@@ -96,14 +142,14 @@ impl HermiteBasis {
 
     /// Position of a multi-index in the basis.
     pub fn position(&self, alpha: &[usize; 3]) -> Option<usize> {
-        self.lookup.get(alpha).copied()
+        self.lookup.get(alpha)
     }
 
     /// The functions of this basis whose multi-index satisfies `keep` (a parity sector, say),
     /// in the same order; sizes, axes and index-set kind are those of the whole basis.
     pub fn subset(&self, keep: impl Fn(&[usize; 3]) -> bool) -> HermiteBasis {
         let indices: Vec<[usize; 3]> = self.indices.iter().filter(|a| keep(a)).copied().collect();
-        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        let lookup = Lookup::new(&self.sizes, &indices);
         HermiteBasis {
             centre: self.centre.clone(),
             scale: self.scale.clone(),
@@ -271,5 +317,29 @@ impl Grid {
             }
         }
         (value, grad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table and the hash map give every index of a set its position, and None off the set.
+    #[test]
+    fn lookup_table_and_map_agree() {
+        let basis = HermiteBasis::new(vec![0.0; 3], vec![1.0; 3], vec![7, 5, 4], IndexSet::TotalDegree).unwrap();
+        let sector = basis.subset(|a| (a[0] + a[2]) % 2 == 1);
+        for b in [&basis, &sector] {
+            assert!(matches!(b.lookup, Lookup::Table { .. }));
+            let map = Lookup::Map(b.indices.iter().enumerate().map(|(i, a)| (*a, i)).collect());
+            for alpha in (0..9).flat_map(|i| (0..7).flat_map(move |j| (0..6).map(move |k| [i, j, k]))) {
+                assert_eq!(b.position(&alpha), map.get(&alpha), "{alpha:?}");
+            }
+            for (i, alpha) in b.indices.iter().enumerate() {
+                assert_eq!(b.position(alpha), Some(i));
+            }
+        }
+        assert_eq!(basis.position(&[6, 0, 0]), Some(basis.indices.iter().position(|a| *a == [6, 0, 0]).unwrap()));
+        assert_eq!(basis.position(&[6, 1, 0]), None);
     }
 }

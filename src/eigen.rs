@@ -60,6 +60,21 @@ pub fn duration_text(seconds: f64) -> String {
     }
 }
 
+/// Order up to which the dense factorisations and eigen-solves of this module run on the calling
+/// thread whatever faer's global parallelism: below it, waking the thread pool costs more than
+/// the work it shares (and the numbers are those of the sequential `run` of every claim).
+pub const SEQUENTIAL_UP_TO: usize = 256;
+
+/// The parallelism of a dense step on n columns: sequential up to [`SEQUENTIAL_UP_TO`], faer's
+/// global setting beyond.
+fn parallelism(n: usize) -> faer::Par {
+    if n <= SEQUENTIAL_UP_TO {
+        faer::Par::Seq
+    } else {
+        faer::get_global_parallelism()
+    }
+}
+
 /// Lowest k eigenpairs of H = BᵀB from the factor B (rows ≥ cols).
 pub fn lowest_from_factor(b: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
     lowest_from_owned_factor(b.to_owned(), k)
@@ -79,7 +94,7 @@ fn triangular_factor(mut b: Mat<f64>) -> Mat<f64> {
         return b;
     }
     use faer::linalg::qr::no_pivoting::factor::{qr_in_place, qr_in_place_scratch, recommended_block_size};
-    let par = faer::get_global_parallelism();
+    let par = parallelism(n);
     let m = b.nrows();
     let block = recommended_block_size::<f64>(m, n);
     let mut q_coeff = Mat::<f64>::zeros(block, n);
@@ -98,7 +113,7 @@ fn singular_rounding_unit(n: usize) -> f64 {
 fn singular_values_and_right_vectors(r: MatRef<'_, f64>) -> Result<(faer::Col<f64>, Mat<f64>)> {
     use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
     let (m, n) = r.shape();
-    let par = faer::get_global_parallelism();
+    let par = parallelism(n);
     let mut s = faer::diag::Diag::<f64>::zeros(m.min(n));
     let mut v = Mat::<f64>::zeros(n, n);
     let scratch = svd_scratch::<f64>(m, n, ComputeSvdVectors::No, ComputeSvdVectors::Full, par, Default::default());
@@ -270,19 +285,57 @@ pub fn krylov_bytes(n: usize, k: usize) -> f64 {
     8.0 * (n as f64) * (3.0 * max_dim + 2.0 + 2.0 * k as f64) + 8.0 * 3.0 * max_dim * max_dim
 }
 
+/// All eigenvalues (ascending) of a dense symmetric matrix from its lower triangle, and its
+/// eigenvectors when `vectors` (faer's self-adjoint EVD, at [`parallelism`] of the order).
+fn symmetric_evd(h: MatRef<'_, f64>, vectors: bool) -> Result<(Vec<f64>, Option<Mat<f64>>)> {
+    use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+    let n = h.nrows();
+    let par = parallelism(n);
+    let compute = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut u = vectors.then(|| Mat::<f64>::zeros(n, n));
+    let mut buf = MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, compute, par, Default::default()));
+    let stack = MemStack::new(&mut buf);
+    self_adjoint_evd(h, s.as_mut(), u.as_mut().map(|u| u.as_mut()), par, stack, Default::default())
+        .map_err(|e| EngineError::Numerical(format!("symmetric eigen-solve failed: {e:?}")))?;
+    Ok((s.column_vector().iter().copied().collect(), u))
+}
+
 /// Lowest k eigenpairs of a dense symmetric matrix.
 pub fn lowest_dense(h: MatRef<'_, f64>, k: usize) -> Result<Eigenpairs> {
     let n = h.nrows();
-    let evd = h
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| EngineError::Numerical(format!("symmetric eigen-solve failed: {e:?}")))?;
-    let s = evd.S().column_vector();
+    let (s, u) = symmetric_evd(h, true)?;
+    let u = u.ok_or_else(|| EngineError::Numerical("symmetric eigen-solve returned no vectors".into()))?;
     let norm = s.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let k = k.min(n);
-    let vectors = evd.U().subcols(0, k).to_owned();
-    let values = (0..k).map(|i| s[i]).collect();
+    let vectors = u.subcols(0, k).to_owned();
+    let values = s[..k].to_vec();
     let rounding = vec![8.0 * f64::EPSILON * (n as f64).sqrt() * norm; k];
     Ok(Eigenpairs { values, vectors, rounding })
+}
+
+/// The k lowest eigenvalues (ascending) of a dense symmetric matrix, without eigenvectors (for
+/// callers that use the values only, as the scale search's Ritz sum).
+pub fn lowest_eigenvalues_dense(h: MatRef<'_, f64>, k: usize) -> Result<Vec<f64>> {
+    let (mut s, _) = symmetric_evd(h, false)?;
+    s.truncate(k.min(h.nrows()));
+    Ok(s)
+}
+
+/// The k lowest eigenvalues λ = σ² (ascending) of H = BᵀB from the factor B, without vectors: the
+/// QR of B, then the singular values of R ([`lowest_from_factor`] without its V).
+pub fn lowest_eigenvalues_from_factor(b: Mat<f64>, k: usize) -> Result<Vec<f64>> {
+    use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
+    let r = triangular_factor(b);
+    let (m, n) = r.shape();
+    let par = parallelism(n);
+    let mut s = faer::diag::Diag::<f64>::zeros(m.min(n));
+    let scratch = svd_scratch::<f64>(m, n, ComputeSvdVectors::No, ComputeSvdVectors::No, par, Default::default());
+    let mut buf = MemBuffer::new(scratch);
+    svd(r.as_ref(), s.as_mut(), None, None, par, MemStack::new(&mut buf), Default::default())
+        .map_err(|e| EngineError::Numerical(format!("SVD failed: {e:?}")))?;
+    let sigma = s.column_vector();
+    Ok((0..k.min(sigma.nrows())).map(|i| sigma[sigma.nrows() - 1 - i].powi(2)).collect())
 }
 
 /// A symmetric sparse matrix given by its triplets (both triangles).
@@ -460,6 +513,24 @@ mod tests {
         for l in 1..4 {
             let exact = (l * l) as f64 / 100.0;
             assert!((pairs.values[l] - exact).abs() <= 1e-11, "{l}: {} vs {exact}", pairs.values[l]);
+        }
+    }
+
+    #[test]
+    fn eigenvalues_without_vectors_match_the_pairs() {
+        // BᵀB has the eigenvalues l²/100 exactly; H = BᵀB formed densely has them to rounding.
+        let b = factor_with_known_spectrum(40);
+        let h = b.transpose() * &b;
+        let pairs = lowest_dense(h.as_ref(), 4).unwrap();
+        let values = lowest_eigenvalues_dense(h.as_ref(), 4).unwrap();
+        let from_factor = lowest_eigenvalues_from_factor(b.clone(), 4).unwrap();
+        let svd = lowest_from_factor(b.as_ref(), 4).unwrap();
+        for l in 0..4 {
+            let exact = (l * l) as f64 / 100.0;
+            assert!((values[l] - exact).abs() <= 1e-12, "{l}: {} vs {exact}", values[l]);
+            assert!((values[l] - pairs.values[l]).abs() <= pairs.rounding[l], "{l}");
+            assert!((from_factor[l] - exact).abs() <= 1e-13, "{l}: {} vs {exact}", from_factor[l]);
+            assert!((from_factor[l] - svd.values[l]).abs() <= svd.rounding[l], "{l}");
         }
     }
 

@@ -72,7 +72,9 @@ impl GaussHermite {
                 0.0
             }
         });
-        let mut nodes = jacobi.self_adjoint_eigenvalues(faer::Side::Lower).expect("symmetric tridiagonal eigenvalues");
+        // Sequential up to 256 nodes ([`crate::eigen::SEQUENTIAL_UP_TO`]): no thread pool for a small rule.
+        let mut nodes =
+            crate::eigen::lowest_eigenvalues_dense(jacobi.as_ref(), q).expect("symmetric tridiagonal eigenvalues");
         for t in nodes.iter_mut() {
             *t = newton_polish(q, *t);
         }

@@ -362,7 +362,8 @@ fn assemble_row(
 ) -> Vec<(usize, usize, Bounded)> {
     let d = basis.dim();
     let alpha = basis.indices[row];
-    let mut acc: std::collections::BTreeMap<usize, Bounded> = Default::default();
+    // (column, contribution) in the order made; summed per column below.
+    let mut acc: Vec<(usize, Bounded)> = Vec::new();
     for (m, c) in terms {
         let ranges: Vec<(usize, usize)> = (0..d)
             .map(|j| {
@@ -380,8 +381,7 @@ fn assemble_row(
                 }
             }
             if let Some(col) = basis.position(beta) {
-                let e = acc.entry(col).or_insert(Bounded::exact(0.0));
-                *e = e.add(v);
+                acc.push((col, v));
             }
         });
     }
@@ -392,13 +392,26 @@ fn assemble_row(
                 let mut beta = alpha;
                 beta[j] = bj;
                 if let Some(col) = basis.position(&beta) {
-                    let e = acc.entry(col).or_insert(Bounded::exact(0.0));
-                    *e = e.add(kinetic[j].mul(k));
+                    acc.push((col, kinetic[j].mul(k)));
                 }
             }
         }
     }
-    acc.into_iter().map(|(col, v)| (row, col, v)).collect()
+    sum_by_column(row, acc)
+}
+
+/// The entries of one row from its contributions (column, value): ascending columns, each the sum
+/// 0 + c₁ + c₂ + … of its contributions in the order they were made (the stable sort keeps it).
+fn sum_by_column(row: usize, mut contributions: Vec<(usize, Bounded)>) -> Vec<(usize, usize, Bounded)> {
+    contributions.sort_by_key(|(col, _)| *col);
+    let mut entries: Vec<(usize, usize, Bounded)> = Vec::with_capacity(contributions.len());
+    for (col, v) in contributions {
+        match entries.last_mut() {
+            Some((_, last, sum)) if *last == col => *sum = sum.add(v),
+            _ => entries.push((row, col, Bounded::exact(0.0).add(v))),
+        }
+    }
+    entries
 }
 
 fn visit(ranges: &[(usize, usize)], j: usize, beta: &mut [usize; 3], f: &mut dyn FnMut(&[usize; 3])) {

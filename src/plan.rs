@@ -77,8 +77,15 @@ pub const RESOLVED_TAIL_SQUARED: f64 = 1e-4;
 
 /// First size of an exact axis ([`crate::scaling::Axes::exact`]): its one-dimensional
 /// eigenfunctions are the basis functions, so count + 2 functions hold every mode of it among the
-/// `count` + 1 lowest; like any resolved axis it then grows by 2 a level, so that the
-/// level-to-level changes still see it.
+/// `count` + 1 lowest. While another axis is not exact it keeps that size
+/// ([`OverdampedPlan::next_sizes`]): with L = L_j(x_j) + rest and the exact Hermite functions
+/// ψ_b of axis j, H = H_rest ⊗ I + I ⊗ diag(2a·b), so the Galerkin matrix is block diagonal in
+/// the degree b of axis j on any index set, block b holding the eigenvalues 2a·b + those of
+/// H_rest on the functions of the other axes that go with b. A mode 2a·b + μ among the
+/// `count` + 1 lowest has b ≤ `count` (the `count` + 1 states of b = 0 … `count` with H_rest in
+/// its ground state lie below any b > `count`), so every such block is present, and its
+/// truncation error is that of H_rest, which the growth of the other axes shows in the
+/// level-to-level changes. The degrees of axis j themselves carry no truncation error.
 pub fn exact_axis_start(count: usize) -> usize {
     count + 2
 }
@@ -129,6 +136,9 @@ pub struct OverdampedPlan {
     pub index_set: IndexSet,
     /// Sizes per axis of the first level.
     pub start: Vec<usize>,
+    /// Per axis: an exact axis ([`crate::scaling::Axes::exact`]), held at its first size while
+    /// another axis is not exact (see [`exact_axis_start`] for why that is exact).
+    pub exact: Vec<bool>,
     /// Largest size per axis.
     pub cap: Vec<usize>,
     /// Growth factor of an unresolved axis from one level to the next.
@@ -166,6 +176,7 @@ impl OverdampedPlan {
             dim,
             index_set,
             start: vec![start; dim],
+            exact: vec![false; dim],
             cap: vec![cap; dim],
             growth: if dim == 1 { 1.3 } else { 1.25 },
             symmetries: poly.as_ref().map(|p| sign_symmetries(p, dim)).unwrap_or_default(),
@@ -208,18 +219,31 @@ impl OverdampedPlan {
         }
     }
 
+    /// Whether axis j keeps its size from level to level: an exact axis while another axis is
+    /// not exact ([`exact_axis_start`]). When every axis is exact they all grow, so that the
+    /// study still has changes to judge.
+    pub fn held(&self, j: usize) -> bool {
+        self.exact.get(j).copied().unwrap_or(false) && !self.exact.iter().all(|e| *e)
+    }
+
     /// Sizes of the level after `sizes`, from the tail of each axis (the largest fraction of an
-    /// eigenvector's norm on that axis's last two degrees): an unresolved axis
+    /// eigenvector's norm on that axis's last two degrees): a held exact axis
+    /// ([`OverdampedPlan::held`]) keeps its size; of the others, an unresolved axis
     /// (tail² > [`RESOLVED_TAIL_SQUARED`] · tolerance) grows by [`OverdampedPlan::growth`], a
-    /// resolved one by 2 (every axis keeps changing, so the level-to-level changes see every axis);
+    /// resolved one by 2 (every such axis keeps changing, so the level-to-level changes see it);
     /// with no unresolved axis, all grow by the factor. None when an axis that must grow is at its
     /// cap, or the cap would shorten its step to less than half a regular one: the changes of the
     /// other axes would then hide its error, and a short step makes the last change look small.
     pub fn next_sizes(&self, sizes: &[usize], tails: &[f64]) -> Option<Vec<usize>> {
-        let unresolved = |j: usize| tails.get(j).is_none_or(|t| t * t > RESOLVED_TAIL_SQUARED * self.tolerance);
+        let unresolved =
+            |j: usize| !self.held(j) && tails.get(j).is_none_or(|t| t * t > RESOLVED_TAIL_SQUARED * self.tolerance);
         let any = (0..sizes.len()).any(unresolved);
         let mut next = Vec::with_capacity(sizes.len());
         for (j, &n) in sizes.iter().enumerate() {
+            if self.held(j) {
+                next.push(n);
+                continue;
+            }
             if any && !unresolved(j) {
                 next.push((n + 2).min(self.cap[j]).max(n));
                 continue;
@@ -325,6 +349,22 @@ mod tests {
         assert_eq!(p.next_sizes(&[90, 12, 12], &[1.0, 1e-9, 1e-9]), None);
         // A resolved axis at its cap stays there.
         assert_eq!(p.next_sizes(&[40, 96, 12], &[1.0, 1e-9, 1e-9]).unwrap(), vec![50, 96, 14]);
+    }
+
+    #[test]
+    fn exact_axes_are_held_unless_every_axis_is_exact() {
+        let mut p = plan("x^4/4 - x^2/2 + y^2 + z^2/2", 3);
+        p.exact = vec![false, true, true];
+        assert!(!p.held(0) && p.held(1) && p.held(2));
+        // Whatever their tails, the exact axes keep their size; x grows as before.
+        assert_eq!(p.next_sizes(&[40, 5, 5], &[1e-3, 1.0, 1.0]).unwrap(), vec![50, 5, 5]);
+        assert_eq!(p.next_sizes(&[40, 5, 5], &[1e-9, 1e-9, 1e-9]).unwrap(), vec![50, 5, 5]);
+        // x at its cap ends the study: the held axes do not stand in for it.
+        assert_eq!(p.next_sizes(&[96, 5, 5], &[1.0, 0.0, 0.0]), None);
+        // Every axis exact: all grow, as without exact axes.
+        p.exact = vec![true; 3];
+        assert!(!p.held(1));
+        assert_eq!(p.next_sizes(&[5, 5, 5], &[1e-9, 1e-9, 1e-9]).unwrap(), vec![7, 7, 7]);
     }
 
     fn levels(values: &[f64]) -> Vec<Level> {

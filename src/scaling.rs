@@ -3,7 +3,7 @@
 //! values are upper bounds of the true eigenvalues, so the smaller the sum the better the basis.
 
 use crate::basis::{HermiteBasis, IndexSet};
-use crate::eigen::{lowest_dense, lowest_from_factor};
+use crate::eigen::{lowest_eigenvalues_dense, lowest_eigenvalues_from_factor};
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::polynomial::Poly;
@@ -121,13 +121,15 @@ impl RitzSum<'_> {
             return f64::INFINITY;
         };
         // A polynomial L has the exact banded H (the same Galerkin matrix as BᵀB, whose
-        // quadrature is exact for it), far cheaper than the QR of B at the probe size.
-        let pairs = match self.op.potential.poly() {
-            Some(_) => self.op.sparse_matrix(&basis).and_then(|h| lowest_dense(h.to_dense().as_ref(), self.count + 1)),
-            None => self.op.factor(&basis).and_then(|b| lowest_from_factor(b.as_ref(), self.count + 1)),
+        // quadrature is exact for it), far cheaper than the QR of B at the probe size. The sum
+        // needs the Ritz values only: no eigenvectors.
+        let k = self.count + 1;
+        let values = match self.op.potential.poly() {
+            Some(_) => self.op.sparse_matrix(&basis).and_then(|h| lowest_eigenvalues_dense(h.to_dense().as_ref(), k)),
+            None => self.op.factor(&basis).and_then(|b| lowest_eigenvalues_from_factor(b, k)),
         };
-        match pairs {
-            Ok(p) => p.values.iter().sum(),
+        match values {
+            Ok(v) => v.iter().sum(),
             Err(_) => f64::INFINITY,
         }
     }
@@ -254,26 +256,47 @@ pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexS
     if parts.iter().all(Option::is_none) {
         return searched();
     }
+    let free: Vec<usize> = (0..d).filter(|&j| parts[j].is_none()).collect();
+    let eta = 1.0 / op.diffusion;
+    let axis_potentials: Vec<Option<Potential>> =
+        parts.iter().map(|p| p.as_deref().map(axis_potential).transpose()).collect::<Result<_>>()?;
     // The Gibbs moments also refuse a temperature too large for L's scale (an exact
-    // Ornstein–Uhlenbeck axis would otherwise accept D = 1e300 and overflow at the nodes).
-    let (mean, var) = gibbs_moments(op.potential, 1.0 / op.diffusion)?;
+    // Ornstein–Uhlenbeck axis would otherwise accept D = 1e300 and overflow at the nodes). With
+    // every axis separable, e^{−ηL} is the product of the axes' e^{−ηL_j} and the rise of L from
+    // its lowest point to a box's edge is the least rise of the parts (L_j at the edge, the others
+    // at their lowest), so the test of L is that of every part on its own: d one-dimensional grids
+    // instead of one d-dimensional grid.
+    let mut axis_moments: Vec<Option<(Vec<f64>, Vec<f64>)>> = vec![None; d];
+    let joint = if free.is_empty() {
+        for (j, axis) in axis_potentials.iter().enumerate() {
+            axis_moments[j] = axis.as_ref().map(|p| gibbs_moments(p, eta)).transpose()?;
+        }
+        None
+    } else {
+        Some(gibbs_moments(op.potential, eta)?)
+    };
     let mut axes = Axes { centre: vec![0.0; d], scale: vec![1.0; d], exact: vec![false; d] };
     for (j, part) in parts.iter().enumerate() {
-        let Some(part) = part else { continue };
+        let (Some(part), Some(axis)) = (part, &axis_potentials[j]) else { continue };
         let (c, s) = match ornstein_uhlenbeck_axis(part, op.diffusion) {
             Some((c, s)) if representable(c, s) => {
                 axes.exact[j] = true;
                 (c, s)
             }
             Some(_) => return searched(),
-            None => one_axis(part, op.diffusion, count)?,
+            None => {
+                let moments = match axis_moments[j].take() {
+                    Some(m) => m,
+                    None => gibbs_moments(axis, eta)?,
+                };
+                one_axis(axis, moments, op.diffusion, count)?
+            }
         };
         (axes.centre[j], axes.scale[j]) = (c, s);
     }
-    let free: Vec<usize> = (0..d).filter(|&j| parts[j].is_none()).collect();
-    if free.is_empty() {
+    let Some((mean, var)) = joint else {
         return Ok(axes);
-    }
+    };
     for &j in &free {
         (axes.centre[j], axes.scale[j]) = (mean[j], (2.0 * var[j]).sqrt());
     }
@@ -319,12 +342,21 @@ fn ornstein_uhlenbeck_axis(part: &[(u32, f64)], diffusion: f64) -> Option<(f64, 
     (part.iter().all(|(p, _)| *p <= 2) && a > 0.0).then(|| (-b / (2.0 * a), (diffusion / a).sqrt()))
 }
 
-/// Centre and scale of a separable axis from [`choose_axes`] on its one-dimensional potential.
-fn one_axis(part: &[(u32, f64)], diffusion: f64, count: usize) -> Result<(f64, f64)> {
+/// The one-dimensional potential L_j(x) of a separable axis's terms (power, coefficient).
+fn axis_potential(part: &[(u32, f64)]) -> Result<Potential> {
     let text: Vec<String> = part.iter().map(|(p, c)| format!("({c:?})*x^{p}")).collect();
-    let potential = Potential::parse_unchecked(&text.join(" + "))?;
-    let op = Overdamped::new(&potential, diffusion)?;
-    let (mean, var) = gibbs_moments(&potential, 1.0 / diffusion)?;
+    Potential::parse_unchecked(&text.join(" + "))
+}
+
+/// Centre and scale of a separable axis from the Ritz-sum search of [`choose_axes`] on its
+/// one-dimensional potential, started from its Gibbs moments (mean, variance).
+fn one_axis(
+    potential: &Potential,
+    (mean, var): (Vec<f64>, Vec<f64>),
+    diffusion: f64,
+    count: usize,
+) -> Result<(f64, f64)> {
+    let op = Overdamped::new(potential, diffusion)?;
     let objective = RitzSum {
         op: &op,
         centre: mean,

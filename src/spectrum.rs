@@ -334,6 +334,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
             plan.start[j] = plan.start[j].min(exact_axis_start(opts.count));
         }
     }
+    plan.exact = axes.exact;
     let dim = plan.dim;
     let tails = vec![1.0; dim];
     let mut computation = RateStudy { op, plan, centre, scale, shift: -1e-3, tails, blocks: Vec::new(), jumped: false };

@@ -71,6 +71,18 @@ fn separable_2d_is_the_sum_of_1d_spectra() {
     assert_agrees(&r, &sums(&[double_well(0.25, 4), ou(2.0, 3)], 3));
 }
 
+/// An exact Ornstein–Uhlenbeck axis (off-centre: y²/2 + 0.3y, rates k) keeps its first size
+/// count + 2 at every level while the double-well axis grows (plan.rs `exact_axis_start`: H is
+/// block diagonal in its degree), and the errors still cover the sums of the 1D spectra.
+#[test]
+fn a_held_exact_axis_keeps_honest_errors() {
+    let r = rates("x^4/4 - x^2/2 + y^2/2 + 0.3*y", 0.3, 5, 1e-10, SolverPath::Auto);
+    assert_eq!(r.method.sectors, 2);
+    assert!(r.study.levels.iter().all(|l| l.sizes[1] == 7), "{:?}", r.study.levels);
+    assert!((r.centre[1] + 0.3).abs() < 1e-15 && (r.scale[1] - 0.6f64.sqrt()).abs() < 1e-15);
+    assert_agrees(&r, &sums(&[double_well(0.3, 6), ou(1.0, 5)], 5));
+}
+
 /// The case: refused at 1e-10 with one total degree for all axes.
 #[test]
 fn separable_3d_reaches_1e10_and_is_the_sum_of_1d_spectra() {

@@ -1,6 +1,7 @@
 //! Guards of the separable-axis planner of `eval fp-gap` / `eval poincare` (`scaling::overdamped_axes`):
-//! an Ornstein–Uhlenbeck axis at its exact scale √(D/a) only where the basis carries it, and an
-//! exact axis that still changes from level to level, so that the error estimate sees it. Each
+//! an Ornstein–Uhlenbeck axis at its exact scale √(D/a) only where the basis carries it, and no
+//! axis frozen by a small eigenvector tail (only an exact axis keeps its size, and only while
+//! another axis grows: H is block diagonal in its degree, plan.rs `exact_axis_start`). Each
 //! case failed on the first version of the planner (wrong answers inside tight error bars).
 
 use serde_json::Value;
@@ -50,9 +51,9 @@ fn offset_quadratic_at_moderate_eta_is_answered() {
 }
 
 /// A nearly flat separable axis next to a double well: the gap is the OU rate 2a = 2e-6 of the
-/// y axis (exact at its scale √(D/a) = 1000), far below the double well's. An exact axis that
-/// kept its size hid its own error (the first planner gave the coupled nearly flat quadratic
-/// 0.0066 ± 0.0019 for 2e-6). At η = 1 the confinement guard may refuse it (L rises by only 16.8
+/// y axis (exact at its scale √(D/a) = 1000), far below the double well's. An axis that kept
+/// its size because its eigenvector tail looked small hid its own error (the first planner gave
+/// the coupled nearly flat quadratic 0.0066 ± 0.0019 for 2e-6). At η = 1 the confinement guard may refuse it (L rises by only 16.8
 /// within 4096 of its minimum); at η = 10 it must answer: the y rate 2aη = 2e-5.
 #[test]
 fn nearly_flat_separable_axis_is_covered() {
