@@ -494,7 +494,7 @@ impl Interval {
     /// sin²x at a point x, for the Prüfer slope: the reduction of [`Interval::sin_sqr`] (π in
     /// intervals) to r ∈ [r₀, r₁], then the same Taylor polynomial (sin to r¹⁷ or cos to r¹⁸) at
     /// the midpoint m in plain f64 with an a-priori bound instead of an interval evaluation:
-    /// f(r) ∈ p̂(m) ± (|r − m| + [`POINT_TAYLOR_ERROR`]), f = sin or cos being 1-Lipschitz.
+    /// f(r) ∈ p̂(m) ± (|r − m| + `POINT_TAYLOR_ERROR`), f = sin or cos being 1-Lipschitz.
     /// Falls back to [`Interval::sin_sqr`] unless |m| ≤ 0.8 (where that bound holds).
     pub fn sin_sqr_at(x: f64) -> Interval {
         let exact = Interval::point(x);
