@@ -39,14 +39,19 @@ fn from_fixture_text(name: &str, text: &str) -> Result<Potential> {
     Potential::from_json(&value["potential"])
 }
 
-/// The logistic-regression risk fixture (Appendix B.1), `fixtures/logistic.json`.
+/// The logistic-regression risk fixture (Appendix B.1), `fixtures/logistic.json`: parsed and
+/// checked for confinement once per process (a fixed text, so every caller gets the same risk;
+/// the check searches the landscape and is not free).
 pub fn logistic() -> Result<Potential> {
-    from_fixture_text("logistic.json", LOGISTIC_JSON)
+    static PARSED: std::sync::OnceLock<Result<Potential>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| from_fixture_text("logistic.json", LOGISTIC_JSON)).clone()
 }
 
-/// The squared-loss risk fixture (Appendix B.1), `fixtures/squared_loss.json`.
+/// The squared-loss risk fixture (Appendix B.1), `fixtures/squared_loss.json`, parsed and
+/// checked once per process as [`logistic`].
 pub fn squared_loss() -> Result<Potential> {
-    from_fixture_text("squared_loss.json", SQUARED_LOSS_JSON)
+    static PARSED: std::sync::OnceLock<Result<Potential>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| from_fixture_text("squared_loss.json", SQUARED_LOSS_JSON)).clone()
 }
 
 /// A named expression potential from `fixtures/potentials.json`.

@@ -491,6 +491,27 @@ impl Interval {
         clamp_unit(s).sqr()
     }
 
+    /// sin²x at a point x, for the Prüfer slope: the reduction of [`Interval::sin_sqr`] (π in
+    /// intervals) to r ∈ [r₀, r₁], then the same Taylor polynomial (sin to r¹⁷ or cos to r¹⁸) at
+    /// the midpoint m in plain f64 with an a-priori bound instead of an interval evaluation:
+    /// f(r) ∈ p̂(m) ± (|r − m| + `POINT_TAYLOR_ERROR`), f = sin or cos being 1-Lipschitz.
+    /// Falls back to [`Interval::sin_sqr`] unless |m| ≤ 0.8 (where that bound holds).
+    pub fn sin_sqr_at(x: f64) -> Interval {
+        let exact = Interval::point(x);
+        if !x.is_finite() || x.abs() > 1e6 {
+            return exact.sin_sqr();
+        }
+        let (k, r) = exact.quadrant();
+        let m = r.mid();
+        let radius = (Interval::point(m) - r).mag();
+        if m.abs() > 0.8 {
+            return exact.sin_sqr();
+        }
+        let value = if (k as i64).rem_euclid(2) == 0 { sin_horner(m) } else { cos_horner(m) };
+        let e = (Interval::point(radius) + Interval::point(POINT_TAYLOR_ERROR)).upper;
+        clamp_unit(Interval::point(value) + Interval::new(-e, e)).sqr()
+    }
+
     /// The nearest multiple k of π/2 to the midpoint and r = x − kπ/2 (π in intervals).
     fn quadrant(&self) -> (f64, Interval) {
         let half_pi = Interval::pi() / 2.0;
@@ -521,6 +542,29 @@ fn cos_taylor(r: Interval) -> Interval {
     let one = Interval::point(1.0);
     let c = (1..=9).rev().fold(one, |acc, j| one - t * acc / ((2 * j - 1) * 2 * j) as f64);
     pad(c, (Interval::point(r.mag()).powi(20) * 4.2e-19).upper)
+}
+
+/// A bound on |p̂(m) − f(m)| for [`sin_horner`] (f = sin) and [`cos_horner`] (f = cos) at
+/// |m| ≤ 0.8, t = m² ≤ 0.64, u = 2⁻⁵³. Rounding: a Horner step acc ← 1 − t·acc/c rounds three
+/// times (t·acc, /c, 1 −) on quantities in [0, 1] and carries the previous error times t/c
+/// (≤ 0.107 for sin, c ≥ 6; ≤ 0.32 for cos, c ≥ 2), with t itself one rounding off; so the
+/// error stays ≤ 1.33u/(1 − 0.107) ≈ 1.5u (sin, plus ≤ 1.0u from the final product by m) and
+/// ≤ 1.97u/(1 − 0.32) ≈ 2.9u (cos): ≤ 3u. Truncation: |m|¹⁹/19! < 1.2e-19 and |m|²⁰/20! <
+/// 5e-21. 2e-15 > 3u + 1.2e-19 with room to spare.
+const POINT_TAYLOR_ERROR: f64 = 2e-15;
+
+/// sin m ≈ m·(1 − t/(2·3)·(1 − t/(4·5)·(…))) to m¹⁷ in f64 (t = m²), the polynomial of
+/// [`sin_taylor`].
+fn sin_horner(m: f64) -> f64 {
+    let t = m * m;
+    m * (1..=8u32).rev().fold(1.0, |acc, j| 1.0 - t * acc / f64::from(2 * j * (2 * j + 1)))
+}
+
+/// cos m ≈ 1 − t/(1·2)·(1 − t/(3·4)·(…)) to m¹⁸ in f64 (t = m²), the polynomial of
+/// [`cos_taylor`].
+fn cos_horner(m: f64) -> f64 {
+    let t = m * m;
+    (1..=9u32).rev().fold(1.0, |acc, j| 1.0 - t * acc / f64::from((2 * j - 1) * 2 * j))
 }
 
 fn clamp_unit(x: Interval) -> Interval {

@@ -245,9 +245,9 @@ pub fn count_below_potential(v: &Poly, d: f64, rho: f64, steps: usize) -> Result
 }
 
 /// θ' = cos²θ/D + (ρ − V)sin²θ = 1/D + (ρ − V − 1/D)·sin²θ (cos² = 1 − sin²): one sin² per
-/// evaluation, and θ enters once (no dependency widening).
+/// evaluation ([`Interval::sin_sqr_at`]), and θ enters once (no dependency widening).
 fn slope_sin_sqr(theta: f64, inv_d: Interval, gap: Interval) -> Interval {
-    inv_d + (gap - inv_d) * Interval::point(theta).sin_sqr()
+    inv_d + (gap - inv_d) * Interval::sin_sqr_at(theta)
 }
 
 /// θ' = cos²θ/D + (ρ − V)sin²θ from sin θ and cos θ both.
@@ -276,13 +276,16 @@ fn prufer_count(
     let dv = v.derivative();
     let inv_d = Interval::point(d).recip();
     let rho_i = Interval::point(rho);
-    // Step sizes: local remainder h²/2·max|θ''| ≤ budget·h/(2R), total ≤ budget.
+    // Step sizes: local remainder h²/2·max|θ''| ≤ budget·h/(2R), total ≤ budget. Each step tries
+    // twice the last accepted h (at most h_max) first and halves from there, so the search for h
+    // does not start again from h_max where |θ''| is large.
     let budget = 0.2;
     let h_max = 2.0 * r / steps as f64;
     let (mut lo, mut hi) = (0.0, Interval::pi().upper / 2.0);
     let mut x0 = -r;
+    let mut h = h_max;
     while x0 < r {
-        let mut h = h_max;
+        h = (2.0 * h).min(h_max);
         let (second, hh, x1) = loop {
             let x1 = (x0 + h).min(r);
             let xs = Interval::new(x0, x1);

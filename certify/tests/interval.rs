@@ -121,8 +121,12 @@ proptest! {
         let (a2, b2) = (&a * &a, &b * &b);
         let lowest = if a <= BigRational::zero() && b >= BigRational::zero() { BigRational::zero() } else { a2.clone().min(b2.clone()) };
         let s2 = Interval::point(x).sin_sqr();
-        prop_assert!(q(s2.lower) <= lowest && a2.max(b2) <= q(s2.upper));
+        prop_assert!(q(s2.lower) <= lowest && a2.clone().max(b2.clone()) <= q(s2.upper));
         prop_assert!(s2.width() < 1e-14);
+        // The point form (plain f64 Horner with an a-priori bound) encloses the same.
+        let at = Interval::sin_sqr_at(x);
+        prop_assert!(q(at.lower) <= lowest && a2.max(b2) <= q(at.upper), "{at} at x = {x}");
+        prop_assert!(at.width() < 1e-14);
     }
 
     #[test]
@@ -131,6 +135,8 @@ proptest! {
         let s2 = Interval::point(x).sin_sqr();
         let sq = s.sqr();
         prop_assert!(s2.lower <= sq.upper && sq.lower <= s2.upper);
+        let at = Interval::sin_sqr_at(x);
+        prop_assert!(at.lower <= s2.upper && s2.lower <= at.upper && at.width() < 1e-12, "{at} against {s2}");
         prop_assert!(s2.contains(x.sin() * x.sin()) || (s2.mid() - x.sin() * x.sin()).abs() < 1e-12);
         prop_assert!(s2.width() < 1e-12);
     }
