@@ -169,7 +169,6 @@ pub fn emit(text: &str) {
 /// Runs `work` behind a spinner with the elapsed time on stderr (hidden when stderr is not a
 /// terminal, so piped JSON output stays clean).
 pub fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
-    use std::io::IsTerminal;
     // Not a terminal: nothing would be drawn, so no ticker thread is started.
     if !std::io::stderr().is_terminal() {
         return work();
@@ -177,10 +176,7 @@ pub fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("template"));
     spinner.set_message(message.to_string());
-    // The steady tick runs on a thread of its own: start it only where the spinner is drawn.
-    if std::io::stderr().is_terminal() {
-        spinner.enable_steady_tick(Duration::from_millis(250));
-    }
+    spinner.enable_steady_tick(Duration::from_millis(250));
     let result = work();
     spinner.finish_and_clear();
     result
