@@ -149,6 +149,49 @@ pub fn check(potential: &Potential) -> Result<Confinement> {
     Ok(Confinement { method: Method::Numerical, landscape: Some(land), evidence })
 }
 
+/// Checks `potential` as [`check`] does, keeping only the verdict. A polynomial that is a sum of
+/// one-variable polynomials, each of even degree with a positive leading coefficient, is accepted
+/// at once ([`separable_confining`]); every other potential, and every refusal, goes through
+/// [`check`].
+pub fn confirm(potential: &Potential) -> Result<()> {
+    let d = potential.dim();
+    if let Potential::Expression { expr, .. } = potential {
+        check_no_poles(expr, d)?;
+    }
+    if potential.poly().is_some_and(|p| separable_confining(&p, d)) {
+        return Ok(());
+    }
+    check(potential).map(|_| ())
+}
+
+/// Whether L = c + Σ_j L_j(x_j) (no monomial couples two axes) with finite coefficients and every
+/// L_j of even degree n_j ≥ 2 with leading coefficient a_j > 0. Then L_j(t) ≥ a_j t^{n_j}/2 − C_j,
+/// so L ≥ Σ_j a_j x_j^{n_j}/2 − C: bounded below, → +∞ as |w| → ∞ and e^{−L} integrable (exact; it
+/// is the weighted-leading-part test with weights ∝ 1/n_j, whose top part Σ_j a_j x_j^{n_j} is
+/// positive on the sphere, decided without the sphere search).
+pub fn separable_confining(p: &Poly, d: usize) -> bool {
+    let mut leading: Vec<(u32, f64)> = vec![(0, 0.0); d];
+    for (m, &c) in &p.terms {
+        if !c.is_finite() {
+            return false;
+        }
+        let mut axes = (0..3).filter(|&j| m[j] > 0);
+        let (Some(j), None) = (axes.next(), axes.next()) else {
+            if total(m) == 0 {
+                continue;
+            }
+            return false;
+        };
+        if j >= d {
+            return false;
+        }
+        if m[j] > leading[j].0 && c != 0.0 {
+            leading[j] = (m[j], c);
+        }
+    }
+    leading.iter().all(|&(n, a)| n >= 2 && n % 2 == 0 && a > 0.0)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Poles
 // ---------------------------------------------------------------------------------------------

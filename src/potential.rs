@@ -338,7 +338,7 @@ impl Potential {
     /// Checks that L is confining with e^{−L} integrable, bounded below and never NaN: exactly
     /// from the leading part for polynomials, numerically otherwise ([`crate::confinement`]).
     pub fn check_confining(&self) -> Result<()> {
-        crate::confinement::check(self).map(|_| ())
+        crate::confinement::confirm(self)
     }
 }
 

@@ -240,3 +240,26 @@ fn divisors_bounded_away_from_zero_are_accepted() {
         accepted(spec);
     }
 }
+
+/// The separable shortcut of `confinement::confirm` agrees with the full exact test: it accepts
+/// only sums of one-variable polynomials of even degree and positive leading coefficient (all of
+/// which the full test accepts), and leaves every other polynomial to it.
+#[test]
+fn the_separable_shortcut_agrees_with_the_full_test() {
+    for spec in
+        ["x^4/4 - x^2/2 + y^2", "x^2 + 3", "(x - 1)^2 + y^6 - y^3 + z^2/2 + 0.3*z", "x^4/4 - x^2/2 + y^2/2 + 0.3*y"]
+    {
+        let p = Potential::parse_unchecked(spec).unwrap();
+        assert!(confinement::separable_confining(&p.poly().unwrap(), p.dim()), "{spec}");
+        assert!(confinement::check(&p).is_ok(), "{spec}");
+    }
+    // Coupled, odd, negative-leading or missing an axis: not taken by the shortcut; the full
+    // test decides (accepts the first two, refuses the rest).
+    for spec in ["x^2 + y^2 + x*y", "x^4 + y^2 + 0.1*x^2*y", "x^3 + y^2", "-x^4 + x^2 + y^2", "x^4 + z^2"] {
+        let p = Potential::parse_unchecked(spec).unwrap();
+        assert!(!confinement::separable_confining(&p.poly().unwrap(), p.dim()), "{spec}");
+    }
+    for spec in ["x^3 + y^2", "-x^4 + x^2 + y^2", "x^4 + z^2"] {
+        refusal(spec);
+    }
+}
