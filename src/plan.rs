@@ -13,7 +13,7 @@
 use crate::basis::IndexSet;
 use crate::polynomial::Poly;
 use crate::potential::Potential;
-use crate::resolution::{changes_with_noise, value_sequence, Level, MAX_RATIO};
+use crate::resolution::{changes_with_noise, value_sequence, Level, MAX_RATIO, RATIO_WINDOW};
 use serde::Serialize;
 
 /// Which eigen-solver path to use.
@@ -127,6 +127,21 @@ pub fn predicted_steps(levels: &[Level], tolerance: f64) -> usize {
     steps
 }
 
+/// First size per axis of a `dim`-dimensional plan on its default index set
+/// ([`default_index_set`]): 32, 16, 10 in d = 1, 2, 3, raised until the basis holds 2·(`count` + 1)
+/// functions.
+pub fn first_size(dim: usize, count: usize) -> usize {
+    let mut start = match dim {
+        1 => 32,
+        2 => 16,
+        _ => 10,
+    };
+    while index_count(start, dim, default_index_set(dim)) < 2 * (count + 1) {
+        start += 1;
+    }
+    start
+}
+
 /// The plan of an overdamped decay-rate computation, as data.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverdampedPlan {
@@ -161,15 +176,16 @@ impl OverdampedPlan {
     pub fn new(potential: &Potential, count: usize, tolerance: f64, path: SolverPath, max_per_axis: usize) -> Self {
         let dim = potential.dim();
         let index_set = default_index_set(dim);
-        let (mut start, cap) = match dim {
-            1 => (32, 1000),
-            2 => (16, 160),
-            _ => (10, 96),
+        let start = first_size(dim, count);
+        let cap = if max_per_axis > 0 {
+            max_per_axis
+        } else {
+            match dim {
+                1 => 1000,
+                2 => 160,
+                _ => 96,
+            }
         };
-        while index_count(start, dim, index_set) < 2 * (count + 1) {
-            start += 1;
-        }
-        let cap = if max_per_axis > 0 { max_per_axis } else { cap };
         let (start, cap) = (start.min(cap.max(1)), cap.max(start.min(cap.max(1))));
         let poly = potential.poly();
         OverdampedPlan {
@@ -224,6 +240,27 @@ impl OverdampedPlan {
     /// study still has changes to judge.
     pub fn held(&self, j: usize) -> bool {
         self.exact.get(j).copied().unwrap_or(false) && !self.exact.iter().all(|e| *e)
+    }
+
+    /// Starts the axes that are not held ([`OverdampedPlan::held`]) at the first size of a plan of
+    /// their own dimension ([`first_size`]) when some axis is held. H is then block diagonal in
+    /// the degrees of the held axes ([`exact_axis_start`]), each block a problem in the free axes
+    /// alone (block b of a held axis of size n holding free degrees below n_free·(1 − b/n) on the
+    /// total-degree set), so the free axes need the resolution of that lower-dimensional problem;
+    /// the smaller first size of the full dimension only adds levels before it. Never above
+    /// cap / growth^([`RATIO_WINDOW`] + 1), so at least [`RATIO_WINDOW`] + 2 regular levels fit
+    /// under the cap and the stopping rule still sees the ratios it judges; never below the
+    /// plan's own start.
+    pub fn start_free_axes(&mut self) {
+        let free: Vec<usize> = (0..self.dim).filter(|&j| !self.held(j)).collect();
+        if free.len() == self.dim {
+            return;
+        }
+        let wanted = first_size(free.len(), self.count);
+        for j in free {
+            let room = (self.cap[j] as f64 / self.growth.powi(RATIO_WINDOW as i32 + 1)).floor() as usize;
+            self.start[j] = self.start[j].max(wanted.min(room));
+        }
     }
 
     /// Sizes of the level after `sizes`, from the tail of each axis (the largest fraction of an
@@ -365,6 +402,35 @@ mod tests {
         p.exact = vec![true; 3];
         assert!(!p.held(1));
         assert_eq!(p.next_sizes(&[5, 5, 5], &[1e-9, 1e-9, 1e-9]).unwrap(), vec![7, 7, 7]);
+    }
+
+    #[test]
+    fn free_axes_start_at_the_first_size_of_their_own_dimension() {
+        let mut p = plan("x^4/4 - x^2/2 + y^2 + z^2/2", 3);
+        p.start = vec![10, 5, 5];
+        p.exact = vec![false, true, true];
+        p.start_free_axes();
+        assert_eq!(p.start, vec![32, 5, 5]);
+        // One held axis: the two free ones start as a 2D plan.
+        let mut p = plan("x^4/4 - x^2/2 + y^4 + z^2/2", 3);
+        p.start = vec![10, 10, 5];
+        p.exact = vec![false, false, true];
+        p.start_free_axes();
+        assert_eq!(p.start, vec![16, 16, 5]);
+        // Under a cap of 48, room is left for RATIO_WINDOW + 2 levels: 24, 30, 38, 48.
+        let mut p =
+            OverdampedPlan::new(&Potential::parse("x^4/4 - x^2/2 + y^2").unwrap(), 1, 1e-10, SolverPath::Auto, 48);
+        p.start = vec![16, 3];
+        p.exact = vec![false, true];
+        p.start_free_axes();
+        assert_eq!(p.start, vec![24, 3]);
+        // Nothing held (none or every axis exact): the starts stay.
+        p.exact = vec![true, true];
+        p.start_free_axes();
+        assert_eq!(p.start, vec![24, 3]);
+        let mut p = plan("x^4/4 - x^2/2 + y^4", 3);
+        p.start_free_axes();
+        assert_eq!(p.start, vec![16, 16]);
     }
 
     fn levels(values: &[f64]) -> Vec<Level> {

@@ -335,6 +335,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
         }
     }
     plan.exact = axes.exact;
+    plan.start_free_axes();
     let dim = plan.dim;
     let tails = vec![1.0; dim];
     let mut computation = RateStudy { op, plan, centre, scale, shift: -1e-3, tails, blocks: Vec::new(), jumped: false };
