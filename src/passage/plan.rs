@@ -7,8 +7,9 @@
 //! in [`annulus::MAX_NODES`]; else neither is tried. The log-polar elimination is
 //! subtraction-free, so τ keeps its relative accuracy however large e^{ΔL/D} (the spectral
 //! collocation stalls once e^{ΔL/D} ≳ 1e8), and its band solves are cheap: on the double well
-//! `(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2` (ε = 0.1) the log-polar study to 1e-8 takes
-//! 0.1–0.3 CPU-s at D = 0.1 and 0.05 where the annulus study takes ≈ 1 CPU-s each. The annulus is
+//! `(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2` (ε = 0.1) the whole `eval mfpt` process to 1e-8
+//! takes ≈ 0.05 CPU-s at D = 0.1 and 0.05 (2026-12-02; log-polar levels from m₀ = 48) where the
+//! annulus study took ≈ 1 CPU-s each on a ≈ 1.85× slower machine. The annulus is
 //! kept for starts close to the ball relative to the outer circle, where the log-polar grid,
 //! uniform in the mapped ξ from the ball to the start, needs many intervals beyond the start.
 
