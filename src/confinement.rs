@@ -151,17 +151,28 @@ pub fn check(potential: &Potential) -> Result<Confinement> {
 
 /// Checks `potential` as [`check`] does, keeping only the verdict. A polynomial that is a sum of
 /// one-variable polynomials, each of even degree with a positive leading coefficient, is accepted
-/// at once ([`separable_confining`]); every other potential, and every refusal, goes through
+/// at once ([`separable_confining`]) unless [`check`]'s flat-direction test, on the same balanced
+/// scales, finds an axis whose coefficients are lost to rounding beside the others (a leading
+/// coefficient such as 5.6e-17 from `(0.1+0.2-0.3)*y^2`: positive in f64, flat in the user's
+/// intent; [`check`] refuses it as flat). Every other potential, and every refusal, goes through
 /// [`check`].
 pub fn confirm(potential: &Potential) -> Result<()> {
     let d = potential.dim();
     if let Potential::Expression { expr, .. } = potential {
         check_no_poles(expr, d)?;
     }
-    if potential.poly().is_some_and(|p| separable_confining(&p, d)) {
+    if potential.poly().is_some_and(|p| separable_confining(&p, d) && !flat_after_balancing(&p, d)) {
         return Ok(());
     }
     check(potential).map(|_| ())
+}
+
+/// [`flat_direction`] on the scales [`decide_polynomial`] balances the leading part with.
+fn flat_after_balancing(p: &Poly, d: usize) -> bool {
+    let n = p.degree();
+    let lead: Terms = p.terms.iter().filter(|(m, _)| total(m) == n).map(|(m, c)| (*m, *c)).collect();
+    let (scale, _) = balanced_leading_part(p, d, &lead);
+    flat_direction(p, d, &scale).is_some()
 }
 
 /// Whether L = c + Σ_j L_j(x_j) (no monomial couples two axes) with finite coefficients and every
@@ -273,6 +284,20 @@ fn total(m: &Monomial) -> u32 {
     m.iter().sum()
 }
 
+/// The leading part P_n of `p` (its terms `lead`) with its pure powers x_i^n balanced: the axis
+/// scales S and the terms of P_n(S x') (positivity on R^d \ 0 is invariant under x = S x').
+fn balanced_leading_part(p: &Poly, d: usize, lead: &Terms) -> (Vec<f64>, Terms) {
+    let n = p.degree();
+    let pure: Vec<Option<(u64, f64)>> = (0..d)
+        .map(|i| {
+            let mut m = [0u32; 3];
+            m[i] = n;
+            p.terms.get(&m).filter(|c| **c > 0.0).map(|c| (n as u64, *c))
+        })
+        .collect();
+    balance(lead, d, &pure)
+}
+
 /// The exact decisions for a polynomial; Err for a proven refusal.
 fn decide_polynomial(p: &Poly, d: usize) -> Result<PolyVerdict> {
     if let Some((_, c)) = p.terms.iter().find(|(_, c)| !c.is_finite()) {
@@ -291,15 +316,7 @@ fn decide_polynomial(p: &Poly, d: usize) -> Result<PolyVerdict> {
             short(eval_terms(&lead, &u))
         )));
     }
-    // Balance the pure powers x_i^n of P_n (positivity on R^d \ 0 is invariant under x = S x').
-    let pure: Vec<Option<(u64, f64)>> = (0..d)
-        .map(|i| {
-            let mut m = [0u32; 3];
-            m[i] = n;
-            p.terms.get(&m).filter(|c| **c > 0.0).map(|c| (n as u64, *c))
-        })
-        .collect();
-    let (scale, balanced) = balance(&lead, d, &pure);
+    let (scale, balanced) = balanced_leading_part(p, d, &lead);
     let f = SpherePoly::new(&balanced, d);
     let zeros = match sphere_sign(&f) {
         SphereSign::Positive { lower } => {

@@ -262,4 +262,13 @@ fn the_separable_shortcut_agrees_with_the_full_test() {
     for spec in ["x^3 + y^2", "-x^4 + x^2 + y^2", "x^4 + z^2"] {
         refusal(spec);
     }
+    // Separable with a positive leading coefficient that is rounding beside the others: the
+    // shortcut's predicate holds, but the full test's flat-direction rule decides (refused as
+    // flat, as before the shortcut; the shortcut had accepted them).
+    for spec in ["x^4/4 + (0.1+0.2-0.3)*y^2", "x^4/4 - x^2/2 + 1e-13*y^2"] {
+        let p = Potential::parse_unchecked(spec).unwrap();
+        assert!(confinement::separable_confining(&p.poly().unwrap(), p.dim()), "{spec}");
+        let m = refusal(spec);
+        assert!(m.contains("flat"), "{spec}: {m}");
+    }
 }
