@@ -30,6 +30,7 @@ pub mod hermite;
 pub mod jet;
 pub mod kinetic;
 pub mod krylov;
+pub mod krylov_schur;
 pub mod operator;
 pub mod optimize;
 pub mod passage;

@@ -1,13 +1,14 @@
 //! Shift-invert Krylov–Schur: the eigenvalues λ of A nearest a shift σ are the largest
-//! μ = 1/(λ − σ) of (A − σI)^{-1}, which faer's Krylov–Schur finds fast when σ is close. The
+//! μ = 1/(λ − σ) of (A − σI)^{-1}, which Krylov–Schur finds fast when σ is close. The
 //! inverse is a [`LinOp`] ([`ShiftInvert`]) applied through any factorisation of A − σI (sparse
 //! Cholesky, sparse LU; optionally transposed for left eigenvectors). Two entries:
 //!
 //! * [`symmetric`]: A symmetric (`partial_self_adjoint_eigen`): real pairs, λ = σ + 1/μ, ascending.
-//! * [`nonsymmetric`]: A general (`partial_eigen`): complex pairs λ = σ + 1/μ in the order
-//!   Krylov–Schur returns them.
+//! * [`nonsymmetric`]: A general ([`crate::krylov_schur`], a small subspace; faer's
+//!   `partial_eigen` as the fallback): complex pairs λ = σ + 1/μ by decreasing |μ|.
 
 use crate::error::{EngineError, Result};
+use crate::krylov_schur::{self, KrylovSchurParams};
 use dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::solvers::Solve;
 use faer::matrix_free::eigen::{
@@ -105,11 +106,30 @@ pub fn symmetric(op: &impl LinOp<f64>, want: usize, shift: f64) -> Result<(Vec<f
 }
 
 /// The `want` eigenvalues λ = σ + 1/μ of a general A nearest `shift` and their eigenvectors
-/// (columns), from `op` = (A − σI)^{-1} or (A − σI)^{-T} (then A's left eigenvectors). The
-/// Krylov subspace holds at most 2·want + 20 vectors.
+/// (columns), from `op` = (A − σI)^{-1} or (A − σI)^{-T} (then A's left eigenvectors): the `want`
+/// μ of largest modulus, each Ritz pair converged to |h_{m+1,m} e_mᵀy| ≤ [`NONSYMMETRIC_TOLERANCE`]·|μ|
+/// (‖y‖ = 1), by decreasing |μ|, a conjugate pair as μ (Im μ > 0) then μ̄. Solved by the
+/// small-subspace Krylov–Schur ([`crate::krylov_schur`], want + max(want, 8) + 4 vectors); when that
+/// declines (subspace not smaller than A, Arnoldi breakdown, a restart subspace not invariant to
+/// rounding, no convergence) by faer's `partial_eigen` (at least 32 and up to 2·want + 20 or 64
+/// vectors, dense when that reaches n), whose failure to converge is the error.
 pub fn nonsymmetric(op: &impl LinOp<f64>, want: usize, shift: f64) -> Result<(Vec<c64>, Mat<c64>)> {
     let n = op.nrows();
     let want = want.min(n);
+    let params = KrylovSchurParams::for_want(want);
+    let start = krylov_start(n);
+    let (mus, vecs) = match krylov_schur::largest_modulus(op, start.as_ref(), want, NONSYMMETRIC_TOLERANCE, params) {
+        Ok(found) => (found.values, found.vectors),
+        Err(_) => faer_nonsymmetric(op, want)?,
+    };
+    Ok((mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect(), vecs))
+}
+
+/// The `want` μ of largest modulus of a general `op` and their eigenvectors by faer's
+/// Krylov–Schur (`partial_eigen`, subspace of at most 2·want + 20 vectors but never fewer than
+/// 32 / 64), converged to the absolute Ritz residual [`NONSYMMETRIC_TOLERANCE`].
+fn faer_nonsymmetric(op: &impl LinOp<f64>, want: usize) -> Result<(Vec<c64>, Mat<c64>)> {
+    let n = op.nrows();
     let params =
         PartialEigenParams { max_restarts: MAX_RESTARTS, max_dim: (2 * want + 20).min(n), ..Default::default() };
     let par = Par::Seq;
@@ -120,7 +140,7 @@ pub fn nonsymmetric(op: &impl LinOp<f64>, want: usize, shift: f64) -> Result<(Ve
     let stack = MemStack::new(&mut buf);
     let info = partial_eigen(vecs.as_mut(), &mut mus, op, v0.as_ref(), NONSYMMETRIC_TOLERANCE, par, stack, params);
     check_converged(info.n_converged_eigen, want)?;
-    Ok((mus.iter().map(|mu| c64::new(shift, 0.0) + mu.inv()).collect(), vecs))
+    Ok((mus, vecs))
 }
 
 #[cfg(test)]
