@@ -384,12 +384,7 @@ fn slowest_dense(
         }
         let mut chosen = by_rate[..take].to_vec();
         chosen.sort_unstable();
-        let mut blocks = Vec::new();
-        for (b, g) in mats.iter().enumerate() {
-            let own = chosen.iter().filter(|p| p.0 == b).map(|&(_, i)| eigs[b][i]).collect();
-            let Some(block) = real_block(g, &dense[b], &reflections[b], own)? else { return Ok(None) };
-            blocks.push(block);
-        }
+        let Some(blocks) = chosen_blocks(mats, &dense, reflections, &eigs, &chosen)? else { return Ok(None) };
         let items: Vec<(usize, usize)> =
             blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
         let rates = ordered_rates(&blocks, &items, kernel, count);
@@ -398,6 +393,24 @@ fn slowest_dense(
         }
         take += 1;
     }
+}
+
+/// Per block, its `chosen` eigenvalues (block, index; in block order) with their errors
+/// ([`real_block`]); None when one block declines.
+fn chosen_blocks(
+    mats: &[SparseColMat<usize, f64>],
+    dense: &[Mat<f64>],
+    reflections: &[Vec<f64>],
+    eigs: &[Vec<c64>],
+    chosen: &[(usize, usize)],
+) -> Result<Option<Vec<BlockSpectrum>>> {
+    let mut blocks = Vec::new();
+    for (b, g) in mats.iter().enumerate() {
+        let own = chosen.iter().filter(|p| p.0 == b).map(|&(_, i)| eigs[b][i]).collect();
+        let Some(block) = real_block(g, &dense[b], &reflections[b], own)? else { return Ok(None) };
+        blocks.push(block);
+    }
+    Ok(Some(blocks))
 }
 
 /// The chosen eigenvalues `own` of one dense block with their errors as [`block_dense`] states
