@@ -442,28 +442,33 @@ fn real_block(
 }
 
 /// A right eigenvector of G for its real eigenvalue λ by inverse iteration, x ← (G − λI)⁻¹x from
-/// a fixed start, with its backward error (`residual`) once that is at most `floor` (the Schur
-/// form's, as in [`block_dense`]); None when the LU fails or [`INVERSE_STEPS`] steps do not get
-/// there.
+/// a fixed start, with its backward error (`residual`): the step of smallest residual, taken
+/// while a step still halves it (at most [`INVERSE_STEPS`]); None when the LU fails or that
+/// residual exceeds `floor` (the Schur form's backward error, as in [`block_dense`]).
 fn real_eigenvector(g: &SparseColMat<usize, f64>, lambda: f64, floor: f64) -> Result<Option<(Col<c64>, f64)>> {
     let n = g.nrows();
     let Ok(lu) = shifted(g, lambda)?.sp_lu() else { return Ok(None) };
     // A start without the sign or parity patterns of the basis' symmetries.
     let mut x = Mat::<f64>::from_fn(n, 1, |i, _| 1.0 + (i as f64 * 0.618_033_988_749_895).fract());
+    let mut best: Option<(Col<c64>, f64)> = None;
     for _ in 0..INVERSE_STEPS {
         lu.solve_in_place(x.as_mut());
         let norm = x.norm_l2();
         if !(norm.is_finite() && norm > 0.0) {
-            return Ok(None);
+            break;
         }
         x.col_mut(0).iter_mut().for_each(|e| *e /= norm);
         let v = Col::<c64>::from_fn(n, |i| c64::new(x[(i, 0)], 0.0));
         let r = residual(g, v.as_ref(), c64::new(lambda, 0.0));
-        if r <= floor {
-            return Ok(Some((v, r)));
+        let previous = best.as_ref().map_or(f64::INFINITY, |b| b.1);
+        if r < previous {
+            best = Some((v, r));
+        }
+        if r > 0.5 * previous {
+            break;
         }
     }
-    Ok(None)
+    Ok(best.filter(|b| b.1 <= floor))
 }
 
 /// Most inverse-iteration steps of [`real_eigenvector`].
@@ -1227,6 +1232,29 @@ mod tests {
                 assert!((0.5..=2.0).contains(&(ea / eb)), "{spec}: error {k} {ea:e} vs {eb:e}");
             }
         }
+    }
+
+    #[test]
+    fn slowest_rates_agree_across_problems() {
+        // Wells, tilts, a stiff sextic, strong and weak damping: wherever the slowest-only solve
+        // decides, its rates agree with every-eigenvector's within the two stated errors.
+        let mut decided = 0;
+        for spec in ["x^4/4 - x^2/2 + 0.3*x", "x^2/2 + x^4/8 - 0.2*x^3", "x^6/6 - x^2", "x^4"] {
+            for (friction, n, count) in [(0.7, 12, 1), (2.0, 20, 2), (5.0, 20, 3), (5.0, 12, 2)] {
+                let (mats, reflections) = level(spec, friction, n);
+                let Some(slowest) = slowest_dense(&mats, &reflections, count).unwrap() else { continue };
+                decided += 1;
+                let every = every_eigenvector(&mats, count);
+                assert_eq!(slowest.rates.len(), every.rates.len(), "{spec} g = {friction}");
+                for k in 0..every.rates.len() {
+                    let (a, b) = (slowest.rates[k], every.rates[k]);
+                    let (ea, eb) = (slowest.rounding[k], every.rounding[k]);
+                    assert!((a - b).norm() <= ea + eb, "{spec} g = {friction} n = {n}: rate {k} {a} vs {b}");
+                    assert!((0.25..=4.0).contains(&(ea / eb)), "{spec} g = {friction}: error {k} {ea:e} vs {eb:e}");
+                }
+            }
+        }
+        assert!(decided >= 8, "the slowest-only solve decided {decided} of 16 cases");
     }
 
     #[test]
