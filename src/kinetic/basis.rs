@@ -38,7 +38,51 @@ pub struct KineticBasis {
     pub kind: IndexSet,
     /// Multi-indices in basis order.
     pub indices: Vec<[usize; 4]>,
-    lookup: HashMap<[usize; 4], usize>,
+    lookup: Lookup,
+}
+
+/// Positions of the multi-indices of a basis: a table over the box of the per-axis sizes
+/// [w_0, w_1, v_0, v_1] when that box has at most [`TABLE_LIMIT`] slots, otherwise a hash map.
+#[derive(Debug, Clone)]
+enum Lookup {
+    /// Slot ((α₀·n₁ + α₁)·m₀ + α₂)·m₁ + α₃ holds the position, or `u32::MAX` when α is not in the basis.
+    Table { sizes: [usize; 4], slots: Vec<u32> },
+    /// Multi-index → position.
+    Map(HashMap<[usize; 4], usize>),
+}
+
+/// Largest box of a [`Lookup::Table`] (4 MB of slots).
+pub const TABLE_LIMIT: usize = 1 << 20;
+
+impl Lookup {
+    fn new(indices: &[[usize; 4]], sizes: [usize; 4]) -> Self {
+        let slots: usize = sizes.iter().product();
+        if slots > TABLE_LIMIT || indices.len() >= u32::MAX as usize {
+            return Lookup::Map(indices.iter().enumerate().map(|(i, a)| (*a, i)).collect());
+        }
+        let mut table = vec![u32::MAX; slots];
+        for (i, a) in indices.iter().enumerate() {
+            table[Self::slot(a, &sizes)] = i as u32;
+        }
+        Lookup::Table { sizes, slots: table }
+    }
+
+    fn slot(a: &[usize; 4], sizes: &[usize; 4]) -> usize {
+        ((a[0] * sizes[1] + a[1]) * sizes[2] + a[2]) * sizes[3] + a[3]
+    }
+
+    fn get(&self, alpha: &[usize; 4]) -> Option<usize> {
+        match self {
+            Lookup::Table { sizes, slots } => {
+                if alpha.iter().zip(sizes).any(|(a, n)| a >= n) {
+                    return None;
+                }
+                let i = slots[Self::slot(alpha, sizes)];
+                (i != u32::MAX).then_some(i as usize)
+            }
+            Lookup::Map(map) => map.get(alpha).copied(),
+        }
+    }
 }
 
 impl KineticBasis {
@@ -77,16 +121,30 @@ impl KineticBasis {
                 }
             }
         }
-        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        let lookup = Lookup::new(&indices, sizes);
         Ok(KineticBasis { w_axes, v_scale, w_sizes, v_sizes, kind, indices, lookup })
+    }
+
+    /// The per-axis sizes [w_0, w_1, v_0, v_1] (1 for an unused slot).
+    fn box_sizes(&self) -> [usize; 4] {
+        let (w, v) = (&self.w_sizes, &self.v_sizes);
+        [w[0], *w.get(1).unwrap_or(&1), v[0], *v.get(1).unwrap_or(&1)]
     }
 
     /// The sub-basis of the multi-indices `keep` accepts (same axes and sizes, basis order kept):
     /// an invariant subspace of G when `keep` selects a symmetry sector.
     pub fn restricted(&self, keep: impl Fn(&[usize; 4]) -> bool) -> KineticBasis {
         let indices: Vec<[usize; 4]> = self.indices.iter().copied().filter(|a| keep(a)).collect();
-        let lookup = indices.iter().enumerate().map(|(i, a)| (*a, i)).collect();
-        KineticBasis { indices, lookup, ..self.clone() }
+        let lookup = Lookup::new(&indices, self.box_sizes());
+        KineticBasis {
+            w_axes: self.w_axes.clone(),
+            v_scale: self.v_scale,
+            w_sizes: self.w_sizes.clone(),
+            v_sizes: self.v_sizes.clone(),
+            kind: self.kind,
+            indices,
+            lookup,
+        }
     }
 
     /// Dimension d of w (phase space has 2d).
@@ -103,7 +161,7 @@ impl KineticBasis {
     }
     /// Position of a multi-index.
     pub fn position(&self, alpha: &[usize; 4]) -> Option<usize> {
-        self.lookup.get(alpha).copied()
+        self.lookup.get(alpha)
     }
     /// Total velocity degree Σ_j α_{v_j} (the F eigenvalue is −g times it).
     pub fn velocity_degree(&self, row: usize) -> usize {
@@ -133,6 +191,36 @@ pub fn fourier_mode(k: usize, w: f64) -> f64 {
             (freq * w).cos() / PI.sqrt()
         } else {
             (freq * w).sin() / PI.sqrt()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every multi-index of the box (and one past each edge) is found where the index list has it,
+    /// and nowhere else, by the table (small box) and by the hash map (box over `TABLE_LIMIT`).
+    #[test]
+    fn positions_match_the_index_list() {
+        let axes = vec![WAxis::Hermite { centre: 0.0, scale: 1.0 }; 2];
+        for (w, v, table) in [(vec![7, 5], vec![6, 4], true), (vec![40, 40], vec![40, 40], false)] {
+            let basis = KineticBasis::new(axes.clone(), 1.0, w.clone(), v.clone(), IndexSet::TotalDegree).unwrap();
+            assert_eq!(matches!(basis.lookup, Lookup::Table { .. }), table);
+            let sector = basis.restricted(|a| (a[0] + a[2]) % 2 == 0);
+            for b in [&basis, &sector] {
+                let step = if table { 1 } else { 7 };
+                for a0 in (0..=w[0]).step_by(step) {
+                    for a1 in (0..=w[1]).step_by(step) {
+                        for a2 in (0..=v[0]).step_by(step) {
+                            for a3 in 0..=v[1] {
+                                let alpha = [a0, a1, a2, a3];
+                                assert_eq!(b.position(&alpha), b.indices.iter().position(|x| *x == alpha), "{alpha:?}");
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -89,10 +89,10 @@ impl<'a> Kinetic<'a> {
             .map(|row| {
                 let mut acc = transport_row(basis, &pieces, row);
                 if generator {
-                    acc.values_mut().for_each(|v| *v = -*v);
-                    *acc.entry(row).or_insert(0.0) -= g * basis.velocity_degree(row) as f64;
+                    acc.0.iter_mut().for_each(|(_, v)| *v = -*v);
+                    acc.add(row, -(g * basis.velocity_degree(row) as f64));
                 }
-                acc.into_iter().filter(|(_, v)| *v != 0.0).collect()
+                acc.into_sorted()
             })
             .collect();
         if rows.iter().flatten().any(|(_, v)| !v.is_finite()) {
@@ -182,15 +182,36 @@ pub(crate) fn hermite_axes(basis: &KineticBasis) -> Result<(Vec<f64>, Vec<f64>)>
     Ok((centre, scale))
 }
 
+/// The entries of one sparse row, summed per column in the order they are added (a short list:
+/// a row of G has a few dozen entries at most).
+struct RowSum(Vec<(usize, f64)>);
+
+impl RowSum {
+    /// Adds `v` to the entry in column `col` (0 + v for a new one).
+    fn add(&mut self, col: usize, v: f64) {
+        match self.0.iter_mut().find(|(c, _)| *c == col) {
+            Some((_, sum)) => *sum += v,
+            None => self.0.push((col, 0.0 + v)),
+        }
+    }
+
+    /// The non-zero entries, columns ascending.
+    fn into_sorted(mut self) -> Vec<(usize, f64)> {
+        self.0.retain(|(_, v)| *v != 0.0);
+        self.0.sort_unstable_by_key(|&(c, _)| c);
+        self.0
+    }
+}
+
 /// The row of T for basis function `row` (before the sign of G).
-fn transport_row(basis: &KineticBasis, p: &Pieces, row: usize) -> BTreeMap<usize, f64> {
+fn transport_row(basis: &KineticBasis, p: &Pieces, row: usize) -> RowSum {
     let d = basis.dim();
     let alpha = basis.indices[row];
     let n1 = *basis.w_sizes.get(1).unwrap_or(&1);
-    let mut acc = BTreeMap::new();
+    let mut acc = RowSum(Vec::with_capacity(32));
     let mut add = |beta: [usize; 4], v: f64| {
         if let Some(col) = basis.position(&beta) {
-            *acc.entry(col).or_insert(0.0) += v;
+            acc.add(col, v);
         }
     };
     for j in 0..d {

@@ -1,8 +1,9 @@
-//! Slowest decay rates of the kinetic generator G: dense (all eigenvalues, condition numbers
-//! from the eigenvector matrix) or shift-invert Krylov–Schur over a sparse LU of G − σI (left
-//! eigenvectors by the velocity reflection, Gᵀ = RGR, or else from a second run on the
-//! transpose), and a resolution study that accepts a rate only when it is stable under basis
-//! refinement.
+//! Slowest decay rates of the kinetic generator G: dense (all eigenvalues; condition numbers
+//! from the eigenvector matrix, or, when the slowest are real and decide the result alone
+//! (`slowest_dense`), from their inverse-iteration eigenvectors and the velocity reflection) or
+//! shift-invert Krylov–Schur over a sparse LU of G − σI (left eigenvectors by the velocity
+//! reflection, Gᵀ = RGR, or else from a second run on the transpose), and a resolution study that
+//! accepts a rate only when it is stable under basis refinement.
 //!
 //! G is not normal: a computed eigenvalue λ̃ of a simple eigenvalue λ obeys |λ̃ − λ| ≲ κ η with
 //! η the backward error (the residual ‖Gx − λ̃x‖/‖x‖ plus a rounding floor 8ε‖G‖₁) and
@@ -24,10 +25,10 @@ use crate::resolution::{Level, Study};
 use crate::scaling::{gibbs_moments, overdamped_axes};
 use crate::shift_invert::{self, ShiftInvert};
 use crate::study::{drive, Estimate, Refinable, Settings, Solved, Status};
-use faer::linalg::solvers::DenseSolveCore;
+use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::SparseColMat;
-use faer::{c64, Mat};
+use faer::{c64, Col, Mat};
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
 #[derive(Debug, Clone)]
@@ -129,14 +130,28 @@ impl BlockSpectrum {
 /// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (equal real parts
 /// within their errors by imaginary part, so that successive levels list them alike).
 fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
+    let eigs: Vec<&[c64]> = blocks.iter().map(|b| b.eigs.as_slice()).collect();
+    let (kernel, rest) = split_kernel(&eigs)?;
+    Ok(ordered_rates(blocks, &rest, kernel, count))
+}
+
+/// The kernel (the eigenvalue of smallest modulus, the first one on a tie) and the positions
+/// (block, index) of all the others, in block order.
+fn split_kernel(eigs: &[&[c64]]) -> Result<(c64, Vec<(usize, usize)>)> {
     let all: Vec<(usize, usize)> =
-        blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
-    let eig = |(b, i): (usize, usize)| blocks[b].eigs[i];
+        eigs.iter().enumerate().flat_map(|(b, s)| (0..s.len()).map(move |i| (b, i))).collect();
+    let eig = |(b, i): (usize, usize)| eigs[b][i];
     let kernel_pos = (0..all.len())
         .min_by(|&a, &b| eig(all[a]).norm().total_cmp(&eig(all[b]).norm()))
         .ok_or_else(|| EngineError::Numerical("no eigenvalues".into()))?;
-    let rest: Vec<(usize, usize)> = all.iter().enumerate().filter(|&(k, _)| k != kernel_pos).map(|(_, &p)| p).collect();
-    let groups = merge_clusters(blocks, &rest);
+    let rest = all.iter().enumerate().filter(|&(k, _)| k != kernel_pos).map(|(_, &p)| p).collect();
+    Ok((eig(all[kernel_pos]), rest))
+}
+
+/// [`sort_rates`] given the kernel and the eigenvalues `rest` (block, index) whose groups are
+/// formed and ordered.
+fn ordered_rates(blocks: &[BlockSpectrum], rest: &[(usize, usize)], kernel: c64, count: usize) -> DecayRates {
+    let groups = merge_clusters(blocks, rest);
     // An eigenvalue located no better than its own size (error > |λ|: the scatter of a large
     // Jordan block of unresolved modes, a Krylov edge value without a left partner) has no place
     // in an order by real part; it is left out. A slow rate that becomes so poorly known between
@@ -165,13 +180,13 @@ fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
         }
     }
     pairs.truncate(count);
-    Ok(DecayRates {
+    DecayRates {
         rates: pairs.iter().map(|p| p.0).collect(),
         rounding: pairs.iter().map(|p| p.1).collect(),
-        kernel: -eig(all[kernel_pos]),
+        kernel: -kernel,
         blocks: blocks.iter().map(|b| b.right.nrows()).collect(),
         dense: blocks.iter().all(|b| b.dense),
-    })
+    }
 }
 
 /// Groups of eigenvalues that their error estimates cannot tell apart, each as (mean, error).
@@ -310,6 +325,154 @@ fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
     let backward = (0..n).map(|i| residual(g, right.col(i), eigs[i]).min(schur)).collect();
     Ok(BlockSpectrum { backward, left_eigs: eigs.clone(), eigs, right, left, aligned: true, dense: true })
 }
+
+/// The dense solve of a level's blocks ([`rates_on_level`]): every eigenvalue of every block, with
+/// error estimates for the slowest ones only when those decide [`sort_rates`] as the errors of all
+/// would ([`slowest_dense`]), otherwise for all ([`block_dense`]).
+fn dense_level(problem: &Kinetic, parts: &[KineticBasis], count: usize) -> Result<DecayRates> {
+    let mats = parts.iter().map(|b| problem.matrix(b)).collect::<Result<Vec<_>>>()?;
+    let reflections: Vec<Vec<f64>> = parts.iter().map(velocity_reflection).collect();
+    if let Some(rates) = slowest_dense(&mats, &reflections, count)? {
+        return Ok(rates);
+    }
+    sort_rates(&mats.iter().map(block_dense).collect::<Result<Vec<_>>>()?, count)
+}
+
+/// Every eigenvalue of the blocks G_b (their real Schur forms, without eigenvectors) and the errors
+/// of the slowest only, when these decide the output of [`sort_rates`] exactly as the errors of all
+/// would. With the eigenvalues other than the kernel ordered by decay rate −re λ, the chosen ones C
+/// are the first `count`, extended until the next decay rate exceeds the last chosen one by more
+/// than [`CLUSTER_SPREAD`]·max|λ|. Then no group of `merge_clusters` or `merge_folded` joins C with
+/// the others (group means lie in the hull of their members, so a C mean and another differ by
+/// more than the spread allows), and every rate from C sorts before every other. When C is real,
+/// the reordering of equal real parts by imaginary part (which lets an eigenvalue of large error
+/// move forward) cannot move another before one of C (im ≥ 0 = im of C). So the first `count`
+/// rates are those of C alone once C yields `count` of them; C grows by one eigenvalue until it
+/// does. Right eigenvectors of C by inverse iteration ([`real_eigenvector`]), left ones y = Rx
+/// (the velocity reflection, [`reflection_holds`]).
+///
+/// None (every eigenvector is needed) when the reflection does not hold, the Schur iteration
+/// fails, C holds a complex eigenvalue or two of one block within the spread, C grows beyond
+/// 2·`count` + 8 (what the sparse solver computes), or an inverse iteration does not reach the
+/// Schur form's backward error.
+fn slowest_dense(
+    mats: &[SparseColMat<usize, f64>],
+    reflections: &[Vec<f64>],
+    count: usize,
+) -> Result<Option<DecayRates>> {
+    if !mats.iter().zip(reflections).all(|(g, r)| reflection_holds(g, r)) {
+        return Ok(None);
+    }
+    let dense = mats.iter().map(|g| plan::check_dense(g.nrows()).map(|()| g.to_dense())).collect::<Result<Vec<_>>>()?;
+    // A Schur iteration that does not converge here is left to `block_dense`, which decides.
+    let Ok(eigs) = dense.iter().map(|a| a.eigenvalues()).collect::<std::result::Result<Vec<_>, _>>() else {
+        return Ok(None);
+    };
+    let slices: Vec<&[c64]> = eigs.iter().map(|e| e.as_slice()).collect();
+    let (kernel, rest) = split_kernel(&slices)?;
+    let decay = |(b, i): (usize, usize)| -eigs[b][i].re;
+    let mut by_rate = rest;
+    by_rate.sort_by(|&p, &q| decay(p).total_cmp(&decay(q)));
+    let reach = CLUSTER_SPREAD * by_rate.iter().map(|&(b, i)| eigs[b][i].norm()).fold(0.0, f64::max);
+    let mut take = count.min(by_rate.len());
+    loop {
+        while take > 0 && take < by_rate.len() && decay(by_rate[take]) - decay(by_rate[take - 1]) <= reach {
+            take += 1;
+        }
+        if take > 2 * count + 8 {
+            return Ok(None);
+        }
+        let mut chosen = by_rate[..take].to_vec();
+        chosen.sort_unstable();
+        let Some(blocks) = chosen_blocks(mats, &dense, reflections, &eigs, &chosen)? else { return Ok(None) };
+        let items: Vec<(usize, usize)> =
+            blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
+        let rates = ordered_rates(&blocks, &items, kernel, count);
+        if rates.rates.len() >= count || take == by_rate.len() {
+            return Ok(Some(rates));
+        }
+        take += 1;
+    }
+}
+
+/// Per block, its `chosen` eigenvalues (block, index; in block order) with their errors
+/// ([`real_block`]); None when one block declines.
+fn chosen_blocks(
+    mats: &[SparseColMat<usize, f64>],
+    dense: &[Mat<f64>],
+    reflections: &[Vec<f64>],
+    eigs: &[Vec<c64>],
+    chosen: &[(usize, usize)],
+) -> Result<Option<Vec<BlockSpectrum>>> {
+    let mut blocks = Vec::new();
+    for (b, g) in mats.iter().enumerate() {
+        let own = chosen.iter().filter(|p| p.0 == b).map(|&(_, i)| eigs[b][i]).collect();
+        let Some(block) = real_block(g, &dense[b], &reflections[b], own)? else { return Ok(None) };
+        blocks.push(block);
+    }
+    Ok(Some(blocks))
+}
+
+/// The chosen eigenvalues `own` of one dense block with their errors as [`block_dense`] states
+/// them (right eigenvectors by [`real_eigenvector`], left ones Rx); None when one is complex, two
+/// lie within [`CLUSTER_SPREAD`] of each other, or an inverse iteration does not converge.
+fn real_block(
+    g: &SparseColMat<usize, f64>,
+    a: &Mat<f64>,
+    reflection: &[f64],
+    own: Vec<c64>,
+) -> Result<Option<BlockSpectrum>> {
+    let close = |x: c64, y: c64| (x - y).norm() <= CLUSTER_SPREAD * x.norm().max(y.norm());
+    let isolated = own.iter().enumerate().all(|(i, &x)| own[..i].iter().all(|&y| !close(x, y)));
+    if !isolated || own.iter().any(|l| l.im != 0.0) {
+        return Ok(None);
+    }
+    let n = g.nrows();
+    let schur = 8.0 * (n as f64).sqrt() * f64::EPSILON * a.norm_l2();
+    let mut vectors = Vec::new();
+    let mut backward = Vec::new();
+    for l in &own {
+        let Some((x, r)) = real_eigenvector(g, l.re, schur)? else { return Ok(None) };
+        vectors.push(x);
+        backward.push(r);
+    }
+    let right = Mat::<c64>::from_fn(n, own.len(), |i, c| vectors[c][i]);
+    let left = Mat::<c64>::from_fn(n, own.len(), |i, c| vectors[c][i] * reflection[i]);
+    Ok(Some(BlockSpectrum { backward, left_eigs: own.clone(), eigs: own, right, left, aligned: true, dense: true }))
+}
+
+/// A right eigenvector of G for its real eigenvalue λ by inverse iteration, x ← (G − λI)⁻¹x from
+/// a fixed start, with its backward error (`residual`): the step of smallest residual, taken
+/// while a step still halves it (at most [`INVERSE_STEPS`]); None when the LU fails or that
+/// residual exceeds `floor` (the Schur form's backward error, as in [`block_dense`]).
+fn real_eigenvector(g: &SparseColMat<usize, f64>, lambda: f64, floor: f64) -> Result<Option<(Col<c64>, f64)>> {
+    let n = g.nrows();
+    let Ok(lu) = shifted(g, lambda)?.sp_lu() else { return Ok(None) };
+    // A start without the sign or parity patterns of the basis' symmetries.
+    let mut x = Mat::<f64>::from_fn(n, 1, |i, _| 1.0 + (i as f64 * 0.618_033_988_749_895).fract());
+    let mut best: Option<(Col<c64>, f64)> = None;
+    for _ in 0..INVERSE_STEPS {
+        lu.solve_in_place(x.as_mut());
+        let norm = x.norm_l2();
+        if !(norm.is_finite() && norm > 0.0) {
+            break;
+        }
+        x.col_mut(0).iter_mut().for_each(|e| *e /= norm);
+        let v = Col::<c64>::from_fn(n, |i| c64::new(x[(i, 0)], 0.0));
+        let r = residual(g, v.as_ref(), c64::new(lambda, 0.0));
+        let previous = best.as_ref().map_or(f64::INFINITY, |b| b.1);
+        if r < previous {
+            best = Some((v, r));
+        }
+        if r > 0.5 * previous {
+            break;
+        }
+    }
+    Ok(best.filter(|b| b.1 <= floor))
+}
+
+/// Most inverse-iteration steps of [`real_eigenvector`].
+pub const INVERSE_STEPS: usize = 3;
 
 /// Sparse LU of G − σI, refused ([`EngineError::TooLarge`]) when the structural bound on its
 /// fill-in ([`plan::lu_fill_bound`]) does not fit the memory budget.
@@ -698,33 +861,30 @@ pub fn rates_on_level(
         KineticPath::Auto => auto_dense(basis.len(), count, expected),
     };
     let parts = sectors(problem, basis);
+    if dense {
+        return dense_level(problem, &parts, count);
+    }
     let mut blocks = Vec::new();
     for sector in &parts {
         let g = problem.matrix(sector)?;
-        blocks.push(if dense {
-            block_dense(&g)?
-        } else {
-            block_sparse(&g, count, shift, Some(&velocity_reflection(sector)))?
-        });
+        blocks.push(block_sparse(&g, count, shift, Some(&velocity_reflection(sector)))?);
     }
-    if !dense {
-        let reach = blocks
-            .iter()
-            .map(|b| b.eigs.iter().map(|e| (e - c64::new(shift, 0.0)).norm()).fold(0.0, f64::max))
-            .fold(f64::INFINITY, f64::min);
-        if let Some(far) = expected.iter().find(|l| (*l + c64::new(shift, 0.0)).norm() > 0.9 * reach) {
-            let largest = parts.iter().map(|b| b.len()).max().unwrap_or(0);
-            if largest > DENSE_FALLBACK {
-                return Err(EngineError::TooLarge(format!(
-                    "would need a dense solve of {largest} functions per block: the rate {} + {}i lies beyond \
-                     the reach {} of the sparse shift-invert solve",
-                    short(far.re),
-                    short(far.im),
-                    short(reach)
-                )));
-            }
-            blocks = parts.iter().map(|b| block_dense(&problem.matrix(b)?)).collect::<Result<_>>()?;
+    let reach = blocks
+        .iter()
+        .map(|b| b.eigs.iter().map(|e| (e - c64::new(shift, 0.0)).norm()).fold(0.0, f64::max))
+        .fold(f64::INFINITY, f64::min);
+    if let Some(far) = expected.iter().find(|l| (*l + c64::new(shift, 0.0)).norm() > 0.9 * reach) {
+        let largest = parts.iter().map(|b| b.len()).max().unwrap_or(0);
+        if largest > DENSE_FALLBACK {
+            return Err(EngineError::TooLarge(format!(
+                "would need a dense solve of {largest} functions per block: the rate {} + {}i lies beyond \
+                 the reach {} of the sparse shift-invert solve",
+                short(far.re),
+                short(far.im),
+                short(reach)
+            )));
         }
+        return dense_level(problem, &parts, count);
     }
     sort_rates(&blocks, count)
 }
@@ -1028,5 +1188,106 @@ impl Refinable for KineticLevels<'_> {
         let settled = study::assess(levels, settings.tolerance)
             .is_some_and(|a| a.regimes.iter().all(|r| *r == study::Regime::Settled));
         settled && study::rounding_bound(levels, settings.tolerance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinetic::KineticParams;
+
+    /// The blocks (parity sectors) of a kinetic basis with n functions per axis, their matrices
+    /// and velocity reflections.
+    fn level(spec: &str, friction: f64, n: usize) -> (Vec<SparseColMat<usize, f64>>, Vec<Vec<f64>>) {
+        let potential = Potential::parse(spec).unwrap();
+        let problem = Kinetic::new(&potential, KineticParams::new(friction, 0.5).unwrap()).unwrap();
+        let axes = default_axes(&problem).unwrap();
+        let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree).unwrap();
+        let parts = sectors(&problem, &basis);
+        (parts.iter().map(|b| problem.matrix(b).unwrap()).collect(), parts.iter().map(velocity_reflection).collect())
+    }
+
+    /// Every eigenvector (`block_dense`): the reference the slowest-only solve must reproduce.
+    fn every_eigenvector(mats: &[SparseColMat<usize, f64>], count: usize) -> DecayRates {
+        sort_rates(&mats.iter().map(|g| block_dense(g).unwrap()).collect::<Vec<_>>(), count).unwrap()
+    }
+
+    #[test]
+    fn slowest_real_rates_match_every_eigenvector() {
+        for (spec, friction, n, count) in
+            [("x^4/4 - x^2/2", 1.0, 20, 1), ("x^4/4 - x^2/2", 1.0, 24, 1), ("x^4/4 - x^2/2 + 0.2*x", 2.0, 20, 2)]
+        {
+            let (mats, reflections) = level(spec, friction, n);
+            let slowest = slowest_dense(&mats, &reflections, count).unwrap().expect("the slowest rates decide");
+            let every = every_eigenvector(&mats, count);
+            assert_eq!(slowest.rates.len(), every.rates.len(), "{spec}");
+            assert!(slowest.dense && slowest.blocks == every.blocks);
+            assert!(slowest.kernel.norm() < 1e-12 && every.kernel.norm() < 1e-12);
+            for k in 0..every.rates.len() {
+                let (a, b) = (slowest.rates[k], every.rates[k]);
+                let (ea, eb) = (slowest.rounding[k], every.rounding[k]);
+                eprintln!("{spec} n = {n}: rate {k} {a:.16} / {b:.16}, errors {ea:.3e} / {eb:.3e}");
+                // Both state how far they may be from the exact eigenvalue of the same matrix.
+                assert!((a - b).norm() <= ea + eb, "{spec}: rate {k} {a} vs {b}");
+                assert!((0.5..=2.0).contains(&(ea / eb)), "{spec}: error {k} {ea:e} vs {eb:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn slowest_rates_agree_across_problems() {
+        // Wells, tilts, a stiff sextic, strong and weak damping: wherever the slowest-only solve
+        // decides, its rates agree with every-eigenvector's within the two stated errors.
+        let mut decided = 0;
+        for spec in ["x^4/4 - x^2/2 + 0.3*x", "x^2/2 + x^4/8 - 0.2*x^3", "x^6/6 - x^2", "x^4"] {
+            for (friction, n, count) in [(0.7, 12, 1), (2.0, 20, 2), (5.0, 20, 3), (5.0, 12, 2)] {
+                let (mats, reflections) = level(spec, friction, n);
+                let Some(slowest) = slowest_dense(&mats, &reflections, count).unwrap() else { continue };
+                decided += 1;
+                let every = every_eigenvector(&mats, count);
+                assert_eq!(slowest.rates.len(), every.rates.len(), "{spec} g = {friction}");
+                for k in 0..every.rates.len() {
+                    let (a, b) = (slowest.rates[k], every.rates[k]);
+                    let (ea, eb) = (slowest.rounding[k], every.rounding[k]);
+                    assert!((a - b).norm() <= ea + eb, "{spec} g = {friction} n = {n}: rate {k} {a} vs {b}");
+                    assert!((0.25..=4.0).contains(&(ea / eb)), "{spec} g = {friction}: error {k} {ea:e} vs {eb:e}");
+                }
+            }
+        }
+        assert!(decided >= 8, "the slowest-only solve decided {decided} of 16 cases");
+    }
+
+    #[test]
+    fn study_gap_error_covers_the_reference() {
+        // The 1D double-well kinetic gap (g = 1, D_v = 0.5) from the sector studies up to n = 97
+        // (BENCHMARKS), known to about 1e-12.
+        let reference = 0.33858870499204;
+        let potential = Potential::parse("x^4/4 - x^2/2").unwrap();
+        let problem = Kinetic::new(&potential, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+        for tolerance in [1e-8, 1e-10] {
+            let rates = decay_rates(&problem, &KineticOptions { count: 1, tolerance, ..Default::default() }).unwrap();
+            let (gap, error) = (rates.values[0].0, rates.errors[0]);
+            eprintln!(
+                "tolerance {tolerance:e}: gap {gap:.14} ± {error:.2e}, true error {:.2e}",
+                (gap - reference).abs()
+            );
+            assert!(rates.study.converged && rates.method.levels[0].solver == "dense");
+            assert!((gap - reference).abs() <= error + 1e-12, "{gap} ± {error:e} vs {reference}");
+        }
+    }
+
+    #[test]
+    fn complex_slowest_rates_take_every_eigenvector() {
+        // A weakly damped double well: slow oscillating rates among the first.
+        let (mats, reflections) = level("x^4/4 - x^2/2", 0.3, 20);
+        assert!(slowest_dense(&mats, &reflections, 3).unwrap().is_none());
+        let potential = Potential::parse("x^4/4 - x^2/2").unwrap();
+        let problem = Kinetic::new(&potential, KineticParams::new(0.3, 0.5).unwrap()).unwrap();
+        let axes = default_axes(&problem).unwrap();
+        let basis = basis_of_size(&problem, &axes, 20, IndexSet::TotalDegree).unwrap();
+        let level = dense_level(&problem, &sectors(&problem, &basis), 3).unwrap();
+        let every = every_eigenvector(&mats, 3);
+        assert!(level.rates.iter().any(|l| l.im > 0.0), "{:?}", level.rates);
+        assert_eq!((level.rates, level.rounding, level.kernel), (every.rates, every.rounding, every.kernel));
     }
 }
