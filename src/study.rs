@@ -189,14 +189,21 @@ fn check_budget(
 }
 
 /// The seconds of a level not predicted by its computation: the last level's time times its
-/// growth over the level before (at least 1), or 0 before two levels were timed.
+/// growth over the level before (at least 1), or 0 before two levels were timed. The level before
+/// counts as at least [`TIMING_FLOOR`] seconds: below it the wall-clock time of a level is
+/// scheduling noise, and one descheduled millisecond-level solve (a loaded machine) would
+/// otherwise square into a prediction of minutes and end a study for time that needs seconds.
 fn extrapolated_seconds(solve_seconds: &[f64]) -> f64 {
     match solve_seconds {
-        [.., before, last] if *before > 0.0 => last * (last / before).max(1.0),
+        [.., before, last] => last * (last / before.max(TIMING_FLOOR)).max(1.0),
         [.., last] => *last,
         [] => 0.0,
     }
 }
+
+/// Shortest level time taken as a measurement of growth in [`extrapolated_seconds`] (a few
+/// scheduler time slices).
+pub const TIMING_FLOOR: f64 = 0.05;
 
 /// The study's own budget ([`Settings::time_budget`]): `seconds` more after `elapsed`.
 fn study_time_left(elapsed: f64, seconds: f64, what: &str, settings: &Settings) -> Result<()> {
@@ -372,6 +379,10 @@ mod tests {
         assert_eq!(extrapolated_seconds(&[1.0, 4.0]), 16.0);
         // Shrinking levels are not extrapolated below the last one's time.
         assert_eq!(extrapolated_seconds(&[4.0, 1.0]), 1.0);
-        assert_eq!(extrapolated_seconds(&[0.0, 2.0]), 2.0);
+        // A level faster than the timing floor is not a measurement of growth: a 0.1 ms level
+        // followed by one descheduled for 0.35 s predicts 2.45 s, not 1 225 s.
+        assert_eq!(extrapolated_seconds(&[0.0, 2.0]), 2.0 * (2.0 / TIMING_FLOOR));
+        assert!((extrapolated_seconds(&[1e-4, 0.35]) - 0.35 * 0.35 / TIMING_FLOOR).abs() < 1e-12);
+        assert_eq!(extrapolated_seconds(&[1e-4, 1e-3]), 1e-3);
     }
 }
