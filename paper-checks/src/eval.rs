@@ -283,14 +283,15 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
         Eval::BasinProb { potential, eta, minimum } => escape_eval::eval_basin_prob(&potential, eta, &minimum.0),
         Eval::KineticGap { potential, friction, diffusion, lr, beta, batch, momentum, count, periodic, tolerance } => {
             use theorems::kinetic_eval::{eval_kinetic_gap, eval_kinetic_gap_sgd};
-            // One problem per process: no thread pool (its start-up and hand-offs cost more CPU
-            // than the blocks of a kinetic study gain from it), and the same numbers as `run`.
-            faer::set_global_parallelism(faer::Par::Seq);
-            // The engine's rayon loops (the assembly inside the axis-scale search) run on this
-            // thread: a global pool of one worker that is the current thread starts no threads and
-            // hands nothing off. Their results do not depend on the thread count (`run` checks
+            // One problem per process: faer runs sequentially inside each block (as in `run`, the
+            // same numbers), and the parity sectors of a level are solved at the same time on a
+            // global rayon pool of one worker per core whose first worker is this thread (the
+            // other workers' start-up, ≈ 0.1 ms, against ≈ 1/3 of the study's wall time saved:
+            // BENCHMARKS). The results do not depend on the thread count (`run` checks
             // report.json with RAYON_NUM_THREADS=1). An already built pool is kept.
-            let _ = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build_global();
+            faer::set_global_parallelism(faer::Par::Seq);
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(cores).use_current_thread().build_global();
             match (friction, diffusion, lr, beta, batch, momentum) {
                 (Some(g), Some(dv), ..) => eval_kinetic_gap(&potential, g, dv, count, periodic, tolerance),
                 (_, _, Some(lr), Some(beta), Some(batch), Some(xi)) => {

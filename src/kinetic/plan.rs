@@ -73,6 +73,29 @@ pub fn check_lu(n: usize, entries: usize, fill: f64, extra: f64) -> Result<()> {
     )
 }
 
+/// Bytes a sparse solve of one block of n functions plans at most, before its matrix exists: the
+/// basis and the assembly ([`check_assembly`]) and the LU ([`check_lu`]) with the full-factor
+/// bound n(n + 1) on its fill-in and at most n² stored entries of G (the assembly keeps one entry
+/// per row and column), plus `extra` bytes (Krylov bases).
+pub fn sparse_block_bytes(n: usize, extra: f64) -> f64 {
+    let n = n as f64;
+    n * BASIS_BYTES_PER_FUNCTION + n * n * ASSEMBLY_BYTES_PER_ENTRY + n * (n + 1.0) * LU_BYTES_PER_ENTRY + extra
+}
+
+/// Bytes a dense solve of one block of order n plans at most: the basis and the assembly (at most
+/// n² stored entries) and the dense eigen-solve ([`check_dense`]).
+pub fn dense_block_bytes(n: usize) -> f64 {
+    let n = n as f64;
+    n * BASIS_BYTES_PER_FUNCTION + n * n * (ASSEMBLY_BYTES_PER_ENTRY + DENSE_BYTES_PER_ENTRY)
+}
+
+/// True when solves planning `bytes` each fit the memory budget all together, so that they may
+/// run at the same time.
+pub fn fit_together(bytes: &[f64]) -> bool {
+    let total: f64 = bytes.iter().sum();
+    total.is_finite() && total <= crate::budget::memory_budget() as f64
+}
+
 /// Structural upper bound on the number of stored entries of L + U of a sparse LU of `a` (any
 /// row pivoting, COLAMD column order): Σ_j (h_j + r_j), h_j the Householder column counts and
 /// r_j the column counts of R in a sparse QR of `a` — the numbers faer's symbolic LU computes.

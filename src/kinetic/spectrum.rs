@@ -29,6 +29,7 @@ use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::SparseColMat;
 use faer::{c64, Col, Mat};
+use rayon::prelude::*;
 
 /// Decay rates (re > 0 slowest first, one per conjugate pair, im ≥ 0) with rounding estimates.
 #[derive(Debug, Clone)]
@@ -328,14 +329,64 @@ fn block_dense(g: &SparseColMat<usize, f64>) -> Result<BlockSpectrum> {
 
 /// The dense solve of a level's blocks ([`rates_on_level`]): every eigenvalue of every block, with
 /// error estimates for the slowest ones only when those decide [`sort_rates`] as the errors of all
-/// would ([`slowest_dense`]), otherwise for all ([`block_dense`]).
-fn dense_level(problem: &Kinetic, parts: &[KineticBasis], count: usize) -> Result<DecayRates> {
-    let mats = parts.iter().map(|b| problem.matrix(b)).collect::<Result<Vec<_>>>()?;
+/// would ([`slowest_dense`]), otherwise for all ([`block_dense`]). The blocks are solved at the
+/// same time when `together` ([`each_block`]).
+fn dense_level(problem: &Kinetic, parts: &[KineticBasis], count: usize, together: bool) -> Result<DecayRates> {
+    let mats = each_block(parts, together, |b| problem.matrix(b))?;
     let reflections: Vec<Vec<f64>> = parts.iter().map(velocity_reflection).collect();
-    if let Some(rates) = slowest_dense(&mats, &reflections, count)? {
+    if let Some(rates) = slowest_dense(&mats, &reflections, count, together)? {
         return Ok(rates);
     }
-    sort_rates(&mats.iter().map(block_dense).collect::<Result<Vec<_>>>()?, count)
+    sort_rates(&each_block(&mats, together, block_dense)?, count)
+}
+
+/// The sparse solve of a level's blocks ([`rates_on_level`]): per block, its assembly and
+/// [`block_sparse`] with the velocity reflection, at the same time when `together`
+/// ([`each_block`]).
+fn sparse_level(
+    problem: &Kinetic,
+    parts: &[KineticBasis],
+    count: usize,
+    shift: f64,
+    together: bool,
+) -> Result<Vec<BlockSpectrum>> {
+    each_block(parts, together, |sector| {
+        let g = problem.matrix(sector)?;
+        block_sparse(&g, count, shift, Some(&velocity_reflection(sector)))
+    })
+}
+
+/// `solve` on every block, the results in block order (the first error in block order, if any):
+/// on the rayon pool at the same time when `together`, one after another otherwise. A block's
+/// solve reads only its own block (faer runs `Par::Seq`, and the engine's rayon loops give the
+/// same numbers on any number of threads), so both give the same results bit for bit.
+fn each_block<B: Sync, T: Send>(
+    blocks: &[B],
+    together: bool,
+    solve: impl Fn(&B) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    if together {
+        let results: Vec<Result<T>> = blocks.par_iter().map(&solve).collect();
+        results.into_iter().collect()
+    } else {
+        blocks.iter().map(solve).collect()
+    }
+}
+
+/// True when the blocks of sizes `sizes`, each planning at most `bytes(n)` ([`plan`]), may be
+/// solved at the same time: there are several and the sum of their bounds fits the memory budget.
+/// This is safe: a block solved alone is checked against the budget by its own plan
+/// ([`checked_lu`], [`plan::check_dense`]), whose prediction `bytes` bounds from above; blocks
+/// solved together hold their memory at once, at most the sum, which then fits the budget too.
+/// Blocks whose sum does not fit are solved one after another, each checked alone, as before.
+fn fit_together(sizes: &[usize], bytes: impl Fn(usize) -> f64) -> bool {
+    sizes.len() > 1 && plan::fit_together(&sizes.iter().map(|&n| bytes(n)).collect::<Vec<_>>())
+}
+
+/// The bytes [`block_sparse`] plans for its Krylov bases on a block of n functions.
+fn krylov_bytes(n: usize, count: usize) -> f64 {
+    let want = (2 * count + 8).min(n);
+    2.0 * 16.0 * n as f64 * (3 * want + 20) as f64
 }
 
 /// Every eigenvalue of the blocks G_b (their real Schur forms, without eigenvectors) and the errors
@@ -354,18 +405,26 @@ fn dense_level(problem: &Kinetic, parts: &[KineticBasis], count: usize) -> Resul
 /// None (every eigenvector is needed) when the reflection does not hold, the Schur iteration
 /// fails, C holds a complex eigenvalue or two of one block within the spread, C grows beyond
 /// 2·`count` + 8 (what the sparse solver computes), or an inverse iteration does not reach the
-/// Schur form's backward error.
+/// Schur form's backward error. The blocks' Schur forms and eigenvectors are computed at the same
+/// time when `together` ([`each_block`]).
 fn slowest_dense(
     mats: &[SparseColMat<usize, f64>],
     reflections: &[Vec<f64>],
     count: usize,
+    together: bool,
 ) -> Result<Option<DecayRates>> {
     if !mats.iter().zip(reflections).all(|(g, r)| reflection_holds(g, r)) {
         return Ok(None);
     }
-    let dense = mats.iter().map(|g| plan::check_dense(g.nrows()).map(|()| g.to_dense())).collect::<Result<Vec<_>>>()?;
+    let schur = |g: &SparseColMat<usize, f64>| {
+        plan::check_dense(g.nrows())?;
+        let a = g.to_dense();
+        let eigs = a.eigenvalues();
+        Ok((a, eigs))
+    };
+    let (dense, eigs): (Vec<Mat<f64>>, Vec<_>) = each_block(mats, together, schur)?.into_iter().unzip();
     // A Schur iteration that does not converge here is left to `block_dense`, which decides.
-    let Ok(eigs) = dense.iter().map(|a| a.eigenvalues()).collect::<std::result::Result<Vec<_>, _>>() else {
+    let Ok(eigs) = eigs.into_iter().collect::<std::result::Result<Vec<Vec<c64>>, _>>() else {
         return Ok(None);
     };
     let slices: Vec<&[c64]> = eigs.iter().map(|e| e.as_slice()).collect();
@@ -384,7 +443,9 @@ fn slowest_dense(
         }
         let mut chosen = by_rate[..take].to_vec();
         chosen.sort_unstable();
-        let Some(blocks) = chosen_blocks(mats, &dense, reflections, &eigs, &chosen)? else { return Ok(None) };
+        let Some(blocks) = chosen_blocks(mats, &dense, reflections, &eigs, &chosen, together)? else {
+            return Ok(None);
+        };
         let items: Vec<(usize, usize)> =
             blocks.iter().enumerate().flat_map(|(b, s)| (0..s.eigs.len()).map(move |i| (b, i))).collect();
         let rates = ordered_rates(&blocks, &items, kernel, count);
@@ -396,21 +457,22 @@ fn slowest_dense(
 }
 
 /// Per block, its `chosen` eigenvalues (block, index; in block order) with their errors
-/// ([`real_block`]); None when one block declines.
+/// ([`real_block`]), at the same time when `together` ([`each_block`]); None when one block
+/// declines.
 fn chosen_blocks(
     mats: &[SparseColMat<usize, f64>],
     dense: &[Mat<f64>],
     reflections: &[Vec<f64>],
     eigs: &[Vec<c64>],
     chosen: &[(usize, usize)],
+    together: bool,
 ) -> Result<Option<Vec<BlockSpectrum>>> {
-    let mut blocks = Vec::new();
-    for (b, g) in mats.iter().enumerate() {
+    let indices: Vec<usize> = (0..mats.len()).collect();
+    let blocks = each_block(&indices, together, |&b| {
         let own = chosen.iter().filter(|p| p.0 == b).map(|&(_, i)| eigs[b][i]).collect();
-        let Some(block) = real_block(g, &dense[b], &reflections[b], own)? else { return Ok(None) };
-        blocks.push(block);
-    }
-    Ok(Some(blocks))
+        real_block(&mats[b], &dense[b], &reflections[b], own)
+    })?;
+    Ok(blocks.into_iter().collect())
 }
 
 /// The chosen eigenvalues `own` of one dense block with their errors as [`block_dense`] states
@@ -567,8 +629,7 @@ fn block_sparse(
 ) -> Result<BlockSpectrum> {
     let n = g.nrows();
     let want = (2 * count + 8).min(n);
-    let krylov_bytes = 2.0 * 16.0 * n as f64 * (3 * want + 20) as f64;
-    let op = ShiftInvert::new(checked_lu(g, shift, krylov_bytes)?, n);
+    let op = ShiftInvert::new(checked_lu(g, shift, krylov_bytes(n, count))?, n);
     let (eigs, right) = shift_invert::nonsymmetric(&op, want, shift)?;
     let backward = (0..want).map(|i| residual(g, right.col(i), eigs[i])).collect();
     if let Some(r) = reflection.filter(|r| reflection_holds(g, r)) {
@@ -861,14 +922,13 @@ pub fn rates_on_level(
         KineticPath::Auto => auto_dense(basis.len(), count, expected),
     };
     let parts = sectors(problem, basis);
+    let sizes: Vec<usize> = parts.iter().map(|b| b.len()).collect();
+    let dense_together = fit_together(&sizes, plan::dense_block_bytes);
     if dense {
-        return dense_level(problem, &parts, count);
+        return dense_level(problem, &parts, count, dense_together);
     }
-    let mut blocks = Vec::new();
-    for sector in &parts {
-        let g = problem.matrix(sector)?;
-        blocks.push(block_sparse(&g, count, shift, Some(&velocity_reflection(sector)))?);
-    }
+    let sparse_together = fit_together(&sizes, |n| plan::sparse_block_bytes(n, krylov_bytes(n, count)));
+    let blocks = sparse_level(problem, &parts, count, shift, sparse_together)?;
     let reach = blocks
         .iter()
         .map(|b| b.eigs.iter().map(|e| (e - c64::new(shift, 0.0)).norm()).fold(0.0, f64::max))
@@ -884,7 +944,7 @@ pub fn rates_on_level(
                 short(reach)
             )));
         }
-        return dense_level(problem, &parts, count);
+        return dense_level(problem, &parts, count, dense_together);
     }
     sort_rates(&blocks, count)
 }
@@ -1212,13 +1272,46 @@ mod tests {
         sort_rates(&mats.iter().map(|g| block_dense(g).unwrap()).collect::<Vec<_>>(), count).unwrap()
     }
 
+    /// The bits of a level's output: rates, errors, kernel and block sizes.
+    fn bits(r: &DecayRates) -> (Vec<u64>, Vec<u64>, [u64; 2], Vec<usize>) {
+        let rates = r.rates.iter().flat_map(|l| [l.re.to_bits(), l.im.to_bits()]).collect();
+        let rounding = r.rounding.iter().map(|e| e.to_bits()).collect();
+        (rates, rounding, [r.kernel.re.to_bits(), r.kernel.im.to_bits()], r.blocks.clone())
+    }
+
+    #[test]
+    fn concurrent_sectors_equal_the_sequential_solve_bit_for_bit() {
+        // Slowest-only dense (g = 1), every-eigenvector dense (g = 0.3: complex slow rates) and
+        // sparse solves of two parity sectors, on a pool of two threads.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for (spec, friction, n, count) in
+            [("x^4/4 - x^2/2", 1.0, 24, 1), ("x^4/4 - x^2/2", 0.3, 20, 3), ("x^6/6 - x^2", 2.0, 29, 2)]
+        {
+            let potential = Potential::parse(spec).unwrap();
+            let problem = Kinetic::new(&potential, KineticParams::new(friction, 0.5).unwrap()).unwrap();
+            let axes = default_axes(&problem).unwrap();
+            let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree).unwrap();
+            let parts = sectors(&problem, &basis);
+            assert_eq!(parts.len(), 2, "{spec}");
+            let dense = |together| pool.install(|| dense_level(&problem, &parts, count, together).unwrap());
+            assert_eq!(bits(&dense(true)), bits(&dense(false)), "{spec} g = {friction}: dense");
+            let sparse = |together| {
+                let blocks = pool.install(|| sparse_level(&problem, &parts, count, 0.05 * friction, together).unwrap());
+                sort_rates(&blocks, count).unwrap()
+            };
+            let (concurrent, sequential) = (sparse(true), sparse(false));
+            assert!(concurrent.rates.len() >= count && !concurrent.dense, "{spec} g = {friction}");
+            assert_eq!(bits(&concurrent), bits(&sequential), "{spec} g = {friction}: sparse");
+        }
+    }
+
     #[test]
     fn slowest_real_rates_match_every_eigenvector() {
         for (spec, friction, n, count) in
             [("x^4/4 - x^2/2", 1.0, 20, 1), ("x^4/4 - x^2/2", 1.0, 24, 1), ("x^4/4 - x^2/2 + 0.2*x", 2.0, 20, 2)]
         {
             let (mats, reflections) = level(spec, friction, n);
-            let slowest = slowest_dense(&mats, &reflections, count).unwrap().expect("the slowest rates decide");
+            let slowest = slowest_dense(&mats, &reflections, count, false).unwrap().expect("the slowest rates decide");
             let every = every_eigenvector(&mats, count);
             assert_eq!(slowest.rates.len(), every.rates.len(), "{spec}");
             assert!(slowest.dense && slowest.blocks == every.blocks);
@@ -1242,7 +1335,7 @@ mod tests {
         for spec in ["x^4/4 - x^2/2 + 0.3*x", "x^2/2 + x^4/8 - 0.2*x^3", "x^6/6 - x^2", "x^4"] {
             for (friction, n, count) in [(0.7, 12, 1), (2.0, 20, 2), (5.0, 20, 3), (5.0, 12, 2)] {
                 let (mats, reflections) = level(spec, friction, n);
-                let Some(slowest) = slowest_dense(&mats, &reflections, count).unwrap() else { continue };
+                let Some(slowest) = slowest_dense(&mats, &reflections, count, false).unwrap() else { continue };
                 decided += 1;
                 let every = every_eigenvector(&mats, count);
                 assert_eq!(slowest.rates.len(), every.rates.len(), "{spec} g = {friction}");
@@ -1280,12 +1373,12 @@ mod tests {
     fn complex_slowest_rates_take_every_eigenvector() {
         // A weakly damped double well: slow oscillating rates among the first.
         let (mats, reflections) = level("x^4/4 - x^2/2", 0.3, 20);
-        assert!(slowest_dense(&mats, &reflections, 3).unwrap().is_none());
+        assert!(slowest_dense(&mats, &reflections, 3, false).unwrap().is_none());
         let potential = Potential::parse("x^4/4 - x^2/2").unwrap();
         let problem = Kinetic::new(&potential, KineticParams::new(0.3, 0.5).unwrap()).unwrap();
         let axes = default_axes(&problem).unwrap();
         let basis = basis_of_size(&problem, &axes, 20, IndexSet::TotalDegree).unwrap();
-        let level = dense_level(&problem, &sectors(&problem, &basis), 3).unwrap();
+        let level = dense_level(&problem, &sectors(&problem, &basis), 3, false).unwrap();
         let every = every_eigenvector(&mats, 3);
         assert!(level.rates.iter().any(|l| l.im > 0.0), "{:?}", level.rates);
         assert_eq!((level.rates, level.rounding, level.kernel), (every.rates, every.rounding, every.kernel));
