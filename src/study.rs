@@ -201,7 +201,7 @@ fn extrapolated_seconds(solve_seconds: &[f64]) -> f64 {
     }
 }
 
-/// Shortest level time taken as a measurement of growth in [`extrapolated_seconds`] (a few
+/// Shortest level time taken as a measurement of growth in `extrapolated_seconds` (a few
 /// scheduler time slices).
 pub const TIMING_FLOOR: f64 = 0.05;
 

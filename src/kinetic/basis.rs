@@ -51,7 +51,7 @@ enum Lookup {
     Map(HashMap<[usize; 4], usize>),
 }
 
-/// Largest box of a [`Lookup::Table`] (4 MB of slots).
+/// Largest box of a `Lookup::Table` (4 MB of slots).
 pub const TABLE_LIMIT: usize = 1 << 20;
 
 impl Lookup {

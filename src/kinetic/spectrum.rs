@@ -533,7 +533,7 @@ fn real_eigenvector(g: &SparseColMat<usize, f64>, lambda: f64, floor: f64) -> Re
     Ok(best.filter(|b| b.1 <= floor))
 }
 
-/// Most inverse-iteration steps of [`real_eigenvector`].
+/// Most inverse-iteration steps of `real_eigenvector`.
 pub const INVERSE_STEPS: usize = 3;
 
 /// Sparse LU of G − σI, refused ([`EngineError::TooLarge`]) when the structural bound on its
