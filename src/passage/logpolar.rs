@@ -341,8 +341,8 @@ pub(crate) const BASE: f64 = 4.5;
 /// to 8e-9 (m = 38…41), 1.3e-9 (42…47), 1.8e-10 (48…51), 5.6e-11 (52…55) and < 5e-12 beyond. From
 /// m = 38 the extrapolants' corrections fall 7.0e-4, 6.9e-6, 8.9e-8, 6.0e-10 and then stall
 /// (1.2e-9; error 3.3e-10 against that fit); from m = 48 they fall 4.4e-4, 2.8e-6, 2.2e-8,
-/// 4.1e-10, 3.1e-11 (error 5.9e-12), and likewise on the lemma2 well at D = 0.1…0.025 (errors
-/// 7e-11…4e-10 from 38, 5e-12…1e-11 from 48). With m = 6/√D = 19 at D = 0.1 the corrections stalled
+/// 4.1e-10, 3.1e-11 (error 5.9e-12), and likewise on `(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2` at
+/// D = 0.1…0.025 (errors 7e-11…4e-10 from 38, 5e-12…1e-11 from 48). With m = 6/√D = 19 at D = 0.1 the corrections stalled
 /// near 1e-6.
 pub(crate) const MIN_BASE: f64 = 48.0;
 
