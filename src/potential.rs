@@ -2,6 +2,8 @@
 //! its second-moment matrix, and an L2-regularised logistic risk. Value, gradient and Hessian are
 //! exact.
 
+pub mod confinement;
+
 use crate::error::{short, EngineError, Result};
 use crate::expr::{printable, quote, Expr};
 use crate::jet::{softplus, Grad, Jet, MAX_DIM};
@@ -67,7 +69,7 @@ fn one() -> f64 {
 
 impl Potential {
     /// Parses an expression in x, y, z and checks that it is confining (e^{−L} integrable, see
-    /// [`crate::confinement`]).
+    /// [`crate::potential::confinement`]).
     pub fn parse(text: &str) -> Result<Self> {
         let p = Potential::parse_unchecked(text)?;
         p.check_confining()?;
@@ -336,9 +338,9 @@ impl Potential {
     }
 
     /// Checks that L is confining with e^{−L} integrable, bounded below and never NaN: exactly
-    /// from the leading part for polynomials, numerically otherwise ([`crate::confinement`]).
+    /// from the leading part for polynomials, numerically otherwise ([`crate::potential::confinement`]).
     pub fn check_confining(&self) -> Result<()> {
-        crate::confinement::confirm(self)
+        crate::potential::confinement::confirm(self)
     }
 }
 

@@ -76,7 +76,7 @@ pub struct Study {
     pub stopped: Option<String>,
     /// Why the study ended ([`crate::study::drive`] sets it; [`assess`] alone says `Converged` or
     /// `LastLevel`).
-    pub status: crate::study::Status,
+    pub status: Status,
 }
 
 impl Study {
@@ -98,19 +98,6 @@ impl Study {
             )))
         }
     }
-}
-
-/// Runs `solve` on the levels `sizes` in turn through the study driver ([`crate::study::drive`])
-/// until the study converges, settles at its rounding floor, or `sizes` runs out. A level the
-/// memory budget refuses (`EngineError::TooLarge`) ends the study: with two levels or more the
-/// levels so far decide (converged or not, with `stopped` saying why); with fewer, no estimate
-/// exists and the refusal stands.
-pub fn run<F>(sizes: &[Vec<usize>], tol: f64, abs_floor: f64, solve: F) -> Result<Study>
-where
-    F: FnMut(&[usize]) -> Result<(usize, Vec<f64>, Vec<f64>)>,
-{
-    let settings = crate::study::Settings { abs_floor, ..crate::study::Settings::new(tol) };
-    crate::study::drive(&mut crate::study::Schedule::new(sizes, solve), &settings)
 }
 
 /// The study implied by the levels so far (None with fewer than two levels). Levels may carry
@@ -144,7 +131,7 @@ pub fn assess(levels: &[Level], tol: f64, abs_floor: f64) -> Option<Study> {
         rel_error,
         tolerance: tol,
         stopped: None,
-        status: if converged { crate::study::Status::Converged } else { crate::study::Status::LastLevel },
+        status: if converged { Status::Converged } else { Status::LastLevel },
     })
 }
 
@@ -277,6 +264,21 @@ pub fn schedule(start: &[usize], factor: f64, max: &[usize]) -> Vec<Vec<usize>> 
     }
 }
 
+/// Why a study ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Status {
+    /// Every value's error is estimated and meets the tolerance.
+    Converged,
+    /// The next level would exceed the memory or time budget: the levels so far decide, with the
+    /// accuracy they achieved.
+    BudgetReached(String),
+    /// The values have settled at their rounding floor, which is above the tolerance: finer
+    /// levels would not help.
+    RoundingFloor(String),
+    /// The computation offered no finer level (its largest size was reached).
+    LastLevel,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,11 +356,12 @@ mod tests {
         // Values settled to rounding whose floor (1e-12 relative, growing) misses 1e-14.
         let sizes: Vec<Vec<usize>> = (1..=10).map(|n| vec![10 * n]).collect();
         let mut calls = 0;
-        let study = run(&sizes, 1e-14, 0.0, |s| {
+        let solve = |s: &[usize]| {
             calls += 1;
             Ok((s[0], vec![1.0 + 1e-13 * (calls % 2) as f64], vec![1e-12 * calls as f64]))
-        })
-        .unwrap();
+        };
+        let settings = crate::study::Settings::new(1e-14);
+        let study = crate::study::drive(&mut crate::study::Schedule::new(&sizes, solve), &settings).unwrap();
         assert!(!study.converged && calls == MIN_LEVELS, "{calls} levels");
         assert!(study.stopped.as_deref().unwrap_or("").contains("rounding floor"));
     }

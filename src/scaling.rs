@@ -14,7 +14,7 @@ use argmin::solver::neldermead::NelderMead;
 
 /// Mean and variance per axis of e^{−ηL}, by a Riemann sum on a box holding its mass: boxes
 /// around the origin of half-width 2, 4, …, 4096, then (when the mass lies elsewhere) the same
-/// boxes around the lowest point of L ([`crate::confinement::landscape`]). The potential has
+/// boxes around the lowest point of L ([`crate::potential::confinement::landscape`]). The potential has
 /// passed the confinement test, so a box that never holds the mass means that η is too small
 /// (the temperature 1/η, e.g. the diffusion D, too large) for the scale of L.
 pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
@@ -23,7 +23,7 @@ pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f
         Ok(moments) => return Ok(moments),
         Err(rise) => rise,
     };
-    let centre = crate::confinement::landscape(potential)?.minimum;
+    let centre = crate::potential::confinement::landscape(potential)?.minimum;
     let rise = match moments_in_box(potential, eta, &centre) {
         Ok(moments) => return Ok(moments),
         Err(r) => r.max(rise),

@@ -8,27 +8,13 @@
 
 use crate::error::{short, EngineError, Result};
 use crate::resolution::{assess, Level};
-use serde::Serialize;
 use std::time::Instant;
 
 /// The outcome of a study: values, errors, levels and [`Status`] (the resolution study of
 /// [`crate::resolution`]).
 pub type Estimate = crate::resolution::Study;
 
-/// Why a study ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Status {
-    /// Every value's error is estimated and meets the tolerance.
-    Converged,
-    /// The next level would exceed the memory or time budget: the levels so far decide, with the
-    /// accuracy they achieved.
-    BudgetReached(String),
-    /// The values have settled at their rounding floor, which is above the tolerance: finer
-    /// levels would not help.
-    RoundingFloor(String),
-    /// The computation offered no finer level (its largest size was reached).
-    LastLevel,
-}
+pub use crate::resolution::Status;
 
 /// What one level returned: its basis size, its values and a rounding bound for each.
 #[derive(Debug, Clone)]

@@ -39,11 +39,11 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
 /// on [−8, 8]^d (4001, 161², 41³ nodes); in d = 3 the coarse node is then polished by a
 /// compass search (steps 0.2, 0.1, … down to 1e-7). When that node lies on the edge of the
 /// grid (the minimum is farther out), the lowest point of the confinement test's landscape
-/// search ([`crate::confinement::landscape`]) is used instead.
+/// search ([`crate::potential::confinement::landscape`]) is used instead.
 pub fn lowest_point(potential: &Potential) -> Vec<f64> {
     let best = lowest_grid_point(potential);
     if best.iter().any(|x| x.abs() >= 8.0) {
-        if let Ok(land) = crate::confinement::landscape(potential) {
+        if let Ok(land) = crate::potential::confinement::landscape(potential) {
             if potential.value(&land.minimum) < potential.value(&best) {
                 return land.minimum;
             }
