@@ -30,34 +30,36 @@ pub struct HermiteBasis {
     pub kind: IndexSet,
     /// Multi-indices, in basis order.
     pub indices: Vec<[usize; 3]>,
-    lookup: Lookup,
+    lookup: Lookup<3>,
 }
 
-/// Position of each multi-index of a basis: a table over the box Π_j [0, n_j) when the box is
-/// not much larger than the basis (every assembled entry looks one up), a hash map otherwise.
+/// Position of each multi-index of a basis of `D`-component multi-indices (the Hermite bases here,
+/// the kinetic phase-space bases): a table over the box Π_j [0, n_j) when the box is not much
+/// larger than the basis (every assembled entry looks one up), a hash map otherwise.
 #[derive(Debug, Clone)]
-enum Lookup {
-    /// Entry α₀·n₁n₂ + α₁·n₂ + α₂ (missing axes have n = 1); `u32::MAX` where α is not in the set.
+pub(crate) enum Lookup<const D: usize> {
+    /// Entry (…(α₀·n₁ + α₁)·n₂ + …)·n_{D−1} + α_{D−1} (missing axes have n = 1); `u32::MAX` where α
+    /// is not in the set.
     Table {
-        sizes: [usize; 3],
+        sizes: [usize; D],
         slots: Vec<u32>,
     },
-    Map(HashMap<[usize; 3], usize>),
+    Map(HashMap<[usize; D], usize>),
 }
 
 /// Largest box, relative to the number of functions (plus a constant), held as a table.
 const TABLE_PER_FUNCTION: usize = 64;
 
-impl Lookup {
-    fn new(sizes: &[usize], indices: &[[usize; 3]]) -> Self {
-        let n = |j: usize| sizes.get(j).copied().unwrap_or(1);
-        let dims = [n(0), n(1), n(2)];
+impl<const D: usize> Lookup<D> {
+    /// The lookup of `indices` inside the box of `sizes` (axes past `sizes.len()` have size 1).
+    pub(crate) fn new(sizes: &[usize], indices: &[[usize; D]]) -> Self {
+        let dims: [usize; D] = std::array::from_fn(|j| sizes.get(j).copied().unwrap_or(1));
         let cells = dims.iter().try_fold(1usize, |acc, &m| acc.checked_mul(m));
         match cells {
             Some(cells) if cells <= TABLE_PER_FUNCTION * indices.len() + 4096 && indices.len() < u32::MAX as usize => {
                 let mut slots = vec![u32::MAX; cells];
                 for (i, alpha) in indices.iter().enumerate() {
-                    slots[(alpha[0] * dims[1] + alpha[1]) * dims[2] + alpha[2]] = i as u32;
+                    slots[Self::slot(alpha, &dims)] = i as u32;
                 }
                 Lookup::Table { sizes: dims, slots }
             }
@@ -65,13 +67,18 @@ impl Lookup {
         }
     }
 
-    fn get(&self, alpha: &[usize; 3]) -> Option<usize> {
+    fn slot(alpha: &[usize; D], sizes: &[usize; D]) -> usize {
+        alpha.iter().zip(sizes).fold(0, |slot, (a, n)| slot * n + a)
+    }
+
+    /// The position of `alpha`, None when it is not in the set.
+    pub(crate) fn get(&self, alpha: &[usize; D]) -> Option<usize> {
         match self {
             Lookup::Table { sizes, slots } => {
-                if (0..3).any(|j| alpha[j] >= sizes[j]) {
+                if alpha.iter().zip(sizes).any(|(a, n)| a >= n) {
                     return None;
                 }
-                let slot = slots[(alpha[0] * sizes[1] + alpha[1]) * sizes[2] + alpha[2]];
+                let slot = slots[Self::slot(alpha, sizes)];
                 (slot != u32::MAX).then_some(slot as usize)
             }
             Lookup::Map(map) => map.get(alpha).copied(),
