@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use fpspectral::basis::{HermiteBasis, IndexSet};
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Duration;
 
 const POTENTIALS: [&str; 3] =
@@ -18,7 +18,7 @@ fn fixed_size(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(3));
     let cases: [(usize, &[usize]); 3] = [(0, &[64, 128, 256, 512]), (1, &[20, 40, 60]), (2, &[12, 20, 28])];
     for (d, sizes) in cases {
-        let pot = Potential::parse(POTENTIALS[d]).unwrap();
+        let pot = Expression::parse(POTENTIALS[d]).unwrap();
         let op = Overdamped::new(&pot, 0.5).unwrap();
         let dim = d + 1;
         for &n in sizes {
@@ -43,7 +43,7 @@ fn automatic(c: &mut Criterion) {
     let mut group = c.benchmark_group("converged_gap");
     group.sample_size(10).measurement_time(Duration::from_secs(5));
     for (d, tol) in [(0, 1e-10), (1, 1e-8), (2, 1e-8)] {
-        let pot = Potential::parse(POTENTIALS[d]).unwrap();
+        let pot = Expression::parse(POTENTIALS[d]).unwrap();
         let op = Overdamped::new(&pot, 0.5).unwrap();
         group.bench_function(format!("d{}", d + 1), |b| {
             b.iter(|| decay_rates(&op, &RateOptions { count: 3, tolerance: tol, ..Default::default() }).unwrap())

@@ -7,12 +7,12 @@ use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes, rates_on, KineticPath};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Duration;
 
 fn solve(c: &mut Criterion, spec: &str, label: &str, sizes: &[(usize, KineticPath)]) {
     faer::set_global_parallelism(faer::Par::Seq);
-    let pot = Potential::parse(spec).unwrap();
+    let pot = Expression::parse(spec).unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let axes = default_axes(&problem).unwrap();
     let mut group = c.benchmark_group(label);

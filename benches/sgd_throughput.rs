@@ -10,7 +10,7 @@
 use fpspectral::sgd::chain::{simulate, Algorithm, ChainState, Method, Problem};
 use fpspectral::sgd::observe::Snapshots;
 use fpspectral::sgd::{RiskGradient, SampleShifts, Sampling};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::process::Command;
 use std::time::Instant;
 
@@ -30,7 +30,7 @@ fn cpu_seconds() -> f64 {
 
 /// (chain-steps per wall second, chain-steps per CPU second).
 fn ours(momentum: f64) -> (f64, f64) {
-    let p = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2").unwrap();
     let g = RiskGradient::new(&p);
     let shifts = SampleShifts::new(1024, 1, 128.0, 1).unwrap();
     let method = if momentum > 0.0 { Method::Momentum { momentum } } else { Method::Sgd };

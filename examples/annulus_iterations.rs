@@ -1,11 +1,11 @@
 //! GMRES iterations and wall time of each annulus level of the lemma2 2D well (D = 0.1, 0.05):
 //! `cargo run --release --example annulus_iterations [N …]` (only the listed N, if any).
 use fpspectral::annulus::{mfpt_annulus_level, outer_radius, Annulus};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Instant;
 
 fn main() {
-    let p = Potential::parse("(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2").unwrap();
+    let p = Expression::parse("(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2").unwrap();
     let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
     let sizes: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
     for (d, ns) in [(0.1, [80usize, 100, 124]), (0.05, [106, 132, 164])] {

@@ -6,11 +6,11 @@ use fpspectral::annulus::mfpt_annulus;
 use fpspectral::annulus::outer_radius;
 use fpspectral::kolmogorov::{mfpt_2d, PassageProblem};
 use fpspectral::logpolar::{gth_band_solve, logpolar_system, mfpt_logpolar, GridMaps, LogPolarProblem};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Instant;
 
 fn main() {
-    let p = Potential::parse("x^2/2 + y^2/2").unwrap();
+    let p = Expression::parse("x^2/2 + y^2/2").unwrap();
     for d in [0.5, 0.1, 0.05] {
         for start in [[1.0, 0.0], [-1.5, 1.0]] {
             let t = Instant::now();
@@ -26,7 +26,7 @@ fn main() {
         }
     }
     let w = "(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2";
-    let p = Potential::parse(w).unwrap();
+    let p = Expression::parse(w).unwrap();
     let prob = PassageProblem { lower: [-2.2, -1.8], upper: [2.2, 1.8], target: [1.0, 0.0], radius: 0.1 };
     for d in [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125] {
         let t = Instant::now();

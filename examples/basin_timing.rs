@@ -2,7 +2,7 @@
 //! three-minimum potential): `cargo run --release --example basin_timing [--slow]`.
 use fpspectral::basin::log_basin_integral;
 use fpspectral::quadrature::{basin_probability, log_ball_integral, log_partition};
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 use std::time::Instant;
 
 const EQ8_2D: &str = "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2)";
@@ -10,7 +10,7 @@ const EQ8_3D: &str = "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*
 const THREE: &str = "(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)";
 
 fn basin(spec: &str, eta: f64, minimum: &[f64]) -> f64 {
-    let p = Potential::parse(spec).unwrap();
+    let p = Expression::parse(spec).unwrap();
     let t = Instant::now();
     match basin_probability(&p, eta, minimum) {
         Ok(q) => println!("basin {spec} η={eta} at {minimum:?}: P = {:.12} ± {:.1e}", q.ln.exp(), q.rel_error),
@@ -24,8 +24,8 @@ fn basin(spec: &str, eta: f64, minimum: &[f64]) -> f64 {
 /// Single-thread cost of one gradient evaluation on 10⁶ points: full jet, expression tree over
 /// first-order jets, and the expanded polynomial.
 fn evaluation_costs() {
-    let p = Potential::parse(EQ8_3D).unwrap();
-    let Potential::Expression { expr, .. } = &p else { unreachable!() };
+    let p = Expression::parse(EQ8_3D).unwrap();
+    let expr = p.expr();
     let points: Vec<[f64; 3]> = (0..1_000_000)
         .map(|k| [(k as f64 * 0.37).sin() * 2.0, (k as f64 * 0.11).cos(), (k as f64 * 0.23).sin()])
         .collect();
@@ -60,7 +60,7 @@ fn main() {
         total += basin(EQ8_3D, eta, &[-1.0, 0.0, 0.0]) + basin(EQ8_3D, eta, &[1.0, 0.0, 0.0]);
     }
     println!("eq8 3D basin checks (8 basins): {total:.3} s");
-    let p = Potential::parse(EQ8_3D).unwrap();
+    let p = Expression::parse(EQ8_3D).unwrap();
     let t = Instant::now();
     let paper = (119.04f64 / 36.48).sqrt();
     let mut ratios = Vec::new();
@@ -83,7 +83,7 @@ fn main() {
         log_partition(&p, eta).unwrap();
     }
     println!("eq8 3D partition functions Z (4): {:.3} s", t.elapsed().as_secs_f64());
-    let p = Potential::parse(EQ8_3D).unwrap();
+    let p = Expression::parse(EQ8_3D).unwrap();
     let t = Instant::now();
     let mut ratios = Vec::new();
     for eta in etas {

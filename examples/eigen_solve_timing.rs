@@ -21,7 +21,7 @@ use fpspectral::basis::HermiteBasis;
 use fpspectral::eigen::{lowest_dense, lowest_from_factor, lowest_sparse, to_dense};
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{default_index_set, eigenpairs, SolverPath};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 
@@ -51,7 +51,7 @@ fn main() {
         eprintln!("usage: eigen_solve_timing POTENTIAL D COUNT CENTRE SCALE SIZES SHIFT REPEATS [WHICH]");
         std::process::exit(2);
     }
-    let pot = Potential::from_spec(&args[1]).expect("potential");
+    let pot = Expression::from_spec(&args[1]).expect("potential");
     let op = Overdamped::new(&pot, args[2].parse().expect("D")).expect("operator");
     let count: usize = args[3].parse().expect("count");
     let centre: Vec<f64> = list(&args[4]);

@@ -9,7 +9,7 @@
 
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, RateOptions};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use serde_json::json;
 use std::time::Instant;
 
@@ -20,7 +20,7 @@ fn main() {
         std::process::exit(2);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.into());
-    let pot = Potential::from_spec(&args[1]).expect("potential");
+    let pot = Expression::from_spec(&args[1]).expect("potential");
     let diffusion: f64 = args[2].parse().expect("D");
     let count: usize = arg(3, "3").parse().expect("count");
     let tolerance: f64 = arg(4, "1e-10").parse().expect("tolerance");

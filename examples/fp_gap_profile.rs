@@ -10,7 +10,7 @@ use fpspectral::operator::Overdamped;
 use fpspectral::plan::{OverdampedPlan, SolverPath};
 use fpspectral::scaling::{choose_axes, gibbs_moments};
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions};
-use fpspectral::{basis::HermiteBasis, Potential};
+use fpspectral::{basis::HermiteBasis, Expression};
 use std::time::Instant;
 
 fn best<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -28,7 +28,7 @@ fn best<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.into());
-    let pot = Potential::from_spec(&arg(1, "x^4/4 - x^2/2")).expect("potential");
+    let pot = Expression::from_spec(&arg(1, "x^4/4 - x^2/2")).expect("potential");
     let diffusion: f64 = arg(2, "0.5").parse().expect("D");
     let count: usize = arg(3, "3").parse().expect("count");
     let tolerance: f64 = arg(4, "1e-10").parse().expect("tolerance");

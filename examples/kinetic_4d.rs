@@ -3,10 +3,10 @@
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::*;
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 fn main() {
     faer::set_global_parallelism(faer::Par::rayon(2));
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let t = std::time::Instant::now();
     let r = decay_rates(&problem, &KineticOptions { count: 1, tolerance: 1e-8, ..Default::default() }).unwrap();

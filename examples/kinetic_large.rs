@@ -9,14 +9,14 @@ use fpspectral::kinetic::basis::KineticBasis;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::*;
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Instant;
 fn main() {
     faer::set_global_parallelism(faer::Par::rayon(2));
     // KINETIC_POTENTIAL / KINETIC_EXACT override the problem, e.g. the harmonic
     // "x^2/2 + y^2/2" with exact gap (g − Re√(g² − 4ω²))/2 = 0.5.
     let spec = std::env::var("KINETIC_POTENTIAL").unwrap_or_else(|_| "x^4/4 - x^2/2 + y^2/2".into());
-    let pot = Potential::parse(&spec).unwrap();
+    let pot = Expression::parse(&spec).unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let exact: f64 = std::env::var("KINETIC_EXACT").map_or(0.3385887049929836, |e| e.parse().unwrap());
     let axes = default_axes(&problem).unwrap();

@@ -7,11 +7,11 @@ use fpspectral::kinetic::basis::KineticBasis;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::*;
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Instant;
 fn main() {
     faer::set_global_parallelism(faer::Par::rayon(2));
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let t = Instant::now();
     let axes = default_axes(&problem).unwrap();

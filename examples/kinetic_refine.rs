@@ -9,7 +9,7 @@
 use fpspectral::kinetic::iterative::{refine_gap, RefineParams, RefinedGap};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::time::Instant;
 
 fn vm_hwm() -> String {
@@ -29,7 +29,7 @@ fn main() {
         Ok(e) => Some(e.parse().expect("KINETIC_EXACT: a number or none")),
         Err(_) => Some(0.3385887049929836),
     };
-    let pot = Potential::parse(&spec).expect("KINETIC_POTENTIAL");
+    let pot = Expression::parse(&spec).expect("KINETIC_POTENTIAL");
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("sizes COARSE FINE...")).collect();
     if args.len() < 2 {

@@ -4,7 +4,7 @@
 //! ASPECT [OUTER_FACTOR]]]`, start (−1, 0), target (1, 0).
 use fpspectral::annulus::outer_radius;
 use fpspectral::logpolar::{gth_band_solve, logpolar_system, GridMaps, LogPolarProblem};
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -13,7 +13,7 @@ fn main() {
     let (d, radius) = (arg(2, 0.1), arg(3, 0.1));
     let (m0, m1, step) = (arg(4, 48.0) as usize, arg(5, 60.0) as usize, arg(6, 1.0) as usize);
     let maps = GridMaps { s_map: arg(7, 0.7), theta_map: arg(8, 0.7), aspect: arg(9, 1.0) as usize };
-    let p = Potential::parse(spec).unwrap();
+    let p = Expression::parse(spec).unwrap();
     let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
     let outer = outer_radius(&p, d, target, start).unwrap() * arg(10, 1.0);
     let prob = LogPolarProblem { target, radius, outer, start };

@@ -1,7 +1,7 @@
 //! Timings and accuracy of Gibbs integrals for narrow wells (η up to 1e8) in d = 2, 3:
 //! `cargo run --release --example narrow_wells`.
 use fpspectral::quadrature::{ball_probability, log_partition};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::f64::consts::PI;
 use std::time::Instant;
 
@@ -9,8 +9,8 @@ fn separable(parts: &[&str], eta: f64) {
     let vars = ["x", "y", "z"];
     let spec: Vec<String> = parts.iter().zip(vars).map(|(q, v)| q.replace('x', v)).collect();
     let spec = spec.join(" + ");
-    let p = Potential::parse(&spec).unwrap();
-    let exact: f64 = parts.iter().map(|q| log_partition(&Potential::parse(q).unwrap(), eta).unwrap().ln).sum();
+    let p = Expression::parse(&spec).unwrap();
+    let exact: f64 = parts.iter().map(|q| log_partition(&Expression::parse(q).unwrap(), eta).unwrap().ln).sum();
     let t = Instant::now();
     match log_partition(&p, eta) {
         Ok(z) => println!(
@@ -34,7 +34,7 @@ fn main() {
     }
     let cases = [("x^2 + 2*y^2", 2usize, 2.0 * 4.0), ("x^2 + 2*y^2 + 3*z^2", 3, 2.0 * 4.0 * 6.0)];
     for (spec, d, det) in cases {
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         for eta in [1.0, 1e4, 1e6, 1e8] {
             let t = Instant::now();
             let z = log_partition(&p, eta);

@@ -28,7 +28,6 @@
 //! bound, and the levels on `(x^2-1)^2/4 + (1.5 + 0.5*tanh(x))*y^2/2` take ~12 % less CPU).
 
 use crate::error::{positive, short, EngineError, Result};
-use crate::gibbs::integrand::potential_values;
 use crate::kolmogorov::bernoulli;
 use crate::krylov::{gmres, GmresParams, Identity, Preconditioner, SparseLu};
 use crate::potential::Potential;
@@ -160,7 +159,7 @@ fn barycentric(x: &[f64], values: &[f64], t: f64) -> f64 {
 /// τ(start) on ns Chebyshev intervals in s and nt (even) Fourier nodes in θ. The θ grid starts at
 /// the angle of the start, so the start lies on a grid line; along it τ is interpolated in s.
 pub fn mfpt_annulus_level(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &Annulus,
     start: [f64; 2],
@@ -183,7 +182,7 @@ pub(crate) struct NodalSolution {
 /// the same relative residual ‖M⁻¹(b − Ax)‖ ≤ 10⁻¹²‖M⁻¹b‖, so a start already close to the
 /// solution only removes iterations.
 pub(crate) fn annulus_level_from(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &Annulus,
     start: [f64; 2],
@@ -371,7 +370,7 @@ fn interpolate(coarse: &NodalSolution, s: &[f64], nt: usize) -> Vec<f64> {
 
 /// Outer radius R ≥ 1.2·|start − c| such that L − L_min ≥ [`OUTER_BARRIER`]·D on every sampled
 /// circle |w − c| = r ≥ R (radii growing by 2 %, 512 angles, up to 4× the last low circle).
-pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], start: [f64; 2]) -> Result<f64> {
+pub fn outer_radius(potential: &dyn Potential, diffusion: f64, target: [f64; 2], start: [f64; 2]) -> Result<f64> {
     let (cos, sin): (Vec<f64>, Vec<f64>) = (0..CIRCLE_POINTS)
         .map(|k| {
             let a = 2.0 * PI * k as f64 / CIRCLE_POINTS as f64;
@@ -384,7 +383,7 @@ pub fn outer_radius(potential: &Potential, diffusion: f64, target: [f64; 2], sta
         for k in 0..CIRCLE_POINTS {
             (xs[k], ys[k]) = (target[0] + r * cos[k], target[1] + r * sin[k]);
         }
-        potential_values(potential, &[&xs, &ys], &mut values);
+        potential.values(&[&xs, &ys], &mut values);
         values.iter().copied().fold(f64::INFINITY, f64::min)
     };
     let mut lmin = potential.value(&target);
@@ -432,7 +431,7 @@ pub(crate) fn level_counts(diffusion: f64, level: usize) -> (usize, usize) {
 /// The annulus levels as a [`Refinable`]: level k has [`level_counts`]`(D, k)` nodes, at most
 /// `MAX_LEVELS` levels and [`MAX_NODES`] nodes.
 struct AnnulusLevels<'a> {
-    potential: &'a Potential,
+    potential: &'a dyn Potential,
     diffusion: f64,
     prob: Annulus,
     start: [f64; 2],
@@ -480,7 +479,7 @@ pub const MAX_LEVELS: usize = 4;
 /// regime and meet the tolerance. The error is the driver's: the last change widened by its
 /// geometric tail, or, short of the asymptotic regime, at least |τ| (not converged).
 pub fn mfpt_annulus(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],

@@ -38,7 +38,7 @@ pub(crate) struct Anchor {
 /// ball (41² / 17³ nodes, plus 256 / 1024 points on the sphere), every sampled local minimum
 /// polished by a compass search projected onto the ball (steps down to 1e-10 R), merged when
 /// closer than 4 local scales or on one peak ([`same_peak`]), and kept when η(L(a) − min L) < 46.
-pub(crate) fn ball_anchors(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Vec<Anchor> {
+pub(crate) fn ball_anchors(potential: &dyn Potential, eta: f64, centre: &[f64], radius: f64) -> Vec<Anchor> {
     let l = |w: &[f64]| potential.value(w);
     let mut seeds = grid_minima(&l, centre, radius);
     let sphere = sphere_points(centre.len(), centre, radius, if centre.len() == 3 { 1024 } else { 256 });
@@ -341,7 +341,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 /// one peak at the centre keeps the polar rule about c ([`log_disc_integral`]), any other layout
 /// (a well off-centre, several wells, a peak on the sphere) the graded rules of
 /// `crate::ball::log_anchored_ball`.
-pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
+pub fn log_ball_integral(potential: &dyn Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     positive("radius", radius)?;
     check_point(potential, "centre", centre)?;
@@ -363,7 +363,7 @@ pub fn log_ball_integral(potential: &Potential, eta: f64, centre: &[f64], radius
 }
 
 /// Stationary probability P(|W(∞) − c| ≤ ε) = ∫_{ball} e^{−ηL} / Z under the Gibbs density.
-pub fn ball_probability(potential: &Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
+pub fn ball_probability(potential: &dyn Potential, eta: f64, centre: &[f64], radius: f64) -> Result<LogQuantity> {
     let ball = log_ball_integral(potential, eta, centre, radius)?;
     let z = log_partition(potential, eta)?;
     Ok(ball.div(&z))

@@ -51,7 +51,7 @@ pub struct Landscape {
 impl Landscape {
     /// Critical points found by Newton from a grid over c + [−h, h]^d (the Gibbs ball about the
     /// lowest point c, wherever it lies); sublevel balls are searched up to radius `span`.
-    pub fn near(potential: &Potential, centre: &[f64], half_width: f64, span: f64) -> Result<Landscape> {
+    pub fn near(potential: &dyn Potential, centre: &[f64], half_width: f64, span: f64) -> Result<Landscape> {
         let starts = if potential.dim() == 3 { 13 } else { 25 };
         let points = critical_points_near(potential, centre, half_width, starts);
         let minima: Vec<Vec<f64>> = points.iter().filter(|c| c.index == 0).map(|c| c.point.clone()).collect();
@@ -71,7 +71,7 @@ impl Landscape {
     /// Index of the minimum whose ball the RK4 gradient flow from w enters (None: none within
     /// 20000 steps, e.g. a point on a stable manifold of a saddle). Step τ = min(0.1/λ_max,
     /// cap/|∇L|), λ_max the largest Hessian eigenvalue at the minima, cap = ρ_min/5.
-    pub fn classify(&self, potential: &Potential, w: &[f64]) -> Option<usize> {
+    pub fn classify(&self, potential: &dyn Potential, w: &[f64]) -> Option<usize> {
         let d = w.len();
         let grad = |x: &[f64; MAX_DIM]| potential.gradient(&x[..d]).g;
         let mut x = [0.0; MAX_DIM];
@@ -103,7 +103,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// 0.9 × the largest r ≤ r_max (bisection) with L < level on 512 points of the sphere |w − m| = r.
-fn sublevel_ball(potential: &Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
+fn sublevel_ball(potential: &dyn Potential, m: &[f64], level: f64, r_max: f64) -> f64 {
     let below = |r: f64| sphere_iter(m.len(), m, r, 512).all(|p| potential.value(&p[..m.len()]) < level);
     let (mut lo, mut hi) = (0.0, r_max);
     for _ in 0..50 {
@@ -130,7 +130,7 @@ fn check_found(found: &[f64], own: &[f64]) -> Result<()> {
 }
 
 /// ln ∫_{basin of m} e^{−ηL} in d = 2, 3 (see the module notes), for the minimum near `minimum`.
-pub fn log_basin_integral(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+pub fn log_basin_integral(potential: &dyn Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
     let own = require_minimum(potential, minimum)?;
     let centre = lowest_point(potential);
@@ -226,7 +226,7 @@ fn base_phi(d: usize) -> usize {
 
 /// One ray from the minimum: the basin test and the radial integral over its basin pieces.
 struct Ray<'a> {
-    potential: &'a Potential,
+    potential: &'a dyn Potential,
     eta: f64,
     land: &'a Landscape,
     index: usize,
@@ -299,7 +299,7 @@ impl Ray<'_> {
 /// Stationary probability of the basin of attraction of the minimum `minimum` under the
 /// gradient flow (d = 1: the interval between the neighbouring local maxima of L; d = 2, 3:
 /// [`crate::basin::log_basin_integral`], which splits every ray at the basin boundary).
-pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+pub fn basin_probability(potential: &dyn Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     let basin = log_basin_mass(potential, eta, minimum)?;
     let z = log_partition(potential, eta)?;
     Ok(basin.div(&z))
@@ -307,7 +307,7 @@ pub fn basin_probability(potential: &Potential, eta: f64, minimum: &[f64]) -> Re
 
 /// ln ∫_{basin of `minimum`} e^{−ηL}, unnormalised (the numerator of [`basin_probability`]; a
 /// ratio of two basins needs no partition function, which cancels).
-pub fn log_basin_mass(potential: &Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
+pub fn log_basin_mass(potential: &dyn Potential, eta: f64, minimum: &[f64]) -> Result<LogQuantity> {
     positive("eta", eta)?;
     check_point(potential, "minimum", minimum)?;
     Ok(match supported_dim(potential)? {
@@ -324,7 +324,7 @@ pub fn log_basin_mass(potential: &Potential, eta: f64, minimum: &[f64]) -> Resul
 /// ln of the Gibbs mass an end x of a 1D basin can move: e^{−ηL(x)} · δ, δ = 8ε·max(|x|, 1) the
 /// few ulps within which the computed zero of L′ that ends the basin is known
 /// ([`crate::critical::basin_interval`] bisects it to the last bit); −∞ at an infinite end.
-fn end_weight(potential: &Potential, eta: f64, x: f64) -> f64 {
+fn end_weight(potential: &dyn Potential, eta: f64, x: f64) -> f64 {
     if !x.is_finite() {
         return f64::NEG_INFINITY;
     }

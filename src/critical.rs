@@ -24,14 +24,14 @@ pub struct CriticalPoint {
 }
 
 /// Hessian of L at w as a d×d matrix.
-pub fn hessian(potential: &Potential, w: &[f64]) -> DMatrix<f64> {
+pub fn hessian(potential: &dyn Potential, w: &[f64]) -> DMatrix<f64> {
     let d = potential.dim();
     let j = potential.jet(w);
     DMatrix::from_fn(d, d, |i, k| j.h[i][k])
 }
 
 /// Hessian data at a point: ascending eigenvalues and determinant.
-pub fn hessian_spectrum(potential: &Potential, w: &[f64]) -> (Vec<f64>, f64) {
+pub fn hessian_spectrum(potential: &dyn Potential, w: &[f64]) -> (Vec<f64>, f64) {
     let h = hessian(potential, w);
     let det = h.determinant();
     let mut ev: Vec<f64> = h.symmetric_eigen().eigenvalues.iter().copied().collect();
@@ -41,7 +41,7 @@ pub fn hessian_spectrum(potential: &Potential, w: &[f64]) -> (Vec<f64>, f64) {
 
 /// Damped Newton iteration on ∇L = 0 from `start`; converges to whichever critical point is
 /// near (minimum or saddle alike).
-pub fn newton_critical(potential: &Potential, start: &[f64]) -> Result<CriticalPoint> {
+pub fn newton_critical(potential: &dyn Potential, start: &[f64]) -> Result<CriticalPoint> {
     let d = potential.dim();
     let mut w = start.to_vec();
     for _ in 0..200 {
@@ -69,7 +69,7 @@ pub fn newton_critical(potential: &Potential, start: &[f64]) -> Result<CriticalP
     }
 }
 
-fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
+fn describe(potential: &dyn Potential, w: Vec<f64>) -> CriticalPoint {
     let j = potential.jet(&w);
     let d = potential.dim();
     let (eigenvalues, determinant) = hessian_spectrum(potential, &w);
@@ -78,7 +78,7 @@ fn describe(potential: &Potential, w: Vec<f64>) -> CriticalPoint {
 }
 
 /// All critical points found from a grid of starts in [−span, span]^d, deduplicated.
-pub(crate) fn critical_points(potential: &Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
+pub(crate) fn critical_points(potential: &dyn Potential, span: f64, starts_per_axis: usize) -> Vec<CriticalPoint> {
     critical_points_near(potential, &vec![0.0; potential.dim()], span, starts_per_axis)
 }
 
@@ -87,7 +87,7 @@ pub(crate) fn critical_points(potential: &Potential, span: f64, starts_per_axis:
 /// grid on the region that matters (a well at (200, −30)) keeps its spacing at the region's
 /// scale instead of the distance from the origin.
 pub fn critical_points_near(
-    potential: &Potential,
+    potential: &dyn Potential,
     centre: &[f64],
     half_width: f64,
     starts_per_axis: usize,
@@ -127,7 +127,7 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// The lowest index-1 saddle among the critical points near the segment from `a` to `b`
 /// (1D: the highest point of L between them, the barrier a passage from one to the other crosses).
-pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
+pub fn saddle_between(potential: &dyn Potential, a: &[f64], b: &[f64]) -> Result<CriticalPoint> {
     if potential.dim() == 1 {
         let (lo, hi) = if a[0] < b[0] { (a[0], b[0]) } else { (b[0], a[0]) };
         let n = 4001;
@@ -154,7 +154,7 @@ pub fn saddle_between(potential: &Potential, a: &[f64], b: &[f64]) -> Result<Cri
 /// d = 1, 2, 3 does) when Newton ends at a critical point that is not a minimum, e.g. a point on
 /// the slope between a well and a barrier, whose basin would otherwise be whichever the flow
 /// happens to reach.
-pub fn require_minimum(potential: &Potential, point: &[f64]) -> Result<CriticalPoint> {
+pub fn require_minimum(potential: &dyn Potential, point: &[f64]) -> Result<CriticalPoint> {
     let own = newton_critical(potential, point)?;
     if own.index != 0 {
         let text: Vec<String> = point.iter().map(|&x| crate::error::short(x)).collect();
@@ -170,7 +170,7 @@ pub fn require_minimum(potential: &Potential, point: &[f64]) -> Result<CriticalP
 /// Basin of attraction of a 1D minimum: the interval between the neighbouring local maxima of L
 /// (±∞ where there is none). `minimum` must lead Newton to a minimum ([`require_minimum`]); the
 /// interval is that of the minimum Newton reaches.
-pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)> {
+pub fn basin_interval(potential: &dyn Potential, minimum: f64) -> Result<(f64, f64)> {
     let minimum = require_minimum(potential, &[minimum])?.point[0];
     let span = minimum.abs().max(1.0) * 8.0;
     let points = critical_points(potential, span, 401);
@@ -198,7 +198,7 @@ pub fn basin_interval(potential: &Potential, minimum: f64) -> Result<(f64, f64)>
 /// Steps start at a thousandth of the well's width 1/√L″(m) and grow by 5 % a step, so a barrier
 /// is missed only if it is narrower than about 5 % of its distance from m; a sign change of L′ is
 /// then located by bisection.
-fn first_turn(potential: &Potential, m: f64, dir: f64) -> f64 {
+fn first_turn(potential: &dyn Potential, m: f64, dir: f64) -> f64 {
     let slope = |x: f64| potential.gradient(&[x]).g[0] * dir;
     let curvature = potential.jet(&[m]).h[0][0];
     let width = if curvature > 0.0 && curvature.is_finite() { curvature.sqrt().recip() } else { 1.0 };

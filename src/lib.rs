@@ -53,4 +53,4 @@ pub mod variable;
 pub use error::{EngineError, Result};
 /// The passage-time solvers under their former paths.
 pub use passage::{kolmogorov, logpolar, mfpt};
-pub use potential::Potential;
+pub use potential::{Expression, Potential};

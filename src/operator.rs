@@ -20,14 +20,14 @@ use rayon::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Overdamped<'a> {
     /// The risk L.
-    pub potential: &'a Potential,
+    pub potential: &'a dyn Potential,
     /// D = γβ/(2M) > 0.
     pub diffusion: f64,
 }
 
 impl<'a> Overdamped<'a> {
     /// Checks D > 0 and finite.
-    pub fn new(potential: &'a Potential, diffusion: f64) -> Result<Self> {
+    pub fn new(potential: &'a dyn Potential, diffusion: f64) -> Result<Self> {
         positive("diffusion D", diffusion)?;
         Ok(Overdamped { potential, diffusion })
     }
@@ -441,8 +441,8 @@ mod tests {
     use crate::basis::IndexSet;
 
     /// A coupled non-polynomial 2D potential (no separable shortcut, no polynomial sparse path).
-    fn coupled() -> Potential {
-        Potential::parse("x^2/2 + y^2 + cos(x + y/2)/4 + x*y/5").unwrap()
+    fn coupled() -> crate::Expression {
+        crate::Expression::parse("x^2/2 + y^2 + cos(x + y/2)/4 + x*y/5").unwrap()
     }
 
     #[test]

@@ -173,7 +173,7 @@ pub struct OverdampedPlan {
 impl OverdampedPlan {
     /// The plan for `count` rates of (potential, tolerance) with solver policy `path`;
     /// `max_per_axis` (0: the default) caps every axis.
-    pub fn new(potential: &Potential, count: usize, tolerance: f64, path: SolverPath, max_per_axis: usize) -> Self {
+    pub fn new(potential: &dyn Potential, count: usize, tolerance: f64, path: SolverPath, max_per_axis: usize) -> Self {
         let dim = potential.dim();
         let index_set = default_index_set(dim);
         let start = first_size(dim, count);
@@ -345,7 +345,7 @@ mod tests {
     use super::*;
 
     fn plan(expr: &str, count: usize) -> OverdampedPlan {
-        OverdampedPlan::new(&Potential::parse(expr).unwrap(), count, 1e-10, SolverPath::Auto, 0)
+        OverdampedPlan::new(&crate::Expression::parse(expr).unwrap(), count, 1e-10, SolverPath::Auto, 0)
     }
 
     #[test]
@@ -418,8 +418,13 @@ mod tests {
         p.start_free_axes();
         assert_eq!(p.start, vec![16, 16, 5]);
         // Under a cap of 48, room is left for RATIO_WINDOW + 2 levels: 24, 30, 38, 48.
-        let mut p =
-            OverdampedPlan::new(&Potential::parse("x^4/4 - x^2/2 + y^2").unwrap(), 1, 1e-10, SolverPath::Auto, 48);
+        let mut p = OverdampedPlan::new(
+            &crate::Expression::parse("x^4/4 - x^2/2 + y^2").unwrap(),
+            1,
+            1e-10,
+            SolverPath::Auto,
+            48,
+        );
         p.start = vec![16, 3];
         p.exact = vec![false, true];
         p.start_free_axes();
@@ -462,7 +467,7 @@ mod tests {
         assert_eq!(text, "Hermite, sparse shift-invert, total degree per-axis 40×24, sectors 4, 1180 functions");
         let small = p.describe(&[16, 16], &[36, 34, 34, 32]);
         assert_eq!(small, "Hermite, banded H, dense eigen, total degree per-axis 16×16, sectors 4, 136 functions");
-        let q = OverdampedPlan::new(&Potential::parse("cos(x) + x^2").unwrap(), 3, 1e-10, SolverPath::Auto, 0);
+        let q = OverdampedPlan::new(&crate::Expression::parse("cos(x) + x^2").unwrap(), 3, 1e-10, SolverPath::Auto, 0);
         assert!(!q.polynomial && q.sectors() == 1 && q.solver_for(5000) == Solver::Dense);
     }
 }

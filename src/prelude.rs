@@ -1,7 +1,8 @@
 //! The small public API most users need: `use fpspectral::prelude::*;`.
 //!
-//! A potential is parsed from an expression in x, y, z ([`Potential::parse`], which also checks
-//! that e^{−L} is integrable). The overdamped Fokker–Planck operator of dW = −∇L dt + √(2D) dB
+//! A potential is anything that implements the [`Potential`] trait (L, ∇L, ∇²L at a point); the
+//! engine's own is an expression in x, y, z ([`Expression::parse`], which also checks that e^{−L}
+//! is integrable). The overdamped Fokker–Planck operator of dW = −∇L dt + √(2D) dB
 //! is [`Overdamped`]; its slowest decay rates come from [`decay_rates`] (a resolution study with
 //! error estimates), the Poincaré constant of e^{−ηL} from [`poincare_constant`]. Gibbs integrals
 //! of e^{−ηL} are held in logarithms ([`LogQuantity`]); mean first passage times in d = 1 are
@@ -16,7 +17,7 @@
 //!
 //! ```
 //! use fpspectral::prelude::*;
-//! let potential = Potential::parse("x^2/2 + y^2")?;
+//! let potential = Expression::parse("x^2/2 + y^2")?;
 //! let op = Overdamped::new(&potential, 0.5)?;
 //! let rates = decay_rates(&op, &RateOptions { count: 3, ..Default::default() })?;
 //! for (got, exact) in rates.values.iter().zip([1.0, 2.0, 2.0]) {
@@ -31,7 +32,7 @@
 //!
 //! ```
 //! use fpspectral::prelude::*;
-//! let potential = Potential::parse("x^2/2")?;
+//! let potential = Expression::parse("x^2/2")?;
 //! let (constant, error, _) = poincare_constant(&potential, 2.0, 1e-10)?;
 //! assert!((constant - 2.0).abs() <= error.max(1e-9), "{constant} ± {error}");
 //! # Ok::<(), fpspectral::EngineError>(())
@@ -41,7 +42,7 @@
 //!
 //! ```
 //! use fpspectral::prelude::*;
-//! let potential = Potential::parse("x^2/2")?;
+//! let potential = Expression::parse("x^2/2")?;
 //! let p = ball_probability(&potential, 1.0, &[0.0], 1.0)?;
 //! let erf = 0.682_689_492_137_085_9; // erf(1/√2)
 //! assert!((p.value() - erf).abs() <= p.value() * p.rel_error + 1e-15);
@@ -54,7 +55,7 @@
 //!
 //! ```
 //! use fpspectral::prelude::*;
-//! let potential = Potential::parse("x^2/2")?;
+//! let potential = Expression::parse("x^2/2")?;
 //! let tau = mfpt_1d(&potential, 1.0, 0.0, 1.0)?;
 //! let simpson = |f: &dyn Fn(f64) -> f64, a: f64, b: f64, n: usize| {
 //!     let h = (b - a) / n as f64;
@@ -72,7 +73,7 @@
 //!
 //! ```
 //! use fpspectral::prelude::*;
-//! let potential = Potential::parse("x^2/2")?;
+//! let potential = Expression::parse("x^2/2")?;
 //! let problem = Kinetic::new(&potential, KineticParams::new(1.0, 0.5)?)?;
 //! let rates = kinetic_decay_rates(&problem, &KineticOptions { count: 1, ..Default::default() })?;
 //! let (re, im) = rates.values[0];
@@ -101,6 +102,6 @@ pub use crate::kinetic::spectrum::{decay_rates as kinetic_decay_rates, KineticOp
 pub use crate::kinetic::KineticParams;
 pub use crate::mfpt::{eyring_kramers, mfpt_1d};
 pub use crate::operator::Overdamped;
-pub use crate::potential::Potential;
+pub use crate::potential::{Expression, Potential};
 pub use crate::quantity::Quantity;
 pub use crate::spectrum::{decay_rates, poincare_constant, RateOptions, Rates};

@@ -7,7 +7,7 @@ use crate::eigen::{lowest_eigenvalues_dense, lowest_eigenvalues_from_factor};
 use crate::error::{short, EngineError, Result};
 use crate::operator::Overdamped;
 use crate::polynomial::Poly;
-use crate::potential::Potential;
+use crate::potential::{Expression, Potential};
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::brent::BrentOpt;
 use argmin::solver::neldermead::NelderMead;
@@ -17,7 +17,7 @@ use argmin::solver::neldermead::NelderMead;
 /// boxes around the lowest point of L ([`crate::potential::confinement::landscape`]). The potential has
 /// passed the confinement test, so a box that never holds the mass means that η is too small
 /// (the temperature 1/η, e.g. the diffusion D, too large) for the scale of L.
-pub fn gibbs_moments(potential: &Potential, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
+pub fn gibbs_moments(potential: &dyn Potential, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
     let d = potential.dim();
     let rise = match moments_in_box(potential, eta, &vec![0.0; d]) {
         Ok(moments) => return Ok(moments),
@@ -42,7 +42,11 @@ const MAX_HALF: f64 = 4096.0;
 
 /// Moments on boxes of half-width 2, 4, …, [`MAX_HALF`] around `centre`; Err(rise of L from its
 /// lowest sample to its lowest edge sample on the largest box) when none holds the mass.
-fn moments_in_box(potential: &Potential, eta: f64, centre: &[f64]) -> std::result::Result<(Vec<f64>, Vec<f64>), f64> {
+fn moments_in_box(
+    potential: &dyn Potential,
+    eta: f64,
+    centre: &[f64],
+) -> std::result::Result<(Vec<f64>, Vec<f64>), f64> {
     let d = potential.dim();
     let m = match d {
         1 => 801,
@@ -73,7 +77,7 @@ fn moments_in_box(potential: &Potential, eta: f64, centre: &[f64]) -> std::resul
 
 type Samples = Vec<(Vec<f64>, f64)>;
 
-fn sample_box(potential: &Potential, centre: &[f64], half: f64, m: usize, d: usize) -> (f64, f64, Samples) {
+fn sample_box(potential: &dyn Potential, centre: &[f64], half: f64, m: usize, d: usize) -> (f64, f64, Samples) {
     let total = m.pow(d as u32);
     let mut pts = Vec::with_capacity(total);
     let mut lmin = f64::INFINITY;
@@ -258,7 +262,7 @@ pub fn overdamped_axes(op: &Overdamped, count: usize, probe: usize, kind: IndexS
     }
     let free: Vec<usize> = (0..d).filter(|&j| parts[j].is_none()).collect();
     let eta = 1.0 / op.diffusion;
-    let axis_potentials: Vec<Option<Potential>> =
+    let axis_potentials: Vec<Option<Expression>> =
         parts.iter().map(|p| p.as_deref().map(axis_potential).transpose()).collect::<Result<_>>()?;
     // The Gibbs moments also refuse a temperature too large for L's scale (an exact
     // Ornstein–Uhlenbeck axis would otherwise accept D = 1e300 and overflow at the nodes). With
@@ -343,15 +347,15 @@ fn ornstein_uhlenbeck_axis(part: &[(u32, f64)], diffusion: f64) -> Option<(f64, 
 }
 
 /// The one-dimensional potential L_j(x) of a separable axis's terms (power, coefficient).
-fn axis_potential(part: &[(u32, f64)]) -> Result<Potential> {
+fn axis_potential(part: &[(u32, f64)]) -> Result<Expression> {
     let text: Vec<String> = part.iter().map(|(p, c)| format!("({c:?})*x^{p}")).collect();
-    Potential::parse_unchecked(&text.join(" + "))
+    Expression::parse_unchecked(&text.join(" + "))
 }
 
 /// Centre and scale of a separable axis from the Ritz-sum search of [`choose_axes`] on its
 /// one-dimensional potential, started from its Gibbs moments (mean, variance).
 fn one_axis(
-    potential: &Potential,
+    potential: &dyn Potential,
     (mean, var): (Vec<f64>, Vec<f64>),
     diffusion: f64,
     count: usize,
@@ -375,7 +379,7 @@ mod tests {
     use super::*;
 
     fn poly(expr: &str) -> Poly {
-        Potential::parse(expr).unwrap().poly().unwrap()
+        Expression::parse(expr).unwrap().poly().unwrap()
     }
 
     #[test]

@@ -374,7 +374,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
 /// Poincaré constant of the measure e^{−ηL}: the spectral gap of −Δ + η∇L·∇, equal to η·λ_1 of
 /// the overdamped Fokker–Planck operator with D = 1/η. The study may be unconverged
 /// (`rates.study.converged`); the error is then the honest one of [`decay_rates`].
-pub fn poincare_constant(potential: &Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
+pub fn poincare_constant(potential: &dyn Potential, eta: f64, tolerance: f64) -> Result<(f64, f64, Rates)> {
     positive("eta", eta)?;
     let op = Overdamped::new(potential, 1.0 / eta)?;
     // d = 2 keeps its cap of 48 per axis; d = 3 uses the planner's (96), which its per-axis

@@ -18,7 +18,7 @@ use faer::Mat;
 #[derive(Debug, Clone)]
 pub struct VariableDiffusion<'a> {
     /// The risk L (d = 1).
-    pub potential: &'a Potential,
+    pub potential: &'a dyn Potential,
     /// D(w) = γβ(w)/(2M), an expression in x.
     pub diffusion: Expr,
 }
@@ -35,7 +35,7 @@ pub struct Stationary {
 
 impl<'a> VariableDiffusion<'a> {
     /// Checks d = 1 and D > 0 on a wide grid.
-    pub fn new(potential: &'a Potential, diffusion: &str) -> Result<Self> {
+    pub fn new(potential: &'a dyn Potential, diffusion: &str) -> Result<Self> {
         if potential.dim() != 1 {
             return Err(EngineError::InvalidParameter("variable diffusion is implemented in d = 1".into()));
         }

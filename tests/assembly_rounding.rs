@@ -6,7 +6,7 @@
 use fpspectral::basis::{HermiteBasis, IndexSet};
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 /// The lowest `count` non-zero sums Σ k_i a_i, k_i ≥ 0.
 fn ou_rates(curvatures: &[f64], count: usize) -> Vec<f64> {
@@ -29,7 +29,7 @@ fn ou_expr(curvatures: &[f64], centres: &[f64]) -> String {
 /// by 9.2e-15 when the bound ignored the rounding of H's entries.
 #[test]
 fn the_fuzz_case_is_covered() {
-    let pot = Potential::parse("4.18*(x - (-2.4))^2/2 + 0.35*(y - (1.81))^2/2").unwrap();
+    let pot = Expression::parse("4.18*(x - (-2.4))^2/2 + 0.35*(y - (1.81))^2/2").unwrap();
     let op = Overdamped::new(&pot, 0.709).unwrap();
     let r = decay_rates(&op, &RateOptions { count: 3, tolerance: 1e-8, ..Default::default() }).unwrap();
     for ((v, e), t) in r.values.iter().zip(&r.errors).zip(ou_rates(&[4.18, 0.35], 3)) {
@@ -42,7 +42,7 @@ fn the_fuzz_case_is_covered() {
 /// to the exact k·a (the basis error of these low modes is far below 1e-20 at this size), and
 /// the ratio bound/error where the error is not zero.
 fn check_fixed_basis(curvatures: &[f64], centres: &[f64], d: f64, stretch: f64, n: usize) -> f64 {
-    let pot = Potential::parse(&ou_expr(curvatures, centres)).unwrap();
+    let pot = Expression::parse(&ou_expr(curvatures, centres)).unwrap();
     let op = Overdamped::new(&pot, d).unwrap();
     let dim = curvatures.len();
     // The matched scale is √(2D/a); `stretch` ≠ 1 makes H non-diagonal.

@@ -5,13 +5,13 @@
 use certify::spectrum::{enclose, Options};
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions};
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 const DOUBLE_WELL: [f64; 5] = [0.0, 0.0, -0.5, 0.0, 0.25];
 
 #[test]
 fn enclosures_agree_with_the_engine_on_the_double_well() {
-    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2").unwrap();
     for d in [1.0, 0.5, 0.25, 0.1] {
         let rates = decay_rates(
             &Overdamped::new(&pot, d).unwrap(),
@@ -30,7 +30,7 @@ fn enclosures_agree_with_the_engine_on_the_double_well() {
 
 #[test]
 fn poincare_constants_are_eta_times_the_gap_at_d_one_over_eta() {
-    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2").unwrap();
     for eta in [1.0, 2.0, 4.0] {
         let (cp, err, _) = poincare_constant(&pot, eta, 1e-10).unwrap();
         let e = &enclose(&DOUBLE_WELL, 1.0 / eta, 1, Options::default()).unwrap()[0];

@@ -6,11 +6,11 @@ use fpspectral::eigen::to_dense;
 use fpspectral::hermite::{values, GaussHermite};
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, eigenpairs, poincare_constant, RateOptions, SolverPath};
-use fpspectral::{EngineError, Potential};
+use fpspectral::{EngineError, Expression, Potential};
 use proptest::prelude::*;
 
 fn rates(spec: &str, d: f64, count: usize, tol: f64, path: SolverPath) -> fpspectral::spectrum::Rates {
-    let p = Potential::parse(spec).unwrap();
+    let p = Expression::parse(spec).unwrap();
     let op = Overdamped::new(&p, d).unwrap();
     decay_rates(&op, &RateOptions { count, tolerance: tol, path, ..Default::default() }).unwrap()
 }
@@ -50,7 +50,7 @@ fn double_well_three_rates_to_1e10_dense_and_sparse_agree() {
 fn ornstein_uhlenbeck_2d_through_sparse_shift_invert() {
     let spec = "x^2/2 + 3*y^2/4";
     let r = rates(spec, 0.5, 2, 1e-10, SolverPath::Dense);
-    let p = Potential::parse(spec).unwrap();
+    let p = Expression::parse(spec).unwrap();
     let op = Overdamped::new(&p, 0.5).unwrap();
     let basis = HermiteBasis::new(r.centre.clone(), r.scale.clone(), vec![30, 30], IndexSet::TotalDegree).unwrap();
     assert!(basis.len() > fpspectral::eigen::SMALL_SPARSE);
@@ -68,7 +68,7 @@ fn non_separable_2d_polynomial_to_1e8() {
         assert!(r.errors[i] <= 1e-8 * r.values[i]);
     }
     // Independent check: the sparse solve at the finest size agrees with the dense one there.
-    let p = Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
     let op = Overdamped::new(&p, 0.5).unwrap();
     let basis = HermiteBasis::new(r.centre.clone(), r.scale.clone(), vec![30, 30], IndexSet::TotalDegree).unwrap();
     let dense = eigenpairs(&op, &basis, 3, SolverPath::Dense, -0.01).unwrap();
@@ -88,7 +88,7 @@ fn non_separable_3d_polynomial_to_1e8() {
 
 #[test]
 fn sparse_banded_matrix_equals_dense_quadrature_galerkin() {
-    let p = Potential::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2 + 0.3*x*y").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2 + 0.3*x*y").unwrap();
     let op = Overdamped::new(&p, 0.3).unwrap();
     let basis = HermiteBasis::new(vec![0.1, -0.2], vec![0.5, 0.8], vec![12, 10], IndexSet::FullTensor).unwrap();
     let b = op.factor(&basis).unwrap();
@@ -108,18 +108,9 @@ fn non_polynomial_risk_converges_under_refinement() {
 }
 
 #[test]
-fn logistic_fixture_gap_resolved() {
-    let p = Potential::from_spec(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/logistic.json")).unwrap();
-    let op = Overdamped::new(&p, 0.4).unwrap();
-    let r =
-        decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-6, max_per_axis: 48, ..Default::default() }).unwrap();
-    assert!(r.study.converged && r.errors[0] <= 1e-6 * r.values[0]);
-}
-
-#[test]
 fn poincare_constant_of_gaussian_is_its_curvature() {
     // e^{-ηa x²/2} is Gaussian with variance 1/(ηa): Poincaré constant ηa.
-    let p = Potential::parse("1.5*x^2/2").unwrap();
+    let p = Expression::parse("1.5*x^2/2").unwrap();
     let (v, e, _) = poincare_constant(&p, 2.0, 1e-12).unwrap();
     assert!((v - 3.0).abs() <= 1e-11 && e <= 1e-11);
 }
@@ -147,7 +138,7 @@ proptest! {
 
     #[test]
     fn generator_is_symmetric_and_nonnegative(c in -0.3f64..0.3, tilt in -0.5f64..0.5, d in 0.1f64..1.0) {
-        let p = Potential::parse(&format!("x^4/4 - x^2/2 + {tilt}*x + y^2/2 + {c}*x*y")).unwrap();
+        let p = Expression::parse(&format!("x^4/4 - x^2/2 + {tilt}*x + y^2/2 + {c}*x*y")).unwrap();
         let op = Overdamped::new(&p, d).unwrap();
         let basis = HermiteBasis::new(vec![0.0, 0.0], vec![0.6, 0.9], vec![8, 8], IndexSet::TotalDegree).unwrap();
         let h = to_dense(&op.sparse_matrix(&basis).unwrap());
@@ -158,7 +149,7 @@ proptest! {
 }
 
 fn refused(spec: &str) -> EngineError {
-    Potential::parse(spec).unwrap_err()
+    Expression::parse(spec).unwrap_err()
 }
 
 #[test]
@@ -176,7 +167,7 @@ fn refuses_malformed_and_non_confining_potentials() {
 
 #[test]
 fn refuses_bad_diffusion() {
-    let p = Potential::parse("x^2").unwrap();
+    let p = Expression::parse("x^2").unwrap();
     for d in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         assert!(matches!(Overdamped::new(&p, d), Err(EngineError::InvalidParameter(_))));
     }
@@ -184,7 +175,7 @@ fn refuses_bad_diffusion() {
 
 #[test]
 fn refuses_unreadable_fixture_and_huge_basis() {
-    assert!(matches!(Potential::from_spec("/nonexistent/risk.json"), Err(EngineError::Io(_))));
+    assert!(matches!(Expression::from_spec("/nonexistent/risk.json"), Err(EngineError::Io(_))));
     let r = HermiteBasis::new(vec![0.0; 3], vec![1.0; 3], vec![1000, 1000, 1000], IndexSet::FullTensor);
     assert!(matches!(r, Err(EngineError::TooLarge(_))));
 }
@@ -214,21 +205,18 @@ fn resolution_error_covers_slow_geometric_convergence() {
     }
 }
 
-/// Potentials of every kind for the gradient-only path: 3D polynomials, an expression with every
-/// elementary function, a squared-loss and a logistic risk.
-fn gradient_cases() -> Vec<Potential> {
-    let squared = serde_json::json!({"kind": "squared-loss", "second_moment": [[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 0.5]], "w0": [0.5, -1.0, 0.25]});
-    let logistic = serde_json::json!({"kind": "logistic", "features": [[1.0, 0.5, -0.2], [-0.3, 1.0, 0.7], [0.4, -0.8, 1.0]], "labels": [1.0, 0.0, 1.0], "lambda": 0.1});
+/// Expressions of every kind for the gradient-only path: 3D polynomials and an expression with
+/// every elementary function (the data risks' paths are tested in theorems/tests/risks.rs).
+fn gradient_cases() -> Vec<Expression> {
     vec![
-        Potential::parse("(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)").unwrap(),
-        Potential::parse_unchecked(
+        Expression::parse("(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)")
+            .unwrap(),
+        Expression::parse_unchecked(
             "exp(0.3*x)*cos(y) + log(2 + x^2)/sqrt(1 + z^2) + sin(x*y)*tanh(z) + (1 + y^2)^1.5 + (2 + x^2)^(0.1*z)",
         )
         .unwrap(),
         // Degree 18: the polynomial path's tables of powers on the heap.
-        Potential::parse_unchecked("x^18/1e6 + (x*y + z)^5/100 - 3*x*y*z^2").unwrap(),
-        Potential::from_json(&squared).unwrap(),
-        Potential::from_json(&logistic).unwrap(),
+        Expression::parse_unchecked("x^18/1e6 + (x*y + z)^5/100 - 3*x*y*z^2").unwrap(),
     ]
 }
 

@@ -11,7 +11,7 @@ use fpspectral::logpolar::{
 };
 use fpspectral::mfpt::mfpt_1d;
 use fpspectral::quadrature::{ball_probability, log_partition};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use std::f64::consts::PI;
 
 mod common;
@@ -26,7 +26,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 #[test]
 fn gaussian_ball_probability_1d_matches_erf() {
-    let p = Potential::parse("2*x^2").unwrap(); // λ = 4
+    let p = Expression::parse("2*x^2").unwrap(); // λ = 4
     for (eta, eps) in [(1.0, 0.5), (10.0, 0.1), (1e4, 0.003), (0.5, 1e-3)] {
         let got = ball_probability(&p, eta, &[0.0], eps).unwrap();
         let exact = erf(eps * (eta * 4.0 / 2.0f64).sqrt());
@@ -37,24 +37,11 @@ fn gaussian_ball_probability_1d_matches_erf() {
 
 #[test]
 fn gaussian_disc_probability_2d_is_exact() {
-    let p = Potential::parse("1.5*(x^2 + y^2)").unwrap(); // λ = 3
+    let p = Expression::parse("1.5*(x^2 + y^2)").unwrap(); // λ = 3
     for (eta, eps) in [(1.0, 0.5), (20.0, 0.2), (0.3, 2.0)] {
         let got = ball_probability(&p, eta, &[0.0, 0.0], eps).unwrap();
         let exact = -(-eta * 3.0 * eps * eps / 2.0f64).exp_m1();
         assert!(rel(got.value(), exact) < 1e-8, "η={eta} ε={eps}: {} vs {exact}", got.value());
-    }
-}
-
-#[test]
-fn anisotropic_gaussian_partition_2d() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/squared_loss.json");
-    let p = Potential::from_spec(dir).unwrap();
-    let Potential::SquaredLoss { design, offset, .. } = &p else { panic!() };
-    let det = design[0][0] * design[1][1] - design[0][1] * design[1][0];
-    for eta in [1.0, 7.0] {
-        let exact = (-eta * offset).exp() * PI / (eta * det.sqrt());
-        let got = log_partition(&p, eta).unwrap();
-        assert!(rel(got.value(), exact) < 1e-8, "η={eta}: {} vs {exact}", got.value());
     }
 }
 
@@ -76,7 +63,7 @@ fn ou_mfpt_series(b: f64, d: f64) -> f64 {
 
 #[test]
 fn ou_mean_first_passage_time_matches_series() {
-    let p = Potential::parse("x^2/2").unwrap();
+    let p = Expression::parse("x^2/2").unwrap();
     for (b, d) in [(1.0, 0.5), (1.0, 0.05), (1.5, 0.02), (1.0, 0.01)] {
         let got = mfpt_1d(&p, d, 0.0, b).unwrap();
         let exact = ou_mfpt_series(b, d);
@@ -90,7 +77,7 @@ fn ou_mean_first_passage_time_matches_series() {
 
 #[test]
 fn double_well_mfpt_is_converged_at_small_diffusion() {
-    let p = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2").unwrap();
     for d in [0.05, 0.005, 0.001] {
         let t = mfpt_1d(&p, d, -1.0, 1.0).unwrap();
         assert!(t.rel_error < 1e-10, "D={d}: {}", t.rel_error);
@@ -104,7 +91,7 @@ fn is_invalid<T: std::fmt::Debug>(r: fpspectral::Result<T>) -> bool {
 
 #[test]
 fn logpolar_refuses_bad_grid_maps() {
-    let well = Potential::parse("(x^2-1)^2/4 + y^2/2").unwrap();
+    let well = Expression::parse("(x^2-1)^2/4 + y^2/2").unwrap();
     for maps in [
         GridMaps { s_map: 1.0, ..GridMaps::default() },
         GridMaps { theta_map: -0.1, ..GridMaps::default() },
@@ -118,7 +105,7 @@ fn logpolar_refuses_bad_grid_maps() {
 /// and the error of the resolution study covers the true error.
 #[test]
 fn spectral_ou_passage_time_is_log_ratio_to_1e10() {
-    let p = Potential::parse("x^2/2 + y^2/2").unwrap();
+    let p = Expression::parse("x^2/2 + y^2/2").unwrap();
     for d in [0.5, 0.1, 0.05] {
         for start in [[1.0, 0.0], [0.3, -0.7], [-1.5, 1.0]] {
             let s = mfpt_annulus(&p, d, start, [0.0, 0.0], 0.1, 1e-8).unwrap();
@@ -152,7 +139,7 @@ fn radial_mfpt(l: &dyn Fn(f64) -> f64, d: f64, eps: f64, r: f64, outer: f64) -> 
 /// local maximum at c, so the walker must climb; exact by the 1D radial double integral.
 #[test]
 fn spectral_radial_mexican_hat_matches_the_radial_integral() {
-    let p = Potential::parse("((x-0.5)^2 + (y+0.3)^2 - 1)^2/4").unwrap();
+    let p = Expression::parse("((x-0.5)^2 + (y+0.3)^2 - 1)^2/4").unwrap();
     let l = |r: f64| (r * r - 1.0).powi(2) / 4.0;
     let c = [0.5, -0.3];
     for d in [0.2, 0.1] {
@@ -173,7 +160,7 @@ fn spectral_radial_mexican_hat_matches_the_radial_integral() {
 /// error estimate covers the true error.
 #[test]
 fn logpolar_radial_mexican_hat_at_small_diffusion_matches_the_radial_integral() {
-    let p = Potential::parse("((x-0.5)^2 + (y+0.3)^2 - 1)^2/4").unwrap();
+    let p = Expression::parse("((x-0.5)^2 + (y+0.3)^2 - 1)^2/4").unwrap();
     let l = |r: f64| (r * r - 1.0).powi(2) / 4.0;
     let c = [0.5, -0.3];
     for d in [0.05, 0.025, 0.0125] {
@@ -239,7 +226,7 @@ fn gth_band_solve_is_exact_on_a_nearly_disconnected_path() {
 #[test]
 fn gth_band_solve_matches_sparse_cholesky_when_well_conditioned() {
     use faer::linalg::solvers::Solve;
-    let p = Potential::parse(WELL_2D).unwrap();
+    let p = Expression::parse(WELL_2D).unwrap();
     let sys = logpolar_system(
         &p,
         0.1,
@@ -265,7 +252,7 @@ fn gth_band_solve_matches_sparse_cholesky_when_well_conditioned() {
 /// without the s map the study stops at 7 levels with an estimate of 5e-5 (actual 9e-6).
 #[test]
 fn logpolar_double_well_is_independent_of_the_grid_family() {
-    let p = Potential::parse(WELL_2D).unwrap();
+    let p = Expression::parse(WELL_2D).unwrap();
     let d = 0.0125;
     let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
     let a = mfpt_logpolar(&p, d, start, target, 0.1, 1e-8).unwrap();
@@ -292,7 +279,7 @@ fn logpolar_double_well_is_independent_of_the_grid_family() {
 /// Measured: differences 3.3e-10 and 3.0e-10 against log-polar errors 2.9e-9 and 9.4e-9.
 #[test]
 fn logpolar_double_well_matches_the_spectral_solver() {
-    let p = Potential::parse(WELL_2D).unwrap();
+    let p = Expression::parse(WELL_2D).unwrap();
     for d in [0.1, 0.05] {
         let fv = mfpt_logpolar(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8).unwrap();
         let sp = mfpt_annulus(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8).unwrap();
@@ -312,7 +299,7 @@ fn logpolar_double_well_matches_the_spectral_solver() {
 #[test]
 fn spectral_double_well_converges_and_matches_finite_volumes() {
     let w = WELL_2D;
-    let p = Potential::parse(w).unwrap();
+    let p = Expression::parse(w).unwrap();
     let prob = PassageProblem { lower: [-2.2, -1.8], upper: [2.2, 1.8], target: [1.0, 0.0], radius: 0.1 };
     for d in [0.1, 0.05] {
         let s = mfpt_annulus(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1, 1e-8).unwrap();
@@ -333,7 +320,7 @@ fn spectral_double_well_converges_and_matches_finite_volumes() {
 /// A Gibbs peak far narrower than the sampling grid (width ~1e-6) is still found and integrated.
 #[test]
 fn very_large_eta_is_integrated_in_logarithms() {
-    let p = Potential::parse("2*x^2 + 3").unwrap(); // λ = 4, L_min = 3
+    let p = Expression::parse("2*x^2 + 3").unwrap(); // λ = 4, L_min = 3
     let eta = 1e12;
     let z = log_partition(&p, eta).unwrap();
     let exact_ln = -eta * 3.0 + 0.5 * (2.0 * PI / (eta * 4.0)).ln();
@@ -347,7 +334,7 @@ fn very_large_eta_is_integrated_in_logarithms() {
 #[test]
 fn anisotropic_gaussian_partition_3d() {
     let (a, b, c) = (1.0, 2.5, 4.0);
-    let p = Potential::parse("(1*x^2 + 2.5*y^2 + 4*z^2)/2").unwrap();
+    let p = Expression::parse("(1*x^2 + 2.5*y^2 + 4*z^2)/2").unwrap();
     for eta in [1.0, 30.0] {
         let got = log_partition(&p, eta).unwrap();
         let exact = 1.5 * (2.0 * PI / eta).ln() - 0.5 * f64::ln(a * b * c);
@@ -359,7 +346,7 @@ fn anisotropic_gaussian_partition_3d() {
 #[test]
 fn gaussian_ball_probability_3d_is_the_chi3_cdf() {
     let a: f64 = 2.0;
-    let p = Potential::parse("x^2 + y^2 + z^2").unwrap(); // λ = 2
+    let p = Expression::parse("x^2 + y^2 + z^2").unwrap(); // λ = 2
     for (eta, eps) in [(1.0, 0.5), (10.0, 0.3), (0.5, 3.0)] {
         let u = eps * (eta * a).sqrt();
         let exact = erf(u / 2f64.sqrt()) - (2.0 / PI).sqrt() * u * (-u * u / 2.0).exp();
@@ -372,11 +359,11 @@ fn gaussian_ball_probability_3d_is_the_chi3_cdf() {
 #[test]
 fn non_gaussian_3d_partition_converges() {
     // The (y, z) part is Gaussian with matrix [[1, 0.2], [0.2, 1]]: Z = 2π/(η √0.96) · Z_x.
-    let p = Potential::parse("x^4/4 - x^2/2 + y^2/2 + z^2/2 + 0.2*y*z").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2 + y^2/2 + z^2/2 + 0.2*y*z").unwrap();
     let eta = 2.0;
     let got = log_partition(&p, eta).unwrap();
     assert!(got.rel_error < 1e-8, "error estimate {:.1e}", got.rel_error);
-    let quartic = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let quartic = Expression::parse("x^4/4 - x^2/2").unwrap();
     let zx = log_partition(&quartic, eta).unwrap();
     let reference = zx.ln + (2.0 * PI / (eta * 0.96f64.sqrt())).ln();
     assert!((got.ln - reference).abs() < 1e-8, "ln Z {} vs {reference}", got.ln);
@@ -397,7 +384,7 @@ fn logpolar_stated_vs_true_error_table() {
     cases.push((WELL_2D, 0.025, 0.05));
     cases.push((sgd, 0.1, 0.25));
     for (spec, d, radius) in cases {
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         let (start, target) = ([-1.0, 0.0], [1.0, 0.0]);
         let study = mfpt_logpolar(&p, d, start, target, radius, 1e-8).unwrap();
         let prob = LogPolarProblem { target, radius, outer: study.outer, start };

@@ -42,7 +42,7 @@ fn parallel_dot_products_do_not_depend_on_the_thread_count() {
 /// panicked with "capacity overflow". It is refused as too large.
 #[test]
 fn a_tiny_diffusion_is_refused_not_a_capacity_overflow() {
-    let pot = fpspectral::Potential::parse("x^2/2 + y^2/2 + (exp(x))").unwrap();
+    let pot = fpspectral::Expression::parse("x^2/2 + y^2/2 + (exp(x))").unwrap();
     let r = fpspectral::annulus::mfpt_annulus(&pot, 1e-63, [-1e-92, 0.043], [-1.871, 0.0], 0.2411, 1e-8);
     assert!(r.is_err(), "answered at D = 1e-63");
 }

@@ -1,6 +1,6 @@
 //! Bounded input (issue 8): regression tests for each limit of the expression parser and of the
 //! polynomial expansion, for messages, `from_spec` and periodic potentials; and a proptest fuzz
-//! of `Expr::parse` / `Potential::parse` / `Potential::parse_periodic` (never a panic, never a
+//! of `Expr::parse` / `Expression::parse` / `Expression::parse_periodic` (never a panic, never a
 //! stack overflow, only Ok or a Parse / NotConfining / InvalidParameter error of one printable
 //! line, with bounded work: the expansion work is counted by
 //! `polynomial::expansion_work_on_this_thread`, so "refused before expanding" is a count of 0;
@@ -15,10 +15,10 @@ mod expr_gen;
 use fpspectral::error::EngineError;
 use fpspectral::expr::{Expr, MAX_DEPTH, MAX_LENGTH, MAX_NODES};
 use fpspectral::polynomial::{expansion_work_on_this_thread, MAX_DEGREE, MAX_TERMS, MAX_WORK};
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 use proptest::prelude::*;
 
-fn parse_error(r: Result<Potential, EngineError>) -> String {
+fn parse_error(r: Result<Expression, EngineError>) -> String {
     match r {
         Err(EngineError::Parse(m)) => m,
         Err(e) => panic!("expected a Parse error, got {e}"),
@@ -45,7 +45,7 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, u64) {
 #[test]
 fn twenty_thousand_nested_parentheses_are_refused_at_the_limit() {
     let text = format!("{}x^2{}", "(".repeat(20_000), ")".repeat(20_000));
-    let (r, work) = counted(|| Potential::parse(&text));
+    let (r, work) = counted(|| Expression::parse(&text));
     let m = parse_error(r);
     assert!(m.contains("nested") && m.contains(&MAX_DEPTH.to_string()), "{m}");
     assert_one_clean_line(&m);
@@ -53,11 +53,11 @@ fn twenty_thousand_nested_parentheses_are_refused_at_the_limit() {
     // The parser stops at the parenthesis past the limit, not at the end of the text: the text cut
     // just after it (unbalanced, no operand) is refused for its depth, not for its end.
     let cut = "(".repeat(MAX_DEPTH + 1);
-    let m = parse_error(Potential::parse(&cut));
+    let m = parse_error(Expression::parse(&cut));
     assert!(m.contains("nested more than"), "{m}");
     // Well inside the limit: fine.
     let ok = format!("{}x^2/2{}", "(".repeat(150), ")".repeat(150));
-    assert_eq!(Potential::parse(&ok).unwrap().value(&[2.0]), 2.0);
+    assert_eq!(Expression::parse(&ok).unwrap().value(&[2.0]), 2.0);
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn deep_function_calls_and_exponent_towers_are_refused() {
         format!("x{}", "^-x".repeat(5_000)),
         format!("x{}", "^2".repeat(5_000)),
     ] {
-        let m = parse_error(Potential::parse(&text));
+        let m = parse_error(Expression::parse(&text));
         assert!(m.contains("nested"), "{m}");
     }
 }
@@ -76,11 +76,11 @@ fn deep_function_calls_and_exponent_towers_are_refused() {
 #[test]
 fn runs_of_unary_minus_collapse() {
     let even = format!("{}x^2/2", "-".repeat(20_000));
-    assert_eq!(Potential::parse(&even).unwrap().value(&[3.0]), 4.5);
+    assert_eq!(Expression::parse(&even).unwrap().value(&[3.0]), 4.5);
     let odd = format!("{}x^2/2", "-".repeat(20_001));
-    assert!(matches!(Potential::parse(&odd), Err(EngineError::NotConfining(_))));
+    assert!(matches!(Expression::parse(&odd), Err(EngineError::NotConfining(_))));
     let mixed = format!("x^2/2 + {}1", "-+".repeat(10_001));
-    assert_eq!(Potential::parse(&mixed).unwrap().value(&[0.0]), -1.0);
+    assert_eq!(Expression::parse(&mixed).unwrap().value(&[0.0]), -1.0);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn a_long_sum_is_flat_or_refused_by_the_node_limit() {
     // 4 000 terms (within the limit): stored flat, evaluated, differentiated and expanded
     // without deep recursion, with the left-to-right rounding of the written sum.
     let long = format!("x^2/2{}", " + x - x".repeat(2_000));
-    let p = Potential::parse(&long).unwrap();
+    let p = Expression::parse(&long).unwrap();
     assert_eq!(p.value(&[1.5]), 1.125);
     assert_eq!(p.jet(&[1.5]).g[0], 1.5);
     assert_eq!(p.poly().unwrap().terms.len(), 1);
@@ -108,12 +108,12 @@ fn a_long_sum_is_flat_or_refused_by_the_node_limit() {
 #[test]
 fn overlong_expressions_and_fixtures_are_refused() {
     let text = format!("x^2/2{}", " + 0".repeat(250_000)); // 1 MB
-    let m = parse_error(Potential::parse(&text));
+    let m = parse_error(Expression::parse(&text));
     assert!(m.contains(&MAX_LENGTH.to_string()) && m.contains("bytes"), "{m}");
     let dir = scratch_dir("fixture1mb");
     let path = dir.join("big.json");
     std::fs::write(&path, serde_json::json!({"kind": "expression", "expression": text}).to_string()).unwrap();
-    let m = parse_error(Potential::from_spec(path.to_str().unwrap()));
+    let m = parse_error(Expression::from_spec(path.to_str().unwrap()));
     assert!(m.contains(&MAX_LENGTH.to_string()), "{m}");
     assert_one_clean_line(&m);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -121,17 +121,17 @@ fn overlong_expressions_and_fixtures_are_refused() {
 
 #[test]
 fn polynomial_expansion_is_bounded_while_expanding() {
-    let (r, work) = counted(|| Potential::parse("((x+y+z)^64)^64"));
+    let (r, work) = counted(|| Expression::parse("((x+y+z)^64)^64"));
     let m = parse_error(r);
     assert!(m.contains("degree 4096") && m.contains(&MAX_DEGREE.to_string()), "{m}");
     assert_eq!(work, 0, "refused after {work} term operations, not before expanding");
-    let (r, work) = counted(|| Potential::parse("(1 + x + y + z)^40"));
+    let (r, work) = counted(|| Expression::parse("(1 + x + y + z)^40"));
     let m = parse_error(r);
     assert!(m.contains("monomials") && m.contains(&MAX_TERMS.to_string()), "{m}");
     assert!(work > 0 && work <= MAX_WORK, "{work} term operations");
     // The degree is decided from the structure of the whole expression, before expanding.
     for text in ["x^1e9", "x^(2^100)", "x^1024", "(x^8)^9", "x*x^64", "(x+y)^65 + 1", "1 + (x+y)^65"] {
-        let (r, work) = counted(|| Potential::parse(text));
+        let (r, work) = counted(|| Expression::parse(text));
         let m = parse_error(r);
         assert!(m.contains("degree") && m.contains("limit is 64"), "{text}: {m}");
         assert_eq!(work, 0, "{text}: expanded before refusing");
@@ -139,27 +139,27 @@ fn polynomial_expansion_is_bounded_while_expanding() {
     // Not a polynomial as a whole (whatever the order of the terms): nothing is expanded, the
     // expression is evaluated as written.
     for text in ["exp(x) + (x+y)^65", "(x+y)^65 + exp(x)"] {
-        assert!(Potential::parse_unchecked(text).unwrap().poly().is_none(), "{text}");
+        assert!(Expression::parse_unchecked(text).unwrap().poly().is_none(), "{text}");
     }
     // Within the limits: expanded (a degree-64 polynomial, and a constant power of a zero one).
     assert_eq!(Expr::parse("(x+y+z)^64").unwrap().to_poly().unwrap().terms.len(), 2145);
-    assert!(Potential::parse("x^64 + (x - x)^64").unwrap().poly().is_some());
-    assert!(Potential::parse("x^64 + (x - x)^1e18").is_err()); // the bound is structural
-                                                               // Exponents that are not non-negative integers are not polynomials: evaluated as powers.
-    assert!(Potential::parse_unchecked("x^-1e9").unwrap().poly().is_none());
-    assert!(Potential::parse_unchecked("x^2.5").unwrap().poly().is_none());
+    assert!(Expression::parse("x^64 + (x - x)^64").unwrap().poly().is_some());
+    assert!(Expression::parse("x^64 + (x - x)^1e18").is_err()); // the bound is structural
+                                                                // Exponents that are not non-negative integers are not polynomials: evaluated as powers.
+    assert!(Expression::parse_unchecked("x^-1e9").unwrap().poly().is_none());
+    assert!(Expression::parse_unchecked("x^2.5").unwrap().poly().is_none());
 }
 
 #[test]
 fn non_finite_numbers_and_coefficients_are_refused() {
-    let m = parse_error(Potential::parse("x^2/2 + 1e400"));
+    let m = parse_error(Expression::parse("x^2/2 + 1e400"));
     assert!(m.contains("1e400") && m.contains("too large"), "{m}");
-    let m = parse_error(Potential::parse("1e300*x^2*1e300"));
+    let m = parse_error(Expression::parse("1e300*x^2*1e300"));
     assert!(m.contains("coefficient of x^2") && m.contains("inf"), "{m}");
-    let m = parse_error(Potential::parse("x^2/0"));
+    let m = parse_error(Expression::parse("x^2/0"));
     assert!(m.contains("not a finite number"), "{m}");
     // Tiny numbers underflow to zero, as typed.
-    assert_eq!(Potential::parse("x^2/2 + 1e-400").unwrap().value(&[2.0]), 2.0);
+    assert_eq!(Expression::parse("x^2/2 + 1e-400").unwrap().value(&[2.0]), 2.0);
 }
 
 /// A parsed tree of the deepest accepted nesting, for each way of nesting.
@@ -211,20 +211,20 @@ fn deepest_trees_are_safe_on_a_small_stack() {
 #[test]
 fn control_characters_are_escaped_and_long_text_truncated() {
     for text in ["x^2\n+ \u{7}", "x^2 \u{1b}[31m", "x\u{202e}^2", "x^2 +\r", "exp(\u{0})"] {
-        let m = parse_error(Potential::parse(text));
+        let m = parse_error(Expression::parse(text));
         assert_one_clean_line(&m);
     }
-    let m = parse_error(Potential::parse("x^2 + \u{7}"));
+    let m = parse_error(Expression::parse("x^2 + \u{7}"));
     assert!(m.contains("\\u{7}"), "{m}");
     // Newlines and tabs are whitespace in an expression (a fixture may wrap one).
-    assert_eq!(Potential::parse("x^2\n/2\t").unwrap().value(&[2.0]), 2.0);
+    assert_eq!(Expression::parse("x^2\n/2\t").unwrap().value(&[2.0]), 2.0);
     let long = format!("{} + $", vec!["x^2"; 3_000].join(" + "));
-    let m = parse_error(Potential::parse(&long));
+    let m = parse_error(Expression::parse(&long));
     assert!(m.len() < 300 && m.contains('$') && m.contains('…'), "{m}");
-    let m = parse_error(Potential::parse(&format!("{}(", "x+".repeat(20_000))));
+    let m = parse_error(Expression::parse(&format!("{}(", "x+".repeat(20_000))));
     assert!(m.len() < 300, "{m}");
     // A long number or name is cut as well.
-    let m = parse_error(Potential::parse(&format!("x^2 + {}", "q".repeat(50_000))));
+    let m = parse_error(Expression::parse(&format!("x^2 + {}", "q".repeat(50_000))));
     assert!(m.len() < 300, "{m}");
 }
 
@@ -240,7 +240,7 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
 #[test]
 fn from_spec_reads_json_files_only_and_names_directories() {
     let dir = scratch_dir("spec");
-    let m = match Potential::from_spec(dir.to_str().unwrap()) {
+    let m = match Expression::from_spec(dir.to_str().unwrap()) {
         Err(EngineError::Io(m)) => m,
         other => panic!("{other:?}"),
     };
@@ -248,15 +248,15 @@ fn from_spec_reads_json_files_only_and_names_directories() {
     let json_dir = dir.join("d.json");
     std::fs::create_dir_all(&json_dir).unwrap();
     assert!(
-        matches!(Potential::from_spec(json_dir.to_str().unwrap()), Err(EngineError::Io(m)) if m.contains("directory"))
+        matches!(Expression::from_spec(json_dir.to_str().unwrap()), Err(EngineError::Io(m)) if m.contains("directory"))
     );
     let file = dir.join("risk.txt");
     std::fs::write(&file, r#"{"kind": "expression", "expression": "x^2"}"#).unwrap();
     assert!(
-        matches!(Potential::from_spec(file.to_str().unwrap()), Err(EngineError::Io(m)) if m.contains("end in .json"))
+        matches!(Expression::from_spec(file.to_str().unwrap()), Err(EngineError::Io(m)) if m.contains("end in .json"))
     );
     let missing = dir.join("missing.json");
-    match Potential::from_spec(missing.to_str().unwrap()) {
+    match Expression::from_spec(missing.to_str().unwrap()) {
         Err(EngineError::Io(m)) => assert_one_clean_line(&m),
         other => panic!("{other:?}"),
     }
@@ -281,14 +281,14 @@ fn periodic_potentials_are_checked() {
         ("cos(x) + y", "x alone"),
     ] {
         // The checks evaluate L at PERIODIC_SAMPLES fixed points; an expansion is bounded by MAX_WORK.
-        let (r, work) = counted(|| Potential::parse_periodic(text));
+        let (r, work) = counted(|| Expression::parse_periodic(text));
         let m = parse_error(r);
         assert!(m.contains(expect), "{text}: {m}");
         assert_one_clean_line(&m);
         assert!(work <= MAX_WORK, "{text}: {work} term operations");
     }
     for text in ["-cos(x)", "cos(x)+0.5*sin(2*x)", "0", "1e6 + cos(3*x)", "300*cos(x)", "exp(sin(x))"] {
-        assert!(Potential::parse_periodic(text).is_ok(), "{text}");
+        assert!(Expression::parse_periodic(text).is_ok(), "{text}");
     }
 }
 
@@ -304,7 +304,7 @@ fn cases(default: u32) -> ProptestConfig {
 /// kinds with one printable line, in bounded time; an accepted potential evaluates.
 fn check(text: &str) -> Result<(), TestCaseError> {
     // No time assertion here (machines are noisy): hangs are the fuzz harness's to catch.
-    let outcomes = [Potential::parse(text), Potential::parse_periodic(text)];
+    let outcomes = [Expression::parse(text), Expression::parse_periodic(text)];
     let _ = Expr::parse(text);
     for outcome in outcomes {
         match outcome {

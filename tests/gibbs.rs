@@ -2,7 +2,7 @@
 //! Gaussians and against products of 1D integrals for separable potentials.
 
 use fpspectral::quadrature::{ball_probability, basin_probability, log_interval_integral, log_partition, LogQuantity};
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 use std::f64::consts::PI;
 
 mod common;
@@ -35,7 +35,7 @@ fn narrow_gaussian_wells_in_1d_2d_3d() {
     let cases = [("2*x^2", 4.0, 1e-10), ("x^2 + 2*y^2", 8.0, 1e-8), ("x^2 + 2*y^2 + 3*z^2", 48.0, 1e-8)];
     for (d, (spec, det, target)) in cases.into_iter().enumerate() {
         let d = d + 1;
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         for eta in [1e4, 1e6, 1e8] {
             let exact = 0.5 * d as f64 * (2.0 * PI / eta).ln() - 0.5 * f64::ln(det);
             assert_within(&format!("{spec} η={eta:e}"), &log_partition(&p, eta).unwrap(), exact, 1e-13, target);
@@ -43,7 +43,7 @@ fn narrow_gaussian_wells_in_1d_2d_3d() {
     }
     for (d, spec) in ["x^2", "x^2 + y^2", "x^2 + y^2 + z^2"].into_iter().enumerate() {
         let d = d + 1;
-        let p = Potential::parse(spec).unwrap(); // λ = 2
+        let p = Expression::parse(spec).unwrap(); // λ = 2
         for eta in [1e4f64, 1e8] {
             let eps = 1.3 / eta.sqrt();
             let got = ball_probability(&p, eta, &vec![0.0; d], eps).unwrap();
@@ -56,9 +56,9 @@ fn narrow_gaussian_wells_in_1d_2d_3d() {
 /// Z of L(x) + L(y) (+ L(z)) from 1D parts written in x.
 fn separable(parts: &[&str], eta: f64) -> (LogQuantity, f64, f64) {
     let spec: Vec<String> = parts.iter().zip(["x", "y", "z"]).map(|(q, v)| q.replace('x', v)).collect();
-    let z = log_partition(&Potential::parse(&spec.join(" + ")).unwrap(), eta).unwrap();
+    let z = log_partition(&Expression::parse(&spec.join(" + ")).unwrap(), eta).unwrap();
     let ones: Vec<LogQuantity> =
-        parts.iter().map(|q| log_partition(&Potential::parse(q).unwrap(), eta).unwrap()).collect();
+        parts.iter().map(|q| log_partition(&Expression::parse(q).unwrap(), eta).unwrap()).collect();
     (z, ones.iter().map(|q| q.ln).sum(), ones.iter().map(|q| q.rel_error).sum())
 }
 
@@ -91,7 +91,7 @@ fn separable_multiwell_partition_functions() {
 /// ∫_{x*}^∞ e^{−ηf} / ∫ e^{−ηf}, in d = 2 and 3 alike.
 #[test]
 fn separable_basin_is_a_half_space() {
-    let f = Potential::parse("(x^2-1)^2 + 0.05*x").unwrap();
+    let f = Expression::parse("(x^2-1)^2 + 0.05*x").unwrap();
     let top = fpspectral::critical::newton_critical(&f, &[0.0]).unwrap().point[0];
     for (spec, minimum, eta) in [
         ("(x^2-1)^2 + 0.05*x + 2*y^2", vec![1.0, 0.0], 2.0),
@@ -99,17 +99,17 @@ fn separable_basin_is_a_half_space() {
         ("(x^2-1)^2 + 0.05*x + y^2 + 0.5*z^2", vec![1.0, 0.0, 0.0], 20.0),
     ] {
         let exact = log_interval_integral(&f, eta, top, f64::INFINITY).unwrap().div(&log_partition(&f, eta).unwrap());
-        let got = basin_probability(&Potential::parse(spec).unwrap(), eta, &minimum).unwrap();
+        let got = basin_probability(&Expression::parse(spec).unwrap(), eta, &minimum).unwrap();
         assert_within(&format!("{spec} η={eta}"), &got, exact.ln, exact.rel_error + 1e-13, 1e-8);
     }
-    let sym = basin_probability(&Potential::parse("(x^2-1)^2 + y^2 + z^2").unwrap(), 60.0, &[1.0, 0.0, 0.0]).unwrap();
+    let sym = basin_probability(&Expression::parse("(x^2-1)^2 + y^2 + z^2").unwrap(), 60.0, &[1.0, 0.0, 0.0]).unwrap();
     assert_within("symmetric 3D", &sym, 0.5f64.ln(), 1e-13, 1e-8);
 }
 
 /// Three minima related by rotations of 2π/3: each basin holds exactly 1/3.
 #[test]
 fn three_fold_symmetric_basins_hold_one_third() {
-    let p = Potential::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
+    let p = Expression::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
     let r = 0.5 * (1.0 + 1.8f64.sqrt());
     for minimum in [[r, 0.0], [-0.5 * r, 0.75f64.sqrt() * r]] {
         let got = basin_probability(&p, 100.0, &minimum).unwrap();
@@ -122,7 +122,7 @@ fn three_fold_symmetric_basins_hold_one_third() {
 /// direction converges (the periodic rule stalled near 1e-6, as h² at the kink).
 #[test]
 fn three_fold_basins_at_low_eta_with_the_corner_split() {
-    let p = Potential::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
+    let p = Expression::parse("(x^2+y^2)^2/4 - (x^3-3*x*y^2)/3 - 0.1*(x^2+y^2)").unwrap();
     let minimum = [0.5 * (1.0 + 1.8f64.sqrt()), 0.0];
     let got = basin_probability(&p, 20.0, &minimum).unwrap();
     assert_within("η = 20", &got, (1.0f64 / 3.0).ln(), 1e-13, 1e-8);
@@ -190,7 +190,7 @@ fn rice_ball(delta: f64, radius: f64, sigma: f64) -> LogQuantity {
 fn off_centre_gaussian_well_in_a_ball() {
     for (d, spec) in ["x^2", "x^2 + y^2", "x^2 + y^2 + z^2"].into_iter().enumerate() {
         let d = d + 1;
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         let target = if d == 1 { 1e-10 } else { 1e-8 };
         for eta in [1e2f64, 1e4, 1e6, 1e8] {
             let sigma = (0.5 / eta).sqrt();
@@ -224,7 +224,7 @@ fn ball_holding_one_of_two_wells_off_centre() {
     let cases: [(&str, Vec<f64>); 2] =
         [("(x^2-1)^2 + 2*y^2", vec![0.5, 0.1]), ("(x^2-1)^2 + 2*y^2 + 0.5*z^2", vec![0.5, 0.0, 0.0])];
     for (spec, centre) in cases {
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         for eta in [1e4, 1e6, 1e8] {
             let got = ball_probability(&p, eta, &centre, 0.6).unwrap();
             assert_within(&format!("{spec} η={eta:e}"), &got, 0.5f64.ln(), 1e-13, 1e-8);

@@ -5,12 +5,12 @@
 
 use fpspectral::critical::basin_interval;
 use fpspectral::quadrature::{basin_probability, log_interval_integral, log_partition, LogQuantity};
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 const OFFSETS: [f64; 4] = [0.0, 12.0, 50.0, 200.0];
 
-fn double_well(offset: f64) -> Potential {
-    Potential::parse(&format!("((x-{offset})^2-1)^2")).unwrap()
+fn double_well(offset: f64) -> Expression {
+    Expression::parse(&format!("((x-{offset})^2-1)^2")).unwrap()
 }
 
 fn assert_within(what: &str, got: &LogQuantity, exact_ln: f64) {
@@ -81,7 +81,7 @@ fn tilted_basin_far_from_the_origin_matches_an_independent_quadrature() {
     let (eta, reach) = (2.0, 4.0);
     let right = simpson(&v, eta, barrier, reach, 400_000);
     let all = simpson(&v, eta, -reach, barrier, 400_000) + right;
-    let p = Potential::parse("((x-50)^2-1)^2 + 0.3*(x-50)").unwrap();
+    let p = Expression::parse("((x-50)^2-1)^2 + 0.3*(x-50)").unwrap();
     let q = basin_probability(&p, eta, &[51.0]).unwrap();
     assert_within("tilted basin at 51", &q, (right / all).ln());
     let z = log_interval_integral(&p, eta, f64::NEG_INFINITY, f64::INFINITY).unwrap();
@@ -93,7 +93,7 @@ fn tilted_basin_far_from_the_origin_matches_an_independent_quadrature() {
 #[test]
 fn symmetric_basin_far_from_the_origin_in_2d() {
     for (spec, minimum) in [("((x-50)^2-1)^2 + y^2", [51.0, 0.0]), ("((x-200)^2-1)^2 + (y+30)^2", [199.0, -30.0])] {
-        let p = Potential::parse(spec).unwrap();
+        let p = Expression::parse(spec).unwrap();
         let q = basin_probability(&p, 1.0, &minimum).unwrap();
         let diff = (q.ln - 0.5f64.ln()).abs();
         assert!(diff <= q.rel_error, "{spec}: ln P {} (diff {diff:.1e}, est {:.1e})", q.ln, q.rel_error);

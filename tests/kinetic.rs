@@ -6,7 +6,7 @@ use fpspectral::kinetic::basis::{KineticBasis, WAxis};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{rates_dense, rates_sparse, DecayRates};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 
 /// λ± = (g ± √(g² − 4ω²))/2, the two harmonic modes of one degree of freedom.
 fn harmonic_modes(g: f64, omega: f64) -> (c64, c64) {
@@ -48,7 +48,7 @@ fn harmonic_basis(params: KineticParams, omega: f64, d: usize, n: usize) -> Kine
 
 fn harmonic_spectrum(g: f64, d: usize, n: usize, sparse: bool) -> DecayRates {
     let spec = if d == 1 { "x^2/2" } else { "x^2/2 + y^2/2" };
-    let pot = Potential::parse(spec).unwrap();
+    let pot = Expression::parse(spec).unwrap();
     let params = KineticParams::new(g, 0.7).unwrap();
     let problem = Kinetic::new(&pot, params).unwrap();
     let basis = harmonic_basis(params, 1.0, d, n);
@@ -116,7 +116,7 @@ use fpspectral::kinetic::spectrum::{decay_rates, KineticOptions};
 
 #[test]
 fn double_well_gap_converges() {
-    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
     eprintln!("double well: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
@@ -129,7 +129,7 @@ fn double_well_gap_converges() {
 
 #[test]
 fn cosine_gap_on_circle_converges() {
-    let pot = Potential::parse_periodic("-cos(x)").unwrap();
+    let pot = Expression::parse_periodic("-cos(x)").unwrap();
     let problem = Kinetic::periodic(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let rates = decay_rates(&problem, &KineticOptions { count: 2, tolerance: 1e-8, ..Default::default() }).unwrap();
     eprintln!("cosine: {:?} ± {:?}, N = {}", rates.values, rates.errors, rates.basis_size);
@@ -143,8 +143,8 @@ fn cosine_gap_on_circle_converges() {
 #[test]
 fn sparse_path_matches_dense_on_double_well_and_circle() {
     use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
-    let dw = Potential::parse("x^4/4 - x^2/2").unwrap();
-    let cos = Potential::parse_periodic("-cos(x)").unwrap();
+    let dw = Expression::parse("x^4/4 - x^2/2").unwrap();
+    let cos = Expression::parse_periodic("-cos(x)").unwrap();
     let params = KineticParams::new(1.0, 0.5).unwrap();
     for problem in [Kinetic::new(&dw, params).unwrap(), Kinetic::periodic(&cos, params).unwrap()] {
         let axes = default_axes(&problem).unwrap();
@@ -162,7 +162,7 @@ fn sparse_path_matches_dense_on_double_well_and_circle() {
 #[test]
 fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
     use fpspectral::kinetic::spectrum::{default_axes, rates_on, reflection_axes, sectors, KineticPath};
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let axes = default_axes(&problem).unwrap();
     assert_eq!(reflection_axes(&problem, &axes), vec![0, 1]);
@@ -200,7 +200,7 @@ fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
         }
     }
     // An odd potential term breaks the symmetry along that axis only.
-    let tilted = Potential::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2").unwrap();
+    let tilted = Expression::parse("x^4/4 - x^2/2 + 0.1*x + y^2/2").unwrap();
     let tp = Kinetic::new(&tilted, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     assert_eq!(reflection_axes(&tp, &default_axes(&tp).unwrap()), vec![1]);
 }
@@ -211,10 +211,10 @@ fn parity_sectors_are_exact_blocks_and_keep_the_spectrum() {
 fn separable_non_polynomial_gap_d2() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
     let opts = KineticOptions { count: 1, tolerance: 1e-6, ..Default::default() };
-    let x_part = Potential::parse("x^2/2 + 2*exp(-x^2)").unwrap();
+    let x_part = Expression::parse("x^2/2 + 2*exp(-x^2)").unwrap();
     let gap_x = decay_rates(&Kinetic::new(&x_part, params).unwrap(), &opts).unwrap();
     let (lp, _) = harmonic_modes(1.0, 0.5f64.sqrt());
-    let both = Potential::parse("x^2/2 + 2*exp(-x^2) + y^2/4").unwrap();
+    let both = Expression::parse("x^2/2 + 2*exp(-x^2) + y^2/4").unwrap();
     let gap = decay_rates(&Kinetic::new(&both, params).unwrap(), &opts).unwrap();
     eprintln!(
         "1D {:?} ± {:.1e}; y {lp:?}; 2D {:?} ± {:.1e}",
@@ -234,9 +234,9 @@ fn separable_non_polynomial_gap_d2() {
 fn rotated_non_polynomial_rates_d2() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
     let opts = KineticOptions { count: 2, tolerance: 1e-5, ..Default::default() };
-    let u_part = Potential::parse("x^2/2 + exp(-x^2)/2").unwrap();
+    let u_part = Expression::parse("x^2/2 + exp(-x^2)/2").unwrap();
     let gap_u = decay_rates(&Kinetic::new(&u_part, params).unwrap(), &opts).unwrap();
-    let pot = Potential::parse("x^2/2 + y^2/2 + exp(-(x - y)^2/2)/2").unwrap();
+    let pot = Expression::parse("x^2/2 + y^2/2 + exp(-(x - y)^2/2)/2").unwrap();
     let rates = decay_rates(&Kinetic::new(&pot, params).unwrap(), &opts).unwrap();
     for l in &rates.study.levels {
         eprintln!("  n = {:?} N = {} values {:?}", l.sizes, l.basis_size, l.values);
@@ -255,8 +255,8 @@ fn rotated_non_polynomial_rates_d2() {
 #[test]
 fn quadrature_force_matches_polynomial_rows_d2() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
-    let exact = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3").unwrap();
-    let hidden = Potential::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3 + 0*exp(x)").unwrap();
+    let exact = Expression::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3").unwrap();
+    let hidden = Expression::parse("x^4/4 - x^2/2 + y^2/2 + x*y/3 + 0*exp(x)").unwrap();
     assert!(hidden.poly().is_none());
     let (pe, ph) = (Kinetic::new(&exact, params).unwrap(), Kinetic::new(&hidden, params).unwrap());
     let axes = vec![WAxis::Hermite { centre: 0.1, scale: 0.8 }, WAxis::Hermite { centre: -0.2, scale: 1.1 }];

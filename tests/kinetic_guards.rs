@@ -13,7 +13,7 @@ use fpspectral::kinetic::spectrum::{
     basis_of_size, decay_rates, default_axes, rates_on, rates_on_level, KineticOptions, KineticPath, KineticRates,
 };
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{EngineError, Potential};
+use fpspectral::{EngineError, Expression};
 use std::sync::Mutex;
 
 /// The memory budget is process-wide: tests that depend on it run one at a time.
@@ -47,7 +47,7 @@ fn harmonic_rates(g: f64, omega: f64, count: usize) -> Vec<c64> {
 }
 
 fn rates(spec: &str, g: f64, dv: f64, count: usize, tolerance: f64) -> fpspectral::Result<KineticRates> {
-    let pot = Potential::parse(spec)?;
+    let pot = Expression::parse(spec)?;
     let problem = Kinetic::new(&pot, KineticParams::new(g, dv)?)?;
     decay_rates(&problem, &KineticOptions { count, tolerance, ..Default::default() })
 }
@@ -91,7 +91,7 @@ fn stiff_potential_gets_its_own_scale() {
     let _guard = serial();
     // ω = 10⁴, g = 1: rates 0.5 ± 10⁴i, 1, 1 ± 2·10⁴i. The Gibbs width is 7·10⁻⁵; the shared
     // moment grid (spacing 5·10⁻³) made the basis 16× too wide before.
-    let pot = Potential::parse("1e8*x^2/2").unwrap();
+    let pot = Expression::parse("1e8*x^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let axes = default_axes(&problem).unwrap();
     let scale = match axes[0] {
@@ -133,7 +133,7 @@ fn unresolved_study_claims_no_digits() {
     // A double well at D_v = 10⁻⁶: the gap is exponentially small (Kramers, ~e^{-η'/4}), the
     // stationary density two spikes of width ~10⁻³ that 60 functions cannot resolve. The study
     // must not trust its level differences: not converged, and an error at least the value.
-    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 1e-6).unwrap()).unwrap();
     let r =
         decay_rates(&problem, &KineticOptions { count: 1, tolerance: 1e-8, max_per_axis: 60, ..Default::default() })
@@ -167,7 +167,7 @@ fn sparse_level_falls_back_to_dense_for_far_oscillating_rates() {
     // ω = 10⁴: the rate 1 + 2·10⁴i lies far outside the disc around the real shift that the
     // sparse shift-invert solve explores; told that the previous level had it, the level is solved
     // densely and keeps it.
-    let pot = Potential::parse("1e8*x^2/2").unwrap();
+    let pot = Expression::parse("1e8*x^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let axes = default_axes(&problem).unwrap();
     let basis = basis_of_size(&problem, &axes, 50, IndexSet::TotalDegree).unwrap();
@@ -183,7 +183,7 @@ fn sparse_level_falls_back_to_dense_for_far_oscillating_rates() {
 #[test]
 fn memory_guard_predicts_before_allocating() {
     let _guard = serial();
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     // The structural fill bound of the LU is at least the stored entries of G − σI.
     let axes = default_axes(&problem).unwrap();
@@ -208,7 +208,7 @@ fn memory_guard_predicts_before_allocating() {
     }
     // The periodic path is under the same guard (a non-periodic L on the circle has a dense force).
     // parse_periodic refuses a non-periodic L; the engine guard is tested on it all the same.
-    let x2 = Potential::parse_unchecked("x^2/2").unwrap();
+    let x2 = Expression::parse_unchecked("x^2/2").unwrap();
     let circle = Kinetic::periodic(&x2, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     set_memory_budget(50_000_000);
     // It ends (no timing asserted): stopped by the memory guard, or refused by it.

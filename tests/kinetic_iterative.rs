@@ -6,12 +6,12 @@ use fpspectral::kinetic::iterative::{refine_gap, RefineParams};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{axis_ratios, default_axes, rates_sparse, study_basis};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 #[test]
 fn refinement_matches_direct_lu_on_non_separable_potential() {
     // No reflection symmetry (x·y is odd in x and in y): one sector, the whole basis.
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let r = refine_gap(&problem, 44, 32, 0.068, RefineParams::default()).unwrap();
     assert!(r.sizes.0 > 10_000, "fine N {}", r.sizes.0);
@@ -30,7 +30,7 @@ fn refinement_matches_direct_lu_on_non_separable_potential() {
 #[test]
 fn refinement_is_exact_on_harmonic_potential() {
     // g = 4, ω = 1: the slowest rate of one degree of freedom is (g − √(g² − 4ω²))/2 = 2 − √3.
-    let pot = Potential::parse("x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(4.0, 0.5).unwrap()).unwrap();
     let r = refine_gap(&problem, 30, 20, 0.2, RefineParams::default()).unwrap();
     let exact = 2.0 - 3f64.sqrt();
@@ -41,7 +41,7 @@ fn refinement_is_exact_on_harmonic_potential() {
 
 #[test]
 fn refinement_refuses_bad_sizes_and_complex_gaps() {
-    let pot = Potential::parse("x^2/2 + y^2/2").unwrap();
+    let pot = Expression::parse("x^2/2 + y^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(4.0, 0.5).unwrap()).unwrap();
     let err = refine_gap(&problem, 10, 12, 0.2, RefineParams::default()).unwrap_err().to_string();
     assert!(err.contains("coarse size 12 must be below fine size 10"), "{err}");
@@ -58,7 +58,7 @@ fn preconditioned_gmres_matches_the_sparse_lu_solve() {
     use fpspectral::kinetic::iterative::{shifted_rows, two_grid_solve, TwoGrid};
     use fpspectral::kinetic::spectrum::shifted_lu;
     use fpspectral::krylov::GmresParams;
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2/2 + 0.3*x*y").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let axes = default_axes(&problem).unwrap();
     let ratios = axis_ratios(&problem, &axes).unwrap();

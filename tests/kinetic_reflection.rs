@@ -10,7 +10,7 @@ use fpspectral::kinetic::spectrum::{
     velocity_reflection,
 };
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 /// Largest absolute column sum.
 fn norm_1(g: &faer::sparse::SparseColMat<usize, f64>) -> f64 {
@@ -31,7 +31,7 @@ fn cases() -> Vec<(String, f64, KineticBasis, faer::sparse::SparseColMat<usize, 
         ("-cos(x)", true, 21),
         ("log(1 + x^2) + x^2/4", false, 24),
     ] {
-        let pot = if periodic { Potential::parse_periodic(spec) } else { Potential::parse(spec) }.unwrap();
+        let pot = if periodic { Expression::parse_periodic(spec) } else { Expression::parse(spec) }.unwrap();
         let problem = if periodic { Kinetic::periodic(&pot, params) } else { Kinetic::new(&pot, params) }.unwrap();
         let axes = default_axes(&problem).unwrap();
         let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree).unwrap();

@@ -8,10 +8,10 @@ use fpspectral::basis::{HermiteBasis, IndexSet};
 use fpspectral::operator::Overdamped;
 use fpspectral::resolution::check_tolerance;
 use fpspectral::spectrum::{decay_rates, plan_level, RateOptions, SolverPath};
-use fpspectral::{EngineError, Potential};
+use fpspectral::{EngineError, Expression, Potential};
 
 fn rates(expr: &str, d: f64, count: usize, tolerance: f64) -> fpspectral::spectrum::Rates {
-    let pot = Potential::parse(expr).unwrap();
+    let pot = Expression::parse(expr).unwrap();
     let op = Overdamped::new(&pot, d).unwrap();
     decay_rates(&op, &RateOptions { count, tolerance, ..Default::default() }).unwrap()
 }
@@ -27,7 +27,7 @@ fn assert_within(r: &fpspectral::spectrum::Rates, truth: &[f64]) {
 /// e^{(L_i − L_{i−1})/2D}), H_{i,i±1} = −D/h², whose lowest eigenvalues (Sturm bisection) converge
 /// as h², extrapolated twice (Richardson).
 fn finite_difference_rates(expr: &str, d: f64, half: f64, count: usize) -> Vec<f64> {
-    let pot = Potential::parse(expr).unwrap();
+    let pot = Expression::parse(expr).unwrap();
     let sturm = |diag: &[f64], off: f64, x: f64| -> usize {
         let mut below = 0;
         let mut q = 1.0;
@@ -92,7 +92,7 @@ fn every_count_up_to_50_in_1d() {
 
 #[test]
 fn tolerance_outside_the_range_is_refused() {
-    let pot = Potential::parse("x^2/2").unwrap();
+    let pot = Expression::parse("x^2/2").unwrap();
     let op = Overdamped::new(&pot, 1.0).unwrap();
     for tol in [0.5, 1.0, 1e-15, 1e-16, 0.0, -1e-3, f64::NAN] {
         assert!(check_tolerance(tol).is_err(), "{tol}");
@@ -132,8 +132,8 @@ fn nearly_flat_direction_is_honest_and_flagged() {
     // The exactly flat potential is refused at parse time; past that check, the study alone
     // must still not claim a gap.
     let flat = "10*(0.0436*x - 0.999*y)^2";
-    assert!(matches!(Potential::parse(flat), Err(EngineError::NotConfining(_))));
-    let pot = Potential::parse_unchecked(flat).unwrap();
+    assert!(matches!(Expression::parse(flat), Err(EngineError::NotConfining(_))));
+    let pot = Expression::parse_unchecked(flat).unwrap();
     let op = Overdamped::new(&pot, 1.0).unwrap();
     let exact_zero = decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-10, ..Default::default() }).unwrap();
     assert!(!exact_zero.study.converged && exact_zero.gap_may_be_zero());
@@ -145,7 +145,7 @@ fn nearly_flat_direction_is_honest_and_flagged() {
 /// prediction grows with the basis.
 #[test]
 fn level_plans_predict_memory_and_time() {
-    let pot = Potential::parse("x^2/2+y^2/2+z^2/2 + 2*exp(-x^2-y^2-z^2)").unwrap();
+    let pot = Expression::parse("x^2/2+y^2/2+z^2/2 + 2*exp(-x^2-y^2-z^2)").unwrap();
     let op = Overdamped::new(&pot, 1.0).unwrap();
     let basis = |n: usize| HermiteBasis::new(vec![0.0; 3], vec![1.0; 3], vec![n; 3], IndexSet::TotalDegree).unwrap();
     let p16 = plan_level(&op, &basis(16), 10, SolverPath::Auto);
@@ -153,7 +153,7 @@ fn level_plans_predict_memory_and_time() {
     assert!(!p20.sparse);
     assert!(p20.bytes > 2e9 && p20.bytes < 4e9, "{p20:?}");
     assert!(p16.bytes < p20.bytes && p16.seconds < p20.seconds);
-    let poly = Potential::parse("x^4/4 - x^2/2 + y^2/2 + z^2/2").unwrap();
+    let poly = Expression::parse("x^4/4 - x^2/2 + y^2/2 + z^2/2").unwrap();
     let op = Overdamped::new(&poly, 0.3).unwrap();
     let p = plan_level(&op, &basis(31), 3, SolverPath::Auto);
     assert!(p.sparse && p.bytes < 5e8, "{p:?}");

@@ -5,16 +5,16 @@
 
 use fpspectral::operator::Overdamped;
 use fpspectral::spectrum::{decay_rates, RateOptions, Rates, SolverPath};
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 fn rates(expr: &str, d: f64, count: usize, tolerance: f64, path: SolverPath) -> Rates {
-    let pot = Potential::parse(expr).unwrap();
+    let pot = Expression::parse(expr).unwrap();
     let op = Overdamped::new(&pot, d).unwrap();
     decay_rates(&op, &RateOptions { count, tolerance, path, ..Default::default() }).unwrap()
 }
 
 fn unsplit(expr: &str, d: f64, count: usize, tolerance: f64) -> Rates {
-    let pot = Potential::parse(expr).unwrap();
+    let pot = Expression::parse(expr).unwrap();
     let op = Overdamped::new(&pot, d).unwrap();
     let opts = RateOptions { count, tolerance, path: SolverPath::Dense, sectors: false, ..Default::default() };
     decay_rates(&op, &opts).unwrap()
@@ -112,7 +112,7 @@ fn coupled_3d_reaches_1e10_and_covers_a_looser_study() {
 /// well's gap at D = 1 (below the Ornstein–Uhlenbeck rates 2 and 1), reached at 1e-10.
 #[test]
 fn poincare_in_3d_is_the_smallest_1d_gap() {
-    let pot = Potential::parse("x^4/4 - x^2/2 + y^2 + z^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2 + y^2 + z^2/2").unwrap();
     let (value, error, r) = fpspectral::spectrum::poincare_constant(&pot, 1.0, 1e-10).unwrap();
     assert!(r.study.converged && error <= 1e-10 * value, "{:?}", r.study);
     let (gap, gap_error) = double_well(1.0, 1)[0];

@@ -10,7 +10,7 @@ use fpspectral::sgd::lyapunov::{stationary, Quadratic};
 use fpspectral::sgd::observe::{mean_over_chains, Snapshots};
 use fpspectral::sgd::stationary::{diffusion, simulate_stationary, StationaryPlan};
 use fpspectral::sgd::{RiskGradient, SampleShifts, Sampling};
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 use rand::Rng;
 
 fn sgd(lr: f64, batch: usize) -> Algorithm {
@@ -21,8 +21,8 @@ fn msgd(lr: f64, batch: usize, xi: f64) -> Algorithm {
     Algorithm { lr, batch, sampling: Sampling::WithReplacement, method: Method::Momentum { momentum: xi } }
 }
 
-fn quadratic(text: &str) -> (Potential, Quadratic) {
-    let p = Potential::parse(text).unwrap();
+fn quadratic(text: &str) -> (Expression, Quadratic) {
+    let p = Expression::parse(text).unwrap();
     let q = Quadratic::from_poly(&p.poly().unwrap(), p.dim()).unwrap();
     (p, q)
 }
@@ -81,7 +81,7 @@ fn shifts_have_exact_covariance_and_batch_noise_has_beta_over_m() {
     // The per-step noise variance: the law of the batch mean under both samplings, measured by
     // the one-step recursion from w = 0 on L = 0·x... realised through the SGD step itself.
     for (sampling, batch) in [(Sampling::WithReplacement, 64), (Sampling::WithoutReplacement, 512)] {
-        let p = Potential::parse("x^2 + y^2").unwrap();
+        let p = Expression::parse("x^2 + y^2").unwrap();
         let g = RiskGradient::new(&p);
         let alg = Algorithm { lr: 1.0, batch, sampling, method: Method::Sgd };
         let problem = Problem { gradient: &g, shifts: &shifts, algorithm: alg };
@@ -97,7 +97,7 @@ fn shifts_have_exact_covariance_and_batch_noise_has_beta_over_m() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let p = Potential::parse("x^4/4 - x^2/2 + y^2").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2 + y^2").unwrap();
     let shifts = SampleShifts::new(1000, 2, 2.0, 3).unwrap();
     let g = RiskGradient::new(&p);
     let problem = Problem { gradient: &g, shifts: &shifts, algorithm: msgd(0.05, 10, 0.5) };
@@ -115,7 +115,7 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn flat_gradient_matches_engine_gradient() {
-    let p = Potential::parse_unchecked("x^4/4 - x^2/2 + 0.3*x*y^3 + y^2 + z^2*x + 2*z^2").unwrap();
+    let p = Expression::parse_unchecked("x^4/4 - x^2/2 + 0.3*x*y^3 + y^2 + z^2*x + 2*z^2").unwrap();
     let g = RiskGradient::new(&p);
     assert!(g.is_flat());
     for x in [[0.3, -1.2, 0.7], [2.0, 0.1, -3.0]] {
@@ -157,7 +157,7 @@ fn simulated_variance_contains_the_exact_discrete_value() {
 /// sits closer to it than to the Fokker–Planck value, and the residual shrinks faster than γ.
 #[test]
 fn first_order_correction_explains_the_double_well_bias() {
-    let p = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let p = Expression::parse("x^4/4 - x^2/2").unwrap();
     let d = 0.25;
     let mut residuals = Vec::new();
     for (lr, batch) in [(0.1, 16), (0.05, 16)] {
@@ -191,7 +191,7 @@ fn the_step_gradient_is_the_engines_gradient() {
         "x^4 + y^4 + z^4 - x*y*z + x^2",
     ];
     for text in risks {
-        let p = Potential::parse(text).unwrap();
+        let p = Expression::parse(text).unwrap();
         let g = RiskGradient::new(&p);
         assert!(g.is_flat(), "{text}");
         let d = p.dim();

@@ -7,7 +7,7 @@ use fpspectral::sgd::chain::{chain_rng, simulate, Algorithm, ChainState, Method,
 use fpspectral::sgd::noise::BatchSampler;
 use fpspectral::sgd::observe::{Passage, Snapshots};
 use fpspectral::sgd::{ChainRng, RiskGradient, SampleShifts, Sampling};
-use fpspectral::Potential;
+use fpspectral::Expression;
 use rand::Rng;
 
 /// The reference: one chain, step by step, as the recursions (2) and Section 4's are written.
@@ -64,7 +64,7 @@ fn cases() -> Vec<(&'static str, Algorithm, usize)> {
 #[test]
 fn snapshots_are_bit_identical_to_the_one_chain_loop() {
     for (text, algorithm, dim) in cases() {
-        let p = Potential::parse(text).unwrap();
+        let p = Expression::parse(text).unwrap();
         let g = RiskGradient::new(&p);
         let shifts = SampleShifts::new(1024, dim, 2.0, 3).unwrap();
         let problem = Problem { gradient: &g, shifts: &shifts, algorithm };
@@ -92,7 +92,7 @@ fn other_forms_are_bit_identical_to_the_one_chain_loop() {
         ("x^4/4 - x^2/2", alg(0.1, 16, Method::Sgd), 1, 1000),
     ];
     for (text, algorithm, dim, samples) in cases {
-        let p = Potential::parse(text).unwrap();
+        let p = Expression::parse(text).unwrap();
         let g = RiskGradient::new(&p);
         let shifts = SampleShifts::new(samples, dim, 2.0, 3).unwrap();
         let problem = Problem { gradient: &g, shifts: &shifts, algorithm };
@@ -106,7 +106,7 @@ fn other_forms_are_bit_identical_to_the_one_chain_loop() {
 #[test]
 fn passage_times_are_bit_identical_to_the_one_chain_loop() {
     for (text, algorithm, dim) in cases() {
-        let p = Potential::parse(text).unwrap();
+        let p = Expression::parse(text).unwrap();
         let g = RiskGradient::new(&p);
         let shifts = SampleShifts::new(1024, dim, 64.0, 5).unwrap();
         let problem = Problem { gradient: &g, shifts: &shifts, algorithm };

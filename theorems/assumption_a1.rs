@@ -5,7 +5,7 @@ use crate::assumptions::{circle_extreme, fixtures, Extreme, RADII};
 use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::{log_partition, run_or_best_effort};
-use fpspectral::Result;
+use fpspectral::{Potential, Result};
 
 /// Runs the checks.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {

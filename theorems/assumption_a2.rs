@@ -10,7 +10,7 @@ use fpspectral::{Potential, Result};
 
 /// At radius r: the minimum over rays of ½|∇L|² − ΔL and the maximum of |ΔL|/|∇L|², each with
 /// its error ([`circle_extreme`]: the change between circle searches from 36 and 72 rays).
-fn ray_extremes(p: &Potential, r: f64) -> (Quantity, Quantity) {
+fn ray_extremes(p: &dyn Potential, r: f64) -> (Quantity, Quantity) {
     let first = |w: &[f64]| {
         let j = p.jet(w);
         0.5 * j.grad_norm2(2) - j.laplacian(2)

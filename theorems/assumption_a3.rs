@@ -5,7 +5,7 @@ use crate::assumptions::{circle_extreme, fixtures, sup_study, Extreme};
 use crate::check::{Check, EvidenceKind, Role, Verdict};
 use crate::Progress;
 use fpspectral::quadrature::{gibbs_radius, lowest_point};
-use fpspectral::Result;
+use fpspectral::{Potential, Result};
 
 /// Runs the checks.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {

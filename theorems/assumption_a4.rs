@@ -4,26 +4,27 @@
 
 use crate::assumptions::{fixtures, sup_study};
 use crate::check::{verdict_close, verdict_le, Check, EvidenceKind, Quantity, Role};
+use crate::risks::{Logistic, Risk, SquaredLoss};
 use crate::Progress;
 use fpspectral::{Potential, Result};
 use nalgebra::Matrix2;
 
 /// C_L per fixture: the paper's √(2λ) for logistic; any C_L is allowed for the squared loss (C.3),
 /// 0 is reported.
-fn c_l(name: &str, p: &Potential) -> f64 {
+fn c_l(name: &str, p: &Risk) -> f64 {
     match p {
-        Potential::Logistic { lambda, .. } if name == "logistic" => (2.0 * lambda).sqrt(),
+        Risk::Logistic(Logistic { lambda, .. }) if name == "logistic" => (2.0 * lambda).sqrt(),
         _ => 0.0,
     }
 }
 
 /// The paper's formula for ∇²L̃ at w (C.3).
-fn paper_hessian(p: &Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
+fn paper_hessian(p: &Risk, c: f64, w: &[f64]) -> Matrix2<f64> {
     match p {
-        Potential::SquaredLoss { design, .. } => {
+        Risk::SquaredLoss(SquaredLoss { design, .. }) => {
             Matrix2::from_fn(|i, j| 2.0 * design[i][j] - if i == j { c * c } else { 0.0 })
         }
-        Potential::Logistic { features, .. } => {
+        Risk::Logistic(Logistic { features, .. }) => {
             let n = features.len() as f64;
             Matrix2::from_fn(|i, j| {
                 features
@@ -36,11 +37,11 @@ fn paper_hessian(p: &Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
                     / n
             })
         }
-        Potential::Expression { .. } => Matrix2::zeros(),
+        Risk::Expression(_) => Matrix2::zeros(),
     }
 }
 
-fn tilde_hessian(p: &Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
+fn tilde_hessian(p: &dyn Potential, c: f64, w: &[f64]) -> Matrix2<f64> {
     let j = p.jet(w);
     Matrix2::from_fn(|i, k| j.h[i][k] - if i == k { c * c } else { 0.0 })
 }
@@ -57,7 +58,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     Ok(checks)
 }
 
-fn formula_check(name: &str, p: &Potential, c: f64) -> Check {
+fn formula_check(name: &str, p: &Risk, c: f64) -> Check {
     let points = [[0.0, 0.0], [1.3, -0.7], [-2.5, 4.0], [10.0, 3.0], [-0.2, 0.9]];
     let worst =
         points.iter().map(|w| (tilde_hessian(p, c, w) - paper_hessian(p, c, w)).abs().max()).fold(0.0, f64::max);
@@ -74,7 +75,7 @@ fn formula_check(name: &str, p: &Potential, c: f64) -> Check {
     check
 }
 
-fn bound_check(name: &str, p: &Potential, c: f64) -> Check {
+fn bound_check(name: &str, p: &dyn Potential, c: f64) -> Check {
     let mut s = Matrix2::zeros();
     let mut s_error = Matrix2::zeros();
     for i in 0..2 {

@@ -2,11 +2,12 @@
 //! (Appendix B.1, C.3): the fixtures, ray sampling, and a sup by grid search plus refinement.
 
 use crate::check::Quantity;
+use crate::risks::Risk;
 use fpspectral::optimize::{golden_max, Stop};
-use fpspectral::{Potential, Result};
+use fpspectral::Result;
 
 /// The two fixture risks of Appendix B.1, by name (compiled in from `fixtures/`).
-pub fn fixtures() -> Result<Vec<(&'static str, Potential)>> {
+pub fn fixtures() -> Result<Vec<(&'static str, Risk)>> {
     Ok(vec![("squared_loss", crate::common::squared_loss()?), ("logistic", crate::common::logistic()?)])
 }
 

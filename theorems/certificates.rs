@@ -50,7 +50,7 @@ pub fn quadratic_decay(
 }
 
 /// Theorem 1 with C_P of (7) on a d = 1 polynomial risk: C_P(e^{−L})·D > 2λ1(D).
-pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Result<Certificate, String> {
+pub fn poincare_rate(potential: &dyn fpspectral::Potential, diffusion: f64) -> Result<Certificate, String> {
     let coefficients = coefficients_1d(potential).ok_or("only d = 1 polynomial risks are enclosed")?;
     Certificate::build(Setting::PoincareRate(rate::PoincareRate { coefficients, diffusion }))
 }
@@ -58,7 +58,7 @@ pub fn poincare_rate(potential: &fpspectral::Potential, diffusion: f64) -> Resul
 /// Equation (8) at radius ε and inverse temperature η on a d = 1 polynomial risk: the ball ratio
 /// around the minima w̌₁, w̌₂ enclosed away from √(L''(w̌₂)/L''(w̌₁)).
 pub fn ball_ratio(
-    potential: &fpspectral::Potential,
+    potential: &dyn fpspectral::Potential,
     eta: f64,
     eps: f64,
     minima: [f64; 2],
@@ -71,7 +71,7 @@ pub fn ball_ratio(
 }
 
 /// The coefficients c_0 … c_deg of a d = 1 polynomial risk (None otherwise).
-fn coefficients_1d(potential: &fpspectral::Potential) -> Option<Vec<f64>> {
+fn coefficients_1d(potential: &dyn fpspectral::Potential) -> Option<Vec<f64>> {
     let poly = potential.poly().filter(|_| potential.dim() == 1)?;
     let degree = poly.terms.keys().map(|m| m[0]).max().unwrap_or(0) as usize;
     let mut coefficients = vec![0.0; degree + 1];

@@ -1,7 +1,8 @@
 //! Settings shared by the overdamped claims: hyperparameters and the built-in potentials.
 
+use crate::risks::{Logistic, Risk};
 use fpspectral::error::positive;
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Result};
 
 /// SGD hyperparameters of (3): learning rate γ, noise scale β, batch size M.
 #[derive(Debug, Clone, Copy)]
@@ -33,35 +34,35 @@ const POTENTIALS_JSON: &str = include_str!("../fixtures/potentials.json");
 const LOGISTIC_JSON: &str = include_str!("../fixtures/logistic.json");
 const SQUARED_LOSS_JSON: &str = include_str!("../fixtures/squared_loss.json");
 
-fn from_fixture_text(name: &str, text: &str) -> Result<Potential> {
+fn from_fixture_text(name: &str, text: &str) -> Result<Risk> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| EngineError::Parse(format!("built-in fixture {name}: {e}")))?;
-    Potential::from_json(&value["potential"])
+    crate::risks::from_json(&value["potential"])
 }
 
 /// The logistic-regression risk fixture (Appendix B.1), `fixtures/logistic.json`: parsed and
 /// checked for confinement once per process (a fixed text, so every caller gets the same risk;
 /// the check searches the landscape and is not free).
-pub fn logistic() -> Result<Potential> {
-    static PARSED: std::sync::OnceLock<Result<Potential>> = std::sync::OnceLock::new();
+pub fn logistic() -> Result<Risk> {
+    static PARSED: std::sync::OnceLock<Result<Risk>> = std::sync::OnceLock::new();
     PARSED.get_or_init(|| from_fixture_text("logistic.json", LOGISTIC_JSON)).clone()
 }
 
 /// The squared-loss risk fixture (Appendix B.1), `fixtures/squared_loss.json`, parsed and
 /// checked once per process as [`logistic`].
-pub fn squared_loss() -> Result<Potential> {
-    static PARSED: std::sync::OnceLock<Result<Potential>> = std::sync::OnceLock::new();
+pub fn squared_loss() -> Result<Risk> {
+    static PARSED: std::sync::OnceLock<Result<Risk>> = std::sync::OnceLock::new();
     PARSED.get_or_init(|| from_fixture_text("squared_loss.json", SQUARED_LOSS_JSON)).clone()
 }
 
 /// A named expression potential from `fixtures/potentials.json`.
-pub fn builtin(name: &str) -> Result<Potential> {
+pub fn builtin(name: &str) -> Result<Expression> {
     let value: serde_json::Value = serde_json::from_str(POTENTIALS_JSON)
         .map_err(|e| EngineError::Parse(format!("built-in fixture potentials.json: {e}")))?;
     let text = value["potentials"][name]
         .as_str()
         .ok_or_else(|| EngineError::Parse(format!("no potential '{name}' in fixtures/potentials.json")))?;
-    Potential::parse(text)
+    Expression::parse(text)
 }
 
 /// The per-sample risks of a data fixture, for SGD on the samples themselves
@@ -169,7 +170,7 @@ fn rows3(rows: &[Vec<f64>]) -> Vec<[f64; 3]> {
 /// The logistic fixture's per-sample risks.
 pub fn logistic_samples() -> Result<DataRisks> {
     match logistic()? {
-        Potential::Logistic { features, labels, lambda } => Ok(DataRisks {
+        Risk::Logistic(Logistic { features, labels, lambda }) => Ok(DataRisks {
             dim: features[0].len(),
             features: rows3(&features),
             labels,

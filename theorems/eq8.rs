@@ -10,7 +10,7 @@ use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_basin_mass, LogQuantity};
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// Equal-height wells with different curvatures: L(±1) = 0, L''(−1) = 8, L''(1) = 16 in x.
@@ -23,7 +23,7 @@ pub const SETTINGS: [&str; 2] =
 /// claim run; `tests/gibbs.rs` covers them.
 pub const SETTING_3D: &str = "(x^2 - 1)^2*(1 + 0.5*x + 0.5*x^2) + y^2*(1 + 0.3*x + 0.25*x^2) + z^2*(1 + 0.2*x^2)";
 
-fn minima(p: &Potential) -> Result<(CriticalPoint, CriticalPoint)> {
+fn minima(p: &dyn Potential) -> Result<(CriticalPoint, CriticalPoint)> {
     let d = p.dim();
     let start = |x: f64| {
         let mut s = vec![0.0; d];
@@ -44,14 +44,14 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
         .par_iter()
         .map(|spec| {
             progress(&format!("eq8: {spec}"));
-            let p = Potential::parse(spec)?;
+            let p = Expression::parse(spec)?;
             let (m1, m2) = minima(&p)?;
             let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
             checks_or_best_effort(|| setting_checks(&p, spec, &m1, &m2, paper))
         })
         .chain(rayon::iter::once(SETTING_3D).map(|spec| {
             progress(&format!("eq8: {spec}"));
-            let p = Potential::parse(spec)?;
+            let p = Expression::parse(spec)?;
             let (m1, m2) = minima(&p)?;
             let paper = Quantity::exact((m2.determinant / m1.determinant).sqrt());
             checks_or_best_effort(|| small_eps(&p, spec, &m1, &m2, paper))
@@ -66,7 +66,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 
 /// The small-ε rows, the large-η ball row and the large-η basin row of one 2D/1D setting.
 fn setting_checks(
-    p: &Potential,
+    p: &dyn Potential,
     spec: &str,
     m1: &CriticalPoint,
     m2: &CriticalPoint,
@@ -99,7 +99,13 @@ const RADII: [f64; 4] = [0.1, 0.01, 0.001, 0.0001];
 
 /// The ball ratio as ε → 0 at fixed η: (8) as printed, and the same numbers against the ratio
 /// they do tend to, p∞(w̌₁)/p∞(w̌₂) = e^{−η(L(w̌₁) − L(w̌₂))} (1 at equal heights).
-fn small_eps(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Vec<Check>> {
+fn small_eps(
+    p: &dyn Potential,
+    spec: &str,
+    m1: &CriticalPoint,
+    m2: &CriticalPoint,
+    paper: Quantity,
+) -> Result<Vec<Check>> {
     let kind = (Role::AsPrinted, "small-eps-ball-ratio", "ball ratio as ε → 0 at fixed η (the statement of (8))");
     let mut c = base(spec, kind, m1, m2, paper).with_setting("eta", ETA_FIXED);
     let mut last = Quantity::exact(0.0);
@@ -148,7 +154,13 @@ fn extrapolate(values: &[Quantity]) -> Quantity {
     Quantity::new(ex, (values[k].value - ex).abs() + values[k].error)
 }
 
-fn large_eta_ball(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPoint, paper: Quantity) -> Result<Check> {
+fn large_eta_ball(
+    p: &dyn Potential,
+    spec: &str,
+    m1: &CriticalPoint,
+    m2: &CriticalPoint,
+    paper: Quantity,
+) -> Result<Check> {
     const EPS: f64 = 0.3;
     let kind = (Role::Corrected, "large-eta-ball-ratio", "ball ratio at fixed ε = 0.3 as η → ∞");
     let mut c = base(spec, kind, m1, m2, paper).with_setting("etas", ETAS.to_vec());
@@ -162,7 +174,7 @@ fn large_eta_ball(p: &Potential, spec: &str, m1: &CriticalPoint, m2: &CriticalPo
 }
 
 fn large_eta_basin(
-    p: &Potential,
+    p: &dyn Potential,
     spec: &str,
     m1: &CriticalPoint,
     m2: &CriticalPoint,

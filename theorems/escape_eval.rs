@@ -124,7 +124,7 @@ fn one_d_converged(q: &LogQuantity, scale: f64) -> (bool, Vec<String>) {
 
 /// Largest |L| at the given points and at the lowest point found (the size of ηL or L/D that
 /// the 1D quadratures exponentiate), times `factor`.
-fn log_integrand_scale(p: &Potential, factor: f64, points: &[f64]) -> f64 {
+fn log_integrand_scale(p: &dyn Potential, factor: f64, points: &[f64]) -> f64 {
     let lowest = lowest_point(p);
     let mut s = p.value(&lowest).abs();
     for &x in points.iter().filter(|x| x.is_finite()) {
@@ -143,7 +143,7 @@ fn log_integrand_scale(p: &Potential, factor: f64, points: &[f64]) -> f64 {
 /// `eyring_kramers` (or `eyring_kramers_note`).
 pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64]) -> Result<Value> {
     positive("diffusion", diffusion)?;
-    let p = Potential::from_spec(potential_spec)?;
+    let p = crate::risks::from_spec(potential_spec)?;
     check_point(&p, "from", from)?;
     check_point(&p, "to", to)?;
     match p.dim() {
@@ -173,7 +173,7 @@ pub fn eval_mfpt(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64])
 pub fn eval_mfpt_to_ball(potential_spec: &str, diffusion: f64, from: &[f64], to: &[f64], radius: f64) -> Result<Value> {
     positive("diffusion", diffusion)?;
     positive("radius", radius)?;
-    let p = Potential::from_spec(potential_spec)?;
+    let p = crate::risks::from_spec(potential_spec)?;
     check_point(&p, "from", from)?;
     check_point(&p, "to", to)?;
     let gap = from.iter().zip(to).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
@@ -235,7 +235,7 @@ fn logpolar_answer(study: &LogPolarStudy) -> Answer {
 /// The d = 2 passage time by the planned solver ([`plan_2d`]); when it misses the tolerance (or
 /// refuses its grid), the other solver too, and the estimate with the smaller error. The method
 /// string starts with the plan.
-fn passage_2d(p: &Potential, diffusion: f64, start: [f64; 2], target: [f64; 2], radius: f64) -> Result<Answer> {
+fn passage_2d(p: &dyn Potential, diffusion: f64, start: [f64; 2], target: [f64; 2], radius: f64) -> Result<Answer> {
     let plan = plan_2d(p, diffusion, start, target, radius)?;
     let solve = |method: Method2d| match method {
         Method2d::LogPolar => {
@@ -277,7 +277,7 @@ fn refused(method: Method2d, e: &EngineError) -> String {
     format!("{}: {}", method.name(), reason(e))
 }
 
-fn with_eyring_kramers(out: &mut Map<String, Value>, p: &Potential, diffusion: f64, from: &[f64], to: &[f64]) {
+fn with_eyring_kramers(out: &mut Map<String, Value>, p: &dyn Potential, diffusion: f64, from: &[f64], to: &[f64]) {
     match eyring_kramers(p, diffusion, from, to) {
         Ok(ek) if ek.ln_time.is_finite() => {
             out.insert("ln_eyring_kramers".into(), json!(ek.ln_time));
@@ -301,7 +301,7 @@ fn with_eyring_kramers(out: &mut Map<String, Value>, p: &Potential, diffusion: f
 pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f64) -> Result<Value> {
     positive("eta", eta)?;
     positive("radius", radius)?;
-    let p = Potential::from_spec(potential_spec)?;
+    let p = crate::risks::from_spec(potential_spec)?;
     check_point(&p, "center", center)?;
     let (q, mut unconverged) = run_or_best_effort(|| ball_probability(&p, eta, center, radius))?;
     let method = if p.dim() == 1 {
@@ -325,7 +325,7 @@ pub fn eval_ball_prob(potential_spec: &str, eta: f64, center: &[f64], radius: f6
 /// `rel_error`, `value`/`error` (or `value_note`), `converged`, `method`.
 pub fn eval_basin_prob(potential_spec: &str, eta: f64, minimum: &[f64]) -> Result<Value> {
     positive("eta", eta)?;
-    let p = Potential::from_spec(potential_spec)?;
+    let p = crate::risks::from_spec(potential_spec)?;
     check_point(&p, "minimum", minimum)?;
     let (q, mut unconverged) = run_or_best_effort(|| basin_probability(&p, eta, minimum))?;
     let method = if p.dim() == 1 {

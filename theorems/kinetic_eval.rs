@@ -1,11 +1,12 @@
 //! Library entry points of `paper-checks eval kinetic-gap`: the slowest decay rates of the
 //! kinetic generator (9) for a potential, friction g and velocity diffusion D_v.
 
+use crate::risks::Risk;
 use fpspectral::error::{short, EngineError};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{decay_rates, KineticOptions};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Result};
 
 /// Tolerances the kinetic resolution study accepts: (1e-15, 1e-2]. Below, no double-precision
 /// eigen-solve can meet it; above, a level difference says nothing about the error.
@@ -82,8 +83,11 @@ fn gap_json(
     periodic: bool,
     tolerance: f64,
 ) -> Result<serde_json::Value> {
-    let potential =
-        if periodic { Potential::parse_periodic(potential_spec)? } else { Potential::from_spec(potential_spec)? };
+    let potential = if periodic {
+        Risk::Expression(Expression::parse_periodic(potential_spec)?)
+    } else {
+        crate::risks::from_spec(potential_spec)?
+    };
     let problem = if periodic { Kinetic::periodic(&potential, params)? } else { Kinetic::new(&potential, params)? };
     let rates = decay_rates(&problem, &KineticOptions { count, tolerance, ..Default::default() })?;
     let numbers = rates.values.iter().flat_map(|(re, im)| [*re, *im]).chain(rates.errors.iter().copied());

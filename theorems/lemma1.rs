@@ -14,7 +14,7 @@ use fpspectral::finite_volume::{solve, FluxForm, Problem1d, Solution1d};
 use fpspectral::resolution::Level;
 use fpspectral::sde::{euler_maruyama, Sde};
 use fpspectral::study::{self, Refinable, Solved};
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -73,7 +73,7 @@ struct Setup<'a> {
 
 /// Runs the checks.
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
-    let p = Potential::parse(POTENTIAL)?;
+    let p = Expression::parse(POTENTIAL)?;
     let grad = gradient(&p);
     let built_in = [Diffusion { base: 0.25, slope: 0.0 }, Diffusion { base: 0.2, slope: 0.15 }];
     // The two settings are independent (own seeds): they run side by side, checks in order.
@@ -101,7 +101,7 @@ enum Slope<'a> {
     /// Σ c_k x^k by Horner (a polynomial risk).
     Horner(Vec<f64>),
     /// The engine's gradient.
-    General(&'a Potential),
+    General(&'a dyn Potential),
 }
 
 impl Slope<'_> {
@@ -116,7 +116,7 @@ impl Slope<'_> {
 }
 
 /// L′ by Horner for a polynomial (the hot loop of the ensemble), else the engine's gradient.
-fn gradient(p: &Potential) -> Slope<'_> {
+fn gradient(p: &dyn Potential) -> Slope<'_> {
     match p.poly() {
         Some(poly) => Slope::Horner(dense_coefficients(&poly.derivative(0))),
         None => Slope::General(p),

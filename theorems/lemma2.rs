@@ -18,7 +18,7 @@ use fpspectral::extrapolate::{extrapolate, neville, Limit};
 use fpspectral::logpolar::{mfpt_logpolar_in, GridMaps, LogPolarProblem};
 use fpspectral::mfpt::{eyring_kramers, mfpt_1d};
 use fpspectral::passage::plan::{plan_2d, Method2d};
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// Symmetric and tilted 1D double wells, with start and target minima.
@@ -41,7 +41,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 }
 
 fn one_well(spec: &str, from: f64, to: f64) -> Result<Check> {
-    let p = Potential::parse(spec)?;
+    let p = Expression::parse(spec)?;
     // The two directions in the tilted well share reading and potential: the id says which.
     let reading_id = match (spec.contains("0.1*x"), from < to) {
         (false, _) => "ek-1d-symmetric",
@@ -100,7 +100,7 @@ pub const EXTRAPOLATION_MAX_DIFFUSION_2D: f64 = 0.025;
 
 /// τ(start → ε-ball) with its relative error and a description of the method.
 fn time_2d(
-    p: &Potential,
+    p: &dyn Potential,
     d: f64,
     radius: f64,
     check: &mut Check,
@@ -140,7 +140,7 @@ fn extrapolant_changes(extrapolated: &[f64], alone: f64) -> Vec<f64> {
 }
 
 fn two_d_well() -> Result<Check> {
-    let p = Potential::parse(WELL_2D)?;
+    let p = Expression::parse(WELL_2D)?;
     let mut check =
         Check::new("lemma2", "MFPT to the ε-ball / Eyring–Kramers → 1 as D → 0 (d = 2, backward Kolmogorov)")
             .typed(Role::AsPrinted, "ek-2d-eps-ball", EvidenceKind::Converged)

@@ -9,6 +9,7 @@
 
 use crate::check::{Check, EvidenceKind, Quantity, Role, Verdict};
 use crate::common::{builtin, logistic, Hyper};
+use crate::risks::Risk;
 use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
@@ -17,7 +18,7 @@ use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::{decay_rates, eigenpairs, RateOptions, SolverPath};
 use fpspectral::study::{drive, Estimate, Schedule, Settings as StudySettings};
 use fpspectral::variable::VariableDiffusion;
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// Overlap defects 1 − ⟨v, g⟩²/(‖v‖²‖g‖²) of the kernel vector v with g = projection of
@@ -99,7 +100,7 @@ fn kernel_study(op: &Overdamped, rates: &fpspectral::spectrum::Rates) -> Result<
     drive(&mut schedule, &StudySettings { abs_floor: 1.0, ..StudySettings::new(MAX_TOLERANCE) })
 }
 
-fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Check> {
+fn constant_beta_check(name: &str, pot: &dyn Potential, hyper: Hyper) -> Result<Check> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
     let tolerance = if pot.dim() == 1 { 1e-8 } else { 1e-6 };
@@ -143,7 +144,7 @@ fn constant_beta_check(name: &str, pot: &Potential, hyper: Hyper) -> Result<Chec
 }
 
 /// The explicit zero-flux density of (5) in d = 1: p ∝ D(w)^{-1} exp(−∫₀^w L'/D).
-fn zero_flux_log_density(pot: &Potential, diff: &fpspectral::expr::Expr, w: f64) -> (f64, f64) {
+fn zero_flux_log_density(pot: &dyn Potential, diff: &fpspectral::expr::Expr, w: f64) -> (f64, f64) {
     let f = |s: f64| pot.jet(&[s]).g[0] / diff.value(&[s]);
     let de = quadrature::double_exponential::integrate(f, 0.0, w, 1e-13).integral;
     let cc = quadrature::clenshaw_curtis::integrate(f, 0.0, w, 1e-13).integral;
@@ -164,7 +165,7 @@ struct VariableBeta {
 /// The diagnostics of one level's density `p` on the nodes `x`, weights `w`: relative L²
 /// distances to the zero-flux formula and to the best Gibbs fit e^{−cL}/Z_c (golden-section
 /// search over c), and that c.
-fn density_diagnostics(pot: &Potential, model: &VariableDiffusion, p: &[f64], x: &[f64], w: &[f64]) -> [f64; 3] {
+fn density_diagnostics(pot: &dyn Potential, model: &VariableDiffusion, p: &[f64], x: &[f64], w: &[f64]) -> [f64; 3] {
     let l2 = |f: &dyn Fn(usize) -> f64| (0..x.len()).map(|i| w[i] * f(i).powi(2)).sum::<f64>().sqrt();
     let norm_p = l2(&|i| p[i]);
     // Zero-flux formula, normalised on the same nodes.
@@ -196,7 +197,7 @@ fn density_diagnostics(pot: &Potential, model: &VariableDiffusion, p: &[f64], x:
 /// level-to-level change in its asymptotic regime, else at least the value; rounding 1e-12 for
 /// the distances, √ε·c for c (the minimiser of a smooth distance is resolved to √ε only), and
 /// the singular value itself for the singular value).
-fn variable_beta_study(pot: &Potential, model: &VariableDiffusion, levels: &[usize]) -> Result<VariableBeta> {
+fn variable_beta_study(pot: &dyn Potential, model: &VariableDiffusion, levels: &[usize]) -> Result<VariableBeta> {
     let (scale, nodes) = (0.25, 260);
     let mut densities: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
     let sizes: Vec<Vec<usize>> = levels.iter().map(|&n| vec![n]).collect();
@@ -222,7 +223,7 @@ fn variable_beta_study(pot: &Potential, model: &VariableDiffusion, levels: &[usi
 
 fn variable_beta_checks(progress: Progress) -> Result<Vec<Check>> {
     progress("lemma3: stationary density with non-constant β(w)");
-    let pot = Potential::parse("x^4/4 - x^2/2")?;
+    let pot = Expression::parse("x^4/4 - x^2/2")?;
     let diff_text = "0.2*(1 + 0.5*tanh(2*x))";
     let model = VariableDiffusion::new(&pot, diff_text)?;
     let levels = [80usize, 110, 140];
@@ -268,10 +269,10 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let hyper = Hyper { lr: 0.2, beta: 2.0, batch: 2.0 };
     let mut checks = Vec::new();
     let mut risks = vec![
-        ("quadratic", builtin("quadratic")?),
-        ("double-well", builtin("double-well")?),
-        ("tilted-double-well", builtin("tilted-double-well")?),
-        ("coupled-2d", builtin("coupled-2d")?),
+        ("quadratic", Risk::from(builtin("quadratic")?)),
+        ("double-well", Risk::from(builtin("double-well")?)),
+        ("tilted-double-well", Risk::from(builtin("tilted-double-well")?)),
+        ("coupled-2d", Risk::from(builtin("coupled-2d")?)),
     ];
     risks.push(("logistic", logistic()?));
     // The risks and the β(w) study are independent: side by side, the checks in this order.

@@ -22,7 +22,7 @@ use fpspectral::kinetic::evolve::{norm_bound, sparse_apply};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes, sectors, shifted_lu};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Result};
 
 /// The defects of one basis: ‖Gū‖ for the unit vectors ū∞ and ū_control (the continuous ‖Gu‖
 /// is their limit, zero or not), and the distance between ū∞ and the kernel vector of the
@@ -152,7 +152,7 @@ pub fn limit_of(coarse: f64, fine: f64, floor: f64) -> (Quantity, Limit) {
 }
 
 fn check_setting(spec: &str, periodic: bool, params: KineticParams, sizes: (usize, usize)) -> Result<Check> {
-    let potential = if periodic { Potential::parse_periodic(spec)? } else { Potential::parse(spec)? };
+    let potential = if periodic { Expression::parse_periodic(spec)? } else { Expression::parse(spec)? };
     let problem = if periodic { Kinetic::periodic(&potential, params)? } else { Kinetic::new(&potential, params)? };
     let axes = default_axes(&problem)?;
     let coarse = kernel_defects(&problem, &axes, sizes.0)?;

@@ -16,7 +16,7 @@ use fpspectral::kinetic::evolve::{sparse_apply, PhaseFields, PhaseGrid};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Result};
 use rand::{Rng, SeedableRng};
 
 /// Relative defects of the three identities for coefficient vectors f, g.
@@ -71,7 +71,7 @@ fn random_vector(basis: &KineticBasis, rng: &mut rand::rngs::StdRng) -> Col<f64>
 }
 
 fn check_setting(spec: &str, periodic: bool, params: KineticParams, n: usize, seed: u64) -> Result<Check> {
-    let potential = if periodic { Potential::parse_periodic(spec)? } else { Potential::parse(spec)? };
+    let potential = if periodic { Expression::parse_periodic(spec)? } else { Expression::parse(spec)? };
     let problem = if periodic { Kinetic::periodic(&potential, params)? } else { Kinetic::new(&potential, params)? };
     let axes = default_axes(&problem)?;
     let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree)?;

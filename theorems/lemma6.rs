@@ -24,7 +24,7 @@ use fpspectral::kinetic::functionals::tilted_state;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// The terms of (28') at one time.
@@ -125,7 +125,7 @@ struct Trajectory {
 
 /// The trajectory of setting `s` on total-degree bases on the w-axes `axes`.
 fn trajectory(s: &Setting, axes: &[WAxis]) -> Result<Trajectory> {
-    let potential = Potential::parse(&s.spec)?;
+    let potential = Expression::parse(&s.spec)?;
     let problem = Kinetic::new(&potential, s.params)?;
     let basis = basis_of_size(&problem, axes, s.n, IndexSet::TotalDegree)?;
     // G u is evaluated on a basis 8 degrees larger, so that for polynomial L it holds the whole
@@ -164,7 +164,7 @@ fn check_setting(s: Setting) -> Result<Check> {
     // w-scale. The quadratic risk's basis (matched scales) is invariant under G,
     // so there the change is rounding alone: the larger G takes other substeps.
     let invariant = s.spec == "x^2/2";
-    let potential = Potential::parse(&s.spec)?;
+    let potential = Expression::parse(&s.spec)?;
     let axes = axes_for(&Kinetic::new(&potential, s.params)?, &s)?;
     // The matched scale of a quadratic risk is kept (rounding alone then moves the numbers).
     let other_axes = if invariant { axes.clone() } else { rescaled(&axes, OTHER_W_SCALE) };

@@ -29,6 +29,7 @@ pub mod momentum;
 pub mod msgd_batch;
 pub mod noise_corrected;
 pub mod noise_isotropy;
+pub mod risks;
 pub mod settings;
 pub mod sgd_batch;
 pub mod sgd_escape;

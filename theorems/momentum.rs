@@ -28,7 +28,7 @@ pub fn lyapunov(quad: &WQuadrature, f: &GradientFields, c: f64, c_hat: f64) -> f
 
 /// −|∂_ij L̃(w)| as an argmin cost.
 struct NegEntry<'a> {
-    potential: &'a Potential,
+    potential: &'a dyn Potential,
     cl2: f64,
     i: usize,
     j: usize,
@@ -50,7 +50,7 @@ impl CostFunction for NegEntry<'_> {
 }
 
 /// sup over the box [−half, half]^d of |∂_ij L̃|: best grid node, then Nelder–Mead.
-fn entry_sup(potential: &Potential, cl2: f64, i: usize, j: usize, half: f64) -> f64 {
+fn entry_sup(potential: &dyn Potential, cl2: f64, i: usize, j: usize, half: f64) -> f64 {
     let d = potential.dim();
     let f = NegEntry { potential, cl2, i, j };
     let m = if d == 1 { 2001 } else { 201 };
@@ -82,7 +82,7 @@ fn entry_sup(potential: &Potential, cl2: f64, i: usize, j: usize, half: f64) -> 
 }
 
 /// The matrix of entrywise suprema on a box and its largest |eigenvalue|.
-fn b_on_box(potential: &Potential, cl: f64, half: f64) -> f64 {
+fn b_on_box(potential: &dyn Potential, cl: f64, half: f64) -> f64 {
     let d = potential.dim();
     let s: Vec<Vec<f64>> =
         (0..d).map(|i| (0..d).map(|j| entry_sup(potential, cl * cl, i, j, half)).collect()).collect();
@@ -98,7 +98,7 @@ fn b_on_box(potential: &Potential, cl: f64, half: f64) -> f64 {
 /// d×d matrix of entrywise suprema sup_w |∂_ij L̃(w)| (the paper's reading) over a box, found on a
 /// grid refined by Nelder–Mead; the error is the refinement gain plus the change when the box is
 /// doubled. Infinite when the supremum keeps growing with the box (e.g. a quartic risk).
-pub fn hessian_bound(potential: &Potential, cl: f64, half: f64) -> Result<Quantity> {
+pub fn hessian_bound(potential: &dyn Potential, cl: f64, half: f64) -> Result<Quantity> {
     positive("C_L", cl)?;
     positive("box half-width", half)?;
     let b1 = b_on_box(potential, cl, half);
@@ -110,7 +110,7 @@ pub fn hessian_bound(potential: &Potential, cl: f64, half: f64) -> Result<Quanti
 }
 
 /// The C_L minimising b in d = 1: C_L² = (sup L'' + inf L'')/2 over the box (None if ≤ 0).
-pub fn best_cl_1d(potential: &Potential, half: f64) -> Option<f64> {
+pub fn best_cl_1d(potential: &dyn Potential, half: f64) -> Option<f64> {
     let m = 4001;
     let vals: Vec<f64> =
         (0..m).map(|k| potential.jet(&[-half + 2.0 * half * k as f64 / (m - 1) as f64]).h[0][0]).collect();

@@ -53,7 +53,7 @@ use fpspectral::sgd::observe::{mean_over_chains, Snapshots};
 use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -147,7 +147,7 @@ impl Run {
 
 /// Simulates one pair at γ = [`LR`] and β = [`beta`]`(ξ)` from the local-equilibrium start and
 /// evolves (9) beside it.
-pub fn run_pair(p: &Potential, momentum: f64, batch: usize, chains: usize, seed: u64) -> Result<Run> {
+pub fn run_pair(p: &dyn Potential, momentum: f64, batch: usize, chains: usize, seed: u64) -> Result<Run> {
     run_pair_at(p, Hyper { lr: LR, momentum, beta: beta(momentum), batch }, chains, seed)
 }
 
@@ -165,7 +165,7 @@ pub struct Hyper {
 }
 
 /// Simulates one pair from the local-equilibrium start and evolves (9) beside it.
-pub fn run_pair_at(p: &Potential, hyper: Hyper, chains: usize, seed: u64) -> Result<Run> {
+pub fn run_pair_at(p: &dyn Potential, hyper: Hyper, chains: usize, seed: u64) -> Result<Run> {
     let Hyper { lr, momentum, beta: b, batch } = hyper;
     let (friction, diffusion_v) = ((1.0 - momentum) / lr.sqrt(), lr.sqrt() * b / (2.0 * batch as f64));
     let temperature = diffusion_v / friction;
@@ -256,7 +256,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 
 /// The checks with `chains` chains per pair.
 pub fn run_with_chains(progress: Progress, chains: usize) -> Result<Vec<Check>> {
-    let p = Potential::parse(RISK)?;
+    let p = Expression::parse(RISK)?;
     let runs = PAIRS
         .par_iter()
         .map(|&(xi, batch)| {
@@ -487,7 +487,7 @@ pub fn check_set(s: &Settings) -> Result<()> {
 
 /// Runs the checks on one (γ, ξ, β) and two batch sizes.
 pub fn run_set(s: &Settings, progress: Progress) -> Result<Vec<Check>> {
-    let p = Potential::parse(RISK)?;
+    let p = Expression::parse(RISK)?;
     let (lr, momentum, beta) = (s.real("lr")?, s.real("momentum")?, s.real("beta")?);
     let mut runs = Vec::new();
     for key in ["batch", "large_batch"] {

@@ -18,6 +18,7 @@
 
 use crate::check::{verdict_close, Check, EvidenceKind, Quantity, Role};
 use crate::common::logistic;
+use crate::risks::{Logistic, Risk};
 use crate::Progress;
 use fpspectral::critical::require_minimum;
 use fpspectral::{Potential, Result};
@@ -52,7 +53,7 @@ fn anisotropy(s: &DMatrix<f64>) -> (f64, f64) {
 pub fn run(progress: Progress) -> Result<Vec<Check>> {
     progress("noise-isotropy: logistic risk, per-sample gradient covariance");
     let p = logistic()?;
-    let Potential::Logistic { features, labels, lambda } = &p else {
+    let Risk::Logistic(Logistic { features, labels, lambda }) = &p else {
         return Ok(vec![]);
     };
     let d = p.dim();

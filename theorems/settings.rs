@@ -6,7 +6,7 @@
 
 use fpspectral::error::short;
 use fpspectral::kinetic::KineticParams;
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Potential, Result};
 use std::collections::BTreeMap;
 
 /// What a key's value is, with its admissible range.
@@ -87,7 +87,7 @@ pub enum Value {
     /// A real number.
     Real(f64),
     /// A potential with the text it was parsed from.
-    Potential(String, Box<Potential>),
+    Potential(String, Box<Expression>),
     /// A point.
     Point(Vec<f64>),
 }
@@ -155,7 +155,7 @@ fn parse_value(spec: &SettingSpec, text: &str) -> Result<Value> {
             _ => refuse(format!("--set {}={text}: {} must be an integer in [{lo}, {hi}]", spec.key, spec.key)),
         },
         SetKind::Potential { max_dim } => {
-            let p = Potential::parse(text).map_err(wrap)?;
+            let p = Expression::parse(text).map_err(wrap)?;
             if p.dim() > max_dim {
                 return refuse(format!(
                     "--set {}: '{text}' has d = {} variables; this claim handles d ≤ {max_dim}",
@@ -238,9 +238,9 @@ impl Settings {
     }
 
     /// The potential under `key`, with its text.
-    pub fn potential(&self, key: &str) -> Result<(&str, &Potential)> {
+    pub fn potential(&self, key: &str) -> Result<(&str, &dyn Potential)> {
         match self.get(key)? {
-            Value::Potential(text, p) => Ok((text, p)),
+            Value::Potential(text, p) => Ok((text, p.as_ref())),
             _ => Err(EngineError::Numerical(format!("setting '{key}' is not a potential"))),
         }
     }

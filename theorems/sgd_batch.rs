@@ -22,7 +22,7 @@ use fpspectral::sgd::observe::{mean_over_chains, Snapshots};
 use fpspectral::sgd::{
     simulate, Algorithm, ChainRng, ChainState, Method, Problem, RiskGradient, SampleShifts, Sampling,
 };
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// The risk.
@@ -66,7 +66,7 @@ impl Curves {
 }
 
 /// |L''(w)|.
-fn curvature(p: &Potential, w: f64) -> f64 {
+fn curvature(p: &dyn Potential, w: f64) -> f64 {
     p.jet(&[w]).h[0][0].abs()
 }
 
@@ -74,13 +74,13 @@ fn curvature(p: &Potential, w: f64) -> f64 {
 /// Hessian's Frobenius norm in d = 1), log|det ∇²L(w)| = log|L''(w)|]. The logarithm is −∞ only at
 /// the two inflection points, a set of measure zero; its singularity is integrable, so its mean
 /// and variance are finite under any bounded density.
-pub fn measures(p: &Potential, w: f64) -> [f64; 3] {
+pub fn measures(p: &dyn Potential, w: f64) -> [f64; 3] {
     let c = curvature(p, w);
     [if w > SADDLE { 1.0 } else { 0.0 }, c, c.ln()]
 }
 
 /// Simulated curves of `algorithm` started at the sharp minimum (z = 0).
-pub fn simulate_curves(p: &Potential, algorithm: Algorithm, beta: f64, chains: usize, seed: u64) -> Result<Curves> {
+pub fn simulate_curves(p: &dyn Potential, algorithm: Algorithm, beta: f64, chains: usize, seed: u64) -> Result<Curves> {
     let shifts = SampleShifts::new(1024, 1, beta, seed)?;
     let gradient = RiskGradient::new(p);
     let problem = Problem { gradient: &gradient, shifts: &shifts, algorithm };
@@ -115,7 +115,12 @@ fn binomial(indicators: &[f64]) -> Quantity {
 /// Fokker–Planck curves of the three [`measures`] at times t_k = steps_k · dt for diffusion `d`,
 /// from a narrow Gaussian at the sharp minimum, by the engine's finite-volume solver at two
 /// resolutions (the difference is the error).
-pub fn fokker_planck_curves(p: &Potential, d: f64, dt_per_step: f64, steps: &[usize]) -> Result<[Vec<Quantity>; 3]> {
+pub fn fokker_planck_curves(
+    p: &dyn Potential,
+    d: f64,
+    dt_per_step: f64,
+    steps: &[usize],
+) -> Result<[Vec<Quantity>; 3]> {
     let times: Vec<f64> = steps.iter().map(|&k| k as f64 * dt_per_step).collect();
     fokker_planck_at(p, d, fine_step(dt_per_step), &times)
 }
@@ -128,7 +133,7 @@ fn fine_step(dt_per_step: f64) -> f64 {
 
 /// The curves of [`fokker_planck_curves`] at the SDE times `times` (ascending), the fine evolution
 /// with step `dt_fine`; both resolutions run side by side.
-fn fokker_planck_at(p: &Potential, d: f64, dt_fine: f64, times: &[f64]) -> Result<[Vec<Quantity>; 3]> {
+fn fokker_planck_at(p: &dyn Potential, d: f64, dt_fine: f64, times: &[f64]) -> Result<[Vec<Quantity>; 3]> {
     let s = 0.03;
     let p0 = |x: f64| (-(x + 1.0).powi(2) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
     let run = |cells: usize, dt: f64| -> Result<Vec<[f64; 3]>> {
@@ -157,7 +162,7 @@ fn fokker_planck_at(p: &Potential, d: f64, dt_fine: f64, times: &[f64]) -> Resul
 /// finite-volume step share one evolution over the union of their times: the densities at a time
 /// are the same whichever other times are recorded (the same number of identical steps), so
 /// every curve is the one [`fokker_planck_curves`] gives for its run alone.
-fn shared_fokker_planck(p: &Potential, runs: &[(f64, f64, &[usize])]) -> Result<Vec<[Vec<Quantity>; 3]>> {
+fn shared_fokker_planck(p: &dyn Potential, runs: &[(f64, f64, &[usize])]) -> Result<Vec<[Vec<Quantity>; 3]>> {
     let key = |r: &(f64, f64, &[usize])| (r.1.to_bits(), fine_step(r.0).to_bits());
     let times_of = |r: &(f64, f64, &[usize])| r.2.iter().map(|&k| k as f64 * r.0).collect::<Vec<f64>>();
     let mut groups: Vec<(u64, u64)> = runs.iter().map(key).collect();
@@ -222,7 +227,7 @@ pub struct Plan<'a> {
 
 /// Runs the checks of a plan.
 pub fn run_plan(progress: Progress, plan: &Plan) -> Result<Vec<Check>> {
-    let p = Potential::parse(RISK)?;
+    let p = Expression::parse(RISK)?;
     let beta = plan.beta;
     let diffusion = |lr: f64, batch: usize| lr * beta / (2.0 * batch as f64);
     let simulate_all = || -> Result<Vec<(f64, usize, f64, Curves)>> {

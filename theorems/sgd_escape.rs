@@ -23,7 +23,7 @@ use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::sgd::escape::simulate_escape;
 use fpspectral::sgd::{Algorithm, Method, SampleShifts, Sampling};
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Potential, Result};
 
 /// D = γβ/(2M), fixed along the sweep.
 pub const DIFFUSION: f64 = 0.1;
@@ -67,7 +67,7 @@ fn fp_time(spec: &str, from: &[f64], to: &[f64], radius: Option<f64>) -> Result<
 }
 
 fn escape_check(spec: &str, from: &[f64], to: &[f64], radius: Option<f64>, escapes: usize) -> Result<Check> {
-    let p = Potential::parse(spec)?;
+    let p = Expression::parse(spec)?;
     let (tau, ek) = fp_time(spec, from, to, radius)?;
     let mut c =
         Check::new("sgd-escape", &format!("SGD escape time / SDE MFPT → 1 as γ → 0 at fixed D (d = {})", p.dim()))

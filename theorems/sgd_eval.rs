@@ -9,6 +9,7 @@
 //! the largest Hessian eigenvalue of a quadratic risk or at the lowest minimum otherwise), and
 //! budgets that cannot be met.
 
+use crate::risks::Risk;
 use fpspectral::critical::require_minimum;
 use fpspectral::error::{positive, short, EngineError};
 use fpspectral::quantity::Quantity;
@@ -62,14 +63,14 @@ pub struct SgdArgs {
 pub type ChainProgress<'a> = Option<&'a (dyn Fn(usize, usize) + Sync)>;
 
 /// The checked potential, shifts and algorithm.
-fn setup(args: &SgdArgs) -> Result<(Potential, SampleShifts, Algorithm)> {
+fn setup(args: &SgdArgs) -> Result<(Risk, SampleShifts, Algorithm)> {
     positive("learning rate γ (--lr)", args.lr)?;
     positive("noise scale β (--noise)", args.beta)?;
     if args.batch < 1 {
         return Err(EngineError::InvalidParameter(format!("the batch size M must be at least 1, got {}", args.batch)));
     }
     check_count("--samples N", args.samples, 2)?;
-    let p = Potential::from_spec(&args.potential)?;
+    let p = crate::risks::from_spec(&args.potential)?;
     let method = match args.momentum {
         None => Method::Sgd,
         Some(xi) => Method::Momentum { momentum: fpspectral::kinetic::check_momentum(xi)? },
@@ -83,7 +84,7 @@ fn setup(args: &SgdArgs) -> Result<(Potential, SampleShifts, Algorithm)> {
 
 /// Refuses a step size beyond the linear stability limit at the risk's minimum (exactly the
 /// divergence threshold on a quadratic risk; a necessary condition otherwise).
-fn check_stability(p: &Potential, algorithm: &Algorithm) -> Result<Option<Quadratic>> {
+fn check_stability(p: &dyn Potential, algorithm: &Algorithm) -> Result<Option<Quadratic>> {
     if let Some(q) = p.poly().and_then(|poly| Quadratic::from_poly(&poly, p.dim())) {
         let limit = q.stability_limit(algorithm.method);
         if algorithm.lr >= limit {

@@ -26,7 +26,7 @@ use fpspectral::sgd::stationary::{
     first_order_step, simulate_stationary, temperature, StationaryEstimate, StationaryPlan,
 };
 use fpspectral::sgd::{Algorithm, Method, SampleShifts, Sampling};
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 
 /// Chains of each stationary run in the report (half the default of `eval sgd-stationary`, to keep
 /// the default run short; the interval stays below 1 % of the value).
@@ -44,12 +44,12 @@ fn algorithm(lr: f64, batch: usize, momentum: Option<f64>) -> Algorithm {
 }
 
 /// One simulated stationary law with [`CHAINS`] chains.
-pub fn simulate(p: &Potential, alg: Algorithm, beta: f64, seed: u64) -> Result<(StationaryEstimate, SampleShifts)> {
+pub fn simulate(p: &dyn Potential, alg: Algorithm, beta: f64, seed: u64) -> Result<(StationaryEstimate, SampleShifts)> {
     simulate_chains(p, alg, beta, seed, CHAINS)
 }
 
 fn simulate_chains(
-    p: &Potential,
+    p: &dyn Potential,
     alg: Algorithm,
     beta: f64,
     seed: u64,
@@ -113,7 +113,7 @@ fn as_printed_from(exact: &Check) -> Check {
 }
 
 fn quadratic_check(spec: &str, alg: Algorithm, beta: f64) -> Result<Check> {
-    let p = Potential::parse(spec)?;
+    let p = Expression::parse(spec)?;
     let q = Quadratic::from_poly(&p.poly().expect("polynomial"), p.dim()).expect("quadratic");
     let (est, shifts) = simulate(&p, alg, beta, 1)?;
     let exact = stationary(&q, &alg, shifts.batch_variance(alg.batch, alg.sampling))?;
@@ -169,7 +169,7 @@ fn quadratic_check(spec: &str, alg: Algorithm, beta: f64) -> Result<Check> {
 /// The relative gap (simulated − FP)/FP on ½w² along γ → 0 at fixed D (M ∝ γ), and its order,
 /// with `chains` chains per γ (the tests use more than the default run).
 pub fn order_check(chains: usize) -> Result<Check> {
-    let p = Potential::parse("x^2/2")?;
+    let p = Expression::parse("x^2/2")?;
     let pairs = [(0.2, 128), (0.1, 64), (0.05, 32)];
     let beta = 4.0;
     let mut c = Check::new("sgd-stationary", "SGD − Fokker–Planck variance gap is O(γ) at fixed D (M ∝ γ)")
@@ -217,7 +217,7 @@ pub fn order_check(chains: usize) -> Result<Check> {
 /// (`momentum` None; D = 0.25) or momentum SGD (T = D/(1 − ξ) = 0.25).
 pub fn first_order_check(momentum: Option<f64>) -> Result<Check> {
     let spec = "x^4/4 - x^2/2";
-    let p = Potential::parse(spec)?;
+    let p = Expression::parse(spec)?;
     let (lr, batch, temp) = (0.1, 16, 0.25);
     let alg = algorithm(lr, batch, momentum);
     let d = temp * (1.0 - alg.momentum());
@@ -278,7 +278,7 @@ pub const ORDER_TOL: f64 = 0.15;
 /// those of the two-grid quadrature.
 pub fn momentum_order_check() -> Result<Check> {
     let spec = "x^2/2";
-    let p = Potential::parse(spec)?;
+    let p = Expression::parse(spec)?;
     let q = Quadratic::from_poly(&p.poly().expect("polynomial"), 1).expect("quadratic");
     let (xi, beta) = (0.5, 4.0);
     let lrs: [f64; 4] = [0.4, 0.2, 0.1, 0.05];

@@ -9,6 +9,7 @@
 
 use crate::check::{Check, EvidenceKind, Figure, Quantity, Role, Series, SeriesKind, Verdict};
 use crate::common::{builtin, logistic, Hyper};
+use crate::risks::Risk;
 use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::basis::HermiteBasis;
@@ -17,7 +18,7 @@ use fpspectral::operator::Overdamped;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::{decay_rates, poincare_constant, RateOptions, Rates};
 use fpspectral::study::{drive, Schedule, Settings as StudySettings};
-use fpspectral::{EngineError, Potential, Result};
+use fpspectral::{EngineError, Expression, Potential, Result};
 use rayon::prelude::*;
 
 /// Resolution tolerance: 1e-8 in d = 1; 1e-5 in d = 2, where the logistic risk (analytic only in
@@ -41,11 +42,11 @@ fn rate_options(dim: usize) -> RateOptions {
 }
 
 /// The risks of this check: name, potential, tilt of the initial density.
-fn risks() -> Result<Vec<(&'static str, Potential, Vec<f64>)>> {
+fn risks() -> Result<Vec<(&'static str, Risk, Vec<f64>)>> {
     Ok(vec![
-        ("quadratic", builtin("quadratic")?, vec![0.3]),
-        ("double-well", builtin("double-well")?, vec![0.3]),
-        ("tilted-double-well", builtin("tilted-double-well")?, vec![-0.3]),
+        ("quadratic", builtin("quadratic")?.into(), vec![0.3]),
+        ("double-well", builtin("double-well")?.into(), vec![0.3]),
+        ("tilted-double-well", builtin("tilted-double-well")?.into(), vec![-0.3]),
         ("logistic", logistic()?, vec![0.3, 0.0]),
     ])
 }
@@ -298,7 +299,7 @@ struct Solved<'a> {
     expansions: Vec<(Vec<usize>, Expansion)>,
 }
 
-fn solve_setting<'a>(pot: &'a Potential, hyper: Hyper, tilt: &[f64]) -> Result<Solved<'a>> {
+fn solve_setting<'a>(pot: &'a dyn Potential, hyper: Hyper, tilt: &[f64]) -> Result<Solved<'a>> {
     let diffusion = hyper.diffusion()?;
     let op = Overdamped::new(pot, diffusion)?;
     let rates = decay_rates(&op, &rate_options(pot.dim()))?.require_converged_rates("theorem1 gap")?;
@@ -308,7 +309,7 @@ fn solve_setting<'a>(pot: &'a Potential, hyper: Hyper, tilt: &[f64]) -> Result<S
 
 fn setting_checks(
     name: &str,
-    pot: &Potential,
+    pot: &dyn Potential,
     hyper: Hyper,
     cp7: Quantity,
     tilt: &[f64],
@@ -318,7 +319,7 @@ fn setting_checks(
 
 fn finish_setting(
     name: &str,
-    pot: &Potential,
+    pot: &dyn Potential,
     solved: Solved,
     cp7: Quantity,
     tilt: &[f64],
@@ -410,7 +411,7 @@ fn batch_remark(progress: Progress) -> Result<Check> {
     let mut series = Vec::new();
     for (name, spec) in [("quadratic (convex)", "x^2/2"), ("double-well (non-convex)", "x^4/4 - x^2/2")] {
         progress(&format!("theorem1: gap against batch size, {name}"));
-        let pot = Potential::parse(spec)?;
+        let pot = Expression::parse(spec)?;
         let gaps: Vec<Result<Quantity>> = ms
             .par_iter()
             .map(|&m| {
@@ -509,7 +510,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 
 /// The checks of one risk over its (γ, β, M) grid: C_P of (7) beside the rate studies of every
 /// setting, then each setting's readings.
-fn risk_checks(name: &str, pot: &Potential, tilt: &[f64], progress: Progress) -> Result<Vec<Check>> {
+fn risk_checks(name: &str, pot: &dyn Potential, tilt: &[f64], progress: Progress) -> Result<Vec<Check>> {
     let grid = hyper_grid(name);
     let (cp, solved) = rayon::join(
         || {

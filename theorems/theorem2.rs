@@ -11,7 +11,7 @@ use crate::settings::{SetKind, SettingSpec, Settings};
 use crate::Progress;
 use fpspectral::critical::{newton_critical, CriticalPoint};
 use fpspectral::quadrature::{log_ball_integral, log_partition, LogQuantity};
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use std::f64::consts::PI;
 
 /// 1D tilted double well and a 2D well with minima of different heights and curvatures.
@@ -46,7 +46,7 @@ pub fn ln_laplace(ln_kappa: f64, eta: f64, m: &CriticalPoint) -> f64 {
     ln_kappa - eta * m.value + 0.5 * d * (2.0 * PI / eta).ln() - 0.5 * m.determinant.ln()
 }
 
-fn minimum(p: &Potential, start: &[f64; 2]) -> Result<CriticalPoint> {
+fn minimum(p: &dyn Potential, start: &[f64; 2]) -> Result<CriticalPoint> {
     newton_critical(p, &start[..p.dim()])
 }
 
@@ -60,7 +60,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
     let mut checks = Vec::new();
     for (spec, a, b) in SETTINGS {
         progress(&format!("theorem2: {spec}"));
-        let p = Potential::parse(spec)?;
+        let p = Expression::parse(spec)?;
         let minima = [a, b].iter().map(|start| minimum(&p, start)).collect::<Result<Vec<_>>>()?;
         checks.extend(checks_or_best_effort(|| setting_checks(&p, spec, &minima))?);
     }
@@ -68,7 +68,7 @@ pub fn run(progress: Progress) -> Result<Vec<Check>> {
 }
 
 /// The small-ε and large-η rows at each minimum of one potential (Z computed once per η).
-fn setting_checks(p: &Potential, spec: &str, minima: &[CriticalPoint]) -> Result<Vec<Check>> {
+fn setting_checks(p: &dyn Potential, spec: &str, minima: &[CriticalPoint]) -> Result<Vec<Check>> {
     let z_fixed = log_partition(p, ETA_FIXED)?;
     let zs: Vec<LogQuantity> = ETAS.iter().map(|&eta| log_partition(p, eta)).collect::<Result<_>>()?;
     let mut checks = Vec::new();
@@ -83,11 +83,11 @@ const ETA_FIXED: f64 = 2.0;
 const RADII: [f64; 5] = [0.1, 0.03, 0.01, 0.003, 0.001];
 
 /// P(|W(∞) − c| ≤ ε) = κ ∫_{ball} e^{−ηL} with Z = 1/κ given.
-fn ball_prob(p: &Potential, eta: f64, c: &[f64], eps: f64, z: &LogQuantity) -> Result<LogQuantity> {
+fn ball_prob(p: &dyn Potential, eta: f64, c: &[f64], eps: f64, z: &LogQuantity) -> Result<LogQuantity> {
     Ok(log_ball_integral(p, eta, c, eps)?.div(z))
 }
 
-fn small_eps_checks(p: &Potential, spec: &str, m: &CriticalPoint, z: &LogQuantity) -> Result<Vec<Check>> {
+fn small_eps_checks(p: &dyn Potential, spec: &str, m: &CriticalPoint, z: &LogQuantity) -> Result<Vec<Check>> {
     let ln_kappa = -z.ln;
     let mut rhs_ratio = Vec::new();
     let mut repaired_ratio = Vec::new();
@@ -182,7 +182,7 @@ const ETAS: [f64; 5] = [10.0, 30.0, 100.0, 300.0, 1000.0];
 
 /// Fixed ε, η → ∞: the paper's RHS(ε)/P_ε (a reading of the limit), and the Laplace asymptote
 /// κ e^{−ηL(w̌)} (2π/η)^{d/2}/√det H (a corrected statement) from the same integrals.
-fn large_eta_checks(p: &Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuantity]) -> Result<Vec<Check>> {
+fn large_eta_checks(p: &dyn Potential, spec: &str, m: &CriticalPoint, zs: &[LogQuantity]) -> Result<Vec<Check>> {
     let base = |role: Role, id: &str, reading: &str| {
         Check::new("theorem2", reading)
             .typed(role, id, EvidenceKind::Converged)

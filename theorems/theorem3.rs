@@ -22,7 +22,7 @@ use fpspectral::kinetic::KineticParams;
 use fpspectral::resolution::MAX_TOLERANCE;
 use fpspectral::spectrum::poincare_constant;
 use fpspectral::study::{drive, Estimate, Schedule, Settings as StudySettings};
-use fpspectral::{Potential, Result};
+use fpspectral::{Expression, Potential, Result};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -79,7 +79,7 @@ fn computed_gap(spec: &str, params: KineticParams) -> Result<(Quantity, Vec<WAxi
     if let Some(found) = cache.lock().expect("gap cache").get(&key) {
         return Ok(found.clone());
     }
-    let potential = Potential::parse(spec)?;
+    let potential = Expression::parse(spec)?;
     let opts = KineticOptions { count: 1, tolerance: 1e-6, ..Default::default() };
     let rates = decay_rates(&Kinetic::new(&potential, params)?, &opts)?;
     let found = (Quantity::new(rates.values[0].0, rates.errors[0]), rates.method.w_axes);
@@ -96,7 +96,7 @@ fn cached_hessian_bound(spec: &str, cl: f64) -> Result<Quantity> {
     if let Some(&found) = cache.lock().expect("b cache").get(&key) {
         return Ok(found);
     }
-    let b = hessian_bound(&Potential::parse(spec)?, cl, 6.0)?;
+    let b = hessian_bound(&Expression::parse(spec)?, cl, 6.0)?;
     cache.lock().expect("b cache").insert(key, b);
     Ok(b)
 }
@@ -112,7 +112,7 @@ fn poincare(spec: &str, eta: f64) -> Result<(f64, f64)> {
     if let Some(&found) = cache.lock().expect("Poincaré cache").get(&key) {
         return Ok(found);
     }
-    let (cp, err, _) = poincare_constant(&Potential::parse(spec)?, eta, 1e-10)?;
+    let (cp, err, _) = poincare_constant(&Expression::parse(spec)?, eta, 1e-10)?;
     cache.lock().expect("Poincaré cache").insert(key, (cp, err));
     Ok((cp, err))
 }
@@ -159,7 +159,7 @@ fn trajectory_study(
 /// Returns the check of the bound as printed and the check of the corrected bound (see
 /// [`corrected_check`]) on the same trajectories.
 fn decay_checks(spec: &str, params: KineticParams, cl: f64, sizes: [usize; 3], gap_source: Gap) -> Result<Vec<Check>> {
-    let potential = Potential::parse(spec)?;
+    let potential = Expression::parse(spec)?;
     let d = potential.dim();
     let problem = Kinetic::new(&potential, params)?;
     let harmonic = matches!(gap_source, Gap::Harmonic);
@@ -376,7 +376,7 @@ fn poincare_checks(spec: &str, params: KineticParams) -> Result<Vec<Check>> {
 }
 
 fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Result<Check> {
-    let potential = Potential::parse(spec)?;
+    let potential = Expression::parse(spec)?;
     let d = potential.dim();
     let eta = params.eta();
     let (cp, cp_err) = poincare(spec, 1.0)?;
@@ -463,7 +463,7 @@ fn poincare_check(spec: &str, params: KineticParams, eta_reading: bool) -> Resul
 /// a_j > 0: e^{−ηL} is a Gaussian of precision 2ηa_j on axis j, whose Poincaré constant is the
 /// smallest precision η·min_j 2a_j (Bakry–Émery; attained by the linear functions). None for any
 /// other L, or when the product η·2a_j is not exact in floating point.
-fn gaussian_poincare(potential: &Potential, eta: f64) -> Option<f64> {
+fn gaussian_poincare(potential: &dyn Potential, eta: f64) -> Option<f64> {
     let poly = potential.poly()?;
     let d = potential.dim();
     let mut curvature = f64::INFINITY;

@@ -4,7 +4,7 @@
 use crate::eval::{eval, first_null, Eval};
 use crate::{outdir, report};
 use clap::{Parser, Subcommand};
-use fpspectral::EngineError;
+use fpspectral::{EngineError, Potential};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -399,7 +399,7 @@ pub fn eval_parse_refusal(args: &[String]) -> Option<Execution> {
 /// in process: the potential's dimension when accepted, else the refusal as printed. The fuzz
 /// harness's input stratum uses it.
 pub fn check_potential(spec: &str) -> Result<usize, Execution> {
-    fpspectral::Potential::from_spec(spec).map(|p| p.dim()).map_err(|e| Execution {
+    theorems::risks::from_spec(spec).map(|p| p.dim()).map_err(|e| Execution {
         code: error_code(&e),
         stdout: String::new(),
         stderr: format!("paper-checks: {}\n", one_line(&e.to_string())),

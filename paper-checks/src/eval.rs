@@ -254,7 +254,7 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
             if !(1..=50).contains(&count) {
                 return Err(EngineError::InvalidParameter(format!("--count must be in 1..=50, got {count}")));
             }
-            let pot = Potential::from_spec(&potential)?;
+            let pot = theorems::risks::from_spec(&potential)?;
             let op = Overdamped::new(&pot, diffusion)?;
             let rates = decay_rates(&op, &RateOptions { count: count as usize, tolerance, ..Default::default() })?;
             let mut out = json!({"eigenvalues": rates.values, "errors": rates.errors, "basis_size": rates.basis_size});
@@ -267,7 +267,7 @@ pub fn eval(e: Eval) -> Result<serde_json::Value, EngineError> {
         Eval::Poincare { potential, eta, tolerance } => {
             positive("eta", eta)?;
             fpspectral::resolution::check_tolerance(tolerance)?;
-            let pot = Potential::from_spec(&potential)?;
+            let pot = theorems::risks::from_spec(&potential)?;
             let (value, error, rates) = poincare_constant(&pot, eta, tolerance)?;
             let mut out = json!({"value": value, "error": error});
             study_fields(&mut out, &rates);
@@ -336,7 +336,7 @@ fn study_fields(out: &mut serde_json::Value, rates: &fpspectral::spectrum::Rates
 /// polynomial coefficients (as f64 numbers, taken as exact; d = 1, or d = 2 with
 /// `certify::spectrum2d`), or `"certified": false` with `certificate_note` saying why (the
 /// command then exits 3).
-fn certified_enclosures(out: &mut serde_json::Value, pot: &Potential, diffusion: f64, count: usize) {
+fn certified_enclosures(out: &mut serde_json::Value, pot: &dyn Potential, diffusion: f64, count: usize) {
     let poly = pot.poly();
     let result = match (&poly, pot.dim()) {
         (Some(p), 1) => {

@@ -496,7 +496,7 @@ mod tests {
         for i in 0..400 {
             if let Truth::SameRatesAs(args) = truth_case(3, i).truth {
                 let potential = &args[args.iter().position(|a| a == "--potential").expect("potential") + 1];
-                assert!(fpspectral::Potential::parse(potential).is_ok(), "{potential}");
+                assert!(fpspectral::Expression::parse(potential).is_ok(), "{potential}");
             }
         }
     }

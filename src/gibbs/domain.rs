@@ -11,7 +11,7 @@ use nalgebra::DMatrix;
 /// low well inside however narrow it is at large η), so that e^{−ηL} outside the ball of
 /// radius R is negligible. Every well, not only the one at c, lies inside. The potential has
 /// passed the confinement test, so no such R up to 10⁴ means η is too small for L's scale.
-pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f64> {
+pub fn gibbs_radius(potential: &dyn Potential, eta: f64, centre: &[f64]) -> Result<f64> {
     let l_centre = potential.value(centre);
     let mut last_alive = 0.0;
     let mut r = 0.01;
@@ -40,7 +40,7 @@ pub fn gibbs_radius(potential: &Potential, eta: f64, centre: &[f64]) -> Result<f
 /// compass search (steps 0.2, 0.1, … down to 1e-7). When that node lies on the edge of the
 /// grid (the minimum is farther out), the lowest point of the confinement test's landscape
 /// search ([`crate::potential::confinement::landscape`]) is used instead.
-pub fn lowest_point(potential: &Potential) -> Vec<f64> {
+pub fn lowest_point(potential: &dyn Potential) -> Vec<f64> {
     let best = lowest_grid_point(potential);
     if best.iter().any(|x| x.abs() >= 8.0) {
         if let Ok(land) = crate::potential::confinement::landscape(potential) {
@@ -52,7 +52,7 @@ pub fn lowest_point(potential: &Potential) -> Vec<f64> {
     best
 }
 
-fn lowest_grid_point(potential: &Potential) -> Vec<f64> {
+fn lowest_grid_point(potential: &dyn Potential) -> Vec<f64> {
     let d = potential.dim();
     let n: usize = match d {
         1 => 4001,
@@ -88,7 +88,7 @@ fn lowest_grid_point(potential: &Potential) -> Vec<f64> {
 }
 
 /// Refuses a point whose dimension differs from the potential's, or with a non-finite coordinate.
-pub fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<()> {
+pub fn check_point(potential: &dyn Potential, name: &str, point: &[f64]) -> Result<()> {
     if point.len() != potential.dim() {
         return Err(EngineError::InvalidParameter(format!(
             "{name} has {} coordinates, the potential has dimension {}",
@@ -102,7 +102,7 @@ pub fn check_point(potential: &Potential, name: &str, point: &[f64]) -> Result<(
     Ok(())
 }
 
-pub(crate) fn supported_dim(potential: &Potential) -> Result<usize> {
+pub(crate) fn supported_dim(potential: &dyn Potential) -> Result<usize> {
     match potential.dim() {
         d @ (1..=3) => Ok(d),
         d => {
@@ -117,7 +117,7 @@ const MAX_STRETCH: f64 = 10.0;
 /// The Laplace shape of a well at m: A = (H/λ_max)^{−1/2} for the Hessian H = ∇²L(m) (eigenvalues
 /// clamped to [λ_max/100, λ_max]), so that e^{−ηL(m + A v)} is nearly isotropic in v; the
 /// identity when H has no positive eigenvalue. Every singular value of A is ≥ 1.
-pub fn laplace_shape(potential: &Potential, m: &[f64]) -> DMatrix<f64> {
+pub fn laplace_shape(potential: &dyn Potential, m: &[f64]) -> DMatrix<f64> {
     let d = m.len();
     let eig = crate::critical::hessian(potential, m).symmetric_eigen();
     let top = eig.eigenvalues.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -131,7 +131,7 @@ pub fn laplace_shape(potential: &Potential, m: &[f64]) -> DMatrix<f64> {
 /// Wells overlap when the closest two minima are less than 6 Gibbs widths 1/√(η λ_min) apart:
 /// then one polar rule sees them all as broad features, and a partition of unity would only
 /// add structure.
-pub(crate) fn wells_overlap(potential: &Potential, eta: f64, wells: &[Vec<f64>]) -> bool {
+pub(crate) fn wells_overlap(potential: &dyn Potential, eta: f64, wells: &[Vec<f64>]) -> bool {
     let width = wells
         .iter()
         .map(|m| {
@@ -150,7 +150,7 @@ pub(crate) fn wells_overlap(potential: &Potential, eta: f64, wells: &[Vec<f64>])
 
 /// Minima m of L (Newton from a grid of starts over the Gibbs ball |w − c| ≤ r) whose weight
 /// matters: η (L(m) − min L) < 60. Empty when Newton finds none (e.g. a degenerate minimum).
-pub fn low_minima(potential: &Potential, eta: f64, centre: &[f64], r: f64) -> Vec<Vec<f64>> {
+pub fn low_minima(potential: &dyn Potential, eta: f64, centre: &[f64], r: f64) -> Vec<Vec<f64>> {
     let starts = if potential.dim() == 2 { 25 } else { 13 };
     let minima: Vec<_> = crate::critical::critical_points_near(potential, centre, r, starts)
         .into_iter()

@@ -3,7 +3,7 @@
 //! refinement study (2D, 3D).
 
 use super::domain::{gibbs_radius, laplace_shape, low_minima, lowest_point, supported_dim, wells_overlap};
-use super::integrand::{potential_values, GibbsWeight, LogIntegrand};
+use super::integrand::{GibbsWeight, LogIntegrand};
 use super::rules::{
     dist2, log_disc_integral, log_integral_1d, log_shaped_integral, log_sum_exp, log_sum_parts, LogQuantity,
 };
@@ -11,7 +11,7 @@ use crate::error::{positive, EngineError, Result};
 use crate::potential::Potential;
 
 /// ln ∫_a^b e^{−ηL(x)} dx in d = 1 (a = −∞ or b = +∞ allowed).
-pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) -> Result<LogQuantity> {
+pub fn log_interval_integral(potential: &dyn Potential, eta: f64, a: f64, b: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     let centre = lowest_point(potential);
     let r = gibbs_radius(potential, eta, &centre)?;
@@ -29,7 +29,7 @@ pub fn log_interval_integral(potential: &Potential, eta: f64, a: f64, b: f64) ->
 ///
 /// d = 2, 3: the minima of L are located ([`low_minima`]); one well is integrated by one polar
 /// rule centred on it, several by `log_partition_by_wells`, so that no narrow well is missed.
-pub fn log_partition(potential: &Potential, eta: f64) -> Result<LogQuantity> {
+pub fn log_partition(potential: &dyn Potential, eta: f64) -> Result<LogQuantity> {
     positive("eta", eta)?;
     if supported_dim(potential)? == 1 {
         return log_interval_integral(potential, eta, f64::NEG_INFINITY, f64::INFINITY);
@@ -63,7 +63,7 @@ const PARTITION_LEAK: f64 = 6.914e-13;
 /// centred at each m_k. The error adds the parts' errors and the leak e^{−28} per well (mass
 /// of another narrow well seen, unresolved, by a rule not centred on it).
 pub(crate) fn log_partition_by_wells(
-    potential: &Potential,
+    potential: &dyn Potential,
     eta: f64,
     wells: &[Vec<f64>],
     centre: &[f64],
@@ -91,7 +91,7 @@ pub(crate) fn log_partition_by_wells(
 /// The part of the Gibbs log-weight on one well: −ηL(w) + ln χ_k(w), χ_k(w) =
 /// e^{−|w − m_k|²/s²} / Σ_j e^{−|w − m_j|²/s²}.
 struct WellPart<'a> {
-    potential: &'a Potential,
+    potential: &'a dyn Potential,
     eta: f64,
     wells: &'a [Vec<f64>],
     /// The index k of this part's well.
@@ -122,7 +122,7 @@ impl LogIntegrand for WellPart<'_> {
         self.with_value(w, self.potential.value(w))
     }
     fn batch(&self, columns: &[&[f64]], out: &mut [f64]) {
-        potential_values(self.potential, columns, out);
+        self.potential.values(columns, out);
         let d = columns.len();
         let mut w = [0.0; 3];
         for (j, o) in out.iter_mut().enumerate() {

@@ -30,18 +30,9 @@ impl<F: Fn(&[f64]) -> f64 + Sync + ?Sized> LogIntegrand for F {
     }
 }
 
-/// L at a batch of points (columns as in [`LogIntegrand::batch`]): an expression by its batch
-/// program, any other potential point by point; each value is [`Potential::value`]'s.
-pub fn potential_values(potential: &Potential, columns: &[&[f64]], out: &mut [f64]) {
-    match potential {
-        Potential::Expression { expr, .. } => expr.values(columns, out),
-        other => (|w: &[f64]| other.value(w)).batch(columns, out),
-    }
-}
-
 /// The Gibbs log-weight g(w) = −η L(w).
 pub struct GibbsWeight<'a> {
-    pub potential: &'a Potential,
+    pub potential: &'a dyn Potential,
     pub eta: f64,
 }
 
@@ -50,7 +41,7 @@ impl LogIntegrand for GibbsWeight<'_> {
         -self.eta * self.potential.value(w)
     }
     fn batch(&self, columns: &[&[f64]], out: &mut [f64]) {
-        potential_values(self.potential, columns, out);
+        self.potential.values(columns, out);
         out.iter_mut().for_each(|v| *v *= -self.eta);
     }
 }
@@ -95,7 +86,7 @@ mod tests {
     /// non-expression potential).
     #[test]
     fn batch_weights_are_point_weights() {
-        let p = Potential::parse("x^4/4 - x^2/2 + 0.2*x + 1 + y^2*(1 + 0.3*x + 0.25*x^2) + exp(-x*y)").unwrap();
+        let p = crate::Expression::parse("x^4/4 - x^2/2 + 0.2*x + 1 + y^2*(1 + 0.3*x + 0.25*x^2) + exp(-x*y)").unwrap();
         let g = GibbsWeight { potential: &p, eta: 37.5 };
         let n = 150;
         let mut cols = Columns::new(2, n);

@@ -14,7 +14,7 @@ pub mod rules;
 
 pub use domain::{check_point, gibbs_radius, laplace_shape, low_minima, lowest_point};
 pub use integrals::{log_interval_integral, log_partition};
-pub use integrand::{potential_values, GibbsWeight, LogIntegrand};
+pub use integrand::{GibbsWeight, LogIntegrand};
 pub use refine::{refine_log_integral_at, run_or_best_effort};
 pub use rules::{
     best_effort, directions, gauss_legendre, gl_sum, local_scale, log_add, log_disc_integral, log_integral_1d,

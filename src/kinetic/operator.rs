@@ -26,7 +26,7 @@ pub type Rows = Vec<Vec<(usize, f64)>>;
 #[derive(Debug, Clone)]
 pub struct Kinetic<'a> {
     /// The risk L.
-    pub potential: &'a Potential,
+    pub potential: &'a dyn Potential,
     /// g and D_v.
     pub params: KineticParams,
     /// True when w lives on the circle [0, 2π) (L 2π-periodic, d = 1).
@@ -48,12 +48,12 @@ struct Pieces {
 
 impl<'a> Kinetic<'a> {
     /// A confining problem on R^d.
-    pub fn new(potential: &'a Potential, params: KineticParams) -> Result<Self> {
+    pub fn new(potential: &'a dyn Potential, params: KineticParams) -> Result<Self> {
         Ok(Kinetic { potential, params, periodic: false })
     }
 
     /// A 2π-periodic problem on the circle (d = 1).
-    pub fn periodic(potential: &'a Potential, params: KineticParams) -> Result<Self> {
+    pub fn periodic(potential: &'a dyn Potential, params: KineticParams) -> Result<Self> {
         if potential.dim() != 1 {
             return Err(EngineError::InvalidParameter("periodic kinetic problems need d = 1".into()));
         }
@@ -354,7 +354,7 @@ pub(crate) const FORCE_DROP: f64 = 64.0 * f64::EPSILON;
 ///   M_{(a0,a1),(b0,b1)} = Σ_{i,k} λ_i λ_k ∂_jL(c + s t_{ik}) ψ_a0(t_i)ψ_b0(t_i) ψ_a1(t_k)ψ_b1(t_k),
 /// summed axis by axis (first over w_0 per node of w_1, then one matrix product over w_1).
 fn quadrature_force_rows(
-    potential: &Potential,
+    potential: &dyn Potential,
     j: usize,
     centre: &[f64],
     scale: &[f64],
@@ -452,7 +452,7 @@ fn mode_in_exponentials(m: usize) -> Vec<(i64, Complex<f64>)> {
 }
 
 /// Rows of ∂_wL in real Fourier modes from its FFT coefficients (entries below 1e-17 dropped).
-fn fourier_force_rows(potential: &Potential, n: usize) -> Result<Rows> {
+fn fourier_force_rows(potential: &dyn Potential, n: usize) -> Result<Rows> {
     let q = (4 * n + 256).next_power_of_two();
     let coef = fourier_coefficients(|w| potential.jet(&[w]).g[0], q);
     let hat = |k: i64| coef[k.rem_euclid(q as i64) as usize];
@@ -475,7 +475,13 @@ fn fourier_force_rows(potential: &Potential, n: usize) -> Result<Rows> {
 }
 
 /// Projection of e^{−η'(L − L_min)/2} on the Hermite w tensor (flat index), by Gauss–Hermite.
-fn hermite_ground_state(potential: &Potential, eta: f64, centre: &[f64], scale: &[f64], sizes: &[usize]) -> Vec<f64> {
+fn hermite_ground_state(
+    potential: &dyn Potential,
+    eta: f64,
+    centre: &[f64],
+    scale: &[f64],
+    sizes: &[usize],
+) -> Vec<f64> {
     let d = sizes.len();
     let rules: Vec<GaussHermite> = sizes.iter().map(|&n| GaussHermite::new(2 * n + 60)).collect();
     let tabs: Vec<Vec<Vec<f64>>> =
@@ -520,7 +526,7 @@ fn node(rules: &[GaussHermite], centre: &[f64], scale: &[f64], i: usize, k: usiz
 }
 
 /// Projection of e^{−η'(L − L_min)/2} on real Fourier modes (trapezoid rule, spectrally exact).
-fn fourier_ground_state(potential: &Potential, eta: f64, n: usize) -> Vec<f64> {
+fn fourier_ground_state(potential: &dyn Potential, eta: f64, n: usize) -> Vec<f64> {
     let q = 4 * n + 256;
     let h = 2.0 * std::f64::consts::PI / q as f64;
     let ws: Vec<f64> = (0..q).map(|i| i as f64 * h).collect();

@@ -176,7 +176,7 @@ pub enum Pair {
 /// The phase-space pairs of a polynomial L on R^d, d ≥ 2, that splits exactly into one-coordinate
 /// parts (the separability test of the overdamped axis search: no monomial with two coordinates),
 /// each part non-constant; None for a coupled, non-polynomial, one-dimensional or periodic L.
-pub fn separable_pairs(potential: &Potential, periodic: bool) -> Option<Vec<Pair>> {
+pub fn separable_pairs(potential: &dyn Potential, periodic: bool) -> Option<Vec<Pair>> {
     let d = potential.dim();
     if periodic || d < 2 {
         return None;

@@ -24,7 +24,7 @@ use super::operator::Kinetic;
 use super::plan::{separable_pairs, Pair};
 use super::spectrum::{decay_rates, KineticMethod, KineticOptions, KineticRates, CLUSTER_SPREAD};
 use crate::error::{EngineError, Result};
-use crate::potential::Potential;
+use crate::potential::Expression;
 use crate::resolution::Study;
 use crate::study::Status;
 use faer::c64;
@@ -120,7 +120,7 @@ pub fn separable_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<Optio
                 PairRates { rates, solved: None, description }
             }
             Pair::Solved { axis, expression } => {
-                let Ok(potential) = Potential::parse(expression) else { return Ok(None) };
+                let Ok(potential) = Expression::parse(expression) else { return Ok(None) };
                 // A pair over the memory budget: the coupled path refuses it (with its own plan).
                 let solved = match decay_rates(&Kinetic::new(&potential, problem.params)?, opts) {
                     Err(EngineError::TooLarge(_)) => return Ok(None),
@@ -245,7 +245,7 @@ mod tests {
     use crate::kinetic::KineticParams;
 
     fn both(spec: &str, count: usize, tolerance: f64) -> (KineticRates, KineticRates) {
-        let potential = Potential::parse(spec).unwrap();
+        let potential = Expression::parse(spec).unwrap();
         let problem = Kinetic::new(&potential, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
         let opts = KineticOptions { count, tolerance, ..Default::default() };
         let split = decay_rates(&problem, &opts).unwrap();
@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn only_exact_separability_takes_the_pair_path() {
-        let pairs = |s: &str| separable_pairs(&Potential::parse(s).unwrap(), false);
+        let pairs = |s: &str| separable_pairs(&Expression::parse(s).unwrap(), false);
         assert!(pairs("x^4/4 - x^2/2 + y^2/2 + 1e-9*x*y").is_none());
         assert!(pairs("x^2/2").is_none());
         assert!(pairs("(x^2 + y^2)^2/4 + x^2").is_none());
@@ -310,6 +310,6 @@ mod tests {
             vec![Pair::Harmonic { axis: 0, a: 0.5 }, Pair::Solved { axis: 1, expression: "(1.0)*x^4".into() }]
         );
         assert!(pairs("x^2/2 + y^2/2 + 0.5*x*y").is_none());
-        assert!(separable_pairs(&Potential::parse("x^2/2 + y^2/2").unwrap(), true).is_none());
+        assert!(separable_pairs(&Expression::parse("x^2/2 + y^2/2").unwrap(), true).is_none());
     }
 }

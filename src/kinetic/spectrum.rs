@@ -778,7 +778,12 @@ pub fn default_axes(problem: &Kinetic) -> Result<Vec<WAxis>> {
 /// (at most [`ZOOM_STEPS`] times; each step narrows the box by up to (m − 1)/16, m the points
 /// per axis). Refuses a density that stays unresolved (narrower than the spacing of the floating
 /// point numbers around its centre).
-pub fn resolved_moments(potential: &Potential, eta: f64, mean: &[f64], var: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+pub fn resolved_moments(
+    potential: &dyn Potential,
+    eta: f64,
+    mean: &[f64],
+    var: &[f64],
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let d = mean.len();
     let m: usize = if d == 1 { 2001 } else { 201 };
     let (mut mean, mut var) = (mean.to_vec(), var.to_vec());
@@ -1259,7 +1264,7 @@ mod tests {
     /// The blocks (parity sectors) of a kinetic basis with n functions per axis, their matrices
     /// and velocity reflections.
     fn level(spec: &str, friction: f64, n: usize) -> (Vec<SparseColMat<usize, f64>>, Vec<Vec<f64>>) {
-        let potential = Potential::parse(spec).unwrap();
+        let potential = crate::Expression::parse(spec).unwrap();
         let problem = Kinetic::new(&potential, KineticParams::new(friction, 0.5).unwrap()).unwrap();
         let axes = default_axes(&problem).unwrap();
         let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree).unwrap();
@@ -1287,7 +1292,7 @@ mod tests {
         for (spec, friction, n, count) in
             [("x^4/4 - x^2/2", 1.0, 24, 1), ("x^4/4 - x^2/2", 0.3, 20, 3), ("x^6/6 - x^2", 2.0, 29, 2)]
         {
-            let potential = Potential::parse(spec).unwrap();
+            let potential = crate::Expression::parse(spec).unwrap();
             let problem = Kinetic::new(&potential, KineticParams::new(friction, 0.5).unwrap()).unwrap();
             let axes = default_axes(&problem).unwrap();
             let basis = basis_of_size(&problem, &axes, n, IndexSet::TotalDegree).unwrap();
@@ -1355,7 +1360,7 @@ mod tests {
         // The 1D double-well kinetic gap (g = 1, D_v = 0.5) from the sector studies up to n = 97
         // (BENCHMARKS), known to about 1e-12.
         let reference = 0.33858870499204;
-        let potential = Potential::parse("x^4/4 - x^2/2").unwrap();
+        let potential = crate::Expression::parse("x^4/4 - x^2/2").unwrap();
         let problem = Kinetic::new(&potential, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
         for tolerance in [1e-8, 1e-10] {
             let rates = decay_rates(&problem, &KineticOptions { count: 1, tolerance, ..Default::default() }).unwrap();
@@ -1374,7 +1379,7 @@ mod tests {
         // A weakly damped double well: slow oscillating rates among the first.
         let (mats, reflections) = level("x^4/4 - x^2/2", 0.3, 20);
         assert!(slowest_dense(&mats, &reflections, 3, false).unwrap().is_none());
-        let potential = Potential::parse("x^4/4 - x^2/2").unwrap();
+        let potential = crate::Expression::parse("x^4/4 - x^2/2").unwrap();
         let problem = Kinetic::new(&potential, KineticParams::new(0.3, 0.5).unwrap()).unwrap();
         let axes = default_axes(&problem).unwrap();
         let basis = basis_of_size(&problem, &axes, 20, IndexSet::TotalDegree).unwrap();

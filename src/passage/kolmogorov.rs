@@ -50,7 +50,7 @@ fn boundary_fraction(here: [f64; 2], there: [f64; 2], c: [f64; 2], r: f64) -> f6
 /// τ at `start` on a grid of step h (start must be a grid node).
 #[allow(clippy::needless_range_loop)]
 pub(crate) fn mfpt_grid(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &PassageProblem,
     h: f64,
@@ -123,7 +123,7 @@ pub(crate) fn mfpt_grid(
 /// τ(start → ball) by a refinement study on steps h0, h0/2, h0/4 with Richardson extrapolation
 /// (observed order); the error is the size of the last Richardson correction.
 pub fn mfpt_2d(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &PassageProblem,
     h0: f64,
@@ -141,7 +141,7 @@ pub fn mfpt_2d(
 /// region where L − L_min < max(60D, 2) (see [`gibbs_radius`]), enlarged to contain both points,
 /// with the start on the grid at every level. Returns ln τ with its refinement error.
 pub fn mfpt_to_ball(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],

@@ -162,7 +162,7 @@ impl BandLaplacian {
 /// from the three couplings per node as the elimination reaches them and kept only from the start
 /// node on (the back substitution to τ(start) needs no others).
 pub(crate) fn mfpt_logpolar_level(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &LogPolarProblem,
     m: usize,
@@ -218,7 +218,7 @@ struct Couplings {
 ///   −D [∂_ξ(w θ'/s' τ_ξ) + ∂_φ(w s'/θ' τ_φ)] = s' θ' e^{2s} w,   w = e^{−(L − L_min)/D},
 /// each flux by Scharfetter–Gummel (exact for one-dimensional exponential profiles).
 pub fn logpolar_system(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &LogPolarProblem,
     m: usize,
@@ -236,7 +236,7 @@ pub fn logpolar_system(
 
 /// The couplings, excess and right-hand side of [`logpolar_system`].
 fn logpolar_couplings(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &LogPolarProblem,
     m: usize,
@@ -270,7 +270,7 @@ fn logpolar_couplings(
     }
     // L at the nodes by the batch evaluation (each value bit-identical to L(w))
     let mut lv = vec![0.0; (ns + 1) * nt];
-    crate::gibbs::integrand::potential_values(potential, &[&xs, &ys], &mut lv);
+    potential.values(&[&xs, &ys], &mut lv);
     if lv.iter().any(|v| !v.is_finite()) {
         return Err(EngineError::NotConfining("L is not finite on the log-polar grid".into()));
     }
@@ -360,7 +360,7 @@ pub(crate) const MAX_LEVELS: usize = 7;
 /// (`LogPolarLevels::assess`). The loop, the budgets and the status are the study driver's
 /// ([`drive`]).
 pub fn mfpt_logpolar(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],
@@ -372,7 +372,7 @@ pub fn mfpt_logpolar(
 
 /// [`mfpt_logpolar`] on the grid family `maps`.
 pub fn mfpt_logpolar_on(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],
@@ -388,7 +388,7 @@ pub fn mfpt_logpolar_on(
 /// [`mfpt_logpolar_on`] on the annulus `prob` whose outer radius is already known (the passage
 /// plan computes it: [`crate::passage::plan::Plan2d::outer`]), so that it is not searched twice.
 pub fn mfpt_logpolar_in(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     prob: &LogPolarProblem,
     rel_tol: f64,
@@ -458,7 +458,7 @@ pub fn level_grid(prob: &LogPolarProblem, diffusion: f64, level: usize, maps: Gr
 /// m = [`level_intervals`]`(D, k)`; the driver's estimate is the Richardson extrapolant
 /// ([`LogPolarLevels::assess`]) rather than the finest value.
 struct LogPolarLevels<'a> {
-    potential: &'a Potential,
+    potential: &'a dyn Potential,
     diffusion: f64,
     prob: LogPolarProblem,
     maps: GridMaps,
@@ -542,7 +542,7 @@ mod tests {
 
     /// The levels m = round(m₀(1 + k/4)), k = 0…9, of `x^4/4 − x^2/2 + y^2/2` at D = 0.1 to the
     /// ball of radius 0.25 around (1, 0) from (−1, 0), and their [`LogPolarLevels::assess`] input.
-    fn sgd_levels(p: &Potential, first: usize) -> (LogPolarLevels<'_>, Vec<Level>) {
+    fn sgd_levels(p: &dyn Potential, first: usize) -> (LogPolarLevels<'_>, Vec<Level>) {
         let (d, start, target, radius) = (0.1, [-1.0, 0.0], [1.0, 0.0], 0.25);
         let outer = crate::annulus::outer_radius(p, d, target, start).unwrap();
         let prob = LogPolarProblem { target, radius, outer, start };
@@ -564,7 +564,7 @@ mod tests {
     /// covers that distance (measured 1.5e-9 against 3.4e-10).
     #[test]
     fn error_covers_the_ten_level_extrapolant_where_the_last_correction_does_not() {
-        let p = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+        let p = crate::Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
         let (grids, levels) = sgd_levels(&p, 38);
         let truth = *richardson(&grids.solved).last().unwrap();
         let settings = Settings::new(1e-8);
@@ -587,7 +587,7 @@ mod tests {
     #[test]
     fn from_the_minimum_base_the_extrapolants_converge_cleanly() {
         assert_eq!(level_intervals(0.1, 0), MIN_BASE as usize);
-        let p = Potential::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
+        let p = crate::Expression::parse("x^4/4 - x^2/2 + y^2/2").unwrap();
         let (grids, levels) = sgd_levels(&p, MIN_BASE as usize);
         let truth = *richardson(&grids.solved).last().unwrap();
         let settings = Settings::new(1e-8);

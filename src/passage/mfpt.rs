@@ -10,7 +10,6 @@
 use crate::critical::{newton_critical, require_minimum, saddle_between, CriticalPoint};
 use crate::error::{positive, EngineError, Result};
 use crate::gibbs::domain::{gibbs_radius, lowest_point};
-use crate::gibbs::integrand::potential_values;
 use crate::gibbs::rules::{gauss_legendre, log_add, log_integral_1d, LogQuantity};
 use crate::potential::Potential;
 use serde::Serialize;
@@ -20,7 +19,7 @@ use std::f64::consts::PI;
 const CELLS: usize = 4096;
 
 /// ln τ(from → to) in d = 1 by the exact double-integral formula.
-pub fn mfpt_1d(potential: &Potential, diffusion: f64, from: f64, to: f64) -> Result<LogQuantity> {
+pub fn mfpt_1d(potential: &dyn Potential, diffusion: f64, from: f64, to: f64) -> Result<LogQuantity> {
     positive("diffusion", diffusion)?;
     if potential.dim() != 1 {
         return Err(EngineError::InvalidParameter("the double-integral formula needs d = 1".into()));
@@ -40,7 +39,7 @@ pub fn mfpt_1d(potential: &Potential, diffusion: f64, from: f64, to: f64) -> Res
     // the same values by the batch evaluation (each L bit-identical to Potential::value)
     let inner_batch = |zs: &[f64], out: &mut [f64]| {
         let xs: Vec<f64> = zs.iter().map(|z| sign * z).collect();
-        potential_values(potential, &[&xs], out);
+        potential.values(&[&xs], out);
         out.iter_mut().for_each(|v| *v = -*v / diffusion);
     };
     let table = CumulativeLog::new(&inner_batch, lo, b);
@@ -133,7 +132,7 @@ pub struct EyringKramers {
 
 /// Eyring–Kramers time from the minimum near `from` over the saddle towards `to`, λ* the negative
 /// Hessian eigenvalue at the saddle (see the module notes).
-pub fn eyring_kramers(potential: &Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<EyringKramers> {
+pub fn eyring_kramers(potential: &dyn Potential, diffusion: f64, from: &[f64], to: &[f64]) -> Result<EyringKramers> {
     positive("diffusion", diffusion)?;
     let minimum = require_minimum(potential, from)?;
     let target = newton_critical(potential, to)?;

@@ -28,7 +28,7 @@ pub fn bernoulli(delta: f64) -> f64 {
 
 /// Refuses a 2D passage problem with D ≤ 0, radius ≤ 0, d ≠ 2, or the start inside the ball.
 pub fn check_passage(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],

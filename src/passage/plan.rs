@@ -75,7 +75,7 @@ impl Plan2d {
 /// Refuses the problem as the solvers do ([`check_passage`], the outer radius), and with
 /// `TooLarge` when neither study fits.
 pub fn plan_2d(
-    potential: &Potential,
+    potential: &dyn Potential,
     diffusion: f64,
     start: [f64; 2],
     target: [f64; 2],
@@ -127,7 +127,7 @@ mod tests {
     /// θ nodes, and the outer radius the solver would search.
     #[test]
     fn double_well_is_planned_log_polar_at_every_diffusion() {
-        let p = Potential::parse(WELL).unwrap();
+        let p = crate::Expression::parse(WELL).unwrap();
         for d in [0.4, 0.1, 0.05, 0.025, 0.0125, 0.003125] {
             let plan = plan_2d(&p, d, [-1.0, 0.0], [1.0, 0.0], 0.1).unwrap();
             assert_eq!(plan.method, Method2d::LogPolar, "D={d}: {plan:?}");
@@ -141,7 +141,7 @@ mod tests {
     /// thousands of intervals to reach the outer circle, so the annulus is planned.
     #[test]
     fn start_next_to_the_ball_is_planned_spectral() {
-        let p = Potential::parse("x^2/2 + y^2/2").unwrap();
+        let p = crate::Expression::parse("x^2/2 + y^2/2").unwrap();
         let plan = plan_2d(&p, 0.5, [0.0105, 0.0], [0.0, 0.0], 0.01).unwrap();
         assert_eq!(plan.method, Method2d::Spectral, "{plan:?}");
         assert!(plan.describe().contains("spectral annulus"));
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn refuses_like_the_solvers() {
-        let p = Potential::parse(WELL).unwrap();
+        let p = crate::Expression::parse(WELL).unwrap();
         assert!(plan_2d(&p, 0.1, [1.05, 0.0], [1.0, 0.0], 0.1).is_err(), "start in the ball");
         assert!(plan_2d(&p, -0.1, [-1.0, 0.0], [1.0, 0.0], 0.1).is_err(), "D < 0");
         assert!(matches!(plan_2d(&p, 1e-5, [-1.0, 0.0], [1.0, 0.0], 0.1), Err(EngineError::TooLarge(_))));

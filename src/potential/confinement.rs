@@ -124,11 +124,9 @@ fn refuse(msg: String) -> EngineError {
 /// Checks that `potential` is confining with e^{−L} integrable, L bounded below and not NaN:
 /// exactly for polynomials where the leading (or a weighted leading) part decides, numerically
 /// otherwise (see the module documentation).
-pub fn check(potential: &Potential) -> Result<Confinement> {
+pub fn check(potential: &dyn Potential) -> Result<Confinement> {
     let d = potential.dim();
-    if let Potential::Expression { expr, .. } = potential {
-        check_no_poles(expr, d)?;
-    }
+    refuse_pole(potential)?;
     let mut hints = Vec::new();
     if let Some(poly) = potential.poly() {
         match decide_polynomial(&poly, d)? {
@@ -156,11 +154,9 @@ pub fn check(potential: &Potential) -> Result<Confinement> {
 /// coefficient such as 5.6e-17 from `(0.1+0.2-0.3)*y^2`: positive in f64, flat in the user's
 /// intent; [`check`] refuses it as flat). Every other potential, and every refusal, goes through
 /// [`check`].
-pub fn confirm(potential: &Potential) -> Result<()> {
+pub fn confirm(potential: &dyn Potential) -> Result<()> {
     let d = potential.dim();
-    if let Potential::Expression { expr, .. } = potential {
-        check_no_poles(expr, d)?;
-    }
+    refuse_pole(potential)?;
     if potential.poly().is_some_and(|p| separable_confining(&p, d) && !flat_after_balancing(&p, d)) {
         return Ok(());
     }
@@ -218,13 +214,17 @@ const POLE_LATTICE: usize = 9;
 /// samples where f has opposite signs (so f vanishes between them, f being continuous wherever
 /// its own divisors do not vanish, which is checked first), prove a zero. A divisor that only
 /// comes close to zero between samples (`1/((x−0.3)^2 + y^2)`) is left to the landscape test.
-fn check_no_poles(expr: &crate::expr::Expr, d: usize) -> Result<()> {
-    for divisor in expr.divisors() {
-        if let Some(witness) = divisor_zero(&divisor, d) {
-            return Err(refuse(format!("L has a pole: a divisor of it vanishes {witness}")));
-        }
+fn refuse_pole(potential: &dyn Potential) -> Result<()> {
+    match potential.pole() {
+        Some(witness) => Err(refuse(format!("L has a pole: {witness}"))),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// A divisor of `expr` proven to vanish by a sample, in words ([`Potential::pole`] of an
+/// [`crate::potential::Expression`]).
+pub(crate) fn vanishing_divisor(expr: &crate::expr::Expr, d: usize) -> Option<String> {
+    expr.divisors().iter().find_map(|divisor| divisor_zero(divisor, d)).map(|w| format!("a divisor of it vanishes {w}"))
 }
 
 /// Where `divisor` is proven to vanish, in words, if a sample proves it.
@@ -1121,7 +1121,7 @@ fn sphere_sign(f: &SpherePoly) -> SphereSign {
 
 /// The lowest point w* of L, the scale ρ of its low region and the rise of L at 2^30·ρ, after
 /// the numerical confinement test (module documentation); Err when the test refuses L.
-pub fn landscape(potential: &Potential) -> Result<Landscape> {
+pub fn landscape(potential: &dyn Potential) -> Result<Landscape> {
     landscape_with(potential, &[])
 }
 
@@ -1141,14 +1141,11 @@ fn point(w: &[f64]) -> String {
 /// L(w): Some(finite or +∞), None for a NaN made by overflow (∞ − ∞, ∞·0, sin ∞, … on
 /// an overflowed intermediate: L cannot be evaluated there); refuses any other NaN (a domain
 /// error such as sqrt or log of a negative number) and L = −∞.
-fn value(p: &Potential, w: &[f64]) -> Result<Option<f64>> {
-    // The data risks' value() builds the full Hessian jet; the gradient path is cheaper.
-    let v = if let Potential::Expression { .. } = p { p.value(w) } else { p.gradient(w).v };
+fn value(p: &dyn Potential, w: &[f64]) -> Result<Option<f64>> {
+    let v = p.value(w);
     if v.is_nan() {
-        if let Potential::Expression { expr, .. } = p {
-            if expr.value_with_overflow_nan(w).1 {
-                return Ok(None);
-            }
+        if p.nan_from_overflow(w) {
+            return Ok(None);
         }
         return Err(refuse(format!("L is NaN at w = {}", point(w))));
     }
@@ -1195,7 +1192,7 @@ fn along(c: &[f64], r: f64, u: &[f64]) -> Vec<f64> {
     c.iter().zip(u).map(|(a, b)| a + r * b).collect()
 }
 
-fn landscape_with(p: &Potential, hints: &[Vec<f64>]) -> Result<Landscape> {
+fn landscape_with(p: &dyn Potential, hints: &[Vec<f64>]) -> Result<Landscape> {
     let d = p.dim();
     let mut starts = coarse_lows(p, d, hints)?;
     let mut best: Option<(Vec<f64>, f64)> = None;
@@ -1255,7 +1252,7 @@ fn landscape_with(p: &Potential, hints: &[Vec<f64>]) -> Result<Landscape> {
 }
 
 /// The tail test from ρ out to 2^30·ρ (module documentation).
-fn tail(p: &Potential, d: usize, w: &[f64], lw: f64, rho: f64, dirs: &[Vec<f64>]) -> Result<Landscape> {
+fn tail(p: &dyn Potential, d: usize, w: &[f64], lw: f64, rho: f64, dirs: &[Vec<f64>]) -> Result<Landscape> {
     let need_slope = (d as f64 + 1.0) * 2f64.ln();
     let mut rises: Vec<f64> = Vec::with_capacity(TAIL_DOUBLINGS + 1);
     for k in 0..=TAIL_DOUBLINGS {
@@ -1309,7 +1306,7 @@ fn tail(p: &Potential, d: usize, w: &[f64], lw: f64, rho: f64, dirs: &[Vec<f64>]
 /// The lowest sampled points: L at the origin and on spheres of radii 10^{j/4}, j = −16 … 24,
 /// extended outwards (up to 10^{15}) while the lowest point lies on the outermost sphere; the
 /// four lowest well-separated points are returned.
-fn coarse_lows(p: &Potential, d: usize, hints: &[Vec<f64>]) -> Result<Vec<(Vec<f64>, f64)>> {
+fn coarse_lows(p: &dyn Potential, d: usize, hints: &[Vec<f64>]) -> Result<Vec<(Vec<f64>, f64)>> {
     let mut dirs = directions(d, if d == 2 { 32 } else { 146 });
     dirs.extend(hints.iter().cloned());
     let origin = vec![0.0; d];
@@ -1367,7 +1364,7 @@ fn coarse_lows(p: &Potential, d: usize, hints: &[Vec<f64>]) -> Result<Vec<(Vec<f
 /// Descent from w0: normalised steepest-descent steps with a trust length s (doubled on
 /// success), compass steps along the axes when the gradient does not help, s halved when
 /// nothing decreases L, until s < 1e-13·(1 + |w|). Refuses a descent that leaves every bound.
-fn descend(p: &Potential, w0: &[f64], v0: f64) -> Result<(Vec<f64>, f64)> {
+fn descend(p: &dyn Potential, w0: &[f64], v0: f64) -> Result<(Vec<f64>, f64)> {
     let d = w0.len();
     let (mut w, mut v) = (w0.to_vec(), v0);
     let mut s = 0.3 * norm(w0).max(1e-4);
@@ -1419,7 +1416,7 @@ fn descend(p: &Potential, w0: &[f64], v0: f64) -> Result<(Vec<f64>, f64)> {
 /// times (1 + |w|), L's lowest value keeps falling by at least 0.1 per decade towards w, and
 /// the fall does not shrink (by more than 0.7×) from decade to decade, as for k·log|w − p| or
 /// −|w − p|^{−k} (a smooth or kinked minimum falls 100× or 10× less per decade).
-fn check_bounded_below(p: &Potential, w: &[f64], lw: f64) -> Result<()> {
+fn check_bounded_below(p: &dyn Potential, w: &[f64], lw: f64) -> Result<()> {
     let d = w.len();
     let dirs = directions(d, 8);
     let mut h = Vec::new();

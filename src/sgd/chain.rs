@@ -95,7 +95,7 @@ pub struct ChainState {
 /// A run's problem: the risk's gradient, its finite-sum shifts and the algorithm.
 pub struct Problem<'a> {
     /// ∇L.
-    pub gradient: &'a RiskGradient,
+    pub gradient: &'a RiskGradient<'a>,
     /// The shifts c_n.
     pub shifts: &'a SampleShifts,
     /// γ, M, sampling, method.

@@ -36,7 +36,7 @@ impl EscapeEstimate {
 /// `max_steps` pass.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_escape(
-    potential: &Potential,
+    potential: &dyn Potential,
     shifts: &SampleShifts,
     algorithm: Algorithm,
     start: &[f64],

@@ -61,7 +61,7 @@ fn cells_for(dim: usize) -> (usize, usize) {
 
 impl GridLaw {
     /// The gridded law at temperature T on the box mean ± 12 sd of the engine's coarse moments.
-    pub fn new(potential: &Potential, temperature: f64, cells: usize) -> Result<GridLaw> {
+    pub fn new(potential: &dyn Potential, temperature: f64, cells: usize) -> Result<GridLaw> {
         let dim = potential.dim();
         let (mean, var) = crate::scaling::gibbs_moments(potential, 1.0 / temperature)?;
         let mut lower = [0.0; 3];
@@ -160,7 +160,7 @@ pub struct LawMoments {
 }
 
 /// [`LawMoments`] of e^{−L/T}(1 + h f₁) (h = 0 for the Fokker–Planck law).
-pub fn law_moments(potential: &Potential, temperature: f64, h: f64, centres: &[[f64; 3]]) -> Result<LawMoments> {
+pub fn law_moments(potential: &dyn Potential, temperature: f64, h: f64, centres: &[[f64; 3]]) -> Result<LawMoments> {
     let (coarse, fine) = cells_for(potential.dim());
     let a = GridLaw::new(potential, temperature, coarse)?;
     let b = GridLaw::new(potential, temperature, fine)?;

@@ -18,22 +18,22 @@ struct Term {
 
 /// ∇L ready for repeated evaluation.
 #[derive(Debug, Clone)]
-pub struct RiskGradient(Form);
+pub struct RiskGradient<'a>(Form<'a>);
 
 #[derive(Debug, Clone)]
-enum Form {
+enum Form<'a> {
     /// d = 1: L'(x) = Σ_t c_t x^{a_t}, as (c_t, a_t) in the order of the flat form; `ascending`
     /// when the a_t never decrease (then the powers are formed on the way, [`line_sum`]).
     Line { terms: Vec<(f64, usize)>, degree: usize, ascending: bool },
     /// ∂L/∂x_i = Σ_t c_t x^α_t, one term list per coordinate; `degree` is the largest exponent.
     Flat { partials: Vec<Vec<Term>>, degree: usize },
     /// The engine's exact gradient of a non-polynomial risk.
-    General(Box<Potential>),
+    General(&'a dyn Potential),
 }
 
-impl RiskGradient {
+impl<'a> RiskGradient<'a> {
     /// The fast flat form when L is a polynomial of moderate degree, else the general path.
-    pub fn new(potential: &Potential) -> Self {
+    pub fn new(potential: &'a dyn Potential) -> Self {
         let d = potential.dim();
         match potential.poly() {
             Some(p) if p.terms.keys().flatten().all(|&k| (k as usize) <= MAX_FLAT_DEGREE + 1) => {
@@ -46,7 +46,7 @@ impl RiskGradient {
                 }
                 RiskGradient(Form::Flat { partials, degree })
             }
-            _ => RiskGradient(Form::General(Box::new(potential.clone()))),
+            _ => RiskGradient(Form::General(potential)),
         }
     }
 
@@ -80,7 +80,7 @@ impl RiskGradient {
     }
 }
 
-impl RiskGradient {
+impl<'a> RiskGradient<'a> {
     /// ∇L at the points of `active` lanes side by side: w_i of lane l at `w[i][l]`, ∂L/∂w_i at
     /// `out[i][l]` (i < d). Each lane's value is [`RiskGradient::eval`]'s bit for bit: the polynomial
     /// forms do the same operations in the same order on every lane (lanes at and above `active`

@@ -91,7 +91,7 @@ pub struct StationaryEstimate {
 
 /// Simulates the stationary law of the algorithm on `potential` with shifts `shifts`.
 pub fn simulate_stationary(
-    potential: &Potential,
+    potential: &dyn Potential,
     shifts: &SampleShifts,
     algorithm: Algorithm,
     plan: &StationaryPlan,

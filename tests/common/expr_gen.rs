@@ -1,4 +1,4 @@
-//! Proptest generators of potential expressions for fuzzing the parser and `Potential::parse`:
+//! Proptest generators of potential expressions for fuzzing the parser and `Expression::parse`:
 //! well-formed but numerically wild expressions (huge and tiny constants, nested exp/log, towers
 //! of powers), very deep or very long ones, broken ones and plain junk.
 //!

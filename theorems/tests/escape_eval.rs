@@ -4,7 +4,7 @@
 
 use fpspectral::error::EngineError;
 use fpspectral::mfpt::mfpt_1d;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use theorems::escape_eval::{eval_ball_prob, eval_basin_prob, eval_mfpt};
 
 /// The 2D double well of lemma2.
@@ -71,7 +71,7 @@ fn harmonic_2d_passage_time_is_log_ratio() {
 #[test]
 fn passage_time_to_ball_in_1d_is_time_to_its_edge() {
     let v = theorems::escape_eval::eval_mfpt_to_ball("x^4/4 - x^2/2", 0.1, &[-1.0], &[1.0], 0.1).unwrap();
-    let edge = mfpt_1d(&Potential::parse("x^4/4 - x^2/2").unwrap(), 0.1, -1.0, 0.9).unwrap();
+    let edge = mfpt_1d(&Expression::parse("x^4/4 - x^2/2").unwrap(), 0.1, -1.0, 0.9).unwrap();
     assert!((v["ln_value"].as_f64().unwrap() - edge.ln).abs() < 1e-12);
 }
 
@@ -126,7 +126,7 @@ fn eval_in_3d_with_two_minima() {
 /// The ball-probability eval answers exactly what the engine computes (the 3D Gaussian ball).
 #[test]
 fn ball_prob_eval_is_the_engines_ball_probability() {
-    let p = Potential::parse("x^2 + y^2 + z^2").unwrap();
+    let p = Expression::parse("x^2 + y^2 + z^2").unwrap();
     for (eta, eps) in [(1.0, 0.5), (10.0, 0.3), (0.5, 3.0)] {
         let got = eval_ball_prob("x^2 + y^2 + z^2", eta, &[0.0, 0.0, 0.0], eps).unwrap();
         let direct = fpspectral::quadrature::ball_probability(&p, eta, &[0.0, 0.0, 0.0], eps).unwrap();

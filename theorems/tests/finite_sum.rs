@@ -6,18 +6,21 @@ use fpspectral::sgd::finite_sum::{mean_and_covariance, simulate_samples, Covaria
 use fpspectral::sgd::lyapunov::{stationary, Quadratic};
 use fpspectral::sgd::stationary::discrete_lyapunov;
 use fpspectral::sgd::{Algorithm, ChainState, Method, Sampling};
-use fpspectral::Potential;
+use fpspectral::{Expression, Potential};
 use nalgebra::DMatrix;
 use theorems::check::{verdict_close, Verdict};
 use theorems::common::{squared_loss, squared_loss_samples};
 use theorems::noise_corrected::{predictions, simulate, BATCH, LR};
+use theorems::risks::{Risk, SquaredLoss};
 
 /// The stored samples reproduce the stored second moment (rounded to 4 decimals as before), and
 /// their finite sum is the fixture's risk: minimiser w⁰ and value 1 there.
 #[test]
 fn squared_loss_samples_reproduce_the_fixture() {
     let risks = squared_loss_samples().unwrap();
-    let Potential::SquaredLoss { design, w0, offset } = squared_loss().unwrap() else { panic!("not squared loss") };
+    let Risk::SquaredLoss(SquaredLoss { design, w0, offset }) = squared_loss().unwrap() else {
+        panic!("not squared loss")
+    };
     let n = risks.len() as f64;
     let mut m = [[0.0; 2]; 2];
     for x in &risks.features {
@@ -47,7 +50,7 @@ fn discrete_lyapunov_matches_closed_forms() {
     let s = discrete_lyapunov(&one(0.9), &[one(0.2), one(0.1)], &one(0.5)).unwrap();
     assert!((s[(0, 0)] - 0.5 / (1.0 - 0.81 - 0.04 - 0.01)).abs() < 1e-12);
     assert!(discrete_lyapunov(&one(0.9), &[one(0.5)], &one(1.0)).is_err());
-    let q = Quadratic::from_poly(&Potential::parse("x^2 + x*y + y^2").unwrap().poly().unwrap(), 2).unwrap();
+    let q = Quadratic::from_poly(&Expression::parse("x^2 + x*y + y^2").unwrap().poly().unwrap(), 2).unwrap();
     for method in [Method::Sgd, Method::Momentum { momentum: 0.6 }] {
         let alg = Algorithm { lr: 0.2, batch: 16, sampling: Sampling::WithReplacement, method };
         let want = stationary(&q, &alg, 0.25).unwrap().covariance_state;
@@ -133,7 +136,7 @@ fn momentum_first_order_law() {
     let c = theorems::sgd_stationary::momentum_order_check().unwrap();
     println!("{}", c.evidence);
     assert_eq!(c.verdict, Verdict::Pass);
-    let p = Potential::parse("x^2/2").unwrap();
+    let p = Expression::parse("x^2/2").unwrap();
     let (t, lr, xi) = (0.01, 0.1, 0.5);
     let v = fpspectral::sgd::gibbs::law_moments(&p, t, lr / (1.0 + xi), &[]).unwrap().variance[0];
     let h = lr / (1.0 + xi);

@@ -10,7 +10,7 @@ use fpspectral::kinetic::functionals::{tilted_state, WQuadrature};
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use theorems::momentum::lyapunov;
 
 const KAPPA: f64 = 0.4;
@@ -60,7 +60,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 #[test]
 fn d1_functionals_match_pointwise_quadrature() {
-    let pot = Potential::parse("x^4/4 - x^2/2").unwrap();
+    let pot = Expression::parse("x^4/4 - x^2/2").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
     let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), 30, IndexSet::TotalDegree).unwrap();
     let grid = PhaseGrid::new(&problem, &basis, 40).unwrap();
@@ -86,7 +86,7 @@ fn d1_functionals_match_pointwise_quadrature() {
 fn d2_quadratic_h_and_lyapunov_are_exact() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
     let omega = [1.0, 2f64.sqrt()];
-    let pot = Potential::parse("x^2/2 + y^2").unwrap();
+    let pot = Expression::parse("x^2/2 + y^2").unwrap();
     let problem = Kinetic::new(&pot, params).unwrap();
     let basis = harmonic_basis(params, &omega, 14);
     let quad = WQuadrature::new(&problem, &basis, 20).unwrap();
@@ -113,7 +113,7 @@ fn d2_quadratic_h_and_lyapunov_are_exact() {
 fn d2_time_derivatives_match_lemma5() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
     for spec in ["x^2/2 + y^2", "x^4/4 - x^2/2 + y^2/2 + x*y/4"] {
-        let pot = Potential::parse(spec).unwrap();
+        let pot = Expression::parse(spec).unwrap();
         let problem = Kinetic::new(&pot, params).unwrap();
         let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), 12, IndexSet::TotalDegree).unwrap();
         let quad = WQuadrature::new(&problem, &basis, 20).unwrap();
@@ -149,7 +149,7 @@ fn d2_separable_non_polynomial_evolution_is_the_product_of_d1() {
     let params = KineticParams::new(1.0, 0.5).unwrap();
     let (c, c_hat) = (1.0, 0.5);
     let run = |spec: &str, n: usize| -> Vec<(f64, f64)> {
-        let pot = Potential::parse(spec).unwrap();
+        let pot = Expression::parse(spec).unwrap();
         let problem = Kinetic::new(&pot, params).unwrap();
         let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), n, IndexSet::TotalDegree).unwrap();
         let quad = WQuadrature::new(&problem, &basis, 40).unwrap();

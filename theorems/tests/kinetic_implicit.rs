@@ -8,7 +8,7 @@ use fpspectral::kinetic::functionals::tilted_state;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 
 const KAPPA: f64 = 0.4;
 const OMEGA: f64 = 1.3;
@@ -35,7 +35,7 @@ fn exact_mean(params: KineticParams, t: f64) -> f64 {
 /// w-mean and w-variance of the marginal, and its mass, after each interval; errors shrink as
 /// O(h²) (Crank–Nicolson) when the substeps double.
 fn marginal_moments(substeps: usize) -> (KineticParams, Vec<[f64; 3]>) {
-    let pot = Potential::parse(&format!("{}*x^2/2", OMEGA * OMEGA)).unwrap();
+    let pot = Expression::parse(&format!("{}*x^2/2", OMEGA * OMEGA)).unwrap();
     let params = KineticParams::new(0.7, 0.35).unwrap();
     let problem = Kinetic::new(&pot, params).unwrap();
     let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), 30, IndexSet::TotalDegree).unwrap();
@@ -76,7 +76,7 @@ fn harmonic_marginal_follows_the_exact_gaussian() {
 
 #[test]
 fn weighted_state_of_a_constant_weight_is_the_stationary_state() {
-    let pot = Potential::parse("0.1*(x^2-1)^2*((x-1)^2+0.25)").unwrap();
+    let pot = Expression::parse("0.1*(x^2-1)^2*((x-1)^2+0.25)").unwrap();
     let problem = Kinetic::new(&pot, KineticParams::new(0.1, 0.01).unwrap()).unwrap();
     let mass_error = |n: usize| {
         let basis = basis_of_size(&problem, &default_axes(&problem).unwrap(), n, IndexSet::TotalDegree).unwrap();

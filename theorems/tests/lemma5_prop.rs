@@ -5,7 +5,7 @@ use fpspectral::basis::IndexSet;
 use fpspectral::kinetic::operator::Kinetic;
 use fpspectral::kinetic::spectrum::{basis_of_size, default_axes};
 use fpspectral::kinetic::KineticParams;
-use fpspectral::Potential;
+use fpspectral::Expression;
 use proptest::prelude::*;
 
 proptest! {
@@ -14,7 +14,7 @@ proptest! {
     fn identities_hold(a in 0.1f64..1.0, b in -1.0f64..1.0, c in -0.5f64..0.5, g in 0.3f64..3.0, dv in 0.2f64..2.0,
                        coeffs in proptest::collection::vec(-1.0f64..1.0, 64)) {
         let spec = format!("{a}*x^4 + {b}*x^2 + {c}*x^3");
-        let pot = Potential::parse(&spec).unwrap();
+        let pot = Expression::parse(&spec).unwrap();
         let problem = Kinetic::new(&pot, KineticParams::new(g, dv).unwrap()).unwrap();
         let axes = default_axes(&problem).unwrap();
         let basis = basis_of_size(&problem, &axes, 12, IndexSet::TotalDegree).unwrap();

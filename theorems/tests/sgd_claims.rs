@@ -96,7 +96,7 @@ fn momentum_batch_findings() {
     assert!(by("larger-batch-slower-to-flat").all(|c| c.verdict == Verdict::Pass));
     assert!(by("larger-batch-ends-sharper").all(|c| c.verdict == Verdict::Fail));
     assert!(by("slower-but-ends-at-gibbs").all(|c| c.verdict == Verdict::Pass));
-    let p = fpspectral::Potential::parse(theorems::sgd_batch::RISK).unwrap();
+    let p = fpspectral::Expression::parse(theorems::sgd_batch::RISK).unwrap();
     for batch in [64, 128] {
         let run = theorems::msgd_batch::run_pair(&p, 0.9, batch, 16, 1).unwrap();
         let last = run.kinetic.last().unwrap();
