@@ -128,8 +128,9 @@ impl BlockSpectrum {
 
 /// Removes the kernel (the eigenvalue of smallest modulus), merges eigenvalues that their error
 /// estimates cannot tell apart (`merge_clusters`), drops those located no better than their
-/// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (equal real parts
-/// within their errors by imaginary part, so that successive levels list them alike).
+/// own size, keeps one rate per conjugate pair (im ≥ 0) and sorts by real part (real parts equal
+/// within both errors, [`same_real_part`], by imaginary part, so that successive levels list them
+/// alike).
 fn sort_rates(blocks: &[BlockSpectrum], count: usize) -> Result<DecayRates> {
     let eigs: Vec<&[c64]> = blocks.iter().map(|b| b.eigs.as_slice()).collect();
     let (kernel, rest) = split_kernel(&eigs)?;
@@ -167,14 +168,13 @@ fn ordered_rates(blocks: &[BlockSpectrum], rest: &[(usize, usize)], kernel: c64,
     // A real eigenvalue computed as a conjugate pair within its error folds onto itself.
     let mut pairs = merge_folded(&upper);
     pairs.sort_by(|a, b| a.0.re.total_cmp(&b.0.re).then(a.0.im.total_cmp(&b.0.im)));
-    // Real parts equal within their errors: order by im, so that levels list them alike.
+    // Real parts that neither error tells apart: order by im, so that levels list them alike.
     let mut swapped = true;
     while swapped {
         swapped = false;
         for i in 1..pairs.len() {
             let (a, b) = (pairs[i - 1], pairs[i]);
-            let tie = (b.0.re - a.0.re).abs() <= 2.0 * (a.1 + b.1) + 1e-12 * a.0.re.abs();
-            if tie && b.0.im < a.0.im {
+            if same_real_part(a, b) && b.0.im < a.0.im {
                 pairs.swap(i - 1, i);
                 swapped = true;
             }
@@ -188,6 +188,17 @@ fn ordered_rates(blocks: &[BlockSpectrum], rest: &[(usize, usize)], kernel: c64,
         blocks: blocks.iter().map(|b| b.right.nrows()).collect(),
         dense: blocks.iter().all(|b| b.dense),
     }
+}
+
+/// True when neither of two rates (value, error) tells its real part from the other's: each lies
+/// within twice the other's error, |Δre| ≤ 2 min(r_a, r_b) (twice an error, as [`link_groups`]
+/// counts), or they agree to 1e-12 relative. A rate known only roughly whose wide band reaches a
+/// well-known one does not tie with it: it would pass the well-known one when its im is smaller,
+/// and `truncate` could then drop the slowest rate (or, the same at every level, settle a study
+/// on the wrong rate). Two rates of one exact real part, computed within r_a + r_b of each other,
+/// still tie when their errors are alike, so that successive levels list them alike.
+fn same_real_part(a: (c64, f64), b: (c64, f64)) -> bool {
+    (b.0.re - a.0.re).abs() <= 2.0 * a.1.min(b.1) + 1e-12 * a.0.re.abs()
 }
 
 /// Groups of eigenvalues that their error estimates cannot tell apart, each as (mean, error).
@@ -396,10 +407,10 @@ fn krylov_bytes(n: usize, count: usize) -> f64 {
 /// than [`CLUSTER_SPREAD`]·max|λ|. Then no group of `merge_clusters` or `merge_folded` joins C with
 /// the others (group means lie in the hull of their members, so a C mean and another differ by
 /// more than the spread allows), and every rate from C sorts before every other. When C is real,
-/// the reordering of equal real parts by imaginary part (which lets an eigenvalue of large error
-/// move forward) cannot move another before one of C (im ≥ 0 = im of C). So the first `count`
-/// rates are those of C alone once C yields `count` of them; C grows by one eigenvalue until it
-/// does. Right eigenvectors of C by inverse iteration ([`real_eigenvector`]), left ones y = Rx
+/// the reordering of equal real parts by imaginary part ([`same_real_part`], which lets an
+/// eigenvalue move forward) cannot move another before one of C (im ≥ 0 = im of C). So the first
+/// `count` rates are those of C alone once C yields `count` of them; C grows by one eigenvalue
+/// until it does. Right eigenvectors of C by inverse iteration ([`real_eigenvector`]), left ones y = Rx
 /// (the velocity reflection, [`reflection_holds`]).
 ///
 /// None (every eigenvector is needed) when the reflection does not hold, the Schur iteration
@@ -1282,6 +1293,73 @@ mod tests {
         let rates = r.rates.iter().flat_map(|l| [l.re.to_bits(), l.im.to_bits()]).collect();
         let rounding = r.rounding.iter().map(|e| e.to_bits()).collect();
         (rates, rounding, [r.kernel.re.to_bits(), r.kernel.im.to_bits()], r.blocks.clone())
+    }
+
+    /// One block of G with the eigenvalue 0 (the kernel) and −λ for each given rate λ, with unit
+    /// right and left eigenvectors (κ = 1): each rate's error is the backward error given with it.
+    fn constructed(rates: &[(c64, f64)]) -> BlockSpectrum {
+        let eigs: Vec<c64> = std::iter::once(c64::new(0.0, 0.0)).chain(rates.iter().map(|r| -r.0)).collect();
+        let backward = std::iter::once(1e-16).chain(rates.iter().map(|r| r.1)).collect();
+        let n = eigs.len();
+        let unit = Mat::<c64>::from_fn(n, n, |i, j| c64::new(if i == j { 1.0 } else { 0.0 }, 0.0));
+        BlockSpectrum {
+            left_eigs: eigs.clone(),
+            eigs,
+            backward,
+            right: unit.clone(),
+            left: unit,
+            aligned: true,
+            dense: true,
+        }
+    }
+
+    #[test]
+    fn a_poorly_known_rate_does_not_pass_a_well_known_slower_one() {
+        // The slowest rate 0.3 + 1.0i known to 1e-14; a faster one 0.5 + 0.2i known only to 0.15,
+        // whose band alone reaches the first's real part. Its smaller im must not put it first.
+        let (slow, fast) = (c64::new(0.3, 1.0), c64::new(0.5, 0.2));
+        for rates in [[(slow, 1e-14), (fast, 0.15)], [(fast, 0.15), (slow, 1e-14)]] {
+            let blocks = [constructed(&rates)];
+            assert_eq!(sort_rates(&blocks, 2).unwrap().rates, vec![slow, fast]);
+            assert_eq!(sort_rates(&blocks, 1).unwrap().rates, vec![slow]);
+        }
+    }
+
+    #[test]
+    fn real_parts_equal_within_both_errors_are_listed_alike() {
+        // Two rates of one real part 0.4, computed up to 1.5e-11 apart in either order with errors
+        // 1e-11 and 1e-11 or 3e-11 (each within twice the other's error, above the 4e-13 floor):
+        // the smaller im first, whichever real part came out smaller and whatever the block order.
+        for (shift, wider) in [(1.5e-11, 1e-11), (-1.5e-11, 1e-11), (1.5e-11, 3e-11), (-1.5e-11, 3e-11)] {
+            let (one, two) = ((c64::new(0.4, 0.7), 1e-11), (c64::new(0.4 + shift, 0.2), wider));
+            for rates in [[one, two], [two, one]] {
+                let listed = sort_rates(&[constructed(&rates)], 2).unwrap().rates;
+                assert_eq!(listed, vec![two.0, one.0], "shift {shift:e}, errors 1e-11 and {wider:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_study_of_near_equal_real_parts_converges_on_the_slowest() {
+        // Three levels at tolerance 1e-8: the slowest rate 0.3 + 1.0i known to 1e-14 and, 1.5e-9
+        // faster, 0.3 + 0.2i known to 1e-9 (inside the tolerance), settled between levels. Listed
+        // first at every level, the second would settle the study, converged, on its im and on a
+        // real part farther from the slowest than the error stated.
+        let slow = c64::new(0.3, 1.0);
+        let levels: Vec<Level> = [(20, 0.0), (24, 3e-12), (29, -2e-12)]
+            .iter()
+            .map(|&(n, drift)| {
+                let fast = c64::new(0.3 + 1.5e-9 + drift, 0.2);
+                let r = sort_rates(&[constructed(&[(slow, 1e-14), (fast, 1e-9)])], 1).unwrap();
+                let rounding = r.rounding.iter().flat_map(|&e| [e, 2.0 * e]).collect();
+                Level { sizes: vec![n], basis_size: n * n, values: study_values(&r.rates), rounding }
+            })
+            .collect();
+        let estimate = study::assess(&levels, 1e-8).unwrap().into_estimate();
+        let (values, errors) = from_study_values(&estimate);
+        eprintln!("study: {:?} ± {:e}, converged {}", values[0], errors[0], estimate.converged);
+        assert!(estimate.converged);
+        assert!((c64::new(values[0].0, values[0].1) - slow).norm() <= errors[0], "{:?} ± {:e}", values[0], errors[0]);
     }
 
     #[test]
