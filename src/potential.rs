@@ -14,7 +14,7 @@ pub use expression::{
 };
 
 use crate::error::Result;
-use crate::jet::{Grad, Jet, MAX_DIM};
+use crate::jet::{Grad, Jet};
 use crate::polynomial::Poly;
 
 /// A potential L: R^d → R (1 ≤ d ≤ 3) with exact derivatives.
@@ -93,12 +93,12 @@ pub trait Potential: std::fmt::Debug + Send + Sync {
     /// L at a batch of points, `columns[k][j]` the k-th coordinate of the j-th point, into
     /// `out[j]`; each value must be [`Potential::value`]'s (default: point by point).
     fn values(&self, columns: &[&[f64]], out: &mut [f64]) {
-        let mut w = [0.0; MAX_DIM];
+        let mut w = vec![0.0; columns.len()];
         for (j, o) in out.iter_mut().enumerate() {
             for (wk, column) in w.iter_mut().zip(columns) {
                 *wk = column[j];
             }
-            *o = self.value(&w[..columns.len()]);
+            *o = self.value(&w);
         }
     }
 
