@@ -334,18 +334,23 @@ fn axis_tail(basis: &HermiteBasis, v: faer::ColRef<'_, f64>, j: usize, top: usiz
 /// When `opts.principal_axes` is set and the planner finds that L separates in the principal axes
 /// of its quadratic part ([`principal_axes`]), the study runs on L_Q(u) = L(Q u) instead: the
 /// generator D∆ − ∇L·∇ is invariant under the orthogonal change w = Q u, so the rates are the
-/// same, and `method.rotation` says so.
+/// same, and `method.rotation` says so. When the rotated problem is refused, the given one is
+/// solved instead.
 pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     check_tolerance(opts.tolerance)?;
-    match principal_axes(op.potential).filter(|_| opts.principal_axes) {
-        Some(axes) => {
-            let rotated = LinearChange::rotated(op.potential, &axes)?;
-            let mut rates = rates_as_given(&Overdamped::new(&rotated, op.diffusion)?, opts)?;
+    let Some(axes) = principal_axes(op.potential).filter(|_| opts.principal_axes) else {
+        return rates_as_given(op, opts);
+    };
+    let rotated = LinearChange::rotated(op.potential, &axes)?;
+    match rates_as_given(&Overdamped::new(&rotated, op.diffusion)?, opts) {
+        Ok(mut rates) => {
             rates.method.description = format!("{}; {}", axes.description, rates.method.description);
             rates.method.rotation = Some(axes);
             Ok(rates)
         }
-        None => rates_as_given(op, opts),
+        // A guard refused the rotated problem (the axis-wise confinement test sees a nearly flat
+        // principal direction that the given axes do not): the given problem's answer stands.
+        Err(_) => rates_as_given(op, opts),
     }
 }
 

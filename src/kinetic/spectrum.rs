@@ -1143,20 +1143,25 @@ pub struct KineticMethod {
 /// operator for L_Q(u) = L(Q u) (friction and diffusion are isotropic), so the rates are the same;
 /// `method.rotation` says so. The rotated polynomial's mixed terms at rounding level are kept
 /// (not dropped), so the coupled basis solves it and the resolution study measures their effect.
+/// When the rotated problem is refused, the given one is solved instead.
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     crate::error::positive("tolerance", opts.tolerance)?;
     if opts.count == 0 {
         return Err(EngineError::InvalidParameter("count must be at least 1".into()));
     }
     let axes = crate::potential::principal_axes(problem.potential).filter(|_| opts.principal_axes && !problem.periodic);
-    match axes {
-        Some(axes) => {
-            let rotated = crate::potential::LinearChange::rotated(problem.potential, &axes)?;
-            let mut rates = rates_as_given(&Kinetic::new(&rotated, problem.params)?, opts)?;
+    let Some(axes) = axes else {
+        return rates_as_given(problem, opts);
+    };
+    let rotated = crate::potential::LinearChange::rotated(problem.potential, &axes)?;
+    match rates_as_given(&Kinetic::new(&rotated, problem.params)?, opts) {
+        Ok(mut rates) => {
             rates.method.rotation = Some(axes);
             Ok(rates)
         }
-        None => rates_as_given(problem, opts),
+        // A guard refused the rotated problem (as in the overdamped `decay_rates`): the given
+        // problem's answer stands.
+        Err(_) => rates_as_given(problem, opts),
     }
 }
 
