@@ -117,6 +117,32 @@ impl Poly {
         }
         out
     }
+    /// Substitutes x_i = c_i + Σ_j Q_ij t_j (a linear change of variables, Q row-major d×d) and
+    /// expands, giving the polynomial in t (the monomials of x_i taken as powers of that sum).
+    pub fn linear_substitute(&self, centre: &[f64], q: &[Vec<f64>]) -> Self {
+        let linear: Vec<Poly> = (0..q.len())
+            .map(|i| {
+                let row = q[i].iter().enumerate().map(|(j, qij)| Poly::variable(j).scale(*qij));
+                row.fold(Poly::constant(centre.get(i).copied().unwrap_or(0.0)), |acc, t| acc.add(&t))
+            })
+            .collect();
+        let mut powers: Vec<Vec<Poly>> = linear.iter().map(|l| vec![Poly::constant(1.0), l.clone()]).collect();
+        let mut out = Poly::default();
+        for (m, c) in &self.terms {
+            let mut term = Poly::constant(*c);
+            for (i, table) in powers.iter_mut().enumerate() {
+                while table.len() <= m[i] as usize {
+                    let next = table[table.len() - 1].mul(&linear[i]);
+                    table.push(next);
+                }
+                if m[i] > 0 {
+                    term = term.mul(&table[m[i] as usize]);
+                }
+            }
+            out = out.add(&term);
+        }
+        out
+    }
     /// Value at a point.
     pub fn value(&self, x: &[f64]) -> f64 {
         self.terms

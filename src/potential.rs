@@ -8,10 +8,12 @@
 
 pub mod confinement;
 mod expression;
+pub mod linear;
 
 pub use expression::{
     fixture_from_json, read_fixture, Expression, TermSizes, MAX_FIXTURE_BYTES, MAX_PERIODIC_SPREAD, PERIODIC_SAMPLES,
 };
+pub use linear::{principal_axes, LinearChange, PrincipalAxes};
 
 use crate::error::Result;
 use crate::jet::{Grad, Jet};

@@ -10,7 +10,7 @@ use crate::error::{positive, EngineError, Result};
 use crate::operator::Overdamped;
 pub use crate::plan::{default_index_set, index_count, sparse_above, SolverPath};
 use crate::plan::{exact_axis_start, predicted_steps, OverdampedPlan, Solver};
-use crate::potential::Potential;
+use crate::potential::{principal_axes, LinearChange, Potential, PrincipalAxes};
 use crate::resolution::{check_tolerance, Level, Study};
 use crate::scaling::overdamped_axes;
 use crate::study::{drive, Cost, Refinable, Settings, Solved};
@@ -29,11 +29,22 @@ pub struct RateOptions {
     pub max_per_axis: usize,
     /// Split H into the parity sectors of the symmetries of L (false: one block, as a check).
     pub sectors: bool,
+    /// Solve in the principal axes of L when the planner finds them
+    /// ([`crate::potential::principal_axes`]); false: always in the given coordinates (for a
+    /// caller that reuses [`Rates::centre`] and [`Rates::scale`] on the unrotated operator).
+    pub principal_axes: bool,
 }
 
 impl Default for RateOptions {
     fn default() -> Self {
-        RateOptions { count: 3, tolerance: 1e-10, path: SolverPath::Auto, max_per_axis: 0, sectors: true }
+        RateOptions {
+            count: 3,
+            tolerance: 1e-10,
+            path: SolverPath::Auto,
+            max_per_axis: 0,
+            sectors: true,
+            principal_axes: true,
+        }
     }
 }
 
@@ -56,8 +67,12 @@ pub struct Method {
     pub sectors: usize,
     /// Functions per block at the finest level.
     pub blocks: Vec<usize>,
-    /// The plan in words ([`OverdampedPlan::describe`]).
+    /// The plan in words ([`OverdampedPlan::describe`], after the rotation when there is one).
     pub description: String,
+    /// The change of coordinates solved in, when the planner chose one
+    /// ([`crate::potential::principal_axes`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<PrincipalAxes>,
 }
 
 /// The lowest decay rates of the overdamped generator with their error estimates.
@@ -71,9 +86,9 @@ pub struct Rates {
     pub basis_size: usize,
     /// The resolution study (levels include the ground-state value first).
     pub study: Study,
-    /// Axis centres used.
+    /// Axis centres used (in the rotated coordinates u when `method.rotation` is set).
     pub centre: Vec<f64>,
-    /// Axis scales used.
+    /// Axis scales used (in the rotated coordinates u when `method.rotation` is set).
     pub scale: Vec<f64>,
     /// Whether the index set was full tensor or total degree.
     pub index_set: IndexSet,
@@ -315,8 +330,32 @@ fn axis_tail(basis: &HermiteBasis, v: faer::ColRef<'_, f64>, j: usize, top: usiz
 /// by the eigenvector tails, parity sectors of the symmetries of L). An unconverged study is
 /// returned, not refused: `study.converged` is false and the errors are honest (estimated in the
 /// asymptotic regime, else the crude bound of [`crate::resolution::unestimated_error`]).
+///
+/// When `opts.principal_axes` is set and the planner finds that L separates in the principal axes
+/// of its quadratic part ([`principal_axes`]), the study runs on L_Q(u) = L(Q u) instead: the
+/// generator D∆ − ∇L·∇ is invariant under the orthogonal change w = Q u, so the rates are the
+/// same, and `method.rotation` says so. When the rotated problem is refused, the given one is
+/// solved instead.
 pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     check_tolerance(opts.tolerance)?;
+    let Some(axes) = principal_axes(op.potential).filter(|_| opts.principal_axes) else {
+        return rates_as_given(op, opts);
+    };
+    let rotated = LinearChange::rotated(op.potential, &axes)?;
+    match rates_as_given(&Overdamped::new(&rotated, op.diffusion)?, opts) {
+        Ok(mut rates) => {
+            rates.method.description = format!("{}; {}", axes.description, rates.method.description);
+            rates.method.rotation = Some(axes);
+            Ok(rates)
+        }
+        // A guard refused the rotated problem (the axis-wise confinement test sees a nearly flat
+        // principal direction that the given axes do not): the given problem's answer stands.
+        Err(_) => rates_as_given(op, opts),
+    }
+}
+
+/// [`decay_rates`] in the coordinates of `op` (no rotation).
+fn rates_as_given(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
     if opts.count == 0 {
         return Err(EngineError::InvalidParameter("the number of rates must be at least 1".into()));
     }
@@ -358,6 +397,7 @@ pub fn decay_rates(op: &Overdamped, opts: &RateOptions) -> Result<Rates> {
         levels: study.levels.len(),
         sectors: plan.sectors(),
         blocks,
+        rotation: None,
     };
     Ok(Rates {
         values: study.values.clone(),

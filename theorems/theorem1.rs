@@ -37,6 +37,9 @@ fn rate_options(dim: usize) -> RateOptions {
         count: 1,
         tolerance: tolerance(dim),
         max_per_axis: if dim == 1 { 0 } else { 48 },
+        // The decay checks rebuild the study's bases (`rates.centre`, `rates.scale`) on the
+        // operator as given.
+        principal_axes: false,
         ..Default::default()
     }
 }

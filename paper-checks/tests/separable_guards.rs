@@ -87,3 +87,27 @@ fn separable_rates_are_the_merged_one_dimensional_rates() {
         assert!((value - truth).abs() <= error + truth_error, "rate {i}: {value} ± {error} vs {truth} ± {truth_error}");
     }
 }
+
+/// A correlated quadratic is answered in its principal axes, and the eval JSON says so: fp-gap in
+/// `method` and `plan.rotation`, kinetic-gap in `method.rotation` (exact rates: Σ k_i h_i and
+/// (1 ± i√(4h − 1))/2 with h the Hessian's eigenvalues (3 ± √3.56)/2).
+#[test]
+fn correlated_quadratics_report_their_rotation() {
+    let spec = "x^2/2 + y^2 + 0.8*x*y";
+    let h = [(3.0 - 3.56f64.sqrt()) / 2.0, (3.0 + 3.56f64.sqrt()) / 2.0];
+    let (code, v) = eval(&["eval", "fp-gap", "--potential", spec, "--diffusion", "0.5", "--count", "1"]);
+    let v = v.expect("fp-gap answers");
+    assert_eq!(code, 0);
+    assert!(v["method"].as_str().unwrap().starts_with("rotated to principal axes (angle"), "{v}");
+    assert_eq!(v["plan"]["rotation"]["q"].as_array().map(Vec::len), Some(2), "{v}");
+    assert!((v["eigenvalues"][0].as_f64().unwrap() - h[0]).abs() <= v["errors"][0].as_f64().unwrap(), "{v}");
+    let args = ["eval", "kinetic-gap", "--potential", spec, "--friction", "1", "--diffusion", "0.5", "--count", "1"];
+    let (code, v) = eval(&args);
+    let v = v.expect("kinetic-gap answers");
+    assert_eq!(code, 0, "{v}");
+    assert!(v["method"]["rotation"]["description"].as_str().unwrap().starts_with("rotated to principal axes"));
+    let (re, im) = (v["eigenvalues"][0]["re"].as_f64().unwrap(), v["eigenvalues"][0]["im"].as_f64().unwrap());
+    let distance =
+        h.map(|h| (re - 0.5).hypot(im - (4.0 * h - 1.0).sqrt() / 2.0)).into_iter().fold(f64::INFINITY, f64::min);
+    assert!(distance <= v["errors"][0].as_f64().unwrap(), "{v}");
+}

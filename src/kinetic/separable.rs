@@ -199,6 +199,7 @@ fn combine(parts: &[PairRates], opts: &KineticOptions) -> KineticRates {
                 if converged { "converged" } else { "tolerance: the sums' errors exceed it" }.into()
             }),
             separable: Some(format!("separable: {description}")),
+            rotation: None,
         };
     KineticRates {
         values: rates.iter().map(|r| (r.value.re.max(0.0), r.value.im)).collect(),

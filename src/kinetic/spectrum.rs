@@ -687,6 +687,9 @@ pub struct KineticOptions {
     pub index_set: IndexSet,
     /// Solve a separable L pair by pair ([`super::separable`]); false: always the coupled basis.
     pub separable: bool,
+    /// Solve in the principal axes of L when the planner finds them
+    /// ([`crate::potential::principal_axes`]); false: always in the given coordinates.
+    pub principal_axes: bool,
 }
 
 impl Default for KineticOptions {
@@ -699,6 +702,7 @@ impl Default for KineticOptions {
             max_per_axis: 0,
             index_set: IndexSet::TotalDegree,
             separable: true,
+            principal_axes: true,
         }
     }
 }
@@ -1110,6 +1114,10 @@ pub struct KineticMethod {
     /// reason above are then those of the first pair solved by a study).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub separable: Option<String>,
+    /// The change of coordinates w = Q u, v = Q v' solved in, when the planner chose one
+    /// ([`crate::potential::principal_axes`]); the w-axes above are then axes of u.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<crate::potential::PrincipalAxes>,
 }
 
 /// The slowest `count` decay rates of the kinetic generator, converged to `tolerance` by a resolution study. In
@@ -1128,11 +1136,37 @@ pub struct KineticMethod {
 ///
 /// A potential that splits into one-coordinate parts is solved pair by pair
 /// ([`super::separable`], unless `opts.separable` is false).
+///
+/// When `opts.principal_axes` is set and L separates in the principal axes of its quadratic part
+/// ([`crate::potential::principal_axes`]), the problem is solved in those axes: with Q
+/// orthogonal, w = Q u and v = Q v' carry −v·∇_w + ∇L·∇_v − g v·∇_v + g D_v ∆_v into the same
+/// operator for L_Q(u) = L(Q u) (friction and diffusion are isotropic), so the rates are the same;
+/// `method.rotation` says so. The rotated polynomial's mixed terms at rounding level are kept
+/// (not dropped), so the coupled basis solves it and the resolution study measures their effect.
+/// When the rotated problem is refused, the given one is solved instead.
 pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     crate::error::positive("tolerance", opts.tolerance)?;
     if opts.count == 0 {
         return Err(EngineError::InvalidParameter("count must be at least 1".into()));
     }
+    let axes = crate::potential::principal_axes(problem.potential).filter(|_| opts.principal_axes && !problem.periodic);
+    let Some(axes) = axes else {
+        return rates_as_given(problem, opts);
+    };
+    let rotated = crate::potential::LinearChange::rotated(problem.potential, &axes)?;
+    match rates_as_given(&Kinetic::new(&rotated, problem.params)?, opts) {
+        Ok(mut rates) => {
+            rates.method.rotation = Some(axes);
+            Ok(rates)
+        }
+        // A guard refused the rotated problem (as in the overdamped `decay_rates`): the given
+        // problem's answer stands.
+        Err(_) => rates_as_given(problem, opts),
+    }
+}
+
+/// [`decay_rates`] in the coordinates of `problem` (no rotation).
+fn rates_as_given(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRates> {
     if opts.separable {
         if let Some(rates) = super::separable::separable_rates(problem, opts)? {
             return Ok(rates);
@@ -1171,6 +1205,7 @@ pub fn decay_rates(problem: &Kinetic, opts: &KineticOptions) -> Result<KineticRa
         levels: plans,
         stopped,
         separable: None,
+        rotation: None,
     };
     Ok(KineticRates {
         values,

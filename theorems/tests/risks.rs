@@ -102,3 +102,35 @@ fn logistic_fixture_gap_resolved() {
         decay_rates(&op, &RateOptions { count: 1, tolerance: 1e-6, max_per_axis: 48, ..Default::default() }).unwrap();
     assert!(r.study.converged && r.errors[0] <= 1e-6 * r.values[0]);
 }
+
+/// The squared-loss fixture is a correlated quadratic: solved in its principal axes, its
+/// overdamped rates are Σ k_i h_i and its kinetic gap (g = 1) is that of the softer mode, with h
+/// the eigenvalues of the Hessian 2·second_moment (closed form for a symmetric 2×2 matrix).
+#[test]
+fn squared_loss_rates_come_from_its_second_moment_in_principal_axes() {
+    use fpspectral::kinetic::operator::Kinetic;
+    use fpspectral::kinetic::spectrum::{decay_rates as kinetic_rates, KineticOptions};
+    use fpspectral::kinetic::KineticParams;
+    let risk = from_spec(&fixture("squared_loss")).unwrap();
+    let Risk::SquaredLoss(SquaredLoss { design, .. }) = &risk else { panic!("not a squared loss") };
+    let (a, b, c) = (2.0 * design[0][0], 2.0 * design[0][1], 2.0 * design[1][1]);
+    let root = ((a - c).powi(2) + 4.0 * b * b).sqrt();
+    let h = [(a + c - root) / 2.0, (a + c + root) / 2.0];
+    let mut exact: Vec<f64> =
+        (0..4).flat_map(|i| (0..4).map(move |j| i as f64 * h[0] + j as f64 * h[1])).filter(|r| *r > 0.0).collect();
+    exact.sort_by(f64::total_cmp);
+    let op = Overdamped::new(&risk, 0.5).unwrap();
+    let rates = decay_rates(&op, &RateOptions { count: 3, tolerance: 1e-10, ..Default::default() }).unwrap();
+    assert!(rates.method.rotation.is_some() && rates.study.converged, "{}", rates.method.description);
+    for i in 0..3 {
+        assert!((rates.values[i] - exact[i]).abs() <= rates.errors[i], "{:?} vs {:?}", rates.values, exact);
+    }
+    let problem = Kinetic::new(&risk, KineticParams::new(1.0, 0.5).unwrap()).unwrap();
+    let rates = kinetic_rates(&problem, &KineticOptions { count: 1, ..Default::default() }).unwrap();
+    assert!(rates.method.rotation.is_some() && rates.study.converged, "{}", rates.method.stopped);
+    // g² = 1 < 4h for both modes: each is (1 ± i√(4h − 1))/2, so the slowest rates share re = 1/2
+    // and the first listed is one of the two modes.
+    let (re, im) = rates.values[0];
+    let distance = h.iter().map(|h| (re - 0.5).hypot(im - (4.0 * h - 1.0).sqrt() / 2.0)).fold(f64::INFINITY, f64::min);
+    assert!(distance <= rates.errors[0], "{:?} ± {} vs h = {h:?}", rates.values[0], rates.errors[0]);
+}
