@@ -73,53 +73,12 @@ pub fn separable_to_rounding(poly: &Poly) -> bool {
 }
 
 /// Eigenvalues and orthonormal eigenvectors (columns of the returned matrix) of a symmetric d×d
-/// matrix by cyclic Jacobi rotations (Golub & Van Loan, Algorithm 8.5.3), to full precision.
+/// matrix (nalgebra's symmetric QR iteration).
 pub fn symmetric_eigen(a: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
     let d = a.len();
-    let mut a = a.to_vec();
-    let mut v: Vec<Vec<f64>> = (0..d).map(|i| (0..d).map(|j| f64::from(u8::from(i == j))).collect()).collect();
-    for _sweep in 0..50 {
-        let off: f64 = (0..d)
-            .flat_map(|i| (0..d).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j].powi(2))
-            .sum();
-        let total: f64 = a.iter().flatten().map(|x| x * x).sum();
-        if off <= (f64::EPSILON * f64::EPSILON) * total * 1e-4 {
-            break;
-        }
-        for p in 0..d {
-            for r in p + 1..d {
-                jacobi_rotate(&mut a, &mut v, p, r);
-            }
-        }
-    }
-    ((0..d).map(|i| a[i][i]).collect(), v)
-}
-
-/// One Jacobi rotation J(p, r, θ) that zeroes a[p][r]: A ← JᵀAJ, V ← VJ.
-fn jacobi_rotate(a: &mut [Vec<f64>], v: &mut [Vec<f64>], p: usize, r: usize) {
-    if a[p][r] == 0.0 {
-        return;
-    }
-    let tau = (a[r][r] - a[p][p]) / (2.0 * a[p][r]);
-    let t = tau.signum() / (tau.abs() + (1.0 + tau * tau).sqrt());
-    let c = 1.0 / (1.0 + t * t).sqrt();
-    let s = t * c;
-    for row in a.iter_mut() {
-        let (akp, akr) = (row[p], row[r]);
-        row[p] = c * akp - s * akr;
-        row[r] = s * akp + c * akr;
-    }
-    let (row_p, row_r) = (a[p].clone(), a[r].clone());
-    for (k, (apk, ark)) in row_p.iter().zip(&row_r).enumerate() {
-        a[p][k] = c * apk - s * ark;
-        a[r][k] = s * apk + c * ark;
-    }
-    for row in v.iter_mut() {
-        let (vp, vr) = (row[p], row[r]);
-        row[p] = c * vp - s * vr;
-        row[r] = s * vp + c * vr;
-    }
+    let eigen = nalgebra::DMatrix::from_fn(d, d, |i, j| a[i][j]).symmetric_eigen();
+    let vectors = (0..d).map(|i| (0..d).map(|j| eigen.eigenvectors[(i, j)]).collect()).collect();
+    (eigen.eigenvalues.iter().copied().collect(), vectors)
 }
 
 /// Orders the columns of V so that column j is the eigenvector closest to axis j (greedy on
