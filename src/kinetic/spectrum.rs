@@ -629,17 +629,30 @@ pub fn shifted_lu(g: &SparseColMat<usize, f64>, shift: f64) -> Result<Lu<usize, 
 /// fits the budget, the structural bound ([`plan::lu_fill_bound`], a COLAMD ordering of its own)
 /// is not needed.
 fn checked_lu(g: &SparseColMat<usize, f64>, shift: f64, extra: f64) -> Result<Lu<usize, f64>> {
-    let a = shifted(g, shift)?;
-    check_shifted_lu(&a, extra)?;
-    a.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))
+    Ok(planned_lu(g, shift, extra)?.0)
 }
 
-/// The memory check of [`checked_lu`] on the shifted matrix `a` = G − σI.
-fn check_shifted_lu(a: &SparseColMat<usize, f64>, extra: f64) -> Result<()> {
+/// [`checked_lu`] and the structural fill bound when it was computed (for [`check_shifted_lu`]).
+fn planned_lu(g: &SparseColMat<usize, f64>, shift: f64, extra: f64) -> Result<(Lu<usize, f64>, Option<f64>)> {
+    let a = shifted(g, shift)?;
+    let mut bound = None;
+    check_shifted_lu(&a, extra, &mut bound)?;
+    let lu =
+        a.sp_lu().map_err(|e| EngineError::Numerical(format!("sparse LU of G − σI failed (σ = {shift}): {e:?}")))?;
+    Ok((lu, bound))
+}
+
+/// The memory check of [`checked_lu`] on the shifted matrix `a` = G − σI: the full-factor bound,
+/// or else the structural one ([`plan::lu_fill_bound`], computed once into `bound`).
+fn check_shifted_lu(a: &SparseColMat<usize, f64>, extra: f64, bound: &mut Option<f64>) -> Result<()> {
     let (n, entries) = (a.nrows(), a.compute_nnz());
     let full = n as f64 * (n as f64 + 1.0);
     if plan::check_lu(n, entries, full, extra).is_err() {
-        plan::check_lu(n, entries, plan::lu_fill_bound(a)?, extra)?;
+        let fill = match bound {
+            Some(fill) => *fill,
+            None => *bound.insert(plan::lu_fill_bound(a)?),
+        };
+        plan::check_lu(n, entries, fill, extra)?;
     }
     Ok(())
 }
@@ -721,14 +734,15 @@ fn block_sparse(
 ) -> Result<BlockSpectrum> {
     let n = g.nrows();
     let mut want = first_want(count).min(n);
-    let op = ShiftInvert::new(checked_lu(g, shift, krylov_bytes(n, want))?, n);
+    let (lu, mut bound) = planned_lu(g, shift, krylov_bytes(n, want))?;
+    let op = ShiftInvert::new(lu, n);
     let mut found = shift_invert::nonsymmetric(&op, want, shift)?;
     loop {
         let reach = found.0.iter().map(|e| (e - c64::new(shift, 0.0)).norm()).fold(0.0, f64::max);
         let wider = (2 * want).min(MAX_WANT.max(want)).min(n);
         if beyond_reach(candidates, shift, reach).is_none()
             || wider <= want
-            || check_shifted_lu(&shifted(g, shift)?, krylov_bytes(n, wider)).is_err()
+            || check_shifted_lu(&shifted(g, shift)?, krylov_bytes(n, wider), &mut bound).is_err()
         {
             break;
         }
