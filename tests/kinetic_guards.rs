@@ -175,7 +175,7 @@ fn sparse_level_falls_back_to_dense_for_far_oscillating_rates() {
     assert!((far - c64::new(1.0, 2e4)).norm() < 0.1);
     let blind = rates_on(&problem, &basis, 3, KineticPath::Sparse, 0.1).unwrap();
     assert!(blind.rates.iter().all(|l| (l - far).norm() > 1.0), "the sparse solve found it anyway: {:?}", blind.rates);
-    let seen = rates_on_level(&problem, &basis, 3, KineticPath::Sparse, 0.1, &[far]).unwrap();
+    let seen = rates_on_level(&problem, &basis, 3, KineticPath::Sparse, 0.1, &[far], &[]).unwrap();
     assert!(seen.dense && seen.rates.iter().any(|l| (l - far).norm() < 1e-6), "{:?}", seen.rates);
     assert!(blind.rates.len() == 3 && !blind.dense);
 }
