@@ -44,7 +44,7 @@ pub struct DecayRates {
     pub blocks: Vec<usize>,
     /// True when the blocks were solved densely.
     pub dense: bool,
-    /// On a dense solve, every rate that a later sparse solve must reach ([`survey_candidates`]);
+    /// On a dense solve, every rate that a later sparse solve must reach (`survey_candidates`);
     /// empty on a sparse one.
     pub candidates: Vec<c64>,
 }
@@ -373,14 +373,14 @@ fn survey_candidates(eigs: &[&[c64]]) -> Result<Vec<c64>> {
     Ok(rates.into_iter().filter(|l| l.re <= bound).collect())
 }
 
-/// See [`survey_candidates`]: 1.5, halfway from the one-mode to the two-mode band of an
+/// See `survey_candidates`: 1.5, halfway from the one-mode to the two-mode band of an
 /// underdamped harmonic direction (re = g/2 and g): a margin of 2 would put every two-mode rate
 /// k·(g/2 ± iω) on the bound, and reaching those (|im| up to 2ω) takes the shift-invert disc over
 /// the whole lattice of combination rates below it.
 pub const SURVEY_MARGIN: f64 = 1.5;
 
 /// Largest basis of the dense survey that precedes a study whose first level is sparse
-/// ([`survey`]).
+/// (`survey`).
 pub const SURVEY_FUNCTIONS: usize = 500;
 
 /// The candidates ([`survey_candidates`]) of a dense solve, eigenvalues only (real Schur forms),
@@ -461,7 +461,7 @@ fn first_want(count: usize) -> usize {
     2 * count + 8
 }
 
-/// Most eigenvalues [`block_sparse`] computes to reach the candidates of a survey.
+/// Most eigenvalues `block_sparse` computes to reach the candidates of a survey.
 pub const MAX_WANT: usize = 96;
 
 /// The first of `rates` (decay rates, eigenvalues −λ) outside 0.9·`reach` of the shift σ, the
@@ -1046,8 +1046,8 @@ pub const DENSE_FALLBACK: usize = 3000;
 /// (`expected`). Shift-invert Krylov–Schur finds the eigenvalues nearest the real shift σ, i.e.
 /// inside a disc |λ + σ| ≤ R; a slow but strongly oscillating rate (|im| ≫ re, e.g. a stiff
 /// potential with little friction) can lie outside it and would be missed without a trace. Each
-/// block widens its disc until it holds the `candidates` of a dense survey ([`survey_candidates`],
-/// [`block_sparse`]). When an expected rate or a candidate still lies outside 0.9 R of some block,
+/// block widens its disc until it holds the `candidates` of a dense survey (`survey_candidates`,
+/// `block_sparse`). When an expected rate or a candidate still lies outside 0.9 R of some block,
 /// the level is solved densely instead (blocks up to [`DENSE_FALLBACK`] functions); beyond that the
 /// level is refused ([`EngineError::TooLarge`]), which ends a study with the levels so far (and
 /// refuses a study that has fewer than two).
